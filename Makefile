@@ -1,0 +1,38 @@
+# sessionaudit — everything runs through these targets; the README's Quick start is `make synth`
+# and `make test`. Both install what they need (Go modules, the pinned CDK CLI) on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The project supports Node 22+. Node 20 still works; jsii prints a large end-of-life banner on
+# every run there, which this silences (set it to empty to see it again).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+export CDK_DISABLE_CLI_TELEMETRY ?= true
+CDK := npx --no-install cdk
+
+.PHONY: help deps synth test test-go clean
+
+help:
+	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
+	@echo "make test    unit and template tests, then the validated synth"
+	@echo "make clean   remove cdk.out/"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+deps: node_modules/.package-lock.json
+	@go mod download
+
+# The one deliberate validation step: aws-cdk-lib's CloudFormation validator (cfn-lint's rules)
+# runs here, and the feature flag @aws-cdk/core:validateAgainstDefaultRules makes its errors fail.
+synth: deps
+	$(CDK) synth --quiet --no-notices
+
+# Tests synthesize with the validator off (CDK_VALIDATION=false); `synth` validates afterwards.
+test-go: deps
+	CDK_VALIDATION=false go test ./...
+
+test: test-go
+	$(MAKE) --no-print-directory synth
+
+clean:
+	rm -rf cdk.out

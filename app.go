@@ -1,0 +1,83 @@
+// Command sessionaudit is the CDK app: it reads the configuration (the "sessionAudit" context key
+// of cdk.json, or the file named by -c configFile=<path>), validates all of it, and only then
+// creates the stacks.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() (code int) {
+	defer closeRuntime()
+	defer func() {
+		// A construct that rejects its props panics, as aws-cdk-lib constructs throw. Show the
+		// message, not a Go or jsii stack trace.
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "error: %v\n", firstLine(r))
+			code = 1
+		}
+	}()
+	app := awscdk.NewApp(nil)
+	cfg, err := load(app)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	stacks.New(app, cfg)
+	app.Synth(nil)
+	return 0
+}
+
+// load reads the configuration from -c configFile=<path>, or else from the sessionAudit context key.
+func load(app awscdk.App) (config.Config, error) {
+	if path, ok := app.Node().TryGetContext(jsii.String("configFile")).(string); ok && path != "" {
+		return config.LoadFile(path)
+	}
+	raw := app.Node().TryGetContext(jsii.String("sessionAudit"))
+	if raw == nil {
+		return config.Config{}, &config.Error{Source: "cdk.json", Problems: []config.Problem{{
+			Path: "sessionAudit", Message: `context key is missing; add it to cdk.json or pass -c configFile=<path>`, Got: "nothing",
+		}}}
+	}
+	if s, ok := raw.(string); ok { // -c sessionAudit='{"...":...}' arrives as a string
+		return config.Parse([]byte(s), "context sessionAudit")
+	}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return config.Config{}, err
+	}
+	return config.Parse(data, "cdk.json context sessionAudit")
+}
+
+// closeRuntime stops the jsii runtime. jsii-runtime-go v1.139.0 reaps the node process from two
+// goroutines at once and, now and then, the loser prints "Runtime process exited abnormally:
+// waitid: no child processes" after a clean exit. Everything the app had to say has been said (and
+// the cloud assembly written) by now, so stderr is muted for the shutdown only.
+func closeRuntime() {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = devNull
+	}
+	jsii.Close()
+}
+
+func firstLine(v any) string {
+	s := fmt.Sprint(v)
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,105 @@
+// Package config loads and validates the sessionaudit configuration: one JSON object that describes
+// the organization, its accounts and regions, and how sessions are logged, kept and announced.
+//
+// Field names are public interface (see README "Config reference"). Load returns every problem at
+// once as a *Error; nothing here panics on bad input.
+package config
+
+// Config is the validated configuration of a sessionaudit deployment.
+type Config struct {
+	// OrganizationID is the AWS Organizations ID ("o-" + 10..32 lowercase letters or digits).
+	OrganizationID string `json:"organizationId"`
+	// ManagementAccountID is the account that administers the member StackSet.
+	ManagementAccountID string `json:"managementAccountId"`
+	// DelegatedAdmin makes the StackSet call as DELEGATED_ADMIN. Default false.
+	DelegatedAdmin bool `json:"delegatedAdmin"`
+	// LogArchiveAccountID is the account that holds the central bucket and key.
+	LogArchiveAccountID string `json:"logArchiveAccountId"`
+	// HomeRegion is where the central bucket and the primary key live.
+	HomeRegion string `json:"homeRegion"`
+	// Regions are the governed regions; they include HomeRegion.
+	Regions []string `json:"regions"`
+	// TargetOrganizationalUnitIDs are the OUs (or the root) the member StackSet deploys to.
+	TargetOrganizationalUnitIDs []string `json:"targetOrganizationalUnitIds"`
+	// Session holds the Session Manager preferences.
+	Session Session `json:"session"`
+	// Retention says how long logs are kept.
+	Retention Retention `json:"retention"`
+	// RDPRecording controls Fleet Manager RDP connection recording.
+	RDPRecording RDPRecording `json:"rdpRecording"`
+	// Notifications controls the session and sign-in notifications.
+	Notifications Notifications `json:"notifications"`
+}
+
+// Session holds the Session Manager preferences applied in every member account and region.
+type Session struct {
+	// IdleSessionTimeoutMinutes ends idle sessions (1..60). Default 20.
+	IdleSessionTimeoutMinutes int `json:"idleSessionTimeoutMinutes"`
+	// MaxSessionDurationMinutes ends any session after this time (1..1440). Default 60.
+	MaxSessionDurationMinutes int `json:"maxSessionDurationMinutes"`
+	// CloudWatchStreaming streams session output to CloudWatch Logs as it happens. Default true.
+	CloudWatchStreaming bool `json:"cloudWatchStreaming"`
+	// RunAsEnabled starts Linux sessions as RunAsDefaultUser instead of ssm-user. Default false.
+	RunAsEnabled bool `json:"runAsEnabled"`
+	// RunAsDefaultUser is the OS user for Linux sessions; required when RunAsEnabled.
+	RunAsDefaultUser string `json:"runAsDefaultUser"`
+	// ShellProfileLinux runs at the start of every Linux session. Default empty.
+	ShellProfileLinux string `json:"shellProfileLinux"`
+	// ShellProfileWindows runs at the start of every Windows session. Default empty.
+	ShellProfileWindows string `json:"shellProfileWindows"`
+	// InstanceRoleNames are IAM roles the instance logging policy is attached to. Default none.
+	InstanceRoleNames []string `json:"instanceRoleNames"`
+}
+
+// Retention says how long logs are kept in CloudWatch Logs and in the central bucket.
+type Retention struct {
+	// CloudWatchDays is the member log groups' retention; a value CloudWatch Logs accepts. Default 365.
+	CloudWatchDays int `json:"cloudWatchDays"`
+	// ArchiveDays is how long objects stay in the central bucket before they expire. Default 2557.
+	ArchiveDays int `json:"archiveDays"`
+	// ObjectLockMode is GOVERNANCE, COMPLIANCE or NONE (no Object Lock). Default GOVERNANCE.
+	ObjectLockMode string `json:"objectLockMode"`
+}
+
+// RDPRecording controls Fleet Manager RDP connection recording.
+type RDPRecording struct {
+	// Enabled records RDP connections to the central bucket. Default true.
+	Enabled bool `json:"enabled"`
+}
+
+// Notifications controls the central notification inbox.
+type Notifications struct {
+	// Emails receive every notification. Default none.
+	Emails []string `json:"emails"`
+	// ConsoleSignIn also notifies console sign-ins. Default true.
+	ConsoleSignIn bool `json:"consoleSignIn"`
+}
+
+// Object Lock modes accepted in Retention.ObjectLockMode.
+const (
+	ObjectLockGovernance = "GOVERNANCE"
+	ObjectLockCompliance = "COMPLIANCE"
+	ObjectLockNone       = "NONE"
+)
+
+// CloudWatchRetentionDays are the retention values CloudWatch Logs accepts.
+var CloudWatchRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// defaults returns a Config holding every documented default; parsed values overwrite it.
+func defaults() Config {
+	return Config{
+		Session: Session{
+			IdleSessionTimeoutMinutes: 20,
+			MaxSessionDurationMinutes: 60,
+			CloudWatchStreaming:       true,
+			InstanceRoleNames:         []string{},
+		},
+		Retention: Retention{
+			CloudWatchDays: 365,
+			ArchiveDays:    2557,
+			ObjectLockMode: ObjectLockGovernance,
+		},
+		RDPRecording:  RDPRecording{Enabled: true},
+		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true},
+	}
+}

@@ -1,0 +1,205 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// defaultConfig returns the example configuration embedded in cdk.json, as raw JSON.
+func defaultConfig(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdk struct {
+		Context struct {
+			SessionAudit map[string]any `json:"sessionAudit"`
+		} `json:"context"`
+	}
+	if err := json.Unmarshal(data, &cdk); err != nil {
+		t.Fatal(err)
+	}
+	return cdk.Context.SessionAudit
+}
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	data, _ := json.Marshal(defaultConfig(t))
+	cfg, err := Parse(data, "cdk.json")
+	if err != nil {
+		t.Fatalf("embedded default config is invalid:\n%v", err)
+	}
+	if cfg.OrganizationID != "o-exampleorg1" || cfg.LogArchiveAccountID != "222222222222" {
+		t.Errorf("unexpected identifiers: %+v", cfg)
+	}
+}
+
+func TestDefaultsApplyToOmittedFields(t *testing.T) {
+	minimal := `{"organizationId":"o-exampleorg1","managementAccountId":"111111111111",
+	  "logArchiveAccountId":"222222222222","homeRegion":"eu-west-1","regions":["eu-west-1"],
+	  "targetOrganizationalUnitIds":["r-ab12"]}`
+	cfg, err := Parse([]byte(minimal), "minimal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := defaults()
+	want.OrganizationID, want.ManagementAccountID, want.LogArchiveAccountID = "o-exampleorg1", "111111111111", "222222222222"
+	want.HomeRegion, want.Regions, want.TargetOrganizationalUnitIDs = "eu-west-1", []string{"eu-west-1"}, []string{"r-ab12"}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("got  %+v\nwant %+v", cfg, want)
+	}
+	if cfg.Session.IdleSessionTimeoutMinutes != 20 || cfg.Session.MaxSessionDurationMinutes != 60 ||
+		!cfg.Session.CloudWatchStreaming || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
+		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin {
+		t.Errorf("documented defaults not applied: %+v", cfg)
+	}
+}
+
+func TestBadConfigs(t *testing.T) {
+	tests := []struct {
+		name  string
+		patch func(c map[string]any)
+		want  []string
+	}{
+		{"organization id", func(c map[string]any) { c["organizationId"] = "o-ABC" },
+			[]string{`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-ABC")`}},
+		{"missing required fields", func(c map[string]any) { delete(c, "organizationId"); delete(c, "regions") },
+			[]string{`organizationId: is required (got nothing)`, `regions: is required (got nothing)`}},
+		{"account ids", func(c map[string]any) { c["managementAccountId"] = "12345"; c["logArchiveAccountId"] = 222222222222 },
+			[]string{`managementAccountId: must be a 12-digit AWS account ID (got "12345")`, `logArchiveAccountId: must be a string (got 222222222222)`}},
+		{"delegated admin type", func(c map[string]any) { c["delegatedAdmin"] = "yes" },
+			[]string{`delegatedAdmin: must be true or false (got "yes")`}},
+		{"home region", func(c map[string]any) { c["homeRegion"] = "Tokyo" },
+			[]string{`homeRegion: must be a region code such as ap-northeast-1 (got "Tokyo")`}},
+		{"regions without home", func(c map[string]any) { c["regions"] = []any{"us-east-1", "eu-west-1"} },
+			[]string{`regions: must include homeRegion "ap-northeast-1" (got ["us-east-1","eu-west-1"])`}},
+		{"regions empty, bad and duplicate", func(c map[string]any) {
+			c["regions"] = []any{"ap-northeast-1", "mars-1", "ap-northeast-1", 7}
+		}, []string{
+			`regions[3]: must be a string (got 7)`,
+			`regions[1]: must be a region code such as ap-northeast-1 (got "mars-1")`,
+			`regions[2]: is a duplicate (got "ap-northeast-1")`,
+		}},
+		{"no targets", func(c map[string]any) { c["targetOrganizationalUnitIds"] = []any{} },
+			[]string{`targetOrganizationalUnitIds: must hold at least one entry (got [])`}},
+		{"bad target", func(c map[string]any) { c["targetOrganizationalUnitIds"] = []any{"ou-1", "r-abcd"} },
+			[]string{`targetOrganizationalUnitIds[0]: must be an OU ID "ou-xxxx-xxxxxxxx" or a root ID "r-xxxx" (got "ou-1")`}},
+		{"targets not a list", func(c map[string]any) { c["targetOrganizationalUnitIds"] = "ou-exam-11111111" },
+			[]string{`targetOrganizationalUnitIds: must be a list of strings (got "ou-exam-11111111")`}},
+		{"session ranges", func(c map[string]any) {
+			s := c["session"].(map[string]any)
+			s["idleSessionTimeoutMinutes"] = 0
+			s["maxSessionDurationMinutes"] = 1441
+		}, []string{
+			`session.idleSessionTimeoutMinutes: must be between 1 and 60 (got 0)`,
+			`session.maxSessionDurationMinutes: must be between 1 and 1440 (got 1441)`,
+		}},
+		{"fractional timeout", func(c map[string]any) { c["session"].(map[string]any)["idleSessionTimeoutMinutes"] = 2.5 },
+			[]string{`session.idleSessionTimeoutMinutes: must be a whole number (got 2.5)`}},
+		{"run as without user", func(c map[string]any) { c["session"].(map[string]any)["runAsEnabled"] = true },
+			[]string{`session.runAsDefaultUser: is required when session.runAsEnabled is true (got "")`}},
+		{"run as bad user", func(c map[string]any) {
+			s := c["session"].(map[string]any)
+			s["runAsEnabled"], s["runAsDefaultUser"] = true, "bad user"
+		}, []string{`session.runAsDefaultUser: must be an OS user name (letters, digits, _ . -; at most 32 characters) (got "bad user")`}},
+		{"instance role arn", func(c map[string]any) {
+			c["session"].(map[string]any)["instanceRoleNames"] = []any{"arn:aws:iam::111111111111:role/x"}
+		}, []string{`session.instanceRoleNames[0]: must be an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN (got "arn:aws:iam::111111111111:role/x")`}},
+		{"cloudwatch retention", func(c map[string]any) { c["retention"].(map[string]any)["cloudWatchDays"] = 10 },
+			[]string{`retention.cloudWatchDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)`}},
+		{"archive days", func(c map[string]any) { c["retention"].(map[string]any)["archiveDays"] = 0 },
+			[]string{`retention.archiveDays: must be between 1 and 36500 (got 0)`}},
+		{"object lock mode", func(c map[string]any) { c["retention"].(map[string]any)["objectLockMode"] = "governance" },
+			[]string{`retention.objectLockMode: must be "GOVERNANCE", "COMPLIANCE" or "NONE" (got "governance")`}},
+		{"emails", func(c map[string]any) {
+			c["notifications"].(map[string]any)["emails"] = []any{"Sec Ops <secops@example.com>", "nobody", "a@b.co", "a@b.co"}
+		}, []string{
+			`notifications.emails[0]: must be a plain e-mail address such as secops@example.com (got "Sec Ops <secops@example.com>")`,
+			`notifications.emails[1]: must be a plain e-mail address such as secops@example.com (got "nobody")`,
+			`notifications.emails[3]: is a duplicate (got "a@b.co")`,
+		}},
+		{"unknown fields", func(c map[string]any) {
+			c["region"] = "us-east-1"
+			c["session"].(map[string]any)["idleTimeout"] = 30
+		}, []string{
+			`region: is not a known field; expected one of delegatedAdmin, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, targetOrganizationalUnitIds (got "us-east-1")`,
+			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
+		}},
+		{"section not an object", func(c map[string]any) { c["retention"] = 365 },
+			[]string{`retention: must be an object (got 365)`}},
+		{"several errors at once", func(c map[string]any) {
+			c["organizationId"] = "org"
+			c["homeRegion"] = "eu-west-1"
+			c["rdpRecording"] = map[string]any{"enabled": "true"}
+			c["retention"].(map[string]any)["objectLockMode"] = "LEGAL_HOLD"
+		}, []string{
+			`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "org")`,
+			`rdpRecording.enabled: must be true or false (got "true")`,
+			`regions: must include homeRegion "eu-west-1" (got ["ap-northeast-1","us-east-1"])`,
+			`retention.objectLockMode: must be "GOVERNANCE", "COMPLIANCE" or "NONE" (got "LEGAL_HOLD")`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := defaultConfig(t)
+			c["regions"] = []any{"ap-northeast-1", "us-east-1"}
+			tt.patch(c)
+			data, _ := json.Marshal(c)
+			_, err := Parse(data, "test.json")
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("want *config.Error, got %v", err)
+			}
+			var got []string
+			for _, p := range cerr.Problems {
+				got = append(got, p.String())
+			}
+			if !equalSets(got, tt.want) {
+				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+			if !strings.HasPrefix(err.Error(), "invalid configuration in test.json (") {
+				t.Errorf("error header: %q", err.Error())
+			}
+		})
+	}
+}
+
+func TestNotJSON(t *testing.T) {
+	for _, in := range []string{`{"organizationId": `, `[1,2]`, `{} {}`} {
+		_, err := Parse([]byte(in), "x.json")
+		var cerr *Error
+		if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || cerr.Problems[0].Path != "config" {
+			t.Errorf("Parse(%q) = %v, want one problem at path config", in, err)
+		}
+	}
+}
+
+func TestLoadFileMissing(t *testing.T) {
+	_, err := LoadFile("testdata/does-not-exist.json")
+	if err == nil || !strings.Contains(err.Error(), `configFile: cannot be read`) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func equalSets(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	count := map[string]int{}
+	for _, s := range a {
+		count[s]++
+	}
+	for _, s := range b {
+		count[s]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,141 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	accountIDPattern      = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern         = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	targetIDPattern       = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$`)
+	roleNamePattern       = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
+	osUserPattern         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
+)
+
+// maxObjectLockDays is S3's limit for a default Object Lock retention (100 years).
+const maxObjectLockDays = 36500
+
+// validate checks every rule of the configuration contract and records each broken one in r.
+func validate(c *Config, r *reader) {
+	required := func(path string) bool {
+		if !r.seen[path] {
+			r.add(path, "is required", "nothing")
+			return false
+		}
+		return !r.badType[path]
+	}
+	match := func(path string, re *regexp.Regexp, value, want string) {
+		if !re.MatchString(value) {
+			r.add(path, "must be "+want, quote(value))
+		}
+	}
+
+	if required("organizationId") {
+		match("organizationId", organizationIDPattern, c.OrganizationID, `"o-" followed by 10 to 32 lowercase letters or digits`)
+	}
+	for _, f := range []struct {
+		path  string
+		value string
+	}{{"managementAccountId", c.ManagementAccountID}, {"logArchiveAccountId", c.LogArchiveAccountID}} {
+		if required(f.path) {
+			match(f.path, accountIDPattern, f.value, "a 12-digit AWS account ID")
+		}
+	}
+	homeOK := false
+	if required("homeRegion") {
+		match("homeRegion", regionPattern, c.HomeRegion, "a region code such as ap-northeast-1")
+		homeOK = regionPattern.MatchString(c.HomeRegion)
+	}
+	if required("regions") {
+		listOf(r, "regions", c.Regions, regionPattern, "a region code such as ap-northeast-1")
+		if homeOK && !slices.Contains(c.Regions, c.HomeRegion) {
+			r.add("regions", fmt.Sprintf("must include homeRegion %q", c.HomeRegion), render(c.Regions))
+		}
+	}
+	if required("targetOrganizationalUnitIds") {
+		listOf(r, "targetOrganizationalUnitIds", c.TargetOrganizationalUnitIDs, targetIDPattern, `an OU ID "ou-xxxx-xxxxxxxx" or a root ID "r-xxxx"`)
+	}
+
+	s := c.Session
+	between(r, "session.idleSessionTimeoutMinutes", s.IdleSessionTimeoutMinutes, 1, 60)
+	between(r, "session.maxSessionDurationMinutes", s.MaxSessionDurationMinutes, 1, 1440)
+	if s.RunAsEnabled && s.RunAsDefaultUser == "" {
+		r.add("session.runAsDefaultUser", "is required when session.runAsEnabled is true", quote(s.RunAsDefaultUser))
+	} else if s.RunAsDefaultUser != "" {
+		match("session.runAsDefaultUser", osUserPattern, s.RunAsDefaultUser, "an OS user name (letters, digits, _ . -; at most 32 characters)")
+	}
+	for i, name := range s.InstanceRoleNames {
+		match(fmt.Sprintf("session.instanceRoleNames[%d]", i), roleNamePattern, name, "an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN")
+	}
+	duplicates(r, "session.instanceRoleNames", s.InstanceRoleNames)
+
+	t := c.Retention
+	if !slices.Contains(CloudWatchRetentionDays, t.CloudWatchDays) {
+		r.add("retention.cloudWatchDays", "must be one of "+joinInts(CloudWatchRetentionDays), render(t.CloudWatchDays))
+	}
+	between(r, "retention.archiveDays", t.ArchiveDays, 1, maxObjectLockDays)
+	switch t.ObjectLockMode {
+	case ObjectLockGovernance, ObjectLockCompliance, ObjectLockNone:
+	default:
+		r.add("retention.objectLockMode", `must be "GOVERNANCE", "COMPLIANCE" or "NONE"`, quote(t.ObjectLockMode))
+	}
+
+	for i, e := range c.Notifications.Emails {
+		if !validEmail(e) {
+			r.add(fmt.Sprintf("notifications.emails[%d]", i), "must be a plain e-mail address such as secops@example.com", quote(e))
+		}
+	}
+	duplicates(r, "notifications.emails", c.Notifications.Emails)
+}
+
+// listOf checks that a list is not empty, holds no duplicates and that every element matches re.
+func listOf(r *reader, path string, values []string, re *regexp.Regexp, want string) {
+	if len(values) == 0 {
+		r.add(path, "must hold at least one entry", render(values))
+		return
+	}
+	for i, v := range values {
+		if !re.MatchString(v) {
+			r.add(fmt.Sprintf("%s[%d]", path, i), "must be "+want, quote(v))
+		}
+	}
+	duplicates(r, path, values)
+}
+
+func duplicates(r *reader, path string, values []string) {
+	seen := map[string]bool{}
+	for i, v := range values {
+		if seen[v] {
+			r.add(fmt.Sprintf("%s[%d]", path, i), "is a duplicate", quote(v))
+		}
+		seen[v] = true
+	}
+}
+
+func between(r *reader, path string, v, lo, hi int) {
+	if v < lo || v > hi {
+		r.add(path, fmt.Sprintf("must be between %d and %d", lo, hi), render(v))
+	}
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndex(s, "@")
+	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " \t")
+}
+
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ", ")
+}

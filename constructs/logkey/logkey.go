@@ -1,0 +1,142 @@
+// Package logkey provides LogKey: the customer-managed, multi-Region KMS key that encrypts every
+// session log of the organization, and the key policy shared by its primary and its replicas.
+package logkey
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// DefaultAliasName is the alias LogKey creates unless Props.AliasName says otherwise.
+const DefaultAliasName = "alias/session-audit"
+
+// JustInTimeTagKey is the tag that RDP connection recording requires on its KMS key.
+const JustInTimeTagKey = "SystemsManagerJustInTimeNodeAccessManaged"
+
+// Props configures a LogKey.
+type Props struct {
+	// OrganizationID is the AWS Organizations ID whose accounts and services may use the key.
+	// Required.
+	OrganizationID *string
+	// CentralBucketArn is the ARN of the bucket this key encrypts. Principals of the organization
+	// may generate data keys only through S3 and only for this bucket's encryption context.
+	// It must not be a reference to the bucket's own attributes (the bucket refers to the key).
+	// Default: no principal outside the key's account may use the key through S3.
+	CentralBucketArn *string
+	// LogGroupArnPattern limits which log groups CloudWatch Logs may encrypt with the key
+	// (kms:EncryptionContext:aws:logs:arn, ArnLike).
+	// Default: any log group in the key's region ("arn:<partition>:logs:<region>:*:log-group:*").
+	LogGroupArnPattern *string
+	// AliasName is the key's alias. Default: DefaultAliasName.
+	AliasName *string
+	// Description of the key. Default: "sessionaudit: encrypts Session Manager and RDP audit logs".
+	Description *string
+	// PendingWindow is the waiting period before a scheduled deletion. Default: 30 days.
+	PendingWindow awscdk.Duration
+	// RemovalPolicy applies when the key leaves the stack. Default: RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+// LogKey is a multi-Region customer-managed KMS key with rotation, an alias, the just-in-time
+// node access tag and a least-privilege, organization-scoped key policy.
+type LogKey struct {
+	constructs.Construct
+	// Key is the KMS key.
+	Key awskms.Key
+	// Alias is the key's alias.
+	Alias awskms.Alias
+}
+
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// New creates a LogKey in the scope's stack (its account and region own the key).
+func New(scope constructs.Construct, id string, props *Props) *LogKey {
+	if props == nil {
+		props = &Props{}
+	}
+	mustBeOrganizationID(props.OrganizationID)
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(this)
+
+	doc := awsiam.NewPolicyDocument(nil)
+	for _, s := range PolicyStatements(&PolicyProps{
+		OrganizationID:     props.OrganizationID,
+		Account:            stack.Account(),
+		Region:             stack.Region(),
+		Partition:          stack.Partition(),
+		CentralBucketArn:   props.CentralBucketArn,
+		LogGroupArnPattern: props.LogGroupArnPattern,
+	}) {
+		doc.AddStatements(s)
+	}
+
+	removal := props.RemovalPolicy
+	if removal == "" {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
+	key := awskms.NewKey(this, jsii.String("Key"), &awskms.KeyProps{
+		Description:       orDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs"),
+		EnableKeyRotation: jsii.Bool(true),
+		MultiRegion:       jsii.Bool(true),
+		PendingWindow:     props.PendingWindow,
+		Policy:            doc,
+		RemovalPolicy:     removal,
+	})
+	awscdk.Tags_Of(key).Add(jsii.String(JustInTimeTagKey), jsii.String("true"), nil)
+
+	alias := awskms.NewAlias(this, jsii.String("Alias"), &awskms.AliasProps{
+		AliasName: orDefault(props.AliasName, DefaultAliasName),
+		TargetKey: key,
+	})
+	return &LogKey{Construct: this, Key: key, Alias: alias}
+}
+
+// GrantEncryptThroughS3 lets a principal of the key's own account (a Firehose role, say) generate
+// data keys only through S3 and only for the given bucket. It changes the principal's policy.
+func (k *LogKey) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *string) awsiam.Grant {
+	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings("kms:GenerateDataKey"),
+		ResourceArns: jsii.Strings(*k.Key.KeyArn()),
+		Conditions: &map[string]*map[string]interface{}{
+			"StringEquals": {
+				"kms:ViaService":                 viaS3(awscdk.Stack_Of(k).Region()),
+				"kms:EncryptionContext:aws:s3:arn": bucketArn,
+			},
+		},
+	})
+}
+
+// GrantDecrypt lets a principal of the key's own account decrypt (auditors reading the archive).
+// The key policy denies decryption to every principal outside that account.
+func (k *LogKey) GrantDecrypt(grantee awsiam.IGrantable) awsiam.Grant {
+	return k.Key.GrantDecrypt(grantee)
+}
+
+func viaS3(region *string) *string {
+	return jsii.String(fmt.Sprintf("s3.%s.amazonaws.com", *region))
+}
+
+func orDefault(s *string, def string) *string {
+	if s == nil || *s == "" {
+		return jsii.String(def)
+	}
+	return s
+}
+
+// mustBeOrganizationID fails early, as aws-cdk-lib constructs do, on a literal that cannot be an
+// organization ID. Unresolved tokens are left to deploy time.
+func mustBeOrganizationID(id *string) {
+	if id == nil || *id == "" {
+		panic("logkey: Props.OrganizationID is required")
+	}
+	if !*awscdk.Token_IsUnresolved(id) && !organizationIDPattern.MatchString(*id) {
+		panic(fmt.Sprintf(`logkey: Props.OrganizationID must be "o-" followed by 10 to 32 lowercase letters or digits (got %q)`, *id))
+	}
+}

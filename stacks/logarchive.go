@@ -1,0 +1,51 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+)
+
+// LogArchive is the SessionAudit-LogArchive stack: the central key and bucket, in the log-archive
+// account's home region.
+type LogArchive struct {
+	awscdk.Stack
+	// Key is the organization's LogKey (primary, multi-Region).
+	Key *logkey.LogKey
+	// Bucket is the CentralLogBucket.
+	Bucket *logbucket.CentralLogBucket
+}
+
+// NewLogArchive creates the SessionAudit-LogArchive stack.
+func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
+	stack := awscdk.NewStack(scope, jsii.String(LogArchiveStackName), &awscdk.StackProps{
+		Env:                   &awscdk.Environment{Account: jsii.String(c.LogArchiveAccountID), Region: jsii.String(c.HomeRegion)},
+		TerminationProtection: jsii.Bool(true),
+		Description:           jsii.String("sessionaudit: central KMS key and S3 bucket for the organization's Session Manager and RDP audit logs"),
+	})
+	key := logkey.New(stack, "LogKey", &logkey.Props{
+		OrganizationID:   jsii.String(c.OrganizationID),
+		CentralBucketArn: jsii.String(CentralBucketArn(*stack.Partition(), c)),
+	})
+	bucket := logbucket.New(stack, "CentralLogBucket", &logbucket.Props{
+		OrganizationID:       jsii.String(c.OrganizationID),
+		EncryptionKey:        key.Key,
+		BucketName:           jsii.String(CentralBucketName(c)),
+		AccessLogsBucketName: jsii.String(AccessLogsBucketName(c)),
+		ObjectLockMode:       jsii.String(c.Retention.ObjectLockMode),
+		RetentionDays:        jsii.Number(float64(c.Retention.ArchiveDays)),
+	})
+
+	output := func(id, value, description string) {
+		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
+	}
+	output("CentralBucketName", *bucket.Bucket.BucketName(), "Name of the central log bucket")
+	output("CentralBucketArn", *bucket.Bucket.BucketArn(), "ARN of the central log bucket")
+	output("LogKeyArn", *key.Key.KeyArn(), "ARN of the multi-Region log key (primary)")
+	output("LogKeyId", *key.Key.KeyId(), "ID of the multi-Region log key (mrk-…), the same in every region")
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket}
+}

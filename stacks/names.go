@@ -1,0 +1,30 @@
+// Package stacks composes the sessionaudit constructs into the app's stacks. It is the only place,
+// with app.go, that reads the configuration; every name and ARN another account needs is derived
+// here from config, so no stack depends on a look-up or on another stack's outputs.
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/sessionaudit/sessionaudit/config"
+)
+
+// Stack names are public interface: deploy commands and the README refer to them.
+const (
+	LogArchiveStackName = "SessionAudit-LogArchive"
+)
+
+// CentralBucketName is the deterministic name of the central log bucket.
+func CentralBucketName(c config.Config) string {
+	return fmt.Sprintf("session-audit-logs-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
+}
+
+// AccessLogsBucketName is the deterministic name of the central bucket's access-log bucket.
+func AccessLogsBucketName(c config.Config) string {
+	return fmt.Sprintf("session-audit-access-logs-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
+}
+
+// CentralBucketArn is the central bucket's ARN in the given partition (a token is fine).
+func CentralBucketArn(partition string, c config.Config) string {
+	return fmt.Sprintf("arn:%s:s3:::%s", partition, CentralBucketName(c))
+}

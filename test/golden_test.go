@@ -1,0 +1,74 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+)
+
+// TestGoldenTemplates compares every synthesized template of the default app with its snapshot in
+// testdata/. Regenerate them only on purpose: go test ./test -update (and review the diff).
+func TestGoldenTemplates(t *testing.T) {
+	names := make([]string, 0, len(defaultApp.templates))
+	for name := range defaultApp.templates {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		t.Fatal("the default app synthesized no stacks")
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			got, err := json.MarshalIndent(defaultApp.templates[name], "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", name+".template.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (create it with: go test ./test -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the synthesized template; if the change is intended, run go test ./test -update and review the diff\n%s", path, firstDifference(want, got))
+			}
+		})
+	}
+	// A snapshot without a stack is stale.
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.template.json"))
+	for _, f := range files {
+		name := filepath.Base(f)
+		name = name[:len(name)-len(".template.json")]
+		if _, ok := defaultApp.templates[name]; !ok {
+			t.Errorf("%s has no stack any more; delete it", f)
+		}
+	}
+}
+
+func firstDifference(want, got []byte) string {
+	wl, gl := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g []byte
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if !bytes.Equal(w, g) {
+			return "first difference at line " + itoa(i+1) + ":\n  golden: " + string(w) + "\n  synth:  " + string(g)
+		}
+	}
+	return ""
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

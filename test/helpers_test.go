@@ -1,0 +1,123 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// check runs an aws-cdk-lib assertion, which panics on failure, and reports the failure on t.
+func check(t *testing.T, what string, assertion func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, firstLines(fmt.Sprint(r), 25))
+		}
+	}()
+	assertion()
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// resources returns the template's resources of one type, by logical ID.
+func resources(tmpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+// only returns the single resource of a type, failing the test if there is not exactly one.
+func only(t *testing.T, tmpl map[string]any, typ string) (string, map[string]any) {
+	t.Helper()
+	rs := resources(tmpl, typ)
+	if len(rs) != 1 {
+		t.Fatalf("want exactly one %s, got %d", typ, len(rs))
+	}
+	for id, r := range rs {
+		return id, r
+	}
+	return "", nil
+}
+
+func props(r map[string]any) map[string]any { return r["Properties"].(map[string]any) }
+
+// statements returns the statements of a policy document.
+func statements(doc any) []map[string]any {
+	var out []map[string]any
+	for _, s := range doc.(map[string]any)["Statement"].([]any) {
+		out = append(out, s.(map[string]any))
+	}
+	return out
+}
+
+// statement returns the statement with the given Sid, failing the test if there is none.
+func statement(t *testing.T, doc any, sid string) map[string]any {
+	t.Helper()
+	for _, s := range statements(doc) {
+		if s["Sid"] == sid {
+			return s
+		}
+	}
+	t.Fatalf("no statement with Sid %q", sid)
+	return nil
+}
+
+// asStrings returns a policy element that may be a string or a list as a sorted list.
+func asStrings(v any) []string {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, jsonString(e))
+		}
+		sort.Strings(out)
+		return out
+	}
+	return []string{jsonString(v)}
+}
+
+// jsonString renders a value as JSON unless it is a plain string.
+func jsonString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// equalJSON compares two values after a JSON round trip of want.
+func equalJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	b, _ := json.Marshal(want)
+	var w any
+	_ = json.Unmarshal(b, &w)
+	if !reflect.DeepEqual(got, w) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		wj, _ := json.MarshalIndent(w, "", " ")
+		t.Errorf("%s:\n got: %s\nwant: %s", what, g, wj)
+	}
+}
+
+// sizeOf is the size of v as compact JSON, as CloudFormation and IAM count it.
+func sizeOf(v any) int {
+	b, _ := json.Marshal(v)
+	return len(b)
+}
