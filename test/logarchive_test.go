@@ -151,7 +151,7 @@ func TestCentralBucketProperties(t *testing.T) {
 					"Rule":              map[string]any{"DefaultRetention": map[string]any{"Mode": "GOVERNANCE", "Days": 2557}},
 				},
 				"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
-					"BucketKeyEnabled": true,
+					"BucketKeyEnabled":       true,
 					"BlockedEncryptionTypes": map[string]any{"EncryptionType": []any{"SSE-C"}},
 					"ServerSideEncryptionByDefault": map[string]any{
 						"SSEAlgorithm":   "aws:kms",
@@ -169,11 +169,11 @@ func TestCentralBucketProperties(t *testing.T) {
 				"LifecycleConfiguration": map[string]any{"Rules": []any{
 					map[string]any{
 						"Id": "ArchiveThenExpire", "Status": "Enabled",
-						"ExpirationInDays":                   2557,
-						"NoncurrentVersionExpiration":        map[string]any{"NoncurrentDays": 2557},
-						"AbortIncompleteMultipartUpload":     map[string]any{"DaysAfterInitiation": 7},
-						"Transitions":                        []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
-						"NoncurrentVersionTransitions":       []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
+						"ExpirationInDays":               2557,
+						"NoncurrentVersionExpiration":    map[string]any{"NoncurrentDays": 2557},
+						"AbortIncompleteMultipartUpload": map[string]any{"DaysAfterInitiation": 7},
+						"Transitions":                    []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
+						"NoncurrentVersionTransitions":   []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
 					},
 					map[string]any{"Id": "RemoveExpiredDeleteMarkers", "Status": "Enabled", "ExpiredObjectDeleteMarker": true},
 				}},

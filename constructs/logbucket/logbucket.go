@@ -58,6 +58,8 @@ type Props struct {
 }
 
 // CentralLogBucket is the organization's log archive bucket with its access-log bucket.
+//
+// Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
 type CentralLogBucket struct {
 	constructs.Construct
 	// Bucket is the central log bucket.
@@ -85,24 +87,32 @@ func New(scope constructs.Construct, id string, props *Props) *CentralLogBucket 
 	})
 
 	bucket := awss3.NewBucket(this, jsii.String("Bucket"), &awss3.BucketProps{
-		BucketName:                 p.BucketName,
-		Encryption:                 awss3.BucketEncryption_KMS,
-		EncryptionKey:              p.EncryptionKey,
-		BucketKeyEnabled:           jsii.Bool(true),
-		BlockedEncryptionTypes:     &[]awss3.BlockedEncryptionType{awss3.BlockedEncryptionType_SSE_C()},
-		Versioned:                  jsii.Bool(true),
-		ObjectLockEnabled:          lockEnabled(p),
-		ObjectLockDefaultRetention: lockRetention(p),
-		BlockPublicAccess:          awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:            awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		EnforceSSL:                 jsii.Bool(true),
-		MinimumTLSVersion:          jsii.Number(1.2),
-		ServerAccessLogsBucket:     accessLogs,
-		ServerAccessLogsPrefix:     jsii.String("central/"),
-		LifecycleRules:             lifecycle(p),
-		RemovalPolicy:              p.RemovalPolicy,
+		BucketName:             p.BucketName,
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          p.EncryptionKey,
+		BucketKeyEnabled:       jsii.Bool(true),
+		BlockedEncryptionTypes: &[]awss3.BlockedEncryptionType{awss3.BlockedEncryptionType_SSE_C()},
+		Versioned:              jsii.Bool(true),
+		ObjectLockEnabled:      lockEnabled(p),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		ServerAccessLogsBucket: accessLogs,
+		ServerAccessLogsPrefix: jsii.String("central/"),
+		LifecycleRules:         lifecycle(p),
+		RemovalPolicy:          p.RemovalPolicy,
 	})
 
+	if lockEnabled(p) != nil {
+		// Set on the L1 resource: awss3.ObjectLockRetention rejects a retention that is a token.
+		bucket.Node().DefaultChild().(awss3.CfnBucket).SetObjectLockConfiguration(&awss3.CfnBucket_ObjectLockConfigurationProperty{
+			ObjectLockEnabled: jsii.String("Enabled"),
+			Rule: &awss3.CfnBucket_ObjectLockRuleProperty{
+				DefaultRetention: &awss3.CfnBucket_DefaultRetentionProperty{Mode: p.ObjectLockMode, Days: p.RetentionDays},
+			},
+		})
+	}
 	c := &CentralLogBucket{Construct: this, Bucket: bucket, AccessLogsBucket: accessLogs}
 	for _, s := range policyStatements(bucket, p) {
 		bucket.AddToResourcePolicy(s)
@@ -164,17 +174,6 @@ func lockEnabled(p Props) *bool {
 		return nil
 	}
 	return jsii.Bool(true)
-}
-
-func lockRetention(p Props) awss3.ObjectLockRetention {
-	days := awscdk.Duration_Days(p.RetentionDays)
-	switch *p.ObjectLockMode {
-	case ObjectLockGovernance:
-		return awss3.ObjectLockRetention_Governance(days)
-	case ObjectLockCompliance:
-		return awss3.ObjectLockRetention_Compliance(days)
-	}
-	return nil
 }
 
 // lifecycle archives objects, expires them (and their noncurrent versions) after the retention,

@@ -45,6 +45,8 @@ type Props struct {
 
 // LogKey is a multi-Region customer-managed KMS key with rotation, an alias, the just-in-time
 // node access tag and a least-privilege, organization-scoped key policy.
+//
+// Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
 type LogKey struct {
 	constructs.Construct
 	// Key is the KMS key.
@@ -106,7 +108,7 @@ func (k *LogKey) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *str
 		ResourceArns: jsii.Strings(*k.Key.KeyArn()),
 		Conditions: &map[string]*map[string]interface{}{
 			"StringEquals": {
-				"kms:ViaService":                 viaS3(awscdk.Stack_Of(k).Region()),
+				"kms:ViaService":                   viaS3(k.Key.Stack().Region()),
 				"kms:EncryptionContext:aws:s3:arn": bucketArn,
 			},
 		},

@@ -1,0 +1,120 @@
+package test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+)
+
+// bareStack is an environment-agnostic stack in a fresh app with the project's feature flags.
+func bareStack() awscdk.Stack {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(mustTempDir()), Context: &featureFlags})
+	return awscdk.NewStack(app, jsii.String("Bare"), nil)
+}
+
+// panicMessage runs f and returns what it panicked with ("" if it did not).
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func TestConstructsRejectBadProps(t *testing.T) {
+	tests := []struct {
+		name string
+		make func(s awscdk.Stack)
+		want string
+	}{
+		{"logkey without organization", func(s awscdk.Stack) { logkey.New(s, "K", &logkey.Props{}) },
+			"logkey: Props.OrganizationID is required"},
+		{"logkey bad organization", func(s awscdk.Stack) { logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String("o-BAD")}) },
+			`logkey: Props.OrganizationID must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-BAD")`},
+		{"logbucket without key", func(s awscdk.Stack) { logbucket.New(s, "B", &logbucket.Props{OrganizationID: jsii.String(org)}) },
+			"logbucket: Props.EncryptionKey is required"},
+		{"logbucket bad lock mode", func(s awscdk.Stack) {
+			k := logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String(org)})
+			logbucket.New(s, "B", &logbucket.Props{OrganizationID: jsii.String(org), EncryptionKey: k.Key, ObjectLockMode: jsii.String("LEGAL")})
+		}, `logbucket: Props.ObjectLockMode must be "GOVERNANCE", "COMPLIANCE" or "NONE" (got "LEGAL")`},
+		{"logbucket retention out of range", func(s awscdk.Stack) {
+			k := logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String(org)})
+			logbucket.New(s, "B", &logbucket.Props{OrganizationID: jsii.String(org), EncryptionKey: k.Key, RetentionDays: jsii.Number(0)})
+		}, "logbucket: Props.RetentionDays must be between 1 and 36500 (got 0)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := panicMessage(func() { tt.make(bareStack()) })
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// Tokens are never validated as literals: an organization ID from a parameter is accepted and
+// lands in the policies as a reference.
+func TestConstructsAcceptTokens(t *testing.T) {
+	s := bareStack()
+	orgParam := awscdk.NewCfnParameter(s, jsii.String("OrgId"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
+	days := awscdk.NewCfnParameter(s, jsii.String("Days"), &awscdk.CfnParameterProps{Type: jsii.String("Number")})
+	if msg := panicMessage(func() {
+		k := logkey.New(s, "K", &logkey.Props{OrganizationID: orgParam.ValueAsString()})
+		logbucket.New(s, "B", &logbucket.Props{OrganizationID: orgParam.ValueAsString(), EncryptionKey: k.Key, RetentionDays: days.ValueAsNumber()})
+	}); msg != "" {
+		t.Fatalf("tokens rejected: %s", msg)
+	}
+	tmpl := assertions.Template_FromStack(s, nil)
+	check(t, "org parameter in key policy", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Sid":       logkey.SidGuiConnect,
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": map[string]any{"Ref": "OrgId"}}},
+			})})},
+		})
+	})
+	check(t, "retention parameter in Object Lock", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+			"ObjectLockConfiguration": assertions.Match_ObjectLike(&map[string]any{
+				"Rule": map[string]any{"DefaultRetention": map[string]any{"Mode": "GOVERNANCE", "Days": map[string]any{"Ref": "Days"}}},
+			}),
+		})
+	})
+}
+
+func TestGrantHelpers(t *testing.T) {
+	s := bareStack()
+	k := logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String(org)})
+	b := logbucket.New(s, "B", &logbucket.Props{OrganizationID: jsii.String(org), EncryptionKey: k.Key})
+	role := awsiam.NewRole(s, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("firehose.amazonaws.com"), nil)})
+	k.GrantEncryptThroughS3(role, b.Bucket.BucketArn())
+	b.GrantWritePrefix(role, logbucket.CloudWatchPrefix)
+	tmpl := assertions.Template_FromStack(s, nil)
+	check(t, "role policy", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"Action": "kms:GenerateDataKey",
+					"Condition": map[string]any{"StringEquals": map[string]any{
+						"kms:ViaService":                   map[string]any{"Fn::Join": []any{"", []any{"s3.", map[string]any{"Ref": "AWS::Region"}, ".amazonaws.com"}}},
+						"kms:EncryptionContext:aws:s3:arn": map[string]any{"Fn::GetAtt": []any{"BBucket6C6993BB", "Arn"}},
+					}},
+				}),
+				assertions.Match_ObjectLike(&map[string]any{
+					"Action":   assertions.Match_ArrayWith(&[]any{"s3:PutObject"}),
+					"Resource": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"BBucket6C6993BB", "Arn"}}, "/cloudwatch/*"}}},
+				}),
+			})},
+		})
+	})
+}
