@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth test test-go clean
+.PHONY: help deps synth test test-go test-js clean
 
 help:
 	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
@@ -31,7 +31,11 @@ synth: deps
 test-go: deps
 	CDK_VALIDATION=false go test ./...
 
-test: test-go
+# The inline Lambda handlers' own tests (Node's built-in runner, fake AWS clients).
+test-js:
+	node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
+
+test: test-go test-js
 	$(MAKE) --no-print-directory synth
 
 clean:

@@ -29,6 +29,22 @@ type Config struct {
 	RDPRecording RDPRecording `json:"rdpRecording"`
 	// Notifications controls the session and sign-in notifications.
 	Notifications Notifications `json:"notifications"`
+	// StackSet tunes how the member StackSet rolls out.
+	StackSet StackSet `json:"stackSet"`
+}
+
+// StackSet tunes the service-managed StackSet that deploys SessionAudit-Member.
+type StackSet struct {
+	// RetainStacksOnAccountRemoval keeps an account's stacks (and so its logging) when it leaves
+	// the target OUs. Default true.
+	RetainStacksOnAccountRemoval bool `json:"retainStacksOnAccountRemoval"`
+	// RegionConcurrency is PARALLEL or SEQUENTIAL. Default PARALLEL.
+	RegionConcurrency string `json:"regionConcurrency"`
+	// MaxConcurrentPercentage of accounts deployed at once per region (1..100). Default 25.
+	MaxConcurrentPercentage int `json:"maxConcurrentPercentage"`
+	// FailureTolerancePercentage of accounts that may fail per region before the operation stops
+	// (0..100). Default 10.
+	FailureTolerancePercentage int `json:"failureTolerancePercentage"`
 }
 
 // Session holds the Session Manager preferences applied in every member account and region.
@@ -101,5 +117,11 @@ func defaults() Config {
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
 		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true},
+		StackSet: StackSet{
+			RetainStacksOnAccountRemoval: true,
+			RegionConcurrency:            "PARALLEL",
+			MaxConcurrentPercentage:      25,
+			FailureTolerancePercentage:   10,
+		},
 	}
 }

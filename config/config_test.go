@@ -54,7 +54,9 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 	}
 	if cfg.Session.IdleSessionTimeoutMinutes != 20 || cfg.Session.MaxSessionDurationMinutes != 60 ||
 		!cfg.Session.CloudWatchStreaming || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
-		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin {
+		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin ||
+		!cfg.StackSet.RetainStacksOnAccountRemoval || cfg.StackSet.RegionConcurrency != "PARALLEL" ||
+		cfg.StackSet.MaxConcurrentPercentage != 25 || cfg.StackSet.FailureTolerancePercentage != 10 {
 		t.Errorf("documented defaults not applied: %+v", cfg)
 	}
 }
@@ -126,8 +128,17 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, targetOrganizationalUnitIds (got "us-east-1")`,
+			`region: is not a known field; expected one of delegatedAdmin, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
 			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
+		}},
+		{"stack set", func(c map[string]any) {
+			c["stackSet"] = map[string]any{"regionConcurrency": "parallel", "maxConcurrentPercentage": 0,
+				"failureTolerancePercentage": 101, "retainStacksOnAccountRemoval": "no"}
+		}, []string{
+			`stackSet.regionConcurrency: must be "PARALLEL" or "SEQUENTIAL" (got "parallel")`,
+			`stackSet.maxConcurrentPercentage: must be between 1 and 100 (got 0)`,
+			`stackSet.failureTolerancePercentage: must be between 0 and 100 (got 101)`,
+			`stackSet.retainStacksOnAccountRemoval: must be true or false (got "no")`,
 		}},
 		{"section not an object", func(c map[string]any) { c["retention"] = 365 },
 			[]string{`retention: must be an object (got 365)`}},

@@ -113,6 +113,12 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"emails":        r.strs(&c.Notifications.Emails),
 			"consoleSignIn": r.boolean(&c.Notifications.ConsoleSignIn),
 		}),
+		"stackSet": r.object(map[string]decodeFunc{
+			"retainStacksOnAccountRemoval": r.boolean(&c.StackSet.RetainStacksOnAccountRemoval),
+			"regionConcurrency":            r.str(&c.StackSet.RegionConcurrency),
+			"maxConcurrentPercentage":      r.integer(&c.StackSet.MaxConcurrentPercentage),
+			"failureTolerancePercentage":   r.integer(&c.StackSet.FailureTolerancePercentage),
+		}),
 	}
 }
 

@@ -91,6 +91,13 @@ func validate(c *Config, r *reader) {
 		}
 	}
 	duplicates(r, "notifications.emails", c.Notifications.Emails)
+
+	ss := c.StackSet
+	if ss.RegionConcurrency != "PARALLEL" && ss.RegionConcurrency != "SEQUENTIAL" {
+		r.add("stackSet.regionConcurrency", `must be "PARALLEL" or "SEQUENTIAL"`, quote(ss.RegionConcurrency))
+	}
+	between(r, "stackSet.maxConcurrentPercentage", ss.MaxConcurrentPercentage, 1, 100)
+	between(r, "stackSet.failureTolerancePercentage", ss.FailureTolerancePercentage, 0, 100)
 }
 
 // listOf checks that a list is not empty, holds no duplicates and that every element matches re.

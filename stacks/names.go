@@ -11,8 +11,15 @@ import (
 
 // Stack names are public interface: deploy commands and the README refer to them.
 const (
-	LogArchiveStackName = "SessionAudit-LogArchive"
+	LogArchiveStackName     = "SessionAudit-LogArchive"
+	MemberStackName         = "SessionAudit-Member"
+	MemberStackSetStackName = "SessionAudit-MemberStackSet"
+	// MemberStackSetName is the name of the StackSet itself.
+	MemberStackSetName = "SessionAudit-Member"
 )
+
+// ReceiverStackName is the log-archive stack of one governed region.
+func ReceiverStackName(region string) string { return "SessionAudit-Receiver-" + region }
 
 // CentralBucketName is the deterministic name of the central log bucket.
 func CentralBucketName(c config.Config) string {

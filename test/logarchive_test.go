@@ -76,8 +76,8 @@ func TestLogKeyProperties(t *testing.T) {
 func TestLogKeyPolicy(t *testing.T) {
 	_, key := only(t, logArchiveTemplate(), "AWS::KMS::Key")
 	doc := props(key)["KeyPolicy"]
-	if n := len(statements(doc)); n != 5 {
-		t.Errorf("key policy has %d statements, want 5 (a new statement needs a test)", n)
+	if n := len(statements(doc)); n != 6 {
+		t.Errorf("key policy has %d statements, want 6 (a new statement needs a test)", n)
 	}
 	equalJSON(t, "administration", statement(t, doc, logkey.SidAdministration), map[string]any{
 		"Sid": logkey.SidAdministration, "Effect": "Allow", "Action": "kms:*", "Resource": "*",
@@ -107,6 +107,12 @@ func TestLogKeyPolicy(t *testing.T) {
 			"kms:ViaService":                   "s3." + home + ".amazonaws.com",
 			"kms:EncryptionContext:aws:s3:arn": bucketArn,
 		}},
+	})
+	equalJSON(t, "organization may describe the key (alias lookup)", statement(t, doc, logkey.SidOrganizationDescribe), map[string]any{
+		"Sid": logkey.SidOrganizationDescribe, "Effect": "Allow", "Resource": "*",
+		"Principal": map[string]any{"AWS": "*"},
+		"Action":    "kms:DescribeKey",
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
 	})
 	equalJSON(t, "deny decrypt outside", statement(t, doc, logkey.SidDenyOutsideDecryption), map[string]any{
 		"Sid": logkey.SidDenyOutsideDecryption, "Effect": "Deny", "Resource": "*",

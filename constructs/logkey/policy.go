@@ -33,6 +33,7 @@ const (
 	SidCloudWatchLogs        = "AllowCloudWatchLogsOfOrganization"
 	SidGuiConnect            = "AllowRdpRecordingOfOrganization"
 	SidOrganizationS3        = "AllowOrganizationEncryptThroughS3ForCentralBucket"
+	SidOrganizationDescribe  = "AllowOrganizationDescribeKey"
 	SidDenyOutsideDecryption = "DenyDecryptOutsideLogArchiveAccount"
 )
 
@@ -43,6 +44,8 @@ const (
 //   - ssm-guiconnect.amazonaws.com may generate data keys and create grants only for the organization;
 //   - organization principals may generate data keys only through S3 of the key's region, only for
 //     the central bucket (when CentralBucketArn is set);
+//   - organization principals may describe the key (keylookup resolves the alias to the key ARN,
+//     so member templates need no key ID);
 //   - nobody outside the log-archive account, other than AWS services, may decrypt.
 func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 	org := p.OrganizationID
@@ -97,6 +100,14 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 		}))
 	}
 	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String(SidOrganizationDescribe),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:DescribeKey"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org},
+		},
+	}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String(SidDenyOutsideDecryption),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},

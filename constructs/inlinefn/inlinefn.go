@@ -1,0 +1,105 @@
+// Package inlinefn provides InlineFunction: a Node.js Lambda function whose code sits in the
+// template itself (ZipFile), for custom resources in templates that cannot carry CDK assets, such
+// as a StackSet's TemplateBody.
+package inlinefn
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// MaxSourceBytes is CloudFormation's limit for inline (ZipFile) Lambda code.
+const MaxSourceBytes = 4096
+
+// respond is the custom resource wrapper appended to every handler: it calls the handler's
+// run(event, client()) and reports the result to CloudFormation.
+//
+//go:embed respond.js
+var respond string
+
+// Props configures an InlineFunction.
+type Props struct {
+	// Source is the handler's JavaScript (CommonJS). It must define `async function run(event,
+	// client)` returning {id, data} and `function client()` returning the AWS SDK calls it needs.
+	// Required; with the wrapper it must fit in MaxSourceBytes.
+	Source string
+	// Description of the function. Default: none.
+	Description *string
+	// Statements are the only permissions the function gets besides writing its own logs.
+	// Default: none.
+	Statements []awsiam.PolicyStatement
+	// Timeout of one invocation. Default: 2 minutes.
+	Timeout awscdk.Duration
+	// LogRetention of the function's log group. Default: one year.
+	LogRetention awslogs.RetentionDays
+}
+
+// InlineFunction is a Lambda function with inline code, its role and its log group.
+type InlineFunction struct {
+	constructs.Construct
+	// Function is the Lambda function; use its FunctionArn as a custom resource's ServiceToken.
+	Function awslambda.Function
+	// LogGroup receives the function's logs; it is retained on stack deletion.
+	LogGroup awslogs.LogGroup
+}
+
+// New creates an InlineFunction.
+func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
+	if props == nil || props.Source == "" {
+		panic("inlinefn: Props.Source is required")
+	}
+	code := Code(props.Source)
+	if len(code) > MaxSourceBytes {
+		panic(fmt.Sprintf("inlinefn: inline code must be at most %d bytes with its wrapper (got %d)", MaxSourceBytes, len(code)))
+	}
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	retention := props.LogRetention
+	if retention == "" {
+		retention = awslogs.RetentionDays_ONE_YEAR
+	}
+	logGroup := awslogs.NewLogGroup(this, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     retention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	timeout := props.Timeout
+	if timeout == nil {
+		timeout = awscdk.Duration_Minutes(jsii.Number(2))
+	}
+	fn := awslambda.NewFunction(this, jsii.String("Function"), &awslambda.FunctionProps{
+		Runtime:      awslambda.Runtime_NODEJS_22_X(),
+		Handler:      jsii.String("index.handler"),
+		Code:         awslambda.Code_FromInline(jsii.String(code)),
+		Description:  props.Description,
+		Timeout:      timeout,
+		MemorySize:   jsii.Number(128),
+		LogGroup:     logGroup,
+		Architecture: awslambda.Architecture_ARM_64(),
+	})
+	for _, s := range props.Statements {
+		fn.AddToRolePolicy(s)
+	}
+	return &InlineFunction{Construct: this, Function: fn, LogGroup: logGroup}
+}
+
+// Code returns the inline code for a handler source: the source followed by the wrapper, without
+// whole-line comments, indentation and blank lines (the repository keeps the readable form; the
+// handlers have no multi-line strings these could change).
+func Code(source string) string {
+	var out []string
+	for _, line := range strings.Split(source+"\n"+respond, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "//") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n") + "\n"
+}

@@ -1,0 +1,80 @@
+// Package keylookup provides KeyLookup: a custom resource that resolves a KMS alias ARN, in any
+// account and region, to the key's ARN and ID at deploy time. With it, a template refers to the
+// organization's LogKey by its deterministic alias and needs no key ID from an earlier deploy.
+package keylookup
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+)
+
+//go:embed handler.js
+var handler string
+
+// ResourceType is the CloudFormation type of the lookup.
+const ResourceType = "Custom::KeyLookup"
+
+// Props configures a KeyLookup.
+type Props struct {
+	// Account owns the key. Required.
+	Account *string
+	// Region of the alias. Required.
+	Region *string
+	// AliasName, such as "alias/session-audit". Required.
+	AliasName *string
+}
+
+// KeyLookup resolves an alias to its key when the stack deploys. The key's policy must allow
+// kms:DescribeKey to the lookup's role (the LogKey policy allows it to the organization).
+type KeyLookup struct {
+	constructs.Construct
+	// Function answers the lookup (inline code; asset-free).
+	Function *inlinefn.InlineFunction
+	// Resource is the custom resource.
+	Resource awscdk.CustomResource
+	// KeyArn is the resolved key's ARN.
+	KeyArn *string
+	// KeyID is the resolved key's ID (for a multi-Region key, the same in every region).
+	KeyID *string
+}
+
+// New creates a KeyLookup.
+func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
+	if props == nil || props.Account == nil || props.Region == nil || props.AliasName == nil {
+		panic("keylookup: Props.Account, Props.Region and Props.AliasName are required")
+	}
+	if a := *props.AliasName; !*awscdk.Token_IsUnresolved(props.AliasName) && !strings.HasPrefix(a, "alias/") {
+		panic(fmt.Sprintf(`keylookup: Props.AliasName must start with "alias/" (got %q)`, a))
+	}
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	partition := awscdk.Stack_Of(this).Partition()
+	aliasArn := fmt.Sprintf("arn:%s:kms:%s:%s:%s", *partition, *props.Region, *props.Account, *props.AliasName)
+	fn := inlinefn.New(this, "Handler", &inlinefn.Props{
+		Source:      handler,
+		Description: jsii.String("sessionaudit: resolves a KMS alias to its key (" + ResourceType + ")"),
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:DescribeKey"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)),
+		})},
+	})
+	res := awscdk.NewCustomResource(this, jsii.String("Resource"), &awscdk.CustomResourceProps{
+		ServiceToken: fn.Function.FunctionArn(),
+		ResourceType: jsii.String(ResourceType),
+		Properties:   &map[string]any{"AliasArn": aliasArn},
+	})
+	return &KeyLookup{
+		Construct: this,
+		Function:  fn,
+		Resource:  res,
+		KeyArn:    res.GetAttString(jsii.String("Arn")),
+		KeyID:     res.GetAttString(jsii.String("KeyId")),
+	}
+}

@@ -1,0 +1,120 @@
+package sessionprefs
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Statement IDs of the instance policy.
+const (
+	SidWriteLogGroup      = "WriteSessionLogGroup"
+	SidDescribeLogGroups  = "CheckLogGroupEncryption"
+	SidPutOwnPrefix       = "PutTranscriptsUnderOwnPrefix"
+	SidReadBucketConfig   = "CheckBucketEncryption"
+	SidEncryptThroughS3   = "EncryptTranscriptsThroughS3"
+	SidDecryptSessionData = "DecryptSessionData"
+)
+
+// instanceStatements is exactly what the SSM agent needs to log: write this log group, put objects
+// under its own prefix, read the bucket's encryption configuration and location, use the central
+// key only through S3 for the central bucket, and decrypt session data with the session key.
+// Nothing reads, lists or deletes logs.
+func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, sessionKey awskms.Key) *[]awsiam.PolicyStatement {
+	partition := *stack.Partition()
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, *p.CentralBucketName)
+	return &[]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(SidWriteLogGroup),
+			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+			Resources: jsii.Strings(*logGroup.LogGroupArn()),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(SidDescribeLogGroups),
+			Actions:   jsii.Strings("logs:DescribeLogGroups"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, *stack.Region(), *stack.Account())),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(SidPutOwnPrefix),
+			Actions:   jsii.Strings("s3:PutObject"),
+			Resources: jsii.Strings(bucketArn + "/" + *p.S3KeyPrefix + "/*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(SidReadBucketConfig),
+			Actions:   jsii.Strings("s3:GetEncryptionConfiguration", "s3:GetBucketLocation"),
+			Resources: jsii.Strings(bucketArn),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(SidEncryptThroughS3),
+			Actions:   jsii.Strings("kms:GenerateDataKey"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner)),
+			Conditions: &map[string]any{"StringEquals": map[string]any{
+				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.CentralBucketRegion),
+				"kms:EncryptionContext:aws:s3:arn": bucketArn,
+			}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(SidDecryptSessionData),
+			Actions:   jsii.Strings("kms:Decrypt"),
+			Resources: jsii.Strings(*sessionKey.KeyArn()),
+		}),
+	}
+}
+
+func withDefaults(props *Props) Props {
+	if props == nil {
+		props = &Props{}
+	}
+	p := *props
+	for name, v := range map[string]*string{"CentralBucketName": p.CentralBucketName, "CentralBucketOwner": p.CentralBucketOwner, "LogKeyArn": p.LogKeyArn} {
+		if v == nil || *v == "" {
+			panic("sessionprefs: Props." + name + " is required")
+		}
+	}
+	str := func(v **string, def string) {
+		if *v == nil {
+			*v = jsii.String(def)
+		}
+	}
+	str(&p.CentralBucketRegion, *awscdk.Aws_REGION())
+	str(&p.RecordingKeyArn, *p.LogKeyArn)
+	str(&p.LogGroupName, "session-manager-log-"+*awscdk.Aws_ACCOUNT_ID())
+	str(&p.S3KeyPrefix, "session-manager/"+*awscdk.Aws_ACCOUNT_ID()+"/"+*awscdk.Aws_REGION())
+	str(&p.RunAsDefaultUser, "")
+	str(&p.ShellProfileLinux, "")
+	str(&p.ShellProfileWindows, "")
+	str(&p.InstancePolicyName, "SessionAuditInstanceLogging-"+*awscdk.Aws_REGION())
+	if p.LogRetentionDays == nil {
+		p.LogRetentionDays = jsii.Number(365)
+	}
+	if !*awscdk.Token_IsUnresolved(p.LogRetentionDays) && !slices.Contains(RetentionDaysAllowed, *p.LogRetentionDays) {
+		panic(fmt.Sprintf("sessionprefs: Props.LogRetentionDays must be one of %v (got %v)", RetentionDaysAllowed, *p.LogRetentionDays))
+	}
+	minutes := func(v **float64, def, lo, hi float64, name string) {
+		if *v == nil {
+			*v = jsii.Number(def)
+		}
+		if !*awscdk.Token_IsUnresolved(*v) && (**v < lo || **v > hi || **v != float64(int(**v))) {
+			panic(fmt.Sprintf("sessionprefs: Props.%s must be a whole number of minutes from %v to %v (got %v)", name, lo, hi, **v))
+		}
+	}
+	minutes(&p.IdleSessionTimeout, 20, 1, 60, "IdleSessionTimeout")
+	minutes(&p.MaxSessionDuration, 60, 1, 1440, "MaxSessionDuration")
+	flag := func(v **bool, def bool) {
+		if *v == nil {
+			*v = jsii.Bool(def)
+		}
+	}
+	flag(&p.CloudWatchStreaming, true)
+	flag(&p.RunAsEnabled, false)
+	flag(&p.RdpRecording, true)
+	if *p.RunAsEnabled && *p.RunAsDefaultUser == "" {
+		panic("sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true")
+	}
+	return p
+}

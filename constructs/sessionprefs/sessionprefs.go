@@ -1,0 +1,191 @@
+// Package sessionprefs provides SessionPreferences: everything one account and region needs so that
+// every Session Manager session is logged to an encrypted log group and to the central bucket, and
+// every RDP connection is recorded: the log group, the preferences document
+// SSM-SessionManagerRunShell (managed by a custom resource, because the document usually exists
+// already), the RDP recording preferences and the instance policy.
+package sessionprefs
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssmguiconnect"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+)
+
+//go:embed handler.js
+var handler string
+
+// DocumentName is the document Session Manager reads its preferences from.
+const DocumentName = "SSM-SessionManagerRunShell"
+
+// RetentionDaysAllowed are the retention values CloudWatch Logs accepts.
+var RetentionDaysAllowed = []float64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// ResourceType is the CloudFormation type of the preferences document resource.
+const ResourceType = "Custom::SessionManagerPreferences"
+
+// Props configures SessionPreferences. Durations are in minutes, as Session Manager takes them.
+type Props struct {
+	// CentralBucketName receives session transcripts and RDP recordings. Required.
+	CentralBucketName *string
+	// CentralBucketOwner is the account that owns the central bucket. Required.
+	CentralBucketOwner *string
+	// CentralBucketRegion is the bucket's region (its key is used through S3 there).
+	// Default: this stack's region.
+	CentralBucketRegion *string
+	// LogKeyArn encrypts the log group; CloudWatch Logs needs a key in the log group's own region
+	// (the LogKey, or its replica in this region). Required.
+	LogKeyArn *string
+	// RecordingKeyArn encrypts RDP recordings; a key in the bucket's region. Default: LogKeyArn.
+	RecordingKeyArn *string
+	// LogGroupName of the session log group. Default: "session-manager-log-<account>".
+	LogGroupName *string
+	// LogRetentionDays of the session log group; one of RetentionDaysAllowed. Default: 365.
+	LogRetentionDays *float64
+	// S3KeyPrefix for transcripts, below which this account may write.
+	// Default: "session-manager/<account>/<region>".
+	S3KeyPrefix *string
+	// IdleSessionTimeout, 1..60 minutes. Default: 20.
+	IdleSessionTimeout *float64
+	// MaxSessionDuration, 1..1440 minutes. Default: 60.
+	MaxSessionDuration *float64
+	// CloudWatchStreaming sends output as it happens instead of at the end. Default: true.
+	CloudWatchStreaming *bool
+	// RunAsEnabled starts Linux sessions as RunAsDefaultUser. Default: false.
+	RunAsEnabled *bool
+	// RunAsDefaultUser is required when RunAsEnabled. Default: "".
+	RunAsDefaultUser *string
+	// ShellProfileLinux / ShellProfileWindows run at the start of each session. Default: "".
+	ShellProfileLinux   *string
+	ShellProfileWindows *string
+	// RdpRecording records Fleet Manager RDP connections to the central bucket. It needs
+	// just-in-time node access to be enabled. Default: true.
+	RdpRecording *bool
+	// InstanceRoleNames are roles (which must exist) the instance policy is attached to.
+	// Default: none.
+	InstanceRoleNames []*string
+	// InstancePolicyName is the managed policy's name, unique per account.
+	// Default: "SessionAuditInstanceLogging-<region>".
+	InstancePolicyName *string
+}
+
+// SessionPreferences are the Session Manager and RDP logging settings of one account and region.
+type SessionPreferences struct {
+	constructs.Construct
+	// LogGroup receives session output, encrypted with Props.LogKeyArn; retained on delete.
+	LogGroup awslogs.LogGroup
+	// SessionKey encrypts session data between client and instance (kmsKeyId); retained on
+	// delete. Users who start sessions need kms:GenerateDataKey on it.
+	SessionKey awskms.Key
+	// Document is the custom resource that manages SSM-SessionManagerRunShell.
+	Document awscdk.CustomResource
+	// DocumentHandler is its inline function.
+	DocumentHandler *inlinefn.InlineFunction
+	// RdpRecording is the RDP recording preference; nil when Props.RdpRecording is false.
+	RdpRecording awsssmguiconnect.CfnPreferences
+	// InstancePolicy holds exactly what the SSM agent needs to log; attach it to instance roles.
+	InstancePolicy awsiam.ManagedPolicy
+	// S3KeyPrefix is where this account and region's transcripts go.
+	S3KeyPrefix *string
+}
+
+// New creates SessionPreferences.
+func New(scope constructs.Construct, id string, props *Props) *SessionPreferences {
+	p := withDefaults(props)
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(this)
+
+	logGroup := awslogs.NewLogGroup(this, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+		LogGroupName:  p.LogGroupName,
+		EncryptionKey: awskms.Key_FromKeyArn(this, jsii.String("LogKey"), p.LogKeyArn),
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	logGroup.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(p.LogRetentionDays)
+	sessionKey := awskms.NewKey(this, jsii.String("SessionKey"), &awskms.KeyProps{
+		Description:       jsii.String("sessionaudit: encrypts Session Manager session data between clients and instances"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+
+	fn := inlinefn.New(this, "DocumentHandler", &inlinefn.Props{
+		Source:      handler,
+		Description: jsii.String("sessionaudit: manages " + DocumentName + " (" + ResourceType + ")"),
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("ssm:DescribeDocument", "ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:CreateDocument",
+				"ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DeleteDocument"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", *stack.Partition(), *stack.Region(), *stack.Account(), DocumentName)),
+		})},
+	})
+	doc := awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
+		ServiceToken: fn.Function.FunctionArn(),
+		ResourceType: jsii.String(ResourceType),
+		Properties: &map[string]any{
+			"Name":    DocumentName,
+			"Content": stack.ToJsonString(documentContent(p, logGroup, sessionKey), nil),
+		},
+	})
+
+	var rdp awsssmguiconnect.CfnPreferences
+	if *p.RdpRecording {
+		rdp = awsssmguiconnect.NewCfnPreferences(this, jsii.String("RdpRecording"), &awsssmguiconnect.CfnPreferencesProps{
+			ConnectionRecordingPreferences: &awsssmguiconnect.CfnPreferences_ConnectionRecordingPreferencesProperty{
+				KmsKeyArn: p.RecordingKeyArn,
+				RecordingDestinations: &awsssmguiconnect.CfnPreferences_RecordingDestinationsProperty{
+					S3Buckets: &[]*awsssmguiconnect.CfnPreferences_S3BucketProperty{{BucketName: p.CentralBucketName, BucketOwner: p.CentralBucketOwner}},
+				},
+			},
+		})
+	}
+
+	policy := awsiam.NewManagedPolicy(this, jsii.String("InstancePolicy"), &awsiam.ManagedPolicyProps{
+		ManagedPolicyName: p.InstancePolicyName,
+		Description:       jsii.String("sessionaudit: lets the SSM agent write session logs to CloudWatch Logs and the central bucket"),
+		Statements:        instanceStatements(stack, p, logGroup, sessionKey),
+	})
+	for i, name := range p.InstanceRoleNames {
+		policy.AttachToRole(awsiam.Role_FromRoleName(this, jsii.String(fmt.Sprintf("InstanceRole%d", i)), name, nil))
+	}
+	return &SessionPreferences{
+		Construct: this, LogGroup: logGroup, SessionKey: sessionKey, Document: doc, DocumentHandler: fn,
+		RdpRecording: rdp, InstancePolicy: policy, S3KeyPrefix: p.S3KeyPrefix,
+	}
+}
+
+// documentContent is the Session Manager preferences document with every setting.
+func documentContent(p Props, logGroup awslogs.LogGroup, key awskms.Key) map[string]any {
+	return map[string]any{
+		"schemaVersion": "1.0",
+		"description":   "Session Manager preferences managed by sessionaudit",
+		"sessionType":   "Standard_Stream",
+		"inputs": map[string]any{
+			"s3BucketName":                p.CentralBucketName,
+			"s3KeyPrefix":                 p.S3KeyPrefix,
+			"s3EncryptionEnabled":         true,
+			"cloudWatchLogGroupName":      logGroup.LogGroupName(),
+			"cloudWatchEncryptionEnabled": true,
+			"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
+			"kmsKeyId":                    key.KeyId(),
+			"idleSessionTimeout":          minutesString(p.IdleSessionTimeout),
+			"maxSessionDuration":          minutesString(p.MaxSessionDuration),
+			"runAsEnabled":                p.RunAsEnabled,
+			"runAsDefaultUser":            p.RunAsDefaultUser,
+			"shellProfile":                map[string]any{"linux": p.ShellProfileLinux, "windows": p.ShellProfileWindows},
+		},
+	}
+}
+
+// minutesString renders a duration in minutes as the string the preferences schema wants.
+func minutesString(n *float64) *string {
+	if *awscdk.Token_IsUnresolved(n) {
+		return awscdk.Token_AsString(n, nil)
+	}
+	return jsii.String(fmt.Sprintf("%d", int(*n)))
+}

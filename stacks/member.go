@@ -1,0 +1,72 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
+)
+
+// MaxTemplateBodyBytes is the largest template a StackSet accepts inline (TemplateBody).
+const MaxTemplateBodyBytes = 51200
+
+// Member is the SessionAudit-Member stack, deployed to every member account and governed region
+// by the StackSet, or alone with `cdk deploy SessionAudit-Member`. It is environment-agnostic
+// (AWS::AccountId, AWS::Region) and asset-free: every central identifier comes from config.
+type Member struct {
+	awscdk.Stack
+	// LogKey resolves the LogKey alias of this region (primary or replica) in the log-archive account.
+	LogKey *keylookup.KeyLookup
+	// Preferences are the Session Manager and RDP logging settings.
+	Preferences *sessionprefs.SessionPreferences
+}
+
+// NewMember creates the SessionAudit-Member stack.
+func NewMember(scope constructs.Construct, c config.Config) *Member {
+	stack := awscdk.NewStack(scope, jsii.String(MemberStackName), &awscdk.StackProps{
+		// No bootstrap resources: the template must stand alone in a StackSet.
+		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
+		AnalyticsReporting: jsii.Bool(false),
+		Description:        jsii.String("sessionaudit: Session Manager and RDP audit logging of one member account and region"),
+	})
+	lookup := keylookup.New(stack, "LogKey", &keylookup.Props{
+		Account:   jsii.String(c.LogArchiveAccountID),
+		Region:    stack.Region(),
+		AliasName: jsii.String(logkey.DefaultAliasName),
+	})
+	// A multi-Region key has the same ID in every region: the primary (for RDP recordings, which go
+	// to the bucket's region) is the looked-up ID in the home region.
+	primaryArn := fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", *stack.Partition(), c.HomeRegion, c.LogArchiveAccountID, *lookup.KeyID)
+	roles := make([]*string, len(c.Session.InstanceRoleNames))
+	for i, r := range c.Session.InstanceRoleNames {
+		roles[i] = jsii.String(r)
+	}
+	prefs := sessionprefs.New(stack, "SessionPreferences", &sessionprefs.Props{
+		CentralBucketName:   jsii.String(CentralBucketName(c)),
+		CentralBucketOwner:  jsii.String(c.LogArchiveAccountID),
+		CentralBucketRegion: jsii.String(c.HomeRegion),
+		LogKeyArn:           lookup.KeyArn,
+		RecordingKeyArn:     jsii.String(primaryArn),
+		LogRetentionDays:    jsii.Number(float64(c.Retention.CloudWatchDays)),
+		IdleSessionTimeout:  jsii.Number(float64(c.Session.IdleSessionTimeoutMinutes)),
+		MaxSessionDuration:  jsii.Number(float64(c.Session.MaxSessionDurationMinutes)),
+		CloudWatchStreaming: jsii.Bool(c.Session.CloudWatchStreaming),
+		RunAsEnabled:        jsii.Bool(c.Session.RunAsEnabled),
+		RunAsDefaultUser:    jsii.String(c.Session.RunAsDefaultUser),
+		ShellProfileLinux:   jsii.String(c.Session.ShellProfileLinux),
+		ShellProfileWindows: jsii.String(c.Session.ShellProfileWindows),
+		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
+		InstanceRoleNames:   roles,
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("InstancePolicyArn"), &awscdk.CfnOutputProps{
+		Value: prefs.InstancePolicy.ManagedPolicyArn(), Description: jsii.String("Attach to instance roles so the SSM agent can write session logs"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("SessionLogGroupName"), &awscdk.CfnOutputProps{Value: prefs.LogGroup.LogGroupName()})
+	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs}
+}

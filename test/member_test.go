@@ -1,0 +1,306 @@
+package test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+func memberTemplate() map[string]any { return defaultApp.templates[stacks.MemberStackName] }
+
+// ref is the JSON of a Ref to a logical ID prefix-matched in the member template.
+func logicalID(t *testing.T, tmpl map[string]any, typ, prefix string) string {
+	t.Helper()
+	for id := range resources(tmpl, typ) {
+		if strings.HasPrefix(id, prefix) {
+			return id
+		}
+	}
+	t.Fatalf("no %s with logical ID %s…", typ, prefix)
+	return ""
+}
+
+func TestMemberIsEnvironmentAgnosticAndAssetFree(t *testing.T) {
+	s := defaultApp.stacks.Member
+	if !strings.HasPrefix(*s.Account(), "${Token") || !strings.HasPrefix(*s.Region(), "${Token") {
+		t.Errorf("member stack must be environment-agnostic, got %s/%s", *s.Account(), *s.Region())
+	}
+	tmpl := memberTemplate()
+	body, _ := json.Marshal(tmpl)
+	for _, banned := range []string{"BootstrapVersion", "cdk-hnb659fds", "AssetParameters", "S3Bucket\":", "CDKMetadata", archiveRegionLiteral()} {
+		if strings.Contains(string(body), banned) {
+			t.Errorf("member template contains %q (it must stand alone in a StackSet)", banned)
+		}
+	}
+	if tmpl["Parameters"] != nil {
+		t.Errorf("member template has parameters: %v", tmpl["Parameters"])
+	}
+	if n := sizeOf(tmpl); n > stacks.MaxTemplateBodyBytes {
+		t.Errorf("member template is %d bytes, over the StackSet TemplateBody limit of %d", n, stacks.MaxTemplateBodyBytes)
+	}
+	for id, fn := range resources(tmpl, "AWS::Lambda::Function") {
+		code, _ := props(fn)["Code"].(map[string]any)
+		zip, ok := code["ZipFile"].(string)
+		if !ok {
+			t.Errorf("%s has no inline code: %v", id, code)
+			continue
+		}
+		if len(zip) > inlinefn.MaxSourceBytes {
+			t.Errorf("%s inline code is %d bytes, over %d", id, len(zip), inlinefn.MaxSourceBytes)
+		}
+		if props(fn)["Runtime"] != "nodejs22.x" {
+			t.Errorf("%s runtime %v", id, props(fn)["Runtime"])
+		}
+	}
+}
+
+// archiveRegionLiteral is a string that would only appear if the member template hard-coded its
+// own region (the home region appears legitimately in the bucket name and primary key ARN).
+func archiveRegionLiteral() string { return "logs.us-east-1" }
+
+func TestMemberKeyLookup(t *testing.T) {
+	tmpl := defaultApp.template(defaultApp.stacks.Member.Stack)
+	check(t, "lookup resolves the alias of this region in the log-archive account", func() {
+		tmpl.HasResourceProperties(jsii.String(keylookup.ResourceType), map[string]any{
+			"AliasArn": map[string]any{"Fn::Join": []any{"", []any{
+				"arn:", map[string]any{"Ref": "AWS::Partition"}, ":kms:", map[string]any{"Ref": "AWS::Region"}, ":" + archive + ":" + logkey.DefaultAliasName,
+			}}},
+		})
+	})
+	check(t, "lookup role may only describe keys of the log-archive account in this region", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Effect": "Allow", "Action": "kms:DescribeKey",
+				"Resource": map[string]any{"Fn::Join": []any{"", []any{
+					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":kms:", map[string]any{"Ref": "AWS::Region"}, ":" + archive + ":key/*",
+				}}},
+			}}},
+		})
+	})
+}
+
+func TestMemberLogGroup(t *testing.T) {
+	tmpl := defaultApp.template(defaultApp.stacks.Member.Stack)
+	lookup := logicalID(t, memberTemplate(), keylookup.ResourceType, "LogKey")
+	check(t, "session log group", func() {
+		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+			"Properties": map[string]any{
+				"LogGroupName":    map[string]any{"Fn::Join": []any{"", []any{"session-manager-log-", map[string]any{"Ref": "AWS::AccountId"}}}},
+				"KmsKeyId":        map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
+				"RetentionInDays": 365,
+			},
+		})
+	})
+	// Every log group (the handlers' too) is retained.
+	for id, lg := range resources(memberTemplate(), "AWS::Logs::LogGroup") {
+		if lg["DeletionPolicy"] != "Retain" {
+			t.Errorf("log group %s is not retained", id)
+		}
+	}
+}
+
+func TestMemberPreferencesDocument(t *testing.T) {
+	tmpl := memberTemplate()
+	_, doc := only(t, tmpl, sessionprefs.ResourceType)
+	if props(doc)["Name"] != sessionprefs.DocumentName {
+		t.Errorf("document name %v", props(doc)["Name"])
+	}
+	content := renderJoin(t, props(doc)["Content"])
+	var got map[string]any
+	if err := json.Unmarshal([]byte(content), &got); err != nil {
+		t.Fatalf("document content is not JSON once references are filled in: %v\n%s", err, content)
+	}
+	keyID := logicalID(t, tmpl, "AWS::KMS::Key", "SessionPreferencesSessionKey")
+	lg := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
+	want := map[string]any{
+		"schemaVersion": "1.0",
+		"description":   "Session Manager preferences managed by sessionaudit",
+		"sessionType":   "Standard_Stream",
+		"inputs": map[string]any{
+			"s3BucketName":                bucketName,
+			"s3KeyPrefix":                 "session-manager/{Ref:AWS::AccountId}/{Ref:AWS::Region}",
+			"s3EncryptionEnabled":         true,
+			"cloudWatchLogGroupName":      "{Ref:" + lg + "}",
+			"cloudWatchEncryptionEnabled": true,
+			"cloudWatchStreamingEnabled":  true,
+			"kmsKeyId":                    "{Ref:" + keyID + "}",
+			"idleSessionTimeout":          "20",
+			"maxSessionDuration":          "60",
+			"runAsEnabled":                false,
+			"runAsDefaultUser":            "",
+			"shellProfile":                map[string]any{"linux": "", "windows": ""},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		t.Errorf("document content:\n%s", g)
+	}
+	check(t, "session data key", func() {
+		defaultApp.template(defaultApp.stacks.Member.Stack).HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
+			"DeletionPolicy": "Retain",
+			"Properties":     assertions.Match_ObjectLike(&map[string]any{"EnableKeyRotation": true}),
+		})
+	})
+}
+
+// renderJoin renders an Fn::Join (or a plain string) with references shown as {Ref:X} / {GetAtt:X.Y}.
+func renderJoin(t *testing.T, v any) string {
+	t.Helper()
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if ref, ok := x["Ref"].(string); ok {
+			return "{Ref:" + ref + "}"
+		}
+		if ga, ok := x["Fn::GetAtt"].([]any); ok {
+			return "{GetAtt:" + ga[0].(string) + "." + ga[1].(string) + "}"
+		}
+		if j, ok := x["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, p := range j[1].([]any) {
+				parts = append(parts, renderJoin(t, p))
+			}
+			return strings.Join(parts, j[0].(string))
+		}
+	}
+	t.Fatalf("cannot render %v", v)
+	return ""
+}
+
+func TestMemberDocumentHandlerPermissions(t *testing.T) {
+	tmpl := defaultApp.template(defaultApp.stacks.Member.Stack)
+	check(t, "document handler may only manage SSM-SessionManagerRunShell", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Effect": "Allow",
+				"Action": []any{"ssm:CreateDocument", "ssm:DeleteDocument", "ssm:DescribeDocument", "ssm:GetDocument",
+					"ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"},
+				"Resource": map[string]any{"Fn::Join": []any{"", []any{
+					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":ssm:", map[string]any{"Ref": "AWS::Region"}, ":",
+					map[string]any{"Ref": "AWS::AccountId"}, ":document/SSM-SessionManagerRunShell",
+				}}},
+			}}},
+		})
+	})
+}
+
+func TestMemberRdpRecording(t *testing.T) {
+	tmpl := memberTemplate()
+	lookup := logicalID(t, tmpl, keylookup.ResourceType, "LogKey")
+	_, rdp := only(t, tmpl, "AWS::SSMGuiConnect::Preferences")
+	equalJSON(t, "RDP recording", props(rdp), map[string]any{
+		"ConnectionRecordingPreferences": map[string]any{
+			"KMSKeyArn": map[string]any{"Fn::Join": []any{"", []any{
+				"arn:", map[string]any{"Ref": "AWS::Partition"}, ":kms:" + home + ":" + archive + ":key/",
+				map[string]any{"Fn::GetAtt": []any{lookup, "KeyId"}},
+			}}},
+			"RecordingDestinations": map[string]any{"S3Buckets": []any{map[string]any{"BucketName": bucketName, "BucketOwner": archive}}},
+		},
+	})
+	off := synth(mustConfigWith(t, func(c map[string]any) { c["rdpRecording"] = map[string]any{"enabled": false} }))
+	if n := len(resources(off.templates[stacks.MemberStackName], "AWS::SSMGuiConnect::Preferences")); n != 0 {
+		t.Errorf("rdpRecording.enabled=false still creates %d recording preferences", n)
+	}
+}
+
+func TestMemberInstancePolicy(t *testing.T) {
+	tmpl := memberTemplate()
+	_, mp := only(t, tmpl, "AWS::IAM::ManagedPolicy")
+	p := props(mp)
+	if got := renderJoin(t, p["ManagedPolicyName"]); got != "SessionAuditInstanceLogging-{Ref:AWS::Region}" {
+		t.Errorf("policy name %s", got)
+	}
+	if p["Roles"] != nil {
+		t.Errorf("no instanceRoleNames configured, but attached to %v", p["Roles"])
+	}
+	doc := p["PolicyDocument"]
+	lg := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
+	key := logicalID(t, tmpl, "AWS::KMS::Key", "SessionPreferencesSessionKey")
+	bucket := "arn:{Ref:AWS::Partition}:s3:::" + bucketName
+	want := map[string]struct {
+		actions  []string
+		resource string
+		cond     string
+	}{
+		sessionprefs.SidWriteLogGroup:      {[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, "{GetAtt:" + lg + ".Arn}", ""},
+		sessionprefs.SidDescribeLogGroups:  {[]string{"logs:DescribeLogGroups"}, "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:{Ref:AWS::AccountId}:log-group:*", ""},
+		sessionprefs.SidPutOwnPrefix:       {[]string{"s3:PutObject"}, bucket + "/session-manager/{Ref:AWS::AccountId}/{Ref:AWS::Region}/*", ""},
+		sessionprefs.SidReadBucketConfig:   {[]string{"s3:GetBucketLocation", "s3:GetEncryptionConfiguration"}, bucket, ""},
+		sessionprefs.SidEncryptThroughS3:   {[]string{"kms:GenerateDataKey"}, "arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*", `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
+		sessionprefs.SidDecryptSessionData: {[]string{"kms:Decrypt"}, "{GetAtt:" + key + ".Arn}", ""},
+	}
+	sts := statements(doc)
+	if len(sts) != len(want) {
+		t.Errorf("instance policy has %d statements, want %d", len(sts), len(want))
+	}
+	for _, s := range sts {
+		sid, _ := s["Sid"].(string)
+		w, ok := want[sid]
+		if !ok {
+			t.Errorf("unexpected statement %v", s)
+			continue
+		}
+		if s["Effect"] != "Allow" || !reflect.DeepEqual(asStrings(s["Action"]), w.actions) {
+			t.Errorf("%s: effect %v actions %v, want %v", sid, s["Effect"], s["Action"], w.actions)
+		}
+		if got := renderJoin(t, s["Resource"]); got != w.resource {
+			t.Errorf("%s: resource %s, want %s", sid, got, w.resource)
+		}
+		if got := jsonString(s["Condition"]); w.cond != "" && got != w.cond || w.cond == "" && s["Condition"] != nil {
+			t.Errorf("%s: condition %s, want %s", sid, got, w.cond)
+		}
+		for _, a := range asStrings(s["Action"]) {
+			if a == "s3:GetObject" || strings.HasPrefix(a, "s3:List") || strings.HasPrefix(a, "s3:Delete") || strings.Contains(a, "*") {
+				t.Errorf("%s grants %s: the instance may not read, list or delete logs", sid, a)
+			}
+		}
+	}
+	withRoles := synth(mustConfigWith(t, func(c map[string]any) {
+		c["session"].(map[string]any)["instanceRoleNames"] = []any{"AppServerRole", "BastionRole"}
+	}))
+	_, mp2 := only(t, withRoles.templates[stacks.MemberStackName], "AWS::IAM::ManagedPolicy")
+	equalJSON(t, "attached roles", props(mp2)["Roles"], []string{"AppServerRole", "BastionRole"})
+}
+
+func TestMemberSessionSettingsFromConfig(t *testing.T) {
+	s := synth(mustConfigWith(t, func(c map[string]any) {
+		sess := c["session"].(map[string]any)
+		sess["idleSessionTimeoutMinutes"], sess["maxSessionDurationMinutes"], sess["cloudWatchStreaming"] = 15, 480, false
+		sess["runAsEnabled"], sess["runAsDefaultUser"] = true, "ec2-user"
+		sess["shellProfileLinux"], sess["shellProfileWindows"] = "exec bash -l", "$Host.UI"
+		c["retention"].(map[string]any)["cloudWatchDays"] = 731
+	}))
+	tmpl := s.templates[stacks.MemberStackName]
+	_, doc := only(t, tmpl, sessionprefs.ResourceType)
+	var got struct {
+		Inputs map[string]any `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &got); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]any{
+		"idleSessionTimeout": "15", "maxSessionDuration": "480", "cloudWatchStreamingEnabled": false,
+		"runAsEnabled": true, "runAsDefaultUser": "ec2-user",
+		"shellProfile": map[string]any{"linux": "exec bash -l", "windows": "$Host.UI"},
+	} {
+		if !reflect.DeepEqual(got.Inputs[k], v) {
+			t.Errorf("%s = %v, want %v", k, got.Inputs[k], v)
+		}
+	}
+	lgID := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
+	if days := props(resources(tmpl, "AWS::Logs::LogGroup")[lgID])["RetentionInDays"]; days != float64(731) {
+		t.Errorf("retention %v, want 731", days)
+	}
+}

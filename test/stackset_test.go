@@ -1,0 +1,108 @@
+package test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+func TestStackSetTemplateBodyIsTheMemberTemplate(t *testing.T) {
+	_, set := only(t, defaultApp.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet")
+	body, ok := props(set)["TemplateBody"].(string)
+	if !ok {
+		t.Fatalf("TemplateBody is not a literal string: %v", props(set)["TemplateBody"])
+	}
+	var got any
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("TemplateBody is not the member template: %v\n%.200s", err, body)
+	}
+	member := defaultApp.templates[stacks.MemberStackName]
+	b, _ := json.Marshal(member)
+	var want any
+	_ = json.Unmarshal(b, &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Error("StackSet TemplateBody differs from the synthesized SessionAudit-Member template")
+	}
+	if len(body) > stacks.MaxTemplateBodyBytes {
+		t.Errorf("TemplateBody is %d bytes, over %d", len(body), stacks.MaxTemplateBodyBytes)
+	}
+}
+
+func TestStackSetSettings(t *testing.T) {
+	s := defaultApp.stacks.MemberStackSet
+	if got := *s.Account() + "/" + *s.Region(); got != "111111111111/"+home {
+		t.Errorf("StackSet stack env %s, want the management account in the home region", got)
+	}
+	tmpl := defaultApp.template(s.Stack)
+	check(t, "StackSet", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::CloudFormation::StackSet"), map[string]any{
+			"StackSetName":     stacks.MemberStackSetName,
+			"PermissionModel":  "SERVICE_MANAGED",
+			"AutoDeployment":   map[string]any{"Enabled": true, "RetainStacksOnAccountRemoval": true},
+			"CallAs":           "SELF",
+			"Capabilities":     []any{"CAPABILITY_NAMED_IAM"},
+			"ManagedExecution": map[string]any{"Active": true},
+			"OperationPreferences": map[string]any{
+				"RegionConcurrencyType": "PARALLEL", "MaxConcurrentPercentage": 25, "FailureTolerancePercentage": 10,
+			},
+			"StackInstancesGroup": []any{map[string]any{
+				"DeploymentTargets": map[string]any{"OrganizationalUnitIds": []any{"ou-exam-11111111"}},
+				"Regions":           []any{home, "us-east-1"},
+			}},
+			"TemplateBody": assertions.Match_AnyValue(),
+		})
+	})
+	custom := synth(mustConfigWith(t, func(c map[string]any) {
+		c["delegatedAdmin"] = true
+		c["targetOrganizationalUnitIds"] = []any{"ou-exam-11111111", "ou-exam-22222222", "r-exam"}
+		c["stackSet"] = map[string]any{"retainStacksOnAccountRemoval": false, "regionConcurrency": "SEQUENTIAL",
+			"maxConcurrentPercentage": 100, "failureTolerancePercentage": 0}
+	}))
+	_, set := only(t, custom.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet")
+	p := props(set)
+	equalJSON(t, "CallAs", p["CallAs"], "DELEGATED_ADMIN")
+	equalJSON(t, "AutoDeployment", p["AutoDeployment"], map[string]any{"Enabled": true, "RetainStacksOnAccountRemoval": false})
+	equalJSON(t, "OperationPreferences", p["OperationPreferences"], map[string]any{
+		"RegionConcurrencyType": "SEQUENTIAL", "MaxConcurrentPercentage": 100, "FailureTolerancePercentage": 0,
+	})
+	equalJSON(t, "targets", p["StackInstancesGroup"].([]any)[0].(map[string]any)["DeploymentTargets"],
+		map[string]any{"OrganizationalUnitIds": []string{"ou-exam-11111111", "ou-exam-22222222", "r-exam"}})
+}
+
+func TestReceiverKeyReplica(t *testing.T) {
+	r, ok := defaultApp.stacks.Receivers["us-east-1"]
+	if !ok || len(defaultApp.stacks.Receivers) != 1 {
+		t.Fatalf("want one receiver stack (us-east-1), got %v", defaultApp.stacks.Receivers)
+	}
+	if got := *r.Account() + "/" + *r.Region(); got != archive+"/us-east-1" {
+		t.Errorf("receiver env %s", got)
+	}
+	if !*r.TerminationProtection() {
+		t.Error("receiver termination protection off")
+	}
+	tmpl := defaultApp.templates[stacks.ReceiverStackName("us-east-1")]
+	lookupID, lookup := only(t, tmpl, "Custom::KeyLookup")
+	if got := renderJoin(t, props(lookup)["AliasArn"]); got != "arn:aws:kms:"+home+":"+archive+":"+logkey.DefaultAliasName {
+		t.Errorf("receiver looks up %s, want the primary's alias", got)
+	}
+	replicaID, replica := only(t, tmpl, "AWS::KMS::ReplicaKey")
+	if replica["DeletionPolicy"] != "Retain" || replica["UpdateReplacePolicy"] != "Retain" {
+		t.Error("replica is not retained")
+	}
+	p := props(replica)
+	equalJSON(t, "primary", p["PrimaryKeyArn"], map[string]any{"Fn::GetAtt": []any{lookupID, "Arn"}})
+	equalJSON(t, "tags", p["Tags"], []any{map[string]any{"Key": logkey.JustInTimeTagKey, "Value": "true"}})
+	logs := statement(t, p["KeyPolicy"], logkey.SidCloudWatchLogs)
+	equalJSON(t, "replica lets CloudWatch Logs of its own region use it", logs["Principal"], map[string]any{"Service": "logs.us-east-1.amazonaws.com"})
+	equalJSON(t, "replica log group pattern", logs["Condition"].(map[string]any)["ArnLike"],
+		map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:*:log-group:*"})
+	statement(t, p["KeyPolicy"], logkey.SidDenyOutsideDecryption)
+	_, alias := only(t, tmpl, "AWS::KMS::Alias")
+	equalJSON(t, "alias", props(alias), map[string]any{"AliasName": logkey.DefaultAliasName, "TargetKeyId": map[string]any{"Fn::GetAtt": []any{replicaID, "Arn"}}})
+}
