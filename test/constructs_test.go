@@ -10,8 +10,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
 // bareStack is an environment-agnostic stack in a fresh app with the project's feature flags.
@@ -51,6 +54,26 @@ func TestConstructsRejectBadProps(t *testing.T) {
 			k := logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String(org)})
 			logbucket.New(s, "B", &logbucket.Props{OrganizationID: jsii.String(org), EncryptionKey: k.Key, RetentionDays: jsii.Number(0)})
 		}, "logbucket: Props.RetentionDays must be between 1 and 36500 (got 0)"},
+		{"sessionprefs without bucket", func(s awscdk.Stack) { sessionprefs.New(s, "P", &sessionprefs.Props{LogKeyArn: jsii.String("k")}) },
+			"sessionprefs: Props.CentralBucketName, Props.CentralBucketOwner required"},
+		{"sessionprefs idle timeout", func(s awscdk.Stack) {
+			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.IdleSessionTimeout = jsii.Number(61) }))
+		},
+			"sessionprefs: Props.IdleSessionTimeout must be a whole number of minutes from 1 to 60 (got 61)"},
+		{"sessionprefs retention", func(s awscdk.Stack) {
+			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.LogRetentionDays = jsii.Number(10) }))
+		},
+			"sessionprefs: Props.LogRetentionDays must be one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653] (got 10)"},
+		{"sessionprefs run as", func(s awscdk.Stack) {
+			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.RunAsEnabled = jsii.Bool(true) }))
+		},
+			"sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true"},
+		{"keylookup alias", func(s awscdk.Stack) {
+			keylookup.New(s, "L", &keylookup.Props{Account: jsii.String(archive), Region: jsii.String(home), AliasName: jsii.String("session-audit")})
+		}, `keylookup: Props.AliasName must start with "alias/" (got "session-audit")`},
+		{"inlinefn too large", func(s awscdk.Stack) {
+			inlinefn.New(s, "F", &inlinefn.Props{Source: "const x = '" + strings.Repeat("x", inlinefn.MaxSourceBytes) + "';"})
+		}, "inlinefn: inline code must be at most 4096 bytes with its wrapper (got "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +113,12 @@ func TestConstructsAcceptTokens(t *testing.T) {
 			}),
 		})
 	})
+}
+
+func prefsProps(change func(p *sessionprefs.Props)) *sessionprefs.Props {
+	p := &sessionprefs.Props{CentralBucketName: jsii.String(bucketName), CentralBucketOwner: jsii.String(archive), LogKeyArn: jsii.String("arn:aws:kms:us-east-1:222222222222:key/mrk-1")}
+	change(p)
+	return p
 }
 
 func TestGrantHelpers(t *testing.T) {

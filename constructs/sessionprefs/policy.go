@@ -3,6 +3,7 @@ package sessionprefs
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -71,10 +72,17 @@ func withDefaults(props *Props) Props {
 		props = &Props{}
 	}
 	p := *props
-	for name, v := range map[string]*string{"CentralBucketName": p.CentralBucketName, "CentralBucketOwner": p.CentralBucketOwner, "LogKeyArn": p.LogKeyArn} {
-		if v == nil || *v == "" {
-			panic("sessionprefs: Props." + name + " is required")
+	var missing []string
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"CentralBucketName", p.CentralBucketName}, {"CentralBucketOwner", p.CentralBucketOwner}, {"LogKeyArn", p.LogKeyArn}} {
+		if f.value == nil || *f.value == "" {
+			missing = append(missing, "Props."+f.name)
 		}
+	}
+	if len(missing) > 0 {
+		panic("sessionprefs: " + strings.Join(missing, ", ") + " required")
 	}
 	str := func(v **string, def string) {
 		if *v == nil {
