@@ -31,6 +31,19 @@ type Config struct {
 	Notifications Notifications `json:"notifications"`
 	// StackSet tunes how the member StackSet rolls out.
 	StackSet StackSet `json:"stackSet"`
+	// Forwarders are extra log forwarders (SessionAudit-Forwarders stack). Default none.
+	Forwarders []Forwarder `json:"forwarders"`
+}
+
+// Forwarder forwards the events of one log group that match a filter pattern to the central
+// bucket, through the log-archive destination of the same region.
+type Forwarder struct {
+	// Name of the subscription filter; unique.
+	Name string `json:"name"`
+	// LogGroupName is the log group to forward from; it must exist where the stack is deployed.
+	LogGroupName string `json:"logGroupName"`
+	// FilterPattern selects the events, e.g. { $.eventName = "ConsoleLogin" }.
+	FilterPattern string `json:"filterPattern"`
 }
 
 // StackSet tunes the service-managed StackSet that deploys SessionAudit-Member.
@@ -117,6 +130,7 @@ func defaults() Config {
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
 		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true},
+		Forwarders: []Forwarder{},
 		StackSet: StackSet{
 			RetainStacksOnAccountRemoval: true,
 			RegionConcurrency:            "PARALLEL",

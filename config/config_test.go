@@ -128,7 +128,7 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
+			`region: is not a known field; expected one of delegatedAdmin, forwarders, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
 			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {
@@ -140,6 +140,28 @@ func TestBadConfigs(t *testing.T) {
 			`stackSet.failureTolerancePercentage: must be between 0 and 100 (got 101)`,
 			`stackSet.retainStacksOnAccountRemoval: must be true or false (got "no")`,
 		}},
+		{"forwarders", func(c map[string]any) {
+			c["forwarders"] = []any{
+				map[string]any{"name": "console-login", "logGroupName": "aws-cloudtrail-logs", "filterPattern": `{ $.eventName = "ConsoleLogin" }`},
+				map[string]any{"name": "console-login", "logGroupName": "aws-cloudtrail-logs", "filterPattern": `{ $.eventName = "ConsoleLogin" `},
+				map[string]any{"name": "bad name!", "logGroupName": "aws-cloudtrail-logs", "filterPattern": ""},
+				map[string]any{"logGroupName": "arn:aws:logs:x", "filterPattern": `"oops`, "pattern": "x"},
+				"console-login",
+			}
+		}, []string{
+			`forwarders[1].name: is a duplicate (got "console-login")`,
+			`forwarders[1].filterPattern: has an unclosed '{' (got "{ $.eventName = \"ConsoleLogin\" ")`,
+			`forwarders[2].name: must be 1 to 64 of A-Z a-z 0-9 . _ - (got "bad name!")`,
+			`forwarders[2].logGroupName: has more than 2 forwarders; a log group allows at most 2 subscription filters (got "aws-cloudtrail-logs")`,
+			`forwarders[2].filterPattern: must not be empty (got "")`,
+			`forwarders[3].pattern: is not a known field; expected one of filterPattern, logGroupName, name (got "x")`,
+			`forwarders[3].name: is required (got nothing)`,
+			`forwarders[3].logGroupName: must be a log group name (1 to 512 of A-Z a-z 0-9 . - _ / #) (got "arn:aws:logs:x")`,
+			`forwarders[3].filterPattern: has an unclosed double quote (got "\"oops")`,
+			`forwarders[4]: must be an object (got "console-login")`,
+		}},
+		{"forwarders not a list", func(c map[string]any) { c["forwarders"] = map[string]any{} },
+			[]string{`forwarders: must be a list (got {})`}},
 		{"section not an object", func(c map[string]any) { c["retention"] = 365 },
 			[]string{`retention: must be an object (got 365)`}},
 		{"several errors at once", func(c map[string]any) {
@@ -176,6 +198,20 @@ func TestBadConfigs(t *testing.T) {
 				t.Errorf("error header: %q", err.Error())
 			}
 		})
+	}
+}
+
+func TestForwardersParse(t *testing.T) {
+	c := defaultConfig(t)
+	c["forwarders"] = []any{map[string]any{"name": "console-login", "logGroupName": "aws-cloudtrail-logs-o-exampleorg1", "filterPattern": `{ $.eventName = "ConsoleLogin" }`}}
+	data, _ := json.Marshal(c)
+	cfg, err := Parse(data, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Forwarder{{Name: "console-login", LogGroupName: "aws-cloudtrail-logs-o-exampleorg1", FilterPattern: `{ $.eventName = "ConsoleLogin" }`}}
+	if !reflect.DeepEqual(cfg.Forwarders, want) {
+		t.Errorf("got %+v", cfg.Forwarders)
 	}
 }
 

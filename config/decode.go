@@ -113,6 +113,15 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"emails":        r.strs(&c.Notifications.Emails),
 			"consoleSignIn": r.boolean(&c.Notifications.ConsoleSignIn),
 		}),
+		"forwarders": r.each(func(v any, path string) {
+			var f Forwarder
+			r.object(map[string]decodeFunc{
+				"name":          r.str(&f.Name),
+				"logGroupName":  r.str(&f.LogGroupName),
+				"filterPattern": r.str(&f.FilterPattern),
+			})(v, path)
+			c.Forwarders = append(c.Forwarders, f)
+		}),
 		"stackSet": r.object(map[string]decodeFunc{
 			"retainStacksOnAccountRemoval": r.boolean(&c.StackSet.RetainStacksOnAccountRemoval),
 			"regionConcurrency":            r.str(&c.StackSet.RegionConcurrency),
@@ -202,6 +211,20 @@ func (r *reader) integer(dst *int) decodeFunc {
 			return
 		}
 		*dst = int(f)
+	}
+}
+
+// each decodes a list whose elements elem decodes (elements are at path[i]).
+func (r *reader) each(elem decodeFunc) decodeFunc {
+	return func(v any, path string) {
+		list, ok := v.([]any)
+		if !ok {
+			r.wrongType(path, "a list", v)
+			return
+		}
+		for i, e := range list {
+			elem(e, fmt.Sprintf("%s[%d]", path, i))
+		}
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/sessionaudit/sessionaudit/constructs/logforwarder/filterpattern"
 )
 
 var (
@@ -14,6 +16,8 @@ var (
 	regionPattern         = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	targetIDPattern       = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$`)
 	roleNamePattern       = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
+	forwarderNamePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	logGroupNamePattern   = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	osUserPattern         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
 )
 
@@ -92,6 +96,8 @@ func validate(c *Config, r *reader) {
 	}
 	duplicates(r, "notifications.emails", c.Notifications.Emails)
 
+	validateForwarders(r, c.Forwarders)
+
 	ss := c.StackSet
 	if ss.RegionConcurrency != "PARALLEL" && ss.RegionConcurrency != "SEQUENTIAL" {
 		r.add("stackSet.regionConcurrency", `must be "PARALLEL" or "SEQUENTIAL"`, quote(ss.RegionConcurrency))
@@ -145,4 +151,40 @@ func joinInts(ns []int) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// maxFiltersPerLogGroup is CloudWatch Logs' limit of subscription filters on one log group.
+const maxFiltersPerLogGroup = 2
+
+func validateForwarders(r *reader, fs []Forwarder) {
+	names := map[string]bool{}
+	perGroup := map[string]int{}
+	for i, f := range fs {
+		at := func(field string) string { return fmt.Sprintf("forwarders[%d].%s", i, field) }
+		for _, field := range []string{"name", "logGroupName", "filterPattern"} {
+			if !r.seen[at(field)] && r.seen[fmt.Sprintf("forwarders[%d]", i)] {
+				r.add(at(field), "is required", "nothing")
+			}
+		}
+		if r.seen[at("name")] {
+			if !forwarderNamePattern.MatchString(f.Name) {
+				r.add(at("name"), "must be 1 to 64 of A-Z a-z 0-9 . _ -", quote(f.Name))
+			} else if names[f.Name] {
+				r.add(at("name"), "is a duplicate", quote(f.Name))
+			}
+			names[f.Name] = true
+		}
+		if r.seen[at("logGroupName")] {
+			if !logGroupNamePattern.MatchString(f.LogGroupName) {
+				r.add(at("logGroupName"), "must be a log group name (1 to 512 of A-Z a-z 0-9 . - _ / #)", quote(f.LogGroupName))
+			} else if perGroup[f.LogGroupName]++; perGroup[f.LogGroupName] > maxFiltersPerLogGroup {
+				r.add(at("logGroupName"), fmt.Sprintf("has more than %d forwarders; a log group allows at most %d subscription filters", maxFiltersPerLogGroup, maxFiltersPerLogGroup), quote(f.LogGroupName))
+			}
+		}
+		if r.seen[at("filterPattern")] {
+			if err := filterpattern.Check(f.FilterPattern); err != nil {
+				r.add(at("filterPattern"), err.Error(), quote(f.FilterPattern))
+			}
+		}
+	}
 }

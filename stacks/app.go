@@ -10,24 +10,26 @@ import (
 type App struct {
 	// LogArchive is the SessionAudit-LogArchive stack.
 	LogArchive *LogArchive
-	// Receivers are the SessionAudit-Receiver-<region> stacks of the governed regions other than
-	// the home region, by region.
+	// Receivers are the SessionAudit-Receiver-<region> stacks of the governed regions, by region.
 	Receivers map[string]*Receiver
 	// Member is the SessionAudit-Member stack (the StackSet's template).
 	Member *Member
 	// MemberStackSet is the SessionAudit-MemberStackSet stack.
 	MemberStackSet *MemberStackSet
+	// Forwarders is the SessionAudit-Forwarders stack; nil without config forwarders.
+	Forwarders *Forwarders
 }
 
 // New adds every sessionaudit stack for the validated configuration c to app.
 func New(app awscdk.App, c config.Config) *App {
 	a := &App{LogArchive: NewLogArchive(app, c), Receivers: map[string]*Receiver{}}
 	for _, region := range c.Regions {
-		if region != c.HomeRegion {
-			a.Receivers[region] = NewReceiver(app, c, region)
-		}
+		a.Receivers[region] = NewReceiver(app, c, region)
 	}
 	a.Member = NewMember(app, c)
 	a.MemberStackSet = NewMemberStackSet(app, c, a.Member)
+	if len(c.Forwarders) > 0 {
+		a.Forwarders = NewForwarders(app, c)
+	}
 	return a
 }

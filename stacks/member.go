@@ -9,6 +9,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
+	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
@@ -25,6 +26,8 @@ type Member struct {
 	LogKey *keylookup.KeyLookup
 	// Preferences are the Session Manager and RDP logging settings.
 	Preferences *sessionprefs.SessionPreferences
+	// Forwarder sends the session log group to the log-archive destination of this region.
+	Forwarder *logforwarder.LogForwarder
 }
 
 // NewMember creates the SessionAudit-Member stack.
@@ -64,9 +67,15 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
 		InstanceRoleNames:   roles,
 	})
+	forwarder := logforwarder.New(stack, "SessionLogForwarder", &logforwarder.Props{
+		LogGroupName:   prefs.LogGroup.LogGroupName(),
+		DestinationArn: jsii.String(DestinationArn(*stack.Partition(), *stack.Region(), c)),
+		FilterPattern:  jsii.String(logforwarder.AllEvents),
+		FilterName:     jsii.String(DestinationName),
+	})
 	awscdk.NewCfnOutput(stack, jsii.String("InstancePolicyArn"), &awscdk.CfnOutputProps{
 		Value: prefs.InstancePolicy.ManagedPolicyArn(), Description: jsii.String("Attach to instance roles so the SSM agent can write session logs"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SessionLogGroupName"), &awscdk.CfnOutputProps{Value: prefs.LogGroup.LogGroupName()})
-	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs}
+	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs, Forwarder: forwarder}
 }

@@ -14,6 +14,7 @@ const (
 	LogArchiveStackName     = "SessionAudit-LogArchive"
 	MemberStackName         = "SessionAudit-Member"
 	MemberStackSetStackName = "SessionAudit-MemberStackSet"
+	ForwardersStackName     = "SessionAudit-Forwarders"
 	// MemberStackSetName is the name of the StackSet itself.
 	MemberStackSetName = "SessionAudit-Member"
 )
@@ -34,4 +35,13 @@ func AccessLogsBucketName(c config.Config) string {
 // CentralBucketArn is the central bucket's ARN in the given partition (a token is fine).
 func CentralBucketArn(partition string, c config.Config) string {
 	return fmt.Sprintf("arn:%s:s3:::%s", partition, CentralBucketName(c))
+}
+
+// DestinationName is the deterministic name of the log-archive CloudWatch Logs destination in
+// every governed region.
+const DestinationName = "session-audit"
+
+// DestinationArn is the ARN of the log-archive destination in region (a token is fine).
+func DestinationArn(partition, region string, c config.Config) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", partition, region, c.LogArchiveAccountID, DestinationName)
 }

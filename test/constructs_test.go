@@ -13,7 +13,9 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
@@ -74,6 +76,21 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"inlinefn too large", func(s awscdk.Stack) {
 			inlinefn.New(s, "F", &inlinefn.Props{Source: "const x = '" + strings.Repeat("x", inlinefn.MaxSourceBytes) + "';"})
 		}, "inlinefn: inline code must be at most 4096 bytes with its wrapper (got "},
+		{"logforwarder bad pattern", func(s awscdk.Stack) {
+			logforwarder.New(s, "F", &logforwarder.Props{LogGroupName: jsii.String("g"), DestinationArn: jsii.String("arn:aws:logs:us-east-1:1:destination:d"), FilterPattern: jsii.String(`{ $.a = 1`)})
+		}, `logforwarder: Props.FilterPattern has an unclosed '{' (got "{ $.a = 1")`},
+		{"logforwarder destination not an ARN", func(s awscdk.Stack) {
+			logforwarder.New(s, "F", &logforwarder.Props{LogGroupName: jsii.String("g"), DestinationArn: jsii.String("session-audit"), FilterPattern: jsii.String(logforwarder.AllEvents)})
+		}, `logforwarder: Props.DestinationArn must be an ARN (got "session-audit")`},
+		{"logreceiver buffer", func(s awscdk.Stack) {
+			logreceiver.New(s, "R", receiverProps(func(p *logreceiver.Props) { p.BufferSizeMiB = jsii.Number(5) }))
+		}, "logreceiver: Props.BufferSizeMiB must be from 64 to 128 with dynamic partitioning (got 5)"},
+		{"logreceiver freshness", func(s awscdk.Stack) {
+			logreceiver.New(s, "R", receiverProps(func(p *logreceiver.Props) { p.DataFreshnessThreshold = awscdk.Duration_Hours(jsii.Number(24)) }))
+		}, "logreceiver: Props.DataFreshnessThreshold must be from 5 minutes to under 24 hours (got 86400 seconds)"},
+		{"logreceiver name", func(s awscdk.Stack) {
+			logreceiver.New(s, "R", receiverProps(func(p *logreceiver.Props) { p.DestinationName = jsii.String("a:b") }))
+		}, `logreceiver: Props.DestinationName must be 1 to 512 characters without ':' or '*' (got "a:b")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +134,12 @@ func TestConstructsAcceptTokens(t *testing.T) {
 
 func prefsProps(change func(p *sessionprefs.Props)) *sessionprefs.Props {
 	p := &sessionprefs.Props{CentralBucketName: jsii.String(bucketName), CentralBucketOwner: jsii.String(archive), LogKeyArn: jsii.String("arn:aws:kms:us-east-1:222222222222:key/mrk-1")}
+	change(p)
+	return p
+}
+
+func receiverProps(change func(p *logreceiver.Props)) *logreceiver.Props {
+	p := &logreceiver.Props{OrganizationID: jsii.String(org), DestinationName: jsii.String("d"), BucketArn: jsii.String(bucketArn), EncryptionKeyArn: jsii.String("arn:aws:kms:us-east-1:222222222222:key/mrk-1")}
 	change(p)
 	return p
 }

@@ -103,12 +103,16 @@ func jsonString(v any) string {
 	return string(b)
 }
 
-// equalJSON compares two values after a JSON round trip of want.
+// equalJSON compares two values after a JSON round trip of both.
 func equalJSON(t *testing.T, what string, got, want any) {
 	t.Helper()
-	b, _ := json.Marshal(want)
-	var w any
-	_ = json.Unmarshal(b, &w)
+	roundTrip := func(v any) any {
+		b, _ := json.Marshal(v)
+		var out any
+		_ = json.Unmarshal(b, &out)
+		return out
+	}
+	got, w := roundTrip(got), roundTrip(want)
 	if !reflect.DeepEqual(got, w) {
 		g, _ := json.MarshalIndent(got, "", " ")
 		wj, _ := json.MarshalIndent(w, "", " ")

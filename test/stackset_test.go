@@ -77,8 +77,8 @@ func TestStackSetSettings(t *testing.T) {
 
 func TestReceiverKeyReplica(t *testing.T) {
 	r, ok := defaultApp.stacks.Receivers["us-east-1"]
-	if !ok || len(defaultApp.stacks.Receivers) != 1 {
-		t.Fatalf("want one receiver stack (us-east-1), got %v", defaultApp.stacks.Receivers)
+	if !ok || len(defaultApp.stacks.Receivers) != 2 {
+		t.Fatalf("want a receiver stack per governed region, got %v", defaultApp.stacks.Receivers)
 	}
 	if got := *r.Account() + "/" + *r.Region(); got != archive+"/us-east-1" {
 		t.Errorf("receiver env %s", got)
@@ -87,7 +87,8 @@ func TestReceiverKeyReplica(t *testing.T) {
 		t.Error("receiver termination protection off")
 	}
 	tmpl := defaultApp.templates[stacks.ReceiverStackName("us-east-1")]
-	lookupID, lookup := only(t, tmpl, "Custom::KeyLookup")
+	_, lookup := only(t, tmpl, "Custom::KeyLookup")
+	lookupID := logicalID(t, tmpl, "Custom::KeyLookup", "PrimaryLogKey")
 	if got := renderJoin(t, props(lookup)["AliasArn"]); got != "arn:aws:kms:"+home+":"+archive+":"+logkey.DefaultAliasName {
 		t.Errorf("receiver looks up %s, want the primary's alias", got)
 	}
@@ -104,5 +105,8 @@ func TestReceiverKeyReplica(t *testing.T) {
 		map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:*:log-group:*"})
 	statement(t, p["KeyPolicy"], logkey.SidDenyOutsideDecryption)
 	_, alias := only(t, tmpl, "AWS::KMS::Alias")
+	if r.KeyReplica == nil || defaultApp.stacks.Receivers[home].KeyReplica != nil {
+		t.Error("want a replica outside the home region only")
+	}
 	equalJSON(t, "alias", props(alias), map[string]any{"AliasName": logkey.DefaultAliasName, "TargetKeyId": map[string]any{"Fn::GetAtt": []any{replicaID, "Arn"}}})
 }

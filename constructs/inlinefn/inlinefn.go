@@ -27,10 +27,13 @@ var respond string
 
 // Props configures an InlineFunction.
 type Props struct {
-	// Source is the handler's JavaScript (CommonJS). It must define `async function run(event,
-	// client)` returning {id, data} and `function client()` returning the AWS SDK calls it needs.
-	// Required; with the wrapper it must fit in MaxSourceBytes.
+	// Source is the handler's JavaScript (CommonJS). For a custom resource handler it must define
+	// `async function run(event, client)` returning {id, data} and `function client()` returning
+	// the AWS SDK calls it needs. Required; with the wrapper it must fit in MaxSourceBytes.
 	Source string
+	// Plain means Source is a complete handler (it sets exports.handler itself) and gets no custom
+	// resource wrapper. Default: false.
+	Plain bool
 	// Description of the function. Default: none.
 	Description *string
 	// Statements are the only permissions the function gets besides writing its own logs.
@@ -42,7 +45,8 @@ type Props struct {
 	LogRetention awslogs.RetentionDays
 }
 
-// InlineFunction is a Lambda function with inline code, its role and its log group.
+// InlineFunction is a Lambda function with inline code, its role and its log group. Custom
+// resource handlers get a wrapper that reports to CloudFormation (see Code); Plain handlers don't.
 type InlineFunction struct {
 	constructs.Construct
 	// Function is the Lambda function; use its FunctionArn as a custom resource's ServiceToken.
@@ -57,6 +61,9 @@ func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 		panic("inlinefn: Props.Source is required")
 	}
 	code := Code(props.Source)
+	if props.Plain {
+		code = strip(props.Source)
+	}
 	if len(code) > MaxSourceBytes {
 		panic(fmt.Sprintf("inlinefn: inline code must be at most %d bytes with its wrapper (got %d)", MaxSourceBytes, len(code)))
 	}
@@ -93,8 +100,12 @@ func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 // whole-line comments, indentation and blank lines (the repository keeps the readable form; the
 // handlers have no multi-line strings these could change).
 func Code(source string) string {
+	return strip(source + "\n" + respond)
+}
+
+func strip(source string) string {
 	var out []string
-	for _, line := range strings.Split(source+"\n"+respond, "\n") {
+	for _, line := range strings.Split(source, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "//") {
 			continue

@@ -1,0 +1,134 @@
+package logreceiver
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+)
+
+// deliveryStatements is what Firehose needs: write only under its two prefixes, check the bucket,
+// use the key only through S3 for this bucket, invoke the processor and log errors.
+func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.LogGroup) []awsiam.PolicyStatement {
+	bucket := *p.BucketArn
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("WriteOwnPrefixes"),
+			Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
+			Resources: jsii.Strings(bucket+"/"+*p.Prefix+"*", bucket+"/"+*p.ErrorPrefix+"*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("CheckBucket"),
+			Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
+			Resources: jsii.Strings(bucket),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("EncryptThroughS3"),
+			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources: jsii.Strings(*p.EncryptionKeyArn),
+			Conditions: &map[string]any{"StringEquals": map[string]any{
+				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.BucketRegion),
+				"kms:EncryptionContext:aws:s3:arn": bucket,
+			}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("InvokeProcessor"),
+			Actions:   jsii.Strings("lambda:InvokeFunction", "lambda:GetFunctionConfiguration"),
+			Resources: jsii.Strings(*fn.Function.FunctionArn(), *fn.Function.FunctionArn()+":*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("LogDeliveryErrors"),
+			Actions:   jsii.Strings("logs:PutLogEvents"),
+			Resources: jsii.Strings(*errorLogs.LogGroupArn()),
+		}),
+	}
+}
+
+// AddAlarmAction adds an action (an SNS topic, say) to every delivery alarm.
+func (r *LogReceiver) AddAlarmAction(action awscloudwatch.IAlarmAction) {
+	for _, a := range r.Alarms {
+		a.AddAlarmAction(action)
+	}
+}
+
+// alarms watch the stream for data that is not getting delivered. Missing data (no traffic) is
+// not a failure.
+func alarms(scope constructs.Construct, streamName string, freshness awscdk.Duration) []awscloudwatch.Alarm {
+	metric := func(name, statistic string) awscloudwatch.Metric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace:     jsii.String("AWS/Firehose"),
+			MetricName:    jsii.String(name),
+			DimensionsMap: &map[string]*string{"DeliveryStreamName": jsii.String(streamName)},
+			Statistic:     jsii.String(statistic),
+			Period:        awscdk.Duration_Minutes(jsii.Number(5)),
+		})
+	}
+	alarm := func(id, name, statistic, description string, threshold float64, op awscloudwatch.ComparisonOperator, periods float64) awscloudwatch.Alarm {
+		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			Metric:             metric(name, statistic),
+			Threshold:          jsii.Number(threshold),
+			ComparisonOperator: op,
+			EvaluationPeriods:  jsii.Number(periods),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription:   jsii.String(fmt.Sprintf("sessionaudit %s: %s", streamName, description)),
+		})
+	}
+	return []awscloudwatch.Alarm{
+		alarm("DataFreshnessAlarm", "DeliveryToS3.DataFreshness", "Maximum",
+			"records wait too long for S3 delivery; Firehose drops them after 24 hours of failed retries",
+			*freshness.ToSeconds(nil), awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD, 1),
+		alarm("DeliverySuccessAlarm", "DeliveryToS3.Success", "Minimum",
+			"S3 deliveries are failing", 1, awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, 3),
+		alarm("ProcessingSuccessAlarm", "ExecuteProcessing.Success", "Minimum",
+			"the record processor is failing; records go to the error prefix", 1, awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, 3),
+		alarm("ThrottlingAlarm", "ThrottledRecords", "Sum",
+			"incoming records are throttled", 0, awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD, 1),
+	}
+}
+
+func withDefaults(props *Props) Props {
+	if props == nil {
+		props = &Props{}
+	}
+	p := *props
+	if p.OrganizationID == nil || p.DestinationName == nil || p.BucketArn == nil || p.EncryptionKeyArn == nil {
+		panic("logreceiver: Props.OrganizationID, Props.DestinationName, Props.BucketArn and Props.EncryptionKeyArn are required")
+	}
+	if n := *p.DestinationName; !*awscdk.Token_IsUnresolved(p.DestinationName) && !namePattern.MatchString(n) {
+		panic(fmt.Sprintf("logreceiver: Props.DestinationName must be 1 to 512 characters without ':' or '*' (got %q)", n))
+	}
+	str := func(v **string, def string) {
+		if *v == nil {
+			*v = jsii.String(def)
+		}
+	}
+	str(&p.BucketRegion, *awscdk.Aws_REGION())
+	str(&p.Prefix, "cloudwatch/")
+	str(&p.ErrorPrefix, "cloudwatch-errors/")
+	str(&p.FileExtension, ".json")
+	if p.BufferInterval == nil {
+		p.BufferInterval = awscdk.Duration_Seconds(jsii.Number(300))
+	}
+	if p.BufferSizeMiB == nil {
+		p.BufferSizeMiB = jsii.Number(64)
+	}
+	if s := *p.BufferSizeMiB; !*awscdk.Token_IsUnresolved(p.BufferSizeMiB) && (s < 64 || s > 128) {
+		panic(fmt.Sprintf("logreceiver: Props.BufferSizeMiB must be from 64 to 128 with dynamic partitioning (got %v)", s))
+	}
+	if s := *p.BufferInterval.ToSeconds(nil); s < 60 || s > 900 {
+		panic(fmt.Sprintf("logreceiver: Props.BufferInterval must be from 60 to 900 seconds (got %v)", s))
+	}
+	if p.DataFreshnessThreshold == nil {
+		p.DataFreshnessThreshold = awscdk.Duration_Hours(jsii.Number(1))
+	}
+	if s := *p.DataFreshnessThreshold.ToSeconds(nil); s < 300 || s >= 24*3600 {
+		panic(fmt.Sprintf("logreceiver: Props.DataFreshnessThreshold must be from 5 minutes to under 24 hours (got %v seconds)", s))
+	}
+	return p
+}

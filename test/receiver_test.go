@@ -1,0 +1,244 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
+	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+func receiverTemplate(region string) map[string]any {
+	return defaultApp.templates[stacks.ReceiverStackName(region)]
+}
+
+func TestReceiverPerGovernedRegion(t *testing.T) {
+	for _, region := range []string{home, "us-east-1"} {
+		r, ok := defaultApp.stacks.Receivers[region]
+		if !ok {
+			t.Fatalf("no receiver for %s", region)
+		}
+		if got := *r.Account() + "/" + *r.Region(); got != archive+"/"+region {
+			t.Errorf("receiver env %s", got)
+		}
+		_, dest := only(t, receiverTemplate(region), "AWS::Logs::Destination")
+		if props(dest)["DestinationName"] != stacks.DestinationName {
+			t.Errorf("%s destination name %v", region, props(dest)["DestinationName"])
+		}
+		replicas := len(resources(receiverTemplate(region), "AWS::KMS::ReplicaKey"))
+		if want := map[bool]int{true: 0, false: 1}[region == home]; replicas != want {
+			t.Errorf("%s has %d key replicas, want %d", region, replicas, want)
+		}
+	}
+}
+
+// destinationPolicy parses the destination policy of a receiver template (a JSON string that may
+// be an Fn::Join around references).
+func destinationPolicy(t *testing.T, tmpl map[string]any) (map[string]any, int) {
+	t.Helper()
+	_, dest := only(t, tmpl, "AWS::Logs::Destination")
+	text := props(dest)["DestinationPolicy"]
+	s, ok := text.(string)
+	if !ok {
+		s = renderJoin(t, text)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		t.Fatalf("destination policy is not JSON: %v\n%s", err, s)
+	}
+	return doc, len(s)
+}
+
+func TestDestinationPolicy(t *testing.T) {
+	doc, size := destinationPolicy(t, receiverTemplate("us-east-1"))
+	equalJSON(t, "destination policy", doc, map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid": "AllowOrganizationToSubscribe", "Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
+			"Action":    "logs:PutSubscriptionFilter",
+			"Resource":  "arn:aws:logs:us-east-1:" + archive + ":destination:" + stacks.DestinationName,
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
+		}},
+	})
+	if size > logreceiver.MaxDestinationPolicyBytes {
+		t.Errorf("destination policy is %d bytes, over %d", size, logreceiver.MaxDestinationPolicyBytes)
+	}
+}
+
+// The destination policy does not grow with the organization: one OU or 200 give the same policy.
+func TestDestinationPolicyDoesNotGrow(t *testing.T) {
+	many := make([]any, 200)
+	for i := range many {
+		many[i] = fmt.Sprintf("ou-exam-%08d", i)
+	}
+	big := synth(mustConfigWith(t, func(c map[string]any) { c["targetOrganizationalUnitIds"] = many }))
+	_, small := destinationPolicy(t, receiverTemplate("us-east-1"))
+	_, large := destinationPolicy(t, big.templates[stacks.ReceiverStackName("us-east-1")])
+	if small != large || large > logreceiver.MaxDestinationPolicyBytes {
+		t.Errorf("destination policy: %d bytes with 1 OU, %d with 200 (limit %d)", small, large, logreceiver.MaxDestinationPolicyBytes)
+	}
+}
+
+func TestFirehoseProcessing(t *testing.T) {
+	tmpl := receiverTemplate("us-east-1")
+	_, stream := only(t, tmpl, "AWS::KinesisFirehose::DeliveryStream")
+	p := props(stream)
+	if p["DeliveryStreamName"] != "session-audit-us-east-1" || p["DeliveryStreamType"] != "DirectPut" {
+		t.Errorf("stream name/type %v %v", p["DeliveryStreamName"], p["DeliveryStreamType"])
+	}
+	equalJSON(t, "stream encryption", p["DeliveryStreamEncryptionConfigurationInput"], map[string]any{"KeyType": "AWS_OWNED_CMK"})
+	s3 := p["ExtendedS3DestinationConfiguration"].(map[string]any)
+	lookup := logicalID(t, tmpl, "Custom::KeyLookup", "PrimaryLogKey")
+	processor := logicalID(t, tmpl, "AWS::Lambda::Function", "LogReceiverProcessor")
+	want := map[string]any{
+		"BucketARN":         bucketArn,
+		"Prefix":            "cloudwatch/!{partitionKeyFromLambda:account}/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
+		"ErrorOutputPrefix": "cloudwatch-errors/!{firehose:error-output-type}/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
+		"BufferingHints":    map[string]any{"IntervalInSeconds": 300, "SizeInMBs": 64},
+		"CompressionFormat": "UNCOMPRESSED",
+		"FileExtension":     ".json",
+		"EncryptionConfiguration": map[string]any{"KMSEncryptionConfig": map[string]any{
+			"AWSKMSKeyARN": map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
+		}},
+		"DynamicPartitioningConfiguration": map[string]any{"Enabled": true, "RetryOptions": map[string]any{"DurationInSeconds": 300}},
+		"ProcessingConfiguration": map[string]any{"Enabled": true, "Processors": []any{map[string]any{
+			"Type": "Lambda",
+			"Parameters": []any{
+				map[string]any{"ParameterName": "LambdaArn", "ParameterValue": map[string]any{"Fn::GetAtt": []any{processor, "Arn"}}},
+				map[string]any{"ParameterName": "BufferSizeInMBs", "ParameterValue": "0.2"},
+				map[string]any{"ParameterName": "BufferIntervalInSeconds", "ParameterValue": "60"},
+				map[string]any{"ParameterName": "NumberOfRetries", "ParameterValue": "3"},
+			},
+		}}},
+		"S3BackupMode": "Disabled",
+	}
+	for k, v := range want {
+		equalJSON(t, "ExtendedS3DestinationConfiguration."+k, s3[k], v)
+	}
+	logging := s3["CloudWatchLoggingOptions"].(map[string]any)
+	if logging["Enabled"] != true || logging["LogGroupName"] == nil || logging["LogStreamName"] == nil {
+		t.Errorf("error logging %v", logging)
+	}
+	// The processor is inline (no asset) and is the tested processor.js.
+	fn := resources(tmpl, "AWS::Lambda::Function")[processor]
+	zip := props(fn)["Code"].(map[string]any)["ZipFile"].(string)
+	if !strings.Contains(zip, "partitionKeys: { account: env.owner }") || !strings.Contains(zip, "gunzipSync") {
+		t.Errorf("processor code is not processor.js:\n%.300s", zip)
+	}
+}
+
+func TestReceiverRoles(t *testing.T) {
+	tmpl := receiverTemplate("us-east-1")
+	roles := resources(tmpl, "AWS::IAM::Role")
+	var delivery, subscription string
+	for id := range roles {
+		switch {
+		case strings.HasPrefix(id, "LogReceiverDeliveryRole"):
+			delivery = id
+		case strings.HasPrefix(id, "LogReceiverSubscriptionRole"):
+			subscription = id
+		}
+	}
+	equalJSON(t, "subscription role trust", props(roles[subscription])["AssumeRolePolicyDocument"], map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "sts:AssumeRole",
+			"Principal": map[string]any{"Service": "logs.us-east-1.amazonaws.com"},
+			"Condition": map[string]any{
+				"StringEquals": map[string]any{"aws:SourceOrgID": org},
+				"StringLike":   map[string]any{"aws:SourceArn": "arn:aws:logs:us-east-1:*:*"},
+			},
+		}},
+	})
+	equalJSON(t, "delivery role trust", props(roles[delivery])["AssumeRolePolicyDocument"], map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "sts:AssumeRole",
+			"Principal": map[string]any{"Service": "firehose.amazonaws.com"},
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": archive}},
+		}},
+	})
+	policies := map[string]any{}
+	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
+		for _, r := range props(p)["Roles"].([]any) {
+			policies[r.(map[string]any)["Ref"].(string)] = props(p)["PolicyDocument"]
+		}
+	}
+	equalJSON(t, "subscription role may only put into its stream", statements(policies[subscription]), []any{map[string]any{
+		"Effect": "Allow", "Action": []string{"firehose:PutRecord", "firehose:PutRecordBatch"},
+		"Resource": "arn:aws:firehose:us-east-1:" + archive + ":deliverystream/session-audit-us-east-1",
+	}})
+	doc := policies[delivery]
+	equalJSON(t, "delivery writes only its prefixes", statement(t, doc, "WriteOwnPrefixes")["Resource"],
+		[]string{bucketArn + "/cloudwatch-errors/*", bucketArn + "/cloudwatch/*"})
+	kms := statement(t, doc, "EncryptThroughS3")
+	equalJSON(t, "delivery key conditions", kms["Condition"], map[string]any{"StringEquals": map[string]any{
+		"kms:ViaService": "s3." + home + ".amazonaws.com", "kms:EncryptionContext:aws:s3:arn": bucketArn,
+	}})
+	for _, s := range statements(doc) {
+		for _, a := range asStrings(s["Action"]) {
+			if strings.Contains(a, "*") || a == "s3:GetObject" || strings.HasPrefix(a, "s3:Delete") {
+				t.Errorf("delivery role grants %s", a)
+			}
+		}
+	}
+}
+
+func TestReceiverAlarms(t *testing.T) {
+	alarms := resources(receiverTemplate("us-east-1"), "AWS::CloudWatch::Alarm")
+	want := map[string]string{
+		"DeliveryToS3.DataFreshness": "Maximum GreaterThanThreshold 3600",
+		"DeliveryToS3.Success":       "Minimum LessThanThreshold 1",
+		"ExecuteProcessing.Success":  "Minimum LessThanThreshold 1",
+		"ThrottledRecords":           "Sum GreaterThanThreshold 0",
+	}
+	got := map[string]string{}
+	for _, a := range alarms {
+		p := props(a)
+		if p["Namespace"] != "AWS/Firehose" || p["TreatMissingData"] != "notBreaching" {
+			t.Errorf("alarm %v: namespace %v, missing data %v", p["MetricName"], p["Namespace"], p["TreatMissingData"])
+		}
+		equalJSON(t, "dimensions", p["Dimensions"], []any{map[string]any{"Name": "DeliveryStreamName", "Value": "session-audit-us-east-1"}})
+		got[p["MetricName"].(string)] = fmt.Sprintf("%v %v %v", p["Statistic"], p["ComparisonOperator"], p["Threshold"])
+	}
+	equalJSON(t, "alarms", got, want)
+}
+
+func TestMemberSubscribesSessionLogGroup(t *testing.T) {
+	tmpl := memberTemplate()
+	_, filter := only(t, tmpl, "AWS::Logs::SubscriptionFilter")
+	lg := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
+	p := props(filter)
+	equalJSON(t, "log group", p["LogGroupName"], map[string]any{"Ref": lg})
+	if got := renderJoin(t, p["DestinationArn"]); got != "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:"+archive+":destination:session-audit" {
+		t.Errorf("destination %s", got)
+	}
+	if p["FilterPattern"] != logforwarder.AllEvents || p["FilterName"] != "session-audit" {
+		t.Errorf("filter pattern %q name %v", p["FilterPattern"], p["FilterName"])
+	}
+	if _, has := p["RoleArn"]; has {
+		t.Error("a cross-account CloudWatch Logs destination takes no role")
+	}
+}
+
+func TestForwardersStack(t *testing.T) {
+	tmpl := defaultApp.templates[stacks.ForwardersStackName]
+	if tmpl == nil {
+		t.Fatal("the default config has a forwarder but no SessionAudit-Forwarders stack")
+	}
+	_, filter := only(t, tmpl, "AWS::Logs::SubscriptionFilter")
+	p := props(filter)
+	if p["LogGroupName"] != "aws-cloudtrail-logs-o-exampleorg1" || p["FilterPattern"] != `{ $.eventName = "ConsoleLogin" }` || p["FilterName"] != "console-login" {
+		t.Errorf("forwarder %v", p)
+	}
+	if got := renderJoin(t, p["DestinationArn"]); got != "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:"+archive+":destination:session-audit" {
+		t.Errorf("destination %s", got)
+	}
+	none := synth(mustConfigWith(t, func(c map[string]any) { c["forwarders"] = []any{} }))
+	if _, ok := none.templates[stacks.ForwardersStackName]; ok {
+		t.Error("no forwarders configured, but SessionAudit-Forwarders was synthesized")
+	}
+}
