@@ -130,7 +130,7 @@ func defaults() Config {
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
 		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true},
-		Forwarders: []Forwarder{},
+		Forwarders:    []Forwarder{},
 		StackSet: StackSet{
 			RetainStacksOnAccountRemoval: true,
 			RegionConcurrency:            "PARALLEL",
