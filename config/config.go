@@ -102,6 +102,9 @@ type Notifications struct {
 	Emails []string `json:"emails"`
 	// ConsoleSignIn also notifies console sign-ins. Default true.
 	ConsoleSignIn bool `json:"consoleSignIn"`
+	// Chat also publishes every message in the custom notification format of AWS chat
+	// integrations to a second topic (for Slack or Microsoft Teams). Default false.
+	Chat bool `json:"chat"`
 }
 
 // Object Lock modes accepted in Retention.ObjectLockMode.

@@ -162,6 +162,8 @@ func TestBadConfigs(t *testing.T) {
 		}},
 		{"forwarders not a list", func(c map[string]any) { c["forwarders"] = map[string]any{} },
 			[]string{`forwarders: must be a list (got {})`}},
+		{"chat", func(c map[string]any) { c["notifications"].(map[string]any)["chat"] = "slack" },
+			[]string{`notifications.chat: must be true or false (got "slack")`}},
 		{"section not an object", func(c map[string]any) { c["retention"] = 365 },
 			[]string{`retention: must be an object (got 365)`}},
 		{"several errors at once", func(c map[string]any) {

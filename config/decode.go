@@ -112,6 +112,7 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 		"notifications": r.object(map[string]decodeFunc{
 			"emails":        r.strs(&c.Notifications.Emails),
 			"consoleSignIn": r.boolean(&c.Notifications.ConsoleSignIn),
+			"chat":          r.boolean(&c.Notifications.Chat),
 		}),
 		"forwarders": r.each(func(v any, path string) {
 			var f Forwarder

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 )
 
@@ -18,6 +19,8 @@ type LogArchive struct {
 	Key *logkey.LogKey
 	// Bucket is the CentralLogBucket.
 	Bucket *logbucket.CentralLogBucket
+	// Inbox is the central side of LoginNotifier.
+	Inbox *loginnotifier.Inbox
 }
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
@@ -40,6 +43,19 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		RetentionDays:        jsii.Number(float64(c.Retention.ArchiveDays)),
 	})
 
+	emails := make([]*string, len(c.Notifications.Emails))
+	for i, e := range c.Notifications.Emails {
+		emails[i] = jsii.String(e)
+	}
+	inbox := loginnotifier.NewInbox(stack, "LoginNotifier", &loginnotifier.InboxProps{
+		OrganizationID:  jsii.String(c.OrganizationID),
+		BusName:         jsii.String(BusName),
+		Emails:          emails,
+		Chat:            c.Notifications.Chat,
+		BucketName:      jsii.String(CentralBucketName(c)),
+		AlarmNamePrefix: jsii.String(AlarmNamePrefix),
+	})
+
 	output := func(id, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 	}
@@ -47,5 +63,9 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	output("CentralBucketArn", *bucket.Bucket.BucketArn(), "ARN of the central log bucket")
 	output("LogKeyArn", *key.Key.KeyArn(), "ARN of the multi-Region log key (primary)")
 	output("LogKeyId", *key.Key.KeyId(), "ID of the multi-Region log key (mrk-…), the same in every region")
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket}
+	output("NotificationTopicArn", *inbox.Topic.TopicArn(), "Topic with one message per session event, sign-in and delivery alarm")
+	if inbox.ChatTopic != nil {
+		output("ChatTopicArn", *inbox.ChatTopic.TopicArn(), "Topic in the chat integrations' custom notification format")
+	}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox}
 }

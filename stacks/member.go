@@ -10,6 +10,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
+	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
@@ -28,6 +29,8 @@ type Member struct {
 	Preferences *sessionprefs.SessionPreferences
 	// Forwarder sends the session log group to the log-archive destination of this region.
 	Forwarder *logforwarder.LogForwarder
+	// Notifier sends session and sign-in events to the central bus.
+	Notifier *loginnotifier.Sender
 }
 
 // NewMember creates the SessionAudit-Member stack.
@@ -73,9 +76,14 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		FilterPattern:  jsii.String(logforwarder.AllEvents),
 		FilterName:     jsii.String(DestinationName),
 	})
+	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
+		BusArn:        jsii.String(BusArn(*stack.Partition(), c)),
+		Sessions:      true,
+		ConsoleSignIn: c.Notifications.ConsoleSignIn,
+	})
 	awscdk.NewCfnOutput(stack, jsii.String("InstancePolicyArn"), &awscdk.CfnOutputProps{
 		Value: prefs.InstancePolicy.ManagedPolicyArn(), Description: jsii.String("Attach to instance roles so the SSM agent can write session logs"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SessionLogGroupName"), &awscdk.CfnOutputProps{Value: prefs.LogGroup.LogGroupName()})
-	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs, Forwarder: forwarder}
+	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}
 }

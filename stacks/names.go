@@ -37,6 +37,17 @@ func CentralBucketArn(partition string, c config.Config) string {
 	return fmt.Sprintf("arn:%s:s3:::%s", partition, CentralBucketName(c))
 }
 
+// BusName is the central event bus of notifications (log-archive account, home region).
+const BusName = "session-audit"
+
+// AlarmNamePrefix starts the name of every sessionaudit alarm; alarms with it are announced.
+const AlarmNamePrefix = "session-audit-"
+
+// BusArn is the central event bus's ARN.
+func BusArn(partition string, c config.Config) string {
+	return fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", partition, c.HomeRegion, c.LogArchiveAccountID, BusName)
+}
+
 // DestinationName is the deterministic name of the log-archive CloudWatch Logs destination in
 // every governed region.
 const DestinationName = "session-audit"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
+	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 )
@@ -23,6 +24,8 @@ type Receiver struct {
 	KeyReplica *logkey.Replica
 	// LogReceiver is the destination and its Firehose stream.
 	LogReceiver *logreceiver.LogReceiver
+	// AlarmSender forwards the delivery alarms to the central bus, to be announced.
+	AlarmSender *loginnotifier.Sender
 }
 
 // NewReceiver creates the receiver stack of a governed region.
@@ -53,6 +56,11 @@ func NewReceiver(scope constructs.Construct, c config.Config, region string) *Re
 		BucketArn:        jsii.String(CentralBucketArn(*stack.Partition(), c)),
 		BucketRegion:     jsii.String(c.HomeRegion),
 		EncryptionKeyArn: primary.KeyArn,
+		AlarmNamePrefix:  jsii.String(AlarmNamePrefix),
+	})
+	r.AlarmSender = loginnotifier.NewSender(stack, "AlarmSender", &loginnotifier.SenderProps{
+		BusArn:          jsii.String(BusArn(*stack.Partition(), c)),
+		AlarmNamePrefix: AlarmNamePrefix,
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("DestinationArn"), &awscdk.CfnOutputProps{
 		Value: r.LogReceiver.DestinationArn, Description: jsii.String("CloudWatch Logs destination for subscription filters in " + region),

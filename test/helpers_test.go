@@ -125,3 +125,5 @@ func sizeOf(v any) int {
 	b, _ := json.Marshal(v)
 	return len(b)
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

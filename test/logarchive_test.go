@@ -74,7 +74,7 @@ func TestLogKeyProperties(t *testing.T) {
 }
 
 func TestLogKeyPolicy(t *testing.T) {
-	_, key := only(t, logArchiveTemplate(), "AWS::KMS::Key")
+	key := resources(logArchiveTemplate(), "AWS::KMS::Key")["LogKey15608DC4"]
 	doc := props(key)["KeyPolicy"]
 	if n := len(statements(doc)); n != 6 {
 		t.Errorf("key policy has %d statements, want 6 (a new statement needs a test)", n)

@@ -43,6 +43,8 @@ type Props struct {
 	Timeout awscdk.Duration
 	// LogRetention of the function's log group. Default: one year.
 	LogRetention awslogs.RetentionDays
+	// Environment variables of the function. Default: none.
+	Environment *map[string]*string
 }
 
 // InlineFunction is a Lambda function with inline code, its role and its log group. Custom
@@ -89,6 +91,7 @@ func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 		MemorySize:   jsii.Number(128),
 		LogGroup:     logGroup,
 		Architecture: awslambda.Architecture_ARM_64(),
+		Environment:  props.Environment,
 	})
 	for _, s := range props.Statements {
 		fn.AddToRolePolicy(s)

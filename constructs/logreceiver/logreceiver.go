@@ -62,6 +62,9 @@ type Props struct {
 	// older than this. Firehose retries a failing S3 delivery for 24 hours and then drops the data;
 	// the threshold must be well below that. Default: 1 hour.
 	DataFreshnessThreshold awscdk.Duration
+	// AlarmNamePrefix names the alarms "<prefix><stream name>-<what>" so that a rule can pick them
+	// up (see loginnotifier.Sender). Default: CloudFormation generates the names.
+	AlarmNamePrefix *string
 }
 
 // LogReceiver is a CloudWatch Logs destination, its Firehose stream into the central bucket, the
@@ -197,7 +200,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 		Construct: this, Destination: destination, DestinationArn: jsii.String(destinationArn), DeliveryStream: stream,
 		SubscriptionRole: subscriptionRole, DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs,
 	}
-	r.Alarms = alarms(this, streamName, p.DataFreshnessThreshold)
+	r.Alarms = alarms(this, streamName, p.AlarmNamePrefix, p.DataFreshnessThreshold)
 	return r
 }
 

@@ -59,7 +59,7 @@ func (r *LogReceiver) AddAlarmAction(action awscloudwatch.IAlarmAction) {
 
 // alarms watch the stream for data that is not getting delivered. Missing data (no traffic) is
 // not a failure.
-func alarms(scope constructs.Construct, streamName string, freshness awscdk.Duration) []awscloudwatch.Alarm {
+func alarms(scope constructs.Construct, streamName string, prefix *string, freshness awscdk.Duration) []awscloudwatch.Alarm {
 	metric := func(name, statistic string) awscloudwatch.Metric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace:     jsii.String("AWS/Firehose"),
@@ -70,7 +70,12 @@ func alarms(scope constructs.Construct, streamName string, freshness awscdk.Dura
 		})
 	}
 	alarm := func(id, name, statistic, description string, threshold float64, op awscloudwatch.ComparisonOperator, periods float64) awscloudwatch.Alarm {
+		var alarmName *string
+		if prefix != nil {
+			alarmName = jsii.String(fmt.Sprintf("%s%s-%s", *prefix, streamName, id[:len(id)-len("Alarm")]))
+		}
 		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmName:          alarmName,
 			Metric:             metric(name, statistic),
 			Threshold:          jsii.Number(threshold),
 			ComparisonOperator: op,

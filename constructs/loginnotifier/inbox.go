@@ -1,0 +1,260 @@
+package loginnotifier
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+)
+
+//go:embed formatter.js
+var formatter string
+
+// InboxProps configures an Inbox.
+type InboxProps struct {
+	// OrganizationID may put events to the bus (aws:PrincipalOrgID). Required.
+	OrganizationID *string
+	// BusName of the central bus. Required (senders derive its ARN).
+	BusName *string
+	// Emails subscribe to the topic (each must confirm once). Default: none.
+	Emails []*string
+	// Chat also publishes every message in the custom notification format of AWS chat
+	// integrations (Amazon Q Developer in chat applications: Slack, Microsoft Teams) to ChatTopic.
+	// Default: false.
+	Chat bool
+	// BucketName and the prefixes locate a session's logs in the message.
+	BucketName     *string
+	S3Prefix       *string // Default: "session-manager/".
+	LogGroupPrefix *string // Default: "session-manager-log-".
+	// AlarmNamePrefix: alarms with this prefix arriving on the bus are announced on the topic, and
+	// the inbox's own alarms are named with it. Default: "session-audit-".
+	AlarmNamePrefix *string
+}
+
+// Inbox is the central side: an organization-scoped event bus, a formatter that turns session and
+// sign-in events into readable messages, an encrypted topic with e-mail subscriptions, an
+// optional chat topic, a rule that announces delivery alarms, a dead-letter queue and alarms on
+// failed deliveries.
+type Inbox struct {
+	constructs.Construct
+	// Bus is the central event bus.
+	Bus awsevents.EventBus
+	// Key encrypts the topics.
+	Key awskms.Key
+	// Topic receives one readable message per event.
+	Topic awssns.Topic
+	// ChatTopic receives the chat format; nil unless InboxProps.Chat.
+	ChatTopic awssns.Topic
+	// Formatter formats and publishes session and sign-in events (inline Lambda).
+	Formatter *inlinefn.InlineFunction
+	// Rules on the bus by name ("Sessions", "ConsoleSignIn", "Alarms").
+	Rules map[string]awsevents.CfnRule
+	// DeadLetterQueue receives events that could not be delivered.
+	DeadLetterQueue awssqs.Queue
+	// Alarms on undelivered events; they notify Topic directly.
+	Alarms []awscloudwatch.Alarm
+}
+
+// NewInbox creates an Inbox.
+func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
+	p := inboxDefaults(props)
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(this)
+	in := &Inbox{Construct: this, Rules: map[string]awsevents.CfnRule{}}
+
+	in.Bus = awsevents.NewEventBus(this, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: p.BusName})
+	in.Bus.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowOrganizationPutEvents"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("events:PutEvents"),
+		Resources:  jsii.Strings(*in.Bus.EventBusArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": p.OrganizationID}},
+	}))
+
+	in.Key = awskms.NewKey(this, jsii.String("TopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("sessionaudit: encrypts the notification topics"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
+		in.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowPublishBy" + service[:len(service)-len(".amazonaws.com")]),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
+		}), nil)
+	}
+	topic := func(id, display string) awssns.Topic {
+		return awssns.NewTopic(this, jsii.String(id), &awssns.TopicProps{MasterKey: in.Key, DisplayName: jsii.String(display), EnforceSSL: jsii.Bool(true)})
+	}
+	in.Topic = topic("Topic", "sessionaudit")
+	for _, e := range p.Emails {
+		in.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(e, nil))
+	}
+	env := map[string]*string{
+		"TOPIC_ARN": in.Topic.TopicArn(), "BUCKET": p.BucketName, "S3_PREFIX": p.S3Prefix, "LOG_GROUP_PREFIX": p.LogGroupPrefix,
+	}
+	if p.Chat {
+		in.ChatTopic = topic("ChatTopic", "sessionaudit chat")
+		env["CHAT_TOPIC_ARN"] = in.ChatTopic.TopicArn()
+	}
+
+	in.Formatter = inlinefn.New(this, "Formatter", &inlinefn.Props{
+		Source:      formatter,
+		Plain:       true,
+		Description: jsii.String("sessionaudit: formats session and sign-in events and publishes them"),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),
+		Environment: &env,
+	})
+	in.Topic.GrantPublish(in.Formatter.Function)
+	if in.ChatTopic != nil {
+		in.ChatTopic.GrantPublish(in.Formatter.Function)
+	}
+
+	in.DeadLetterQueue = awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	toFormatter := func(name, description string, pattern *awsevents.EventPattern) {
+		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
+			RuleName: jsii.String(ruleName(p, name)),
+			EventBus: in.Bus, Description: jsii.String(description), EventPattern: pattern,
+			Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(in.Formatter.Function, &awseventstargets.LambdaFunctionProps{
+				DeadLetterQueue: in.DeadLetterQueue,
+				MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
+				RetryAttempts:   jsii.Number(185),
+			})},
+		})
+		in.Rules[name] = rule.Node().DefaultChild().(awsevents.CfnRule)
+	}
+	toFormatter("Sessions", "sessionaudit: announce Session Manager sessions", SessionPattern())
+	toFormatter("ConsoleSignIn", "sessionaudit: announce console sign-ins", SignInPattern())
+	in.Rules["Alarms"] = alarmRule(this, in, ruleName(p, "Alarms"), *p.AlarmNamePrefix)
+
+	in.Alarms = inboxAlarms(this, in, p)
+	for _, a := range in.Alarms {
+		a.AddAlarmAction(awscloudwatchactions.NewSnsAction(in.Topic))
+	}
+	in.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowAlarmsOfThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*in.Topic.TopicArn()),
+		Conditions: &map[string]any{"ArnLike": map[string]any{
+			"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s*", *stack.Partition(), *stack.Region(), *stack.Account(), *p.AlarmNamePrefix),
+		}},
+	}))
+	return in
+}
+
+// alarmRule announces delivery alarms from anywhere in the organization on the topic directly,
+// with an input transformer (alarm events have one fixed shape). The topic policy admits
+// EventBridge only for this rule (aws:SourceArn).
+func alarmRule(scope constructs.Construct, in *Inbox, name, prefix string) awsevents.CfnRule {
+	rule := awsevents.NewCfnRule(scope, jsii.String("Alarms"), &awsevents.CfnRuleProps{
+		Name:         jsii.String(name),
+		EventBusName: in.Bus.EventBusName(),
+		Description:  jsii.String("sessionaudit: announce delivery alarms"),
+		EventPattern: map[string]any{
+			"source": []string{"aws.cloudwatch"}, "detail-type": []string{alarmDetailType}, "detail": alarmDetail(prefix),
+		},
+		State: jsii.String("ENABLED"),
+		Targets: []any{&awsevents.CfnRule_TargetProperty{
+			Id:               jsii.String("Topic"),
+			Arn:              in.Topic.TopicArn(),
+			DeadLetterConfig: &awsevents.CfnRule_DeadLetterConfigProperty{Arn: in.DeadLetterQueue.QueueArn()},
+			RetryPolicy: &awsevents.CfnRule_RetryPolicyProperty{
+				MaximumEventAgeInSeconds: jsii.Number(86400), MaximumRetryAttempts: jsii.Number(185),
+			},
+			InputTransformer: &awsevents.CfnRule_InputTransformerProperty{
+				InputPathsMap: &map[string]*string{
+					"alarm": jsii.String("$.detail.alarmName"), "state": jsii.String("$.detail.state.value"),
+					"reason": jsii.String("$.detail.state.reason"), "account": jsii.String("$.account"),
+					"region": jsii.String("$.region"), "time": jsii.String("$.time"),
+				},
+				InputTemplate: jsii.String(AlarmTemplate),
+			},
+		}},
+	})
+	in.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowAlarmRule"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*in.Topic.TopicArn()),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": rule.AttrArn()}},
+	}))
+	in.DeadLetterQueue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowAlarmRuleDeadLetters"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  jsii.Strings(*in.DeadLetterQueue.QueueArn()),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": rule.AttrArn()}},
+	}))
+	return rule
+}
+
+// AlarmTemplate is the message of an alarm announcement (input transformer template).
+const AlarmTemplate = `"[sessionaudit] Alarm <alarm> is <state> in account <account> (<region>) since <time>: <reason>"`
+
+// inboxAlarms fire when events are not delivered: anything in the dead-letter queue, failed
+// invocations of the bus rules, formatter errors.
+func inboxAlarms(scope constructs.Construct, in *Inbox, p InboxProps) []awscloudwatch.Alarm {
+	prefix := *p.AlarmNamePrefix
+	five := awscdk.Duration_Minutes(jsii.Number(5))
+	alarm := func(id, name string, metric awscloudwatch.IMetric, description string) awscloudwatch.Alarm {
+		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmName: jsii.String(prefix + name), Metric: metric, Threshold: jsii.Number(0),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1), TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription: jsii.String("sessionaudit: " + description),
+		})
+	}
+	out := []awscloudwatch.Alarm{
+		alarm("DeadLetterAlarm", "notification-dead-letters", in.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Maximum")}),
+			"notifications could not be delivered and wait in the dead-letter queue"),
+		alarm("FormatterErrorAlarm", "notification-formatter-errors", in.Formatter.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")}),
+			"the notification formatter fails (EventBridge retries, then dead-letters)"),
+	}
+	for _, name := range []string{"Sessions", "ConsoleSignIn", "Alarms"} {
+		out = append(out, alarm("FailedInvocations"+name, "notification-failed-"+name, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+			DimensionsMap: &map[string]*string{"RuleName": jsii.String(ruleName(p, name)), "EventBusName": in.Bus.EventBusName()},
+			Statistic:     jsii.String("Sum"), Period: five,
+		}), "rule "+name+" could not invoke its target"))
+	}
+	return out
+}
+
+// ruleName is the deterministic name of a rule on the bus (alarms refer to it).
+func ruleName(p InboxProps, name string) string { return *p.BusName + "-" + name }
+
+func inboxDefaults(props *InboxProps) InboxProps {
+	if props == nil || props.OrganizationID == nil || props.BusName == nil || props.BucketName == nil {
+		panic("loginnotifier: InboxProps.OrganizationID, InboxProps.BusName and InboxProps.BucketName are required")
+	}
+	p := *props
+	def := func(v **string, s string) {
+		if *v == nil {
+			*v = jsii.String(s)
+		}
+	}
+	def(&p.S3Prefix, "session-manager/")
+	def(&p.LogGroupPrefix, "session-manager-log-")
+	def(&p.AlarmNamePrefix, "session-audit-")
+	return p
+}

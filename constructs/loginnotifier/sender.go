@@ -1,0 +1,102 @@
+package loginnotifier
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// SenderProps configures a Sender.
+type SenderProps struct {
+	// BusArn is the central event bus (any account, any region). Required.
+	BusArn *string
+	// Sessions sends Session Manager StartSession, ResumeSession and TerminateSession. Default: false.
+	Sessions bool
+	// ConsoleSignIn sends ConsoleLogin. Default: false.
+	ConsoleSignIn bool
+	// AlarmNamePrefix, when set, sends CloudWatch alarms with that name prefix going into ALARM.
+	// Default: none.
+	AlarmNamePrefix string
+	// MaxEventAge before an undeliverable event goes to the dead-letter queue. Default: 24 hours.
+	MaxEventAge awscdk.Duration
+	// RetryAttempts before an undeliverable event goes to the dead-letter queue. Default: 185.
+	RetryAttempts *float64
+}
+
+// Sender is a set of EventBridge rules on the default bus that forward events to a central bus
+// through a role that may only put events to that bus. Every target retries and has an encrypted
+// dead-letter queue, so no event is silently lost.
+type Sender struct {
+	constructs.Construct
+	// Rules by name ("Sessions", "ConsoleSignIn", "Alarms").
+	Rules map[string]awsevents.Rule
+	// Role is what EventBridge assumes to put events to the central bus.
+	Role awsiam.Role
+	// DeadLetterQueue receives events that could not be delivered (SQS-managed encryption).
+	DeadLetterQueue awssqs.Queue
+}
+
+// NewSender creates a Sender.
+func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sender {
+	if props == nil || props.BusArn == nil {
+		panic("loginnotifier: SenderProps.BusArn is required")
+	}
+	if !props.Sessions && !props.ConsoleSignIn && props.AlarmNamePrefix == "" {
+		panic("loginnotifier: a Sender needs Sessions, ConsoleSignIn or AlarmNamePrefix")
+	}
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	account := awscdk.Stack_Of(this).Account()
+	bus := awsevents.EventBus_FromEventBusArn(this, jsii.String("CentralBus"), props.BusArn)
+	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+		}),
+		Description: jsii.String("sessionaudit: EventBridge puts session and sign-in events to the central bus"),
+	})
+	dlq := awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	s := &Sender{Construct: this, Rules: map[string]awsevents.Rule{}, Role: role, DeadLetterQueue: dlq}
+	add := func(name, description string, pattern *awsevents.EventPattern) {
+		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
+			Description:  jsii.String(description),
+			EventPattern: pattern,
+			Targets:      &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role, DeadLetterQueue: dlq})},
+		})
+		setRetryPolicy(rule, props.MaxEventAge, props.RetryAttempts)
+		s.Rules[name] = rule
+	}
+	if props.Sessions {
+		add("Sessions", "sessionaudit: Session Manager sessions to the central bus", SessionPattern())
+	}
+	if props.ConsoleSignIn {
+		add("ConsoleSignIn", "sessionaudit: console sign-ins to the central bus", SignInPattern())
+	}
+	if props.AlarmNamePrefix != "" {
+		add("Alarms", fmt.Sprintf("sessionaudit: alarms %s* to the central bus", props.AlarmNamePrefix), AlarmPattern(props.AlarmNamePrefix))
+	}
+	return s
+}
+
+// setRetryPolicy sets the retry policy of a rule's only target (the EventBus target of aws-cdk-lib
+// has no retry settings).
+func setRetryPolicy(rule awsevents.Rule, maxAge awscdk.Duration, attempts *float64) {
+	if maxAge == nil {
+		maxAge = awscdk.Duration_Hours(jsii.Number(24))
+	}
+	if attempts == nil {
+		attempts = jsii.Number(185)
+	}
+	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("Targets.0.RetryPolicy"), map[string]any{
+		"MaximumEventAgeInSeconds": maxAge.ToSeconds(nil),
+		"MaximumRetryAttempts":     attempts,
+	})
+}

@@ -1,0 +1,165 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+const busArn = "arn:aws:events:" + home + ":" + archive + ":event-bus/session-audit"
+
+func TestMemberSenderTargets(t *testing.T) {
+	tmpl := memberTemplate()
+	rules := resources(tmpl, "AWS::Events::Rule")
+	if len(rules) != 2 {
+		t.Fatalf("member has %d rules, want sessions and sign-in", len(rules))
+	}
+	role := logicalID(t, tmpl, "AWS::IAM::Role", "LoginNotifierRole")
+	dlq := logicalID(t, tmpl, "AWS::SQS::Queue", "LoginNotifierDeadLetterQueue")
+	for id, r := range rules {
+		targets := props(r)["Targets"].([]any)
+		if len(targets) != 1 {
+			t.Fatalf("%s has %d targets", id, len(targets))
+		}
+		target := targets[0].(map[string]any)
+		if got := renderJoin(t, target["Arn"]); got != "arn:{Ref:AWS::Partition}:events:"+home+":"+archive+":event-bus/session-audit" {
+			t.Errorf("%s targets %s, want the central bus", id, got)
+		}
+		equalJSON(t, id+" role", target["RoleArn"], map[string]any{"Fn::GetAtt": []any{role, "Arn"}})
+		equalJSON(t, id+" retry", target["RetryPolicy"], map[string]any{"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185})
+		equalJSON(t, id+" dead letters", target["DeadLetterConfig"], map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{dlq, "Arn"}}})
+	}
+	equalJSON(t, "dead-letter queue is encrypted", props(resources(tmpl, "AWS::SQS::Queue")[dlq])["SqsManagedSseEnabled"], true)
+	// The role may only put events to the central bus.
+	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
+		if jsonString(props(p)["Roles"]) != `[{"Ref":"`+role+`"}]` {
+			continue
+		}
+		sts := statements(props(p)["PolicyDocument"])
+		if len(sts) != 1 || sts[0]["Action"] != "events:PutEvents" || !strings.HasSuffix(renderJoin(t, sts[0]["Resource"]), ":"+archive+":event-bus/session-audit") {
+			t.Errorf("notifier role policy: %v", sts)
+		}
+	}
+	equalJSON(t, "notifier role trust", props(resources(tmpl, "AWS::IAM::Role")[role])["AssumeRolePolicyDocument"], map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"Service": "events.amazonaws.com"},
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}}},
+	})
+	off := synth(mustConfigWith(t, func(c map[string]any) { c["notifications"].(map[string]any)["consoleSignIn"] = false }))
+	for _, r := range resources(off.templates[stacks.MemberStackName], "AWS::Events::Rule") {
+		if strings.Contains(jsonString(props(r)["EventPattern"]), "aws.signin") {
+			t.Error("notifications.consoleSignIn=false still sends sign-ins")
+		}
+	}
+}
+
+func TestInboxBusPolicy(t *testing.T) {
+	tmpl := logArchiveTemplate()
+	_, bus := only(t, tmpl, "AWS::Events::EventBus")
+	if props(bus)["Name"] != stacks.BusName {
+		t.Errorf("bus name %v", props(bus)["Name"])
+	}
+	_, policy := only(t, tmpl, "AWS::Events::EventBusPolicy")
+	busID := logicalID(t, tmpl, "AWS::Events::EventBus", "LoginNotifierBus")
+	equalJSON(t, "bus policy", props(policy)["Statement"], map[string]any{
+		"Sid": "cdk-AllowOrganizationPutEvents", "Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
+		"Action": "events:PutEvents", "Resource": map[string]any{"Fn::GetAtt": []any{busID, "Arn"}},
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
+	})
+}
+
+func TestInboxTopicKeyAndPolicies(t *testing.T) {
+	tmpl := logArchiveTemplate()
+	topicID := logicalID(t, tmpl, "AWS::SNS::Topic", "LoginNotifierTopic")
+	keyID := logicalID(t, tmpl, "AWS::KMS::Key", "LoginNotifierTopicKey")
+	topic := resources(tmpl, "AWS::SNS::Topic")[topicID]
+	equalJSON(t, "topic key", props(topic)["KmsMasterKeyId"], map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}})
+	key := resources(tmpl, "AWS::KMS::Key")[keyID]
+	if key["DeletionPolicy"] != "Retain" {
+		t.Error("topic key not retained")
+	}
+	for _, sid := range []string{"AllowPublishByevents", "AllowPublishBycloudwatch"} {
+		s := statement(t, props(key)["KeyPolicy"], sid)
+		equalJSON(t, sid+" condition", s["Condition"], map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": archive}})
+		equalJSON(t, sid+" actions", s["Action"], []string{"kms:Decrypt", "kms:GenerateDataKey*"})
+	}
+	_, tp := only(t, tmpl, "AWS::SNS::TopicPolicy")
+	doc := props(tp)["PolicyDocument"]
+	alarmRule := logicalID(t, tmpl, "AWS::Events::Rule", "LoginNotifierAlarms")
+	equalJSON(t, "EventBridge may publish only for the alarm rule", statement(t, doc, "AllowAlarmRule")["Condition"],
+		map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": map[string]any{"Fn::GetAtt": []any{alarmRule, "Arn"}}}})
+	equalJSON(t, "CloudWatch may publish only for sessionaudit alarms", statement(t, doc, "AllowAlarmsOfThisAccount")["Condition"],
+		map[string]any{"ArnLike": map[string]any{"aws:SourceArn": "arn:aws:cloudwatch:" + home + ":" + archive + ":alarm:session-audit-*"}})
+	for _, s := range statements(doc) {
+		if s["Effect"] == "Allow" && strings.Contains(jsonString(s["Principal"]), "amazonaws.com") && s["Condition"] == nil {
+			t.Errorf("topic policy statement %v admits a service without aws:SourceArn", s["Sid"])
+		}
+	}
+	var emails []string
+	for _, sub := range resources(tmpl, "AWS::SNS::Subscription") {
+		if props(sub)["Protocol"] == "email" {
+			emails = append(emails, props(sub)["Endpoint"].(string))
+		}
+	}
+	equalJSON(t, "e-mail subscriptions", emails, []string{"secops@example.com"})
+}
+
+func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
+	tmpl := logArchiveTemplate()
+	dlq := logicalID(t, tmpl, "AWS::SQS::Queue", "LoginNotifierDeadLetterQueue")
+	formatter := logicalID(t, tmpl, "AWS::Lambda::Function", "LoginNotifierFormatter")
+	topic := logicalID(t, tmpl, "AWS::SNS::Topic", "LoginNotifierTopic")
+	wantTarget := map[string]string{
+		"session-audit-Sessions":      formatter,
+		"session-audit-ConsoleSignIn": formatter,
+		"session-audit-Alarms":        topic,
+	}
+	for _, r := range resources(tmpl, "AWS::Events::Rule") {
+		name, _ := props(r)["Name"].(string)
+		want, ok := wantTarget[name]
+		if !ok {
+			t.Errorf("unexpected rule %v", name)
+			continue
+		}
+		delete(wantTarget, name)
+		target := props(r)["Targets"].([]any)[0].(map[string]any)
+		if !strings.Contains(jsonString(target["Arn"]), want) {
+			t.Errorf("%s targets %v, want %s", name, target["Arn"], want)
+		}
+		equalJSON(t, name+" retry", target["RetryPolicy"], map[string]any{"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185})
+		equalJSON(t, name+" dead letters", target["DeadLetterConfig"], map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{dlq, "Arn"}}})
+		if name == "session-audit-Alarms" {
+			tr := target["InputTransformer"].(map[string]any)
+			if !strings.Contains(tr["InputTemplate"].(string), "Alarm <alarm> is <state>") {
+				t.Errorf("alarm message template %v", tr["InputTemplate"])
+			}
+		}
+	}
+	if len(wantTarget) != 0 {
+		t.Errorf("missing rules %v", wantTarget)
+	}
+	var names []string
+	for _, a := range resources(tmpl, "AWS::CloudWatch::Alarm") {
+		names = append(names, props(a)["AlarmName"].(string))
+		equalJSON(t, "alarm action", props(a)["AlarmActions"], []any{map[string]any{"Ref": topic}})
+	}
+	sortStrings(names)
+	equalJSON(t, "inbox alarms", names, []string{
+		"session-audit-notification-dead-letters", "session-audit-notification-failed-Alarms",
+		"session-audit-notification-failed-ConsoleSignIn", "session-audit-notification-failed-Sessions",
+		"session-audit-notification-formatter-errors",
+	})
+}
+
+func TestInboxChatOption(t *testing.T) {
+	if len(resources(logArchiveTemplate(), "AWS::SNS::Topic")) != 1 {
+		t.Error("chat is off by default, but there is more than one topic")
+	}
+	chat := synth(mustConfigWith(t, func(c map[string]any) { c["notifications"].(map[string]any)["chat"] = true }))
+	tmpl := chat.templates[stacks.LogArchiveStackName]
+	chatTopic := logicalID(t, tmpl, "AWS::SNS::Topic", "LoginNotifierChatTopic")
+	fn := resources(tmpl, "AWS::Lambda::Function")[logicalID(t, tmpl, "AWS::Lambda::Function", "LoginNotifierFormatter")]
+	env := props(fn)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	equalJSON(t, "formatter publishes to the chat topic", env["CHAT_TOPIC_ARN"], map[string]any{"Ref": chatTopic})
+}

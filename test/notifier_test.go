@@ -1,0 +1,134 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+const sampleDir = "../constructs/loginnotifier/testdata/events"
+
+// samples returns the CloudTrail sample events by file name (without .json).
+func samples(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(sampleDir, "*.json"))
+	if len(files) < 10 {
+		t.Fatalf("want the CloudTrail samples in %s, found %d", sampleDir, len(files))
+	}
+	out := map[string]map[string]any{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e map[string]any
+		if err := json.Unmarshal(data, &e); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".json")] = e
+	}
+	return out
+}
+
+// rulePatterns returns the event patterns of a template's rules, by rule description.
+func rulePatterns(t *testing.T, tmpl map[string]any) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, r := range resources(tmpl, "AWS::Events::Rule") {
+		out[props(r)["Description"].(string)] = props(r)["EventPattern"].(map[string]any)
+	}
+	return out
+}
+
+// Each rule's event pattern matches exactly the sample events it should: sessions rules the
+// three session calls (any identity, success or failure), sign-in rules every ConsoleLogin, and
+// nothing else (other SSM calls, other services, other sign-in events).
+func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
+	events := samples(t)
+	expect := func(name string) string {
+		switch {
+		case strings.HasPrefix(name, "start-session"), strings.HasPrefix(name, "resume-session"), strings.HasPrefix(name, "terminate-session"):
+			return "sessions"
+		case strings.HasPrefix(name, "console-login"):
+			return "sign-in"
+		}
+		return ""
+	}
+	for stackName, rules := range map[string]map[string]string{
+		stacks.MemberStackName: {
+			"sessionaudit: Session Manager sessions to the central bus": "sessions",
+			"sessionaudit: console sign-ins to the central bus":         "sign-in",
+		},
+		stacks.LogArchiveStackName: {
+			"sessionaudit: announce Session Manager sessions": "sessions",
+			"sessionaudit: announce console sign-ins":         "sign-in",
+		},
+	} {
+		patterns := rulePatterns(t, defaultApp.templates[stackName])
+		for description, kind := range rules {
+			pattern, ok := patterns[description]
+			if !ok {
+				t.Fatalf("%s has no rule %q (has %v)", stackName, description, keys(patterns))
+			}
+			var matched []string
+			for name, e := range events {
+				got := matches(pattern, e)
+				if want := expect(name) == kind; got != want {
+					t.Errorf("%s rule %q: matches(%s) = %v, want %v", stackName, description, name, got, want)
+				}
+				if got {
+					matched = append(matched, name)
+				}
+			}
+			if len(matched) < 5 {
+				t.Errorf("%s rule %q matched only %v", stackName, description, matched)
+			}
+		}
+	}
+}
+
+func TestAlarmPatternMatchesOnlyOwnAlarmsGoingIntoAlarm(t *testing.T) {
+	patterns := rulePatterns(t, receiverTemplate("us-east-1"))
+	pattern := patterns["sessionaudit: alarms session-audit-* to the central bus"]
+	if pattern == nil {
+		t.Fatalf("receiver has no alarm forwarding rule: %v", keys(patterns))
+	}
+	alarm := func(name, state string) map[string]any {
+		var e map[string]any
+		_ = json.Unmarshal([]byte(`{"source":"aws.cloudwatch","detail-type":"CloudWatch Alarm State Change","account":"222222222222","region":"us-east-1",
+			"detail":{"alarmName":"`+name+`","state":{"value":"`+state+`","reason":"Threshold Crossed"},"previousState":{"value":"OK"}}}`), &e)
+		return e
+	}
+	for _, tt := range []struct {
+		event map[string]any
+		want  bool
+	}{
+		{alarm("session-audit-session-audit-us-east-1-DataFreshness", "ALARM"), true},
+		{alarm("session-audit-session-audit-us-east-1-DataFreshness", "OK"), false},
+		{alarm("someone-elses-alarm", "ALARM"), false},
+	} {
+		if got := matches(pattern, tt.event); got != tt.want {
+			t.Errorf("alarm %v: matches = %v, want %v", tt.event["detail"], got, tt.want)
+		}
+	}
+	// The receiver's alarms carry the prefix, so they are forwarded.
+	for _, a := range resources(receiverTemplate("us-east-1"), "AWS::CloudWatch::Alarm") {
+		if name, _ := props(a)["AlarmName"].(string); !strings.HasPrefix(name, stacks.AlarmNamePrefix) {
+			t.Errorf("receiver alarm %q lacks the prefix %q", name, stacks.AlarmNamePrefix)
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
