@@ -9,11 +9,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth test test-go test-js clean
+.PHONY: help deps synth test test-go test-js security clean
 
 help:
 	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
-	@echo "make test    unit and template tests, then the validated synth"
+	@echo "make test    unit and template tests, the validated synth, then make security"
+	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
 	@echo "make clean   remove cdk.out/"
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -35,8 +36,19 @@ test-go: deps
 test-js:
 	node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
 
+SECURITY_DEPS := test/security/node_modules/.package-lock.json
+$(SECURITY_DEPS): test/security/package.json test/security/package-lock.json
+	npm ci --prefix test/security --no-audit --no-fund --loglevel=error
+
+# The security proof over the synthesized templates: cdk-nag's AwsSolutions, NIST 800-53 rev 5,
+# HIPAA Security and PCI DSS 3.2.1 packs, the access matrix and the scaling limits.
+security: $(SECURITY_DEPS)
+	@test -f cdk.out/SessionAudit-Member.template.json || $(MAKE) --no-print-directory synth
+	node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
+
 test: test-go test-js
 	$(MAKE) --no-print-directory synth
+	$(MAKE) --no-print-directory security
 
 clean:
 	rm -rf cdk.out

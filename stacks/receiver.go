@@ -41,11 +41,13 @@ func NewReceiver(scope constructs.Construct, c config.Config, region string) *Re
 		AliasName: jsii.String(logkey.DefaultAliasName),
 	})
 	r := &Receiver{Stack: stack, PrimaryKey: primary}
+	regionalKey := primary.KeyArn
 	if region != c.HomeRegion {
 		r.KeyReplica = logkey.NewReplica(stack, "LogKeyReplica", &logkey.ReplicaProps{
 			PrimaryKeyArn:  primary.KeyArn,
 			OrganizationID: jsii.String(c.OrganizationID),
 		})
+		regionalKey = r.KeyReplica.Key.AttrArn()
 		awscdk.NewCfnOutput(stack, jsii.String("LogKeyReplicaArn"), &awscdk.CfnOutputProps{
 			Value: r.KeyReplica.Key.AttrArn(), Description: jsii.String("ARN of the LogKey replica in " + region),
 		})
@@ -56,6 +58,7 @@ func NewReceiver(scope constructs.Construct, c config.Config, region string) *Re
 		BucketArn:        jsii.String(CentralBucketArn(*stack.Partition(), c)),
 		BucketRegion:     jsii.String(c.HomeRegion),
 		EncryptionKeyArn: primary.KeyArn,
+		LogKeyArn:        regionalKey,
 		AlarmNamePrefix:  jsii.String(AlarmNamePrefix),
 	})
 	r.AlarmSender = loginnotifier.NewSender(stack, "AlarmSender", &loginnotifier.SenderProps{

@@ -58,7 +58,7 @@ func TestMemberIsEnvironmentAgnosticAndAssetFree(t *testing.T) {
 		if len(zip) > inlinefn.MaxSourceBytes {
 			t.Errorf("%s inline code is %d bytes, over %d", id, len(zip), inlinefn.MaxSourceBytes)
 		}
-		if props(fn)["Runtime"] != "nodejs22.x" {
+		if props(fn)["Runtime"] != "nodejs24.x" {
 			t.Errorf("%s runtime %v", id, props(fn)["Runtime"])
 		}
 	}
@@ -79,12 +79,14 @@ func TestMemberKeyLookup(t *testing.T) {
 	})
 	check(t, "lookup role may only describe keys of the log-archive account in this region", func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
-				"Effect": "Allow", "Action": "kms:DescribeKey",
-				"Resource": map[string]any{"Fn::Join": []any{"", []any{
-					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":kms:", map[string]any{"Ref": "AWS::Region"}, ":" + archive + ":key/*",
-				}}},
-			}}},
+			"PolicyDocument": map[string]any{"Statement": []any{
+				map[string]any{"Effect": "Allow", "Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"},
+					"Resource": map[string]any{"Fn::GetAtt": []any{logicalID(t, memberTemplate(), "AWS::Logs::LogGroup", "LogKeyHandlerLogs"), "Arn"}}},
+				map[string]any{"Effect": "Allow", "Action": "kms:DescribeKey",
+					"Resource": map[string]any{"Fn::Join": []any{"", []any{
+						"arn:", map[string]any{"Ref": "AWS::Partition"}, ":kms:", map[string]any{"Ref": "AWS::Region"}, ":" + archive + ":key/*",
+					}}}},
+			}},
 		})
 	})
 }
@@ -184,6 +186,9 @@ func TestMemberDocumentHandlerPermissions(t *testing.T) {
 	check(t, "document handler may only manage SSM-SessionManagerRunShell", func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Effect": "Allow", "Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"},
+				"Resource": map[string]any{"Fn::GetAtt": []any{logicalID(t, memberTemplate(), "AWS::Logs::LogGroup", "SessionPreferencesDocumentHandlerLogs"), "Arn"}},
+			}, map[string]any{
 				"Effect": "Allow",
 				"Action": []any{"ssm:CreateDocument", "ssm:DeleteDocument", "ssm:DescribeDocument", "ssm:GetDocument",
 					"ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"},

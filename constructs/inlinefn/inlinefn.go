@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -45,14 +46,24 @@ type Props struct {
 	LogRetention awslogs.RetentionDays
 	// Environment variables of the function. Default: none.
 	Environment *map[string]*string
+	// Caller says who invokes the function synchronously ("CloudFormation", "Data Firehose"); it
+	// explains the rule-pack acknowledgments (no asynchronous dead-letter queue, no reserved
+	// concurrency). Default: "CloudFormation (custom resource)".
+	Caller string
+	// DeadLetterQueue receives failed asynchronous invocations; set it for functions invoked
+	// asynchronously (by EventBridge). Default: none, with Caller explaining why.
+	DeadLetterQueue awssqs.IQueue
 }
 
-// InlineFunction is a Lambda function with inline code, its role and its log group. Custom
+// InlineFunction is a Lambda function with inline code, its own role (which may write only to its
+// own log group, plus Props.Statements) and its log group. Custom
 // resource handlers get a wrapper that reports to CloudFormation (see Code); Plain handlers don't.
 type InlineFunction struct {
 	constructs.Construct
 	// Function is the Lambda function; use its FunctionArn as a custom resource's ServiceToken.
 	Function awslambda.Function
+	// Role is the function's execution role.
+	Role awsiam.Role
 	// LogGroup receives the function's logs; it is retained on stack deletion.
 	LogGroup awslogs.LogGroup
 }
@@ -82,21 +93,32 @@ func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 	if timeout == nil {
 		timeout = awscdk.Duration_Minutes(jsii.Number(2))
 	}
+	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: props.Description,
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(*logGroup.LogGroupArn()),
+	}))
 	fn := awslambda.NewFunction(this, jsii.String("Function"), &awslambda.FunctionProps{
-		Runtime:      awslambda.Runtime_NODEJS_22_X(),
-		Handler:      jsii.String("index.handler"),
-		Code:         awslambda.Code_FromInline(jsii.String(code)),
-		Description:  props.Description,
-		Timeout:      timeout,
-		MemorySize:   jsii.Number(128),
-		LogGroup:     logGroup,
-		Architecture: awslambda.Architecture_ARM_64(),
-		Environment:  props.Environment,
+		Role:            role,
+		DeadLetterQueue: props.DeadLetterQueue,
+		Runtime:         awslambda.Runtime_NODEJS_24_X(),
+		Handler:         jsii.String("index.handler"),
+		Code:            awslambda.Code_FromInline(jsii.String(code)),
+		Description:     props.Description,
+		Timeout:         timeout,
+		MemorySize:      jsii.Number(128),
+		LogGroup:        logGroup,
+		Architecture:    awslambda.Architecture_ARM_64(),
+		Environment:     props.Environment,
 	})
 	for _, s := range props.Statements {
 		fn.AddToRolePolicy(s)
 	}
-	return &InlineFunction{Construct: this, Function: fn, LogGroup: logGroup}
+	acknowledgeFindings(props, fn, role, logGroup)
+	return &InlineFunction{Construct: this, Function: fn, Role: role, LogGroup: logGroup}
 }
 
 // Code returns the inline code for a handler source: the source followed by the wrapper, without

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 )
 
@@ -64,6 +65,11 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 			Actions:   jsii.Strings("kms:DescribeKey"),
 			Resources: jsii.Strings(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)),
 		})},
+	})
+	keys := fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)
+	acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.Finding{
+		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(this, jsii.String(keys)) + "]",
+		Reason: "the lookup resolves an alias to a key whose ID it cannot know in advance; it may only kms:DescribeKey (metadata, no key use) keys of the one account and region it looks in",
 	})
 	res := awscdk.NewCustomResource(this, jsii.String("Resource"), &awscdk.CustomResourceProps{
 		ServiceToken: fn.Function.FunctionArn(),

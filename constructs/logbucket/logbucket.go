@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 )
 
 // Key layout of the central bucket. It is part of the contract: bucket policy, forwarders and
@@ -113,6 +115,12 @@ func New(scope constructs.Construct, id string, props *Props) *CentralLogBucket 
 			},
 		})
 	}
+	acknowledge.On(bucket, acknowledge.InCompliancePacks("S3BucketReplicationEnabled",
+		"the archive is protected by versioning, Object Lock and retention in place; cross-Region replication needs a second locked bucket and key, a deployment choice this construct leaves to its user")...)
+	acknowledge.On(accessLogs, append(acknowledge.InCompliancePacks("S3BucketReplicationEnabled",
+		"server access logs of the central bucket are kept versioned for the retention period; replicating them adds a bucket per Region for data derived from the archive itself"),
+		acknowledge.InCompliancePacks("S3DefaultEncryptionKMS",
+			"S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES256); SSE-KMS on a log target bucket makes delivery fail")...)...)
 	c := &CentralLogBucket{Construct: this, Bucket: bucket, AccessLogsBucket: accessLogs}
 	for _, s := range policyStatements(bucket, p) {
 		bucket.AddToResourcePolicy(s)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 )
 
@@ -113,22 +114,29 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 		env["CHAT_TOPIC_ARN"] = in.ChatTopic.TopicArn()
 	}
 
-	in.Formatter = inlinefn.New(this, "Formatter", &inlinefn.Props{
-		Source:      formatter,
-		Plain:       true,
-		Description: jsii.String("sessionaudit: formats session and sign-in events and publishes them"),
-		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),
-		Environment: &env,
-	})
-	in.Topic.GrantPublish(in.Formatter.Function)
-	if in.ChatTopic != nil {
-		in.ChatTopic.GrantPublish(in.Formatter.Function)
-	}
-
 	in.DeadLetterQueue = awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	acknowledge.On(in.DeadLetterQueue, acknowledge.Finding{ID: "AwsSolutions-SQS3",
+		Reason: "this queue is itself the dead-letter queue of the inbox rules' targets and of the formatter; a dead-letter queue of a dead-letter queue would only move the same messages"})
+	topicArns := []*string{in.Topic.TopicArn()}
+	if in.ChatTopic != nil {
+		topicArns = append(topicArns, in.ChatTopic.TopicArn())
+	}
+	in.Formatter = inlinefn.New(this, "Formatter", &inlinefn.Props{
+		Source:          formatter,
+		Plain:           true,
+		Description:     jsii.String("sessionaudit: formats session and sign-in events and publishes them"),
+		Timeout:         awscdk.Duration_Seconds(jsii.Number(30)),
+		Environment:     &env,
+		Caller:          "EventBridge rules of the central bus",
+		DeadLetterQueue: in.DeadLetterQueue,
+		Statements: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("sns:Publish"), Resources: &topicArns}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*in.Key.KeyArn())}),
+		},
 	})
 	toFormatter := func(name, description string, pattern *awsevents.EventPattern) {
 		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 )
 
 // SenderProps configures a Sender.
@@ -64,6 +66,8 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 	})
+	acknowledge.On(dlq, acknowledge.Finding{ID: "AwsSolutions-SQS3",
+		Reason: "this queue is itself the dead-letter queue of the rules' central-bus targets; a dead-letter queue of a dead-letter queue would only move the same messages"})
 	s := &Sender{Construct: this, Rules: map[string]awsevents.Rule{}, Role: role, DeadLetterQueue: dlq}
 	add := func(name, description string, pattern *awsevents.EventPattern) {
 		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
@@ -83,6 +87,8 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	if props.AlarmNamePrefix != "" {
 		add("Alarms", fmt.Sprintf("sessionaudit: alarms %s* to the central bus", props.AlarmNamePrefix), AlarmPattern(props.AlarmNamePrefix))
 	}
+	acknowledge.On(role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
+		"the policy belongs only to the role EventBridge assumes for these rules and holds one statement, events:PutEvents on the central bus")...)
 	return s
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesisfirehose"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -62,6 +63,9 @@ type Props struct {
 	// older than this. Firehose retries a failing S3 delivery for 24 hours and then drops the data;
 	// the threshold must be well below that. Default: 1 hour.
 	DataFreshnessThreshold awscdk.Duration
+	// LogKeyArn encrypts the delivery error log group: a key in this region whose policy admits
+	// CloudWatch Logs (the LogKey or its replica). Default: CloudWatch Logs' own encryption.
+	LogKeyArn *string
 	// AlarmNamePrefix names the alarms "<prefix><stream name>-<what>" so that a rule can pick them
 	// up (see loginnotifier.Sender). Default: CloudFormation generates the names.
 	AlarmNamePrefix *string
@@ -99,7 +103,12 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 	stack := awscdk.Stack_Of(this)
 	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
 
+	var errorKey awskms.IKey
+	if p.LogKeyArn != nil {
+		errorKey = awskms.Key_FromKeyArn(this, jsii.String("LogKey"), p.LogKeyArn)
+	}
 	errorLogs := awslogs.NewLogGroup(this, jsii.String("DeliveryErrors"), &awslogs.LogGroupProps{
+		EncryptionKey: errorKey,
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
@@ -108,6 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 	fn := inlinefn.New(this, "Processor", &inlinefn.Props{
 		Source:      processor,
 		Plain:       true,
+		Caller:      "Data Firehose record processing",
 		Description: jsii.String("sessionaudit: decompresses CloudWatch Logs records, extracts messages, partitions by account"),
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(1)),
 	})
@@ -201,6 +211,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 		SubscriptionRole: subscriptionRole, DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs,
 	}
 	r.Alarms = alarms(this, streamName, p.AlarmNamePrefix, p.DataFreshnessThreshold)
+	acknowledgeFindings(r, p)
 	return r
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 )
 
@@ -40,13 +41,36 @@ func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("InvokeProcessor"),
 			Actions:   jsii.Strings("lambda:InvokeFunction", "lambda:GetFunctionConfiguration"),
-			Resources: jsii.Strings(*fn.Function.FunctionArn(), *fn.Function.FunctionArn()+":*"),
+			Resources: jsii.Strings(*fn.Function.FunctionArn()),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("LogDeliveryErrors"),
 			Actions:   jsii.Strings("logs:PutLogEvents"),
 			Resources: jsii.Strings(*errorLogs.LogGroupArn()),
 		}),
+	}
+}
+
+// acknowledgeFindings records why the remaining rule-pack findings are right for a LogReceiver.
+func acknowledgeFindings(r *LogReceiver, p Props) {
+	bucket := *p.BucketArn
+	acknowledge.On(r.DeliveryRole.Node().FindChild(jsii.String("DefaultPolicy")), append(
+		acknowledge.InCompliancePacks("IAMNoInlinePolicy", "the policy belongs only to the Firehose delivery role of this stream and holds exactly its two prefixes, the key through S3, its processor and its error log"),
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(bucket+"/"+*p.Prefix+"*")) + "]",
+			Reason: "Firehose names objects by account, date and a random suffix at delivery time; the wildcard is below the forwarded-logs prefix and allows only writing"},
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(bucket+"/"+*p.ErrorPrefix+"*")) + "]",
+			Reason: "Firehose names error objects by error type, date and a random suffix at delivery time; the wildcard is below the error prefix and allows only writing"},
+	)...)
+	acknowledge.On(r.SubscriptionRole.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
+		"the policy belongs only to the role CloudWatch Logs assumes for this destination and allows only putting records into this one stream")...)
+	if p.LogKeyArn == nil {
+		acknowledge.On(r.ErrorLogGroup, acknowledge.InCompliancePacks("CloudWatchLogGroupEncrypted",
+			"no LogKeyArn was given for this receiver; the log group holds Firehose's error descriptions, not the forwarded records, and is encrypted with service-owned keys")...)
+	}
+	for _, a := range r.Alarms {
+		acknowledge.On(a, acknowledge.InCompliancePacks("CloudWatchAlarmAction",
+			"alarm actions can only reach SNS topics of the alarm's own region; the alarm's state changes are forwarded by an EventBridge rule (loginnotifier.Sender) to the organization's notification topic",
+			"NIST.800.53.R5", "HIPAA.Security")...)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 )
 
 // Statement IDs of the instance policy.
@@ -65,6 +67,27 @@ func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, 
 			Resources: jsii.Strings(*sessionKey.KeyArn()),
 		}),
 	}
+}
+
+// acknowledgeInstancePolicy records why the instance policy's three wildcards are the narrowest
+// that work.
+func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPolicy) {
+	partition := *stack.Partition()
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, *p.CentralBucketName)
+	acknowledge.On(policy,
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, *stack.Region(), *stack.Account()))) + "]",
+			Reason: "logs:DescribeLogGroups is a list call that cannot be scoped to one log group; the SSM agent uses it to check the session log group's encryption, and it is limited to this account and region",
+		},
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(bucketArn+"/"+*p.S3KeyPrefix+"/*")) + "]",
+			Reason: "transcript object names are session IDs known only at run time; the wildcard is below this account's and region's own prefix and allows only s3:PutObject",
+		},
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner))) + "]",
+			Reason: "the central key's ID is random and not in config; the statement allows only kms:GenerateDataKey through S3 for the central bucket's encryption context, in the log-archive account",
+		},
+	)
 }
 
 func withDefaults(props *Props) Props {

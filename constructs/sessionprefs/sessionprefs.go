@@ -150,6 +150,7 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		Description:       jsii.String("sessionaudit: lets the SSM agent write session logs to CloudWatch Logs and the central bucket"),
 		Statements:        instanceStatements(stack, p, logGroup, sessionKey),
 	})
+	acknowledgeInstancePolicy(stack, p, policy)
 	for i, name := range p.InstanceRoleNames {
 		policy.AttachToRole(awsiam.Role_FromRoleName(this, jsii.String(fmt.Sprintf("InstanceRole%d", i)), name, nil))
 	}
