@@ -248,9 +248,10 @@ func TestCentralBucketPolicy(t *testing.T) {
 	})
 	equalJSON(t, "deny foreign keys", statement(t, doc, logbucket.SidDenyForeignKeys), map[string]any{
 		"Sid": logbucket.SidDenyForeignKeys, "Effect": "Deny", "Principal": anyone, "Action": "s3:PutObject", "Resource": objects("/*"),
-		"Condition": map[string]any{"StringNotEqualsIfExists": map[string]any{
-			"s3:x-amz-server-side-encryption-aws-kms-key-id": map[string]any{"Fn::GetAtt": []any{"LogKey15608DC4", "Arn"}},
-		}},
+		"Condition": map[string]any{
+			"Null":            map[string]any{"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+			"StringNotEquals": map[string]any{"s3:x-amz-server-side-encryption-aws-kms-key-id": map[string]any{"Fn::GetAtt": []any{"LogKey15608DC4", "Arn"}}},
+		},
 	})
 	readDelete := statement(t, doc, logbucket.SidDenyReadDeleteByOthers)
 	equalJSON(t, "deny read/delete condition", readDelete["Condition"], map[string]any{

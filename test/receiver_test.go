@@ -68,20 +68,6 @@ func TestDestinationPolicy(t *testing.T) {
 	}
 }
 
-// The destination policy does not grow with the organization: one OU or 200 give the same policy.
-func TestDestinationPolicyDoesNotGrow(t *testing.T) {
-	many := make([]any, 200)
-	for i := range many {
-		many[i] = fmt.Sprintf("ou-exam-%08d", i)
-	}
-	big := synth(mustConfigWith(t, func(c map[string]any) { c["targetOrganizationalUnitIds"] = many }))
-	_, small := destinationPolicy(t, receiverTemplate("us-east-1"))
-	_, large := destinationPolicy(t, big.templates[stacks.ReceiverStackName("us-east-1")])
-	if small != large || large > logreceiver.MaxDestinationPolicyBytes {
-		t.Errorf("destination policy: %d bytes with 1 OU, %d with 200 (limit %d)", small, large, logreceiver.MaxDestinationPolicyBytes)
-	}
-}
-
 func TestFirehoseProcessing(t *testing.T) {
 	tmpl := receiverTemplate("us-east-1")
 	_, stream := only(t, tmpl, "AWS::KinesisFirehose::DeliveryStream")

@@ -49,10 +49,11 @@ func policyStatements(bucket awss3.Bucket, p Props) []awsiam.PolicyStatement {
 			Principals: anyone,
 			Actions:    jsii.Strings("s3:PutObject"),
 			Resources:  jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+			// Only requests that name a key are checked: ...IfExists would also deny every
+			// upload that relies on the bucket's default encryption (no header).
 			Conditions: &map[string]interface{}{
-				"StringNotEqualsIfExists": map[string]interface{}{
-					"s3:x-amz-server-side-encryption-aws-kms-key-id": p.EncryptionKey.KeyArn(),
-				},
+				"Null":            map[string]interface{}{"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+				"StringNotEquals": map[string]interface{}{"s3:x-amz-server-side-encryption-aws-kms-key-id": p.EncryptionKey.KeyArn()},
 			},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -1,0 +1,86 @@
+package test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// commercialRegions are the commercial AWS Regions at the time of writing.
+var commercialRegions = []string{
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1",
+	"ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+	"ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1",
+	"eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
+	"eu-north-1", "il-central-1", "mx-central-1", "me-south-1", "me-central-1", "sa-east-1",
+}
+
+// largeApp is the app for an organization of 200 target OUs (about 1,000 accounts) in every
+// commercial Region. No config field lists accounts: nothing can be sized by them.
+var largeApp *synthesized
+
+func large(t *testing.T) *synthesized {
+	t.Helper()
+	if largeApp == nil {
+		ous := make([]any, 200)
+		for i := range ous {
+			ous[i] = fmt.Sprintf("ou-exam-%08d", i)
+		}
+		regions := make([]any, len(commercialRegions))
+		for i, r := range commercialRegions {
+			regions[i] = r
+		}
+		largeApp = synth(mustConfigWith(t, func(c map[string]any) {
+			c["targetOrganizationalUnitIds"] = ous
+			c["regions"] = regions
+		}))
+	}
+	return largeApp
+}
+
+// TestPoliciesDoNotGrowWithTheOrganization checks the limits with one OU in two Regions and with
+// 200 OUs in every commercial Region, and that no policy or member template changes size.
+func TestPoliciesDoNotGrowWithTheOrganization(t *testing.T) {
+	big := large(t)
+	if n := len(big.stacks.Receivers); n != len(commercialRegions) {
+		t.Fatalf("want a receiver per commercial Region, got %d", n)
+	}
+	measure := func(s *synthesized) map[string]int {
+		archiveT := s.templates[stacks.LogArchiveStackName]
+		key := resources(archiveT, "AWS::KMS::Key")["LogKey15608DC4"]
+		_, dest := destinationPolicy(t, s.templates[stacks.ReceiverStackName("us-east-1")])
+		return map[string]int{
+			"bucket policy":      sizeOf(centralBucketPolicy(t, archiveT)),
+			"key policy":         sizeOf(props(key)["KeyPolicy"]),
+			"destination policy": dest,
+			"member template":    sizeOf(s.templates[stacks.MemberStackName]),
+		}
+	}
+	limits := map[string]int{
+		"bucket policy":      20 * 1024,
+		"key policy":         32 * 1024,
+		"destination policy": logreceiver.MaxDestinationPolicyBytes,
+		"member template":    stacks.MaxTemplateBodyBytes,
+	}
+	small, grown := measure(defaultApp), measure(big)
+	for what, limit := range limits {
+		t.Logf("%-18s %6d bytes (1 OU, 2 Regions) %6d bytes (200 OUs, %d Regions), limit %d", what, small[what], grown[what], len(commercialRegions), limit)
+		if grown[what] > limit || small[what] > limit {
+			t.Errorf("%s is over its limit of %d bytes: %d / %d", what, limit, small[what], grown[what])
+		}
+		if small[what] != grown[what] {
+			t.Errorf("%s grows with the organization: %d -> %d bytes", what, small[what], grown[what])
+		}
+	}
+	// Only the StackSet's own target list and Region list grow.
+	for name, tmpl := range big.templates {
+		if name == stacks.MemberStackSetStackName {
+			continue
+		}
+		if want, ok := defaultApp.templates[name]; ok && sizeOf(want) != sizeOf(tmpl) {
+			t.Errorf("%s changed size with the organization: %d -> %d", name, sizeOf(want), sizeOf(tmpl))
+		}
+	}
+}

@@ -1,0 +1,150 @@
+// The access matrix: who may do what to the central bucket, the keys, the log destination, the
+// event bus and the topic, evaluated with @cloud-copilot/iam-simulate against the synthesized
+// policies with every intrinsic resolved. The member instance policy is the identity policy of
+// instances. (The simulator ignores kms:EncryptionContext:* keys; the Go tests assert those
+// conditions on the policy JSON.)
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const { runSimulation } = require('@cloud-copilot/iam-simulate');
+const { load, KEY_ID } = require('./policies.js');
+
+const ROOT = path.join(__dirname, '..', '..');
+const DIR = process.env.CDK_OUT || path.join(ROOT, 'cdk.out');
+const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context.sessionAudit;
+const ORG = cfg.organizationId;
+const ARCHIVE = cfg.logArchiveAccountId;
+const HOME = cfg.homeRegion;
+const OTHER_REGION = cfg.regions.find((r) => r !== HOME);
+const MEMBER = '333333333333';
+const STRANGER = '999999999999';
+const OTHER_ORG = 'o-otherorg9999';
+
+const archive = load(DIR, 'SessionAudit-LogArchive', { account: ARCHIVE, region: HOME });
+const receiver = load(DIR, 'SessionAudit-Receiver-' + OTHER_REGION, { account: ARCHIVE, region: OTHER_REGION });
+const member = load(DIR, 'SessionAudit-Member', { account: MEMBER, region: HOME });
+const byId = (prefix) => (id) => id.startsWith(prefix);
+
+const BUCKET = `session-audit-logs-${ARCHIVE}-${HOME}`;
+const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const KEY_ARN = `arn:aws:kms:${HOME}:${ARCHIVE}:key/${KEY_ID}`;
+const bucketPolicy = archive.find('AWS::S3::BucketPolicy', byId('CentralLogBucketPolicy')).PolicyDocument;
+const keyPolicy = archive.find('AWS::KMS::Key', byId('LogKey')).KeyPolicy;
+const busPolicy = { Version: '2012-10-17', Statement: [archive.find('AWS::Events::EventBusPolicy').Statement] };
+const topicPolicy = archive.find('AWS::SNS::TopicPolicy').PolicyDocument;
+const topicArn = archive.resolve({ Ref: Object.keys(archive.template.Resources).find((id) => id.startsWith('LoginNotifierTopic') && archive.template.Resources[id].Type === 'AWS::SNS::Topic') });
+const busArn = `arn:aws:events:${HOME}:${ARCHIVE}:event-bus/session-audit`;
+const alarmRuleArn = `arn:aws:events:${HOME}:${ARCHIVE}:rule/session-audit/session-audit-Alarms`;
+const destinationArn = `arn:aws:logs:${OTHER_REGION}:${ARCHIVE}:destination:session-audit`;
+const destinationPolicy = JSON.parse(receiver.find('AWS::Logs::Destination').DestinationPolicy);
+const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy').PolicyDocument };
+const lookupPolicy = { name: 'KeyLookup', policy: member.find('AWS::IAM::Policy', byId('LogKeyHandlerRoleDefaultPolicy')).PolicyDocument };
+const notifierPolicy = { name: 'LoginNotifier', policy: member.find('AWS::IAM::Policy', byId('LoginNotifierRoleDefaultPolicy')).PolicyDocument };
+const sessionLogGroupArn = `arn:aws:logs:${HOME}:${MEMBER}:log-group:session-manager-log-${MEMBER}`;
+
+// An identity policy that allows everything: the resource policy alone must then decide.
+const adminIdentity = { name: 'Admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+const instance = `arn:aws:sts::${MEMBER}:assumed-role/AppServerRole/i-0123456789abcdef0`;
+const orgCtx = (account, org = ORG) => ({ 'aws:PrincipalOrgID': org, 'aws:PrincipalAccount': account, 'aws:SecureTransport': 'true', 'aws:PrincipalIsAWSService': 'false' });
+const serviceCtx = (sourceOrg, extra = {}) => ({ 'aws:SourceOrgID': sourceOrg, 'aws:SecureTransport': 'true', 'aws:PrincipalIsAWSService': 'true', ...extra });
+const viaS3 = { 'kms:ViaService': `s3.${HOME}.amazonaws.com` };
+const DENIED = ['ExplicitlyDenied', 'ImplicitlyDenied'];
+
+const s3 = (name, principal, action, key, expect, { identity = [instancePolicy], ctx = orgCtx(MEMBER) } = {}) => ({
+  name, principal, action, resource: key === null ? BUCKET_ARN : `${BUCKET_ARN}/${key}`, account: ARCHIVE, identity, resourcePolicy: bucketPolicy, ctx, expect,
+});
+const kms = (name, principal, action, expect, { identity = [], ctx }) => ({ name, principal, action, resource: KEY_ARN, account: ARCHIVE, identity, resourcePolicy: keyPolicy, ctx, expect });
+const own = `session-manager/${MEMBER}/${HOME}/i-0123456789abcdef0-session.log`;
+
+const scenarios = [
+  // Central bucket: members write their own prefix only, and read nothing.
+  s3('member instance writes its own prefix', instance, 's3:PutObject', own, 'Allowed'),
+  s3('member instance writes another account\'s prefix', instance, 's3:PutObject', `session-manager/444444444444/${HOME}/x.log`, DENIED),
+  s3('member instance writes the forwarded-logs prefix', instance, 's3:PutObject', `cloudwatch/${MEMBER}/${HOME}/x.json`, DENIED),
+  s3('member admin writes another account\'s prefix', `arn:aws:iam::${MEMBER}:role/Admin`, 's3:PutObject', 'session-manager/444444444444/x.log', DENIED, { identity: [adminIdentity] }),
+  s3('member instance reads the encryption configuration', instance, 's3:GetEncryptionConfiguration', null, 'Allowed'),
+  s3('member instance reads the bucket location', instance, 's3:GetBucketLocation', null, 'Allowed'),
+  s3('member admin reads its own logs', `arn:aws:iam::${MEMBER}:role/Admin`, 's3:GetObject', own, 'ExplicitlyDenied', { identity: [adminIdentity] }),
+  s3('member admin lists the bucket', `arn:aws:iam::${MEMBER}:role/Admin`, 's3:ListBucket', null, 'ExplicitlyDenied', { identity: [adminIdentity] }),
+  s3('member admin deletes its own logs', `arn:aws:iam::${MEMBER}:role/Admin`, 's3:DeleteObject', own, 'ExplicitlyDenied', { identity: [adminIdentity] }),
+  s3('member admin deletes a version', `arn:aws:iam::${MEMBER}:role/Admin`, 's3:DeleteObjectVersion', own, 'ExplicitlyDenied', { identity: [adminIdentity] }),
+  s3('member admin bypasses governance retention', `arn:aws:iam::${MEMBER}:role/Admin`, 's3:BypassGovernanceRetention', own, 'ExplicitlyDenied', { identity: [adminIdentity] }),
+  s3('member instance writes without TLS', instance, 's3:PutObject', own, 'ExplicitlyDenied', { ctx: { ...orgCtx(MEMBER), 'aws:SecureTransport': 'false' } }),
+  s3('member instance writes with another KMS key', instance, 's3:PutObject', own, 'ExplicitlyDenied', { ctx: { ...orgCtx(MEMBER), 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${HOME}:${MEMBER}:key/other` } }),
+  s3('principal of another organization writes', `arn:aws:iam::${STRANGER}:role/Admin`, 's3:PutObject', `session-manager/${STRANGER}/x.log`, 'ExplicitlyDenied', { identity: [adminIdentity], ctx: orgCtx(STRANGER, OTHER_ORG) }),
+  s3('principal of another organization reads the encryption configuration', `arn:aws:iam::${STRANGER}:role/Admin`, 's3:GetEncryptionConfiguration', null, 'ExplicitlyDenied', { identity: [adminIdentity], ctx: orgCtx(STRANGER, OTHER_ORG) }),
+  s3('RDP recording service writes for the organization', 'ssm-guiconnect.amazonaws.com', 's3:PutObject', `${MEMBER}/recording.mp4`, 'Allowed', { identity: [], ctx: serviceCtx(ORG) }),
+  s3('RDP recording service writes for another organization', 'ssm-guiconnect.amazonaws.com', 's3:PutObject', `${STRANGER}/recording.mp4`, DENIED, { identity: [], ctx: serviceCtx(OTHER_ORG) }),
+  s3('log-archive auditor reads logs', `arn:aws:iam::${ARCHIVE}:role/Auditor`, 's3:GetObject', own, 'Allowed', { identity: [adminIdentity], ctx: orgCtx(ARCHIVE) }),
+
+  // LogKey: services only for the organization, members only through S3, nobody outside decrypts.
+  kms('CloudWatch Logs encrypts for the organization', `logs.${HOME}.amazonaws.com`, 'kms:GenerateDataKey', 'Allowed', { ctx: serviceCtx(ORG) }),
+  kms('CloudWatch Logs decrypts for the organization', `logs.${HOME}.amazonaws.com`, 'kms:Decrypt', 'Allowed', { ctx: serviceCtx(ORG) }),
+  kms('CloudWatch Logs for another organization', `logs.${HOME}.amazonaws.com`, 'kms:GenerateDataKey', DENIED, { ctx: serviceCtx(OTHER_ORG) }),
+  kms('RDP recording service creates a grant for the organization', 'ssm-guiconnect.amazonaws.com', 'kms:CreateGrant', 'Allowed', { ctx: serviceCtx(ORG) }),
+  kms('RDP recording service without the organization', 'ssm-guiconnect.amazonaws.com', 'kms:GenerateDataKey', DENIED, { ctx: serviceCtx(OTHER_ORG) }),
+  kms('member instance encrypts through S3', instance, 'kms:GenerateDataKey', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...viaS3 } }),
+  kms('member instance encrypts directly', instance, 'kms:GenerateDataKey', DENIED, { identity: [instancePolicy], ctx: orgCtx(MEMBER) }),
+  kms('member admin decrypts through S3', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...viaS3 } }),
+  kms('member admin decrypts directly', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [adminIdentity], ctx: orgCtx(MEMBER) }),
+  kms('member admin creates a grant', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:CreateGrant', DENIED, { identity: [adminIdentity], ctx: orgCtx(MEMBER) }),
+  kms('principal of another organization encrypts through S3', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:GenerateDataKey', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(STRANGER, OTHER_ORG), ...viaS3 } }),
+  kms('member key lookup describes the key', `arn:aws:sts::${MEMBER}:assumed-role/LogKeyHandlerRole/fn`, 'kms:DescribeKey', 'Allowed', { identity: [lookupPolicy], ctx: orgCtx(MEMBER) }),
+  kms('principal of another organization describes the key', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:DescribeKey', DENIED, { identity: [adminIdentity], ctx: orgCtx(STRANGER, OTHER_ORG) }),
+  kms('log-archive account administers the key', `arn:aws:iam::${ARCHIVE}:role/KeyAdmin`, 'kms:ScheduleKeyDeletion', 'Allowed', { identity: [adminIdentity], ctx: orgCtx(ARCHIVE) }),
+
+  // Log destination, event bus and topic.
+  { name: 'member subscribes to the destination', principal: `arn:aws:iam::${MEMBER}:role/cfn-exec`, action: 'logs:PutSubscriptionFilter', resource: destinationArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: destinationPolicy, ctx: orgCtx(MEMBER), expect: 'Allowed' },
+  { name: 'another organization subscribes to the destination', principal: `arn:aws:iam::${STRANGER}:role/Admin`, action: 'logs:PutSubscriptionFilter', resource: destinationArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: destinationPolicy, ctx: orgCtx(STRANGER, OTHER_ORG), expect: DENIED },
+  { name: 'member notifier role puts events to the bus', principal: `arn:aws:sts::${MEMBER}:assumed-role/LoginNotifierRole/events`, action: 'events:PutEvents', resource: busArn, account: ARCHIVE, identity: [notifierPolicy], resourcePolicy: busPolicy, ctx: orgCtx(MEMBER), expect: 'Allowed' },
+  { name: 'member notifier role puts events to another bus', principal: `arn:aws:sts::${MEMBER}:assumed-role/LoginNotifierRole/events`, action: 'events:PutEvents', resource: `arn:aws:events:${HOME}:${ARCHIVE}:event-bus/default`, account: ARCHIVE, identity: [notifierPolicy], resourcePolicy: busPolicy, ctx: orgCtx(MEMBER), expect: DENIED },
+  { name: 'another organization puts events to the bus', principal: `arn:aws:iam::${STRANGER}:role/Admin`, action: 'events:PutEvents', resource: busArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: busPolicy, ctx: orgCtx(STRANGER, OTHER_ORG), expect: DENIED },
+  { name: 'EventBridge publishes for the alarm rule', principal: 'events.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': alarmRuleArn, 'aws:SourceAccount': ARCHIVE }, expect: 'Allowed' },
+  { name: 'EventBridge publishes for another rule', principal: 'events.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': `arn:aws:events:${HOME}:${STRANGER}:rule/spam`, 'aws:SourceAccount': STRANGER }, expect: DENIED },
+  { name: 'CloudWatch publishes for a sessionaudit alarm', principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': `arn:aws:cloudwatch:${HOME}:${ARCHIVE}:alarm:session-audit-notification-dead-letters`, 'aws:SourceAccount': ARCHIVE }, expect: 'Allowed' },
+  { name: 'CloudWatch publishes for another alarm', principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': `arn:aws:cloudwatch:${HOME}:${ARCHIVE}:alarm:billing`, 'aws:SourceAccount': ARCHIVE }, expect: DENIED },
+  { name: 'member admin publishes to the topic', principal: `arn:aws:iam::${MEMBER}:role/Admin`, action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: topicPolicy, ctx: orgCtx(MEMBER), expect: DENIED },
+
+  // The member instance policy as an identity policy (same account: no resource policy).
+  { name: 'instance writes its session log group', principal: instance, action: 'logs:PutLogEvents', resource: `${sessionLogGroupArn}:log-stream:alice-0123`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'Allowed' },
+  { name: 'instance writes another log group', principal: instance, action: 'logs:PutLogEvents', resource: `arn:aws:logs:${HOME}:${MEMBER}:log-group:app:log-stream:x`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'ImplicitlyDenied' },
+  { name: 'instance reads session logs', principal: instance, action: 'logs:GetLogEvents', resource: `${sessionLogGroupArn}:log-stream:alice-0123`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'ImplicitlyDenied' },
+];
+
+// withoutEncryptionContext drops kms:EncryptionContext:* conditions, which the simulator cannot
+// evaluate; test/logarchive_test.go and test/member_test.go assert them on the policy JSON.
+function withoutEncryptionContext(policy) {
+  const copy = JSON.parse(JSON.stringify(policy));
+  for (const st of [].concat(copy.Statement)) {
+    for (const [op, keys] of Object.entries(st.Condition || {})) {
+      for (const k of Object.keys(keys)) if (k.startsWith('kms:EncryptionContext:')) delete keys[k];
+      if (Object.keys(keys).length === 0) delete st.Condition[op];
+    }
+  }
+  return copy;
+}
+
+async function simulate(s) {
+  const r = await runSimulation({
+    identityPolicies: s.identity.map((p) => ({ name: p.name, policy: withoutEncryptionContext(p.policy) })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: s.resourcePolicy && withoutEncryptionContext(s.resourcePolicy),
+    request: { principal: s.principal, action: s.action, resource: { resource: s.resource, accountId: s.account }, contextVariables: s.ctx },
+  }, {});
+  if (r.resultType === 'error') throw new Error(JSON.stringify(r.errors).slice(0, 600));
+  return r.overallResult;
+}
+
+test('the access matrix has at least 30 scenarios', () => assert.ok(scenarios.length >= 30, String(scenarios.length)));
+
+for (const s of scenarios) {
+  test(s.name, async () => {
+    const got = await simulate(s);
+    const want = [].concat(s.expect);
+    assert.ok(want.includes(got), `${s.principal} ${s.action} ${s.resource}: got ${got}, want ${want.join(' or ')}`);
+  });
+}
+
+module.exports = { scenarios };

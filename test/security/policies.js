@@ -1,0 +1,78 @@
+// Reads the policies of the synthesized templates with every intrinsic resolved to the concrete
+// values a deployment in the example organization would have, for the access matrix.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
+
+// resolver returns resolve(value) for one template deployed in account/region.
+function resolver(template, { account, region, partition = 'aws' }) {
+  const res = template.Resources || {};
+  const pseudo = { 'AWS::AccountId': account, 'AWS::Region': region, 'AWS::Partition': partition, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::NoValue': undefined };
+  const arn = (service, rest, acct = account, reg = region) => `arn:${partition}:${service}:${reg}:${acct}:${rest}`;
+  const props = (id) => (res[id] && res[id].Properties) || {};
+  function ref(id) {
+    if (id in pseudo) return pseudo[id];
+    const r = res[id];
+    if (!r) throw new Error('unknown Ref ' + id);
+    const p = props(id);
+    switch (r.Type) {
+      case 'AWS::S3::Bucket': return resolve(p.BucketName) || id.toLowerCase();
+      case 'AWS::KMS::Key': return KEY_ID;
+      case 'AWS::SNS::Topic': return arn('sns', resolve(p.TopicName) || id);
+      case 'AWS::Logs::LogGroup': return resolve(p.LogGroupName) || id;
+      case 'AWS::Events::EventBus': return resolve(p.Name);
+      default: return id;
+    }
+  }
+  function getAtt(id, attr) {
+    const r = res[id];
+    if (!r) throw new Error('unknown GetAtt ' + id);
+    const p = props(id);
+    switch (`${r.Type}.${attr}`) {
+      case 'AWS::S3::Bucket.Arn': return `arn:${partition}:s3:::${ref(id)}`;
+      case 'AWS::KMS::Key.Arn': return arn('kms', 'key/' + KEY_ID);
+      case 'AWS::KMS::ReplicaKey.Arn': return arn('kms', 'key/' + KEY_ID);
+      case 'AWS::Events::EventBus.Arn': return arn('events', 'event-bus/' + ref(id));
+      case 'AWS::Events::Rule.Arn': {
+        const bus = resolve(p.EventBusName);
+        return arn('events', 'rule/' + (bus && bus !== 'default' ? bus + '/' : '') + (resolve(p.Name) || id));
+      }
+      case 'AWS::Logs::LogGroup.Arn': return arn('logs', `log-group:${ref(id)}:*`);
+      case 'AWS::SQS::Queue.Arn': return arn('sqs', id);
+      case 'AWS::Lambda::Function.Arn': return arn('lambda', 'function:' + id);
+      case 'AWS::IAM::Role.Arn': return `arn:${partition}:iam::${account}:role/${id}`;
+      case 'AWS::KinesisFirehose::DeliveryStream.Arn': return arn('firehose', 'deliverystream/' + resolve(p.DeliveryStreamName));
+    }
+    if (r.Type === 'Custom::KeyLookup') {
+      const alias = resolve(p.AliasArn).split(':');
+      return attr === 'KeyId' ? KEY_ID : `arn:${partition}:kms:${alias[3]}:${alias[4]}:key/${KEY_ID}`;
+    }
+    throw new Error(`no value for GetAtt ${id}.${attr} (${r.Type})`);
+  }
+  function resolve(v) {
+    if (Array.isArray(v)) return v.map(resolve);
+    if (v === null || typeof v !== 'object') return v;
+    if ('Ref' in v) return ref(v.Ref);
+    if ('Fn::GetAtt' in v) return getAtt(...v['Fn::GetAtt']);
+    if ('Fn::Join' in v) return resolve(v['Fn::Join'][1]).join(v['Fn::Join'][0]);
+    if ('Fn::Select' in v) return resolve(v['Fn::Select'][1])[v['Fn::Select'][0]];
+    if ('Fn::Split' in v) return resolve(v['Fn::Split'][1]).split(v['Fn::Split'][0]);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+  }
+  return resolve;
+}
+
+// load reads a template of dir and returns {template, resolve, only(type, filter)}.
+function load(dir, stack, env) {
+  const template = JSON.parse(fs.readFileSync(path.join(dir, stack + '.template.json'), 'utf8'));
+  const resolve = resolver(template, env);
+  const find = (type, filter = () => true) => {
+    const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === type && filter(id, r));
+    if (found.length !== 1) throw new Error(`${stack}: want one ${type}, found ${found.length}`);
+    return resolve(found[0][1].Properties);
+  };
+  return { template, resolve, find };
+}
+
+module.exports = { load, resolver, KEY_ID };
