@@ -66,17 +66,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogKey {
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
 
-	doc := awsiam.NewPolicyDocument(nil)
-	for _, s := range PolicyStatements(&PolicyProps{
-		OrganizationID:     props.OrganizationID,
-		Account:            stack.Account(),
-		Region:             stack.Region(),
-		Partition:          stack.Partition(),
-		CentralBucketArn:   props.CentralBucketArn,
-		LogGroupArnPattern: props.LogGroupArnPattern,
-	}) {
-		doc.AddStatements(s)
-	}
+	doc := policyDocument(stack, props.OrganizationID, props.CentralBucketArn, props.LogGroupArnPattern)
 
 	removal := props.RemovalPolicy
 	if removal == "" {

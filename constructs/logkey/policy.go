@@ -120,3 +120,16 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 	}))
 	return statements
 }
+
+// policyDocument is the key policy of a key (primary or replica) in stack's account and region.
+func policyDocument(stack awscdk.Stack, organizationID, centralBucketArn, logGroupArnPattern *string) awsiam.PolicyDocument {
+	statements := PolicyStatements(&PolicyProps{
+		OrganizationID:     organizationID,
+		Account:            stack.Account(),
+		Region:             stack.Region(),
+		Partition:          stack.Partition(),
+		CentralBucketArn:   centralBucketArn,
+		LogGroupArnPattern: logGroupArnPattern,
+	})
+	return awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
+}

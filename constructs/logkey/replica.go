@@ -2,7 +2,6 @@ package logkey
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -41,16 +40,7 @@ func NewReplica(scope constructs.Construct, id string, props *ReplicaProps) *Rep
 	mustBeOrganizationID(props.OrganizationID)
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
-	doc := awsiam.NewPolicyDocument(nil)
-	for _, s := range PolicyStatements(&PolicyProps{
-		OrganizationID:   props.OrganizationID,
-		Account:          stack.Account(),
-		Region:           stack.Region(),
-		Partition:        stack.Partition(),
-		CentralBucketArn: props.CentralBucketArn,
-	}) {
-		doc.AddStatements(s)
-	}
+	doc := policyDocument(stack, props.OrganizationID, props.CentralBucketArn, nil)
 	key := awskms.NewCfnReplicaKey(this, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
 		PrimaryKeyArn: props.PrimaryKeyArn,
 		KeyPolicy:     doc,
