@@ -30,4 +30,5 @@ require (
 ignore (
 	./node_modules
 	./cdk.out
+	./test/security/node_modules
 )

@@ -7,13 +7,16 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
+	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
@@ -168,5 +171,34 @@ func TestGrantHelpers(t *testing.T) {
 				}),
 			})},
 		})
+	})
+}
+
+// Another app can point LoginNotifier at its own bus and topic.
+func TestInboxReusesExistingBusAndTopic(t *testing.T) {
+	s := bareStack()
+	topicArn := "arn:aws:sns:eu-west-1:444444444444:security-inbox"
+	loginnotifier.NewInbox(s, "Inbox", &loginnotifier.InboxProps{
+		OrganizationID: jsii.String(org),
+		BusName:        jsii.String("security"),
+		Bus:            awsevents.EventBus_FromEventBusName(s, jsii.String("Bus"), jsii.String("security")),
+		Topic:          awssns.Topic_FromTopicArn(s, jsii.String("Topic"), jsii.String(topicArn)),
+		Emails:         []*string{jsii.String("soc@example.com")},
+		BucketName:     jsii.String(bucketName),
+	})
+	tmpl := assertions.Template_FromStack(s, nil)
+	for _, typ := range []string{"AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::Events::EventBusPolicy", "AWS::KMS::Key"} {
+		check(t, "creates no "+typ, func() { tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(0)) })
+	}
+	check(t, "formatter publishes to the given topic", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"TOPIC_ARN": topicArn})},
+		})
+	})
+	check(t, "rules are on the given bus", func() {
+		tmpl.AllResourcesProperties(jsii.String("AWS::Events::Rule"), map[string]any{"EventBusName": "security"})
+	})
+	check(t, "e-mail subscribes to the given topic", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{"TopicArn": topicArn, "Protocol": "email", "Endpoint": "soc@example.com"})
 	})
 }

@@ -28,8 +28,17 @@ var formatter string
 type InboxProps struct {
 	// OrganizationID may put events to the bus (aws:PrincipalOrgID). Required.
 	OrganizationID *string
-	// BusName of the central bus. Required (senders derive its ARN).
+	// BusName of the central bus. Required (senders derive its ARN; the inbox's rules are named
+	// after it).
 	BusName *string
+	// Bus is an existing event bus to use instead of creating one; its resource policy is then
+	// yours to set (admit the senders). Default: a new bus named BusName that admits the
+	// organization.
+	Bus awsevents.IEventBus
+	// Topic is an existing topic to announce on instead of creating one; its policy must let
+	// EventBridge (the alarm rule) and CloudWatch (the inbox alarms) of this account publish, and its
+	// key (if any) let the formatter encrypt. Default: a new topic encrypted with a new key.
+	Topic awssns.ITopic
 	// Emails subscribe to the topic (each must confirm once). Default: none.
 	Emails []*string
 	// Chat also publishes every message in the custom notification format of AWS chat
@@ -52,11 +61,11 @@ type InboxProps struct {
 type Inbox struct {
 	constructs.Construct
 	// Bus is the central event bus.
-	Bus awsevents.EventBus
-	// Key encrypts the topics.
+	Bus awsevents.IEventBus
+	// Key encrypts the topics it created; nil when InboxProps.Topic was given.
 	Key awskms.Key
 	// Topic receives one readable message per event.
-	Topic awssns.Topic
+	Topic awssns.ITopic
 	// ChatTopic receives the chat format; nil unless InboxProps.Chat.
 	ChatTopic awssns.Topic
 	// Formatter formats and publishes session and sign-in events (inline Lambda).
@@ -76,33 +85,26 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 	stack := awscdk.Stack_Of(this)
 	in := &Inbox{Construct: this, Rules: map[string]awsevents.CfnRule{}}
 
-	in.Bus = awsevents.NewEventBus(this, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: p.BusName})
-	in.Bus.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowOrganizationPutEvents"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("events:PutEvents"),
-		Resources:  jsii.Strings(*in.Bus.EventBusArn()),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": p.OrganizationID}},
-	}))
+	in.Bus = p.Bus
+	if in.Bus == nil {
+		bus := awsevents.NewEventBus(this, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: p.BusName})
+		bus.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowOrganizationPutEvents"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("events:PutEvents"),
+			Resources:  jsii.Strings(*bus.EventBusArn()),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": p.OrganizationID}},
+		}))
+		in.Bus = bus
+	}
 
-	in.Key = awskms.NewKey(this, jsii.String("TopicKey"), &awskms.KeyProps{
-		Description:       jsii.String("sessionaudit: encrypts the notification topics"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
-		in.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("AllowPublishBy" + service[:len(service)-len(".amazonaws.com")]),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
-			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
-		}), nil)
+	var keyArns []*string // keys of the topics created here, for the formatter
+	in.Topic = p.Topic
+	if in.Topic == nil {
+		in.Key = newTopicKey(this, stack)
+		keyArns = append(keyArns, in.Key.KeyArn())
+		in.Topic = awssns.NewTopic(this, jsii.String("Topic"), &awssns.TopicProps{MasterKey: in.Key, DisplayName: jsii.String("sessionaudit"), EnforceSSL: jsii.Bool(true)})
 	}
-	topic := func(id, display string) awssns.Topic {
-		return awssns.NewTopic(this, jsii.String(id), &awssns.TopicProps{MasterKey: in.Key, DisplayName: jsii.String(display), EnforceSSL: jsii.Bool(true)})
-	}
-	in.Topic = topic("Topic", "sessionaudit")
 	for _, e := range p.Emails {
 		in.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(e, nil))
 	}
@@ -110,10 +112,14 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 		"TOPIC_ARN": in.Topic.TopicArn(), "BUCKET": p.BucketName, "S3_PREFIX": p.S3Prefix, "LOG_GROUP_PREFIX": p.LogGroupPrefix,
 	}
 	if p.Chat {
-		in.ChatTopic = topic("ChatTopic", "sessionaudit chat")
+		key := in.Key
+		if key == nil {
+			key = newTopicKey(this, stack)
+			keyArns = append(keyArns, key.KeyArn())
+		}
+		in.ChatTopic = awssns.NewTopic(this, jsii.String("ChatTopic"), &awssns.TopicProps{MasterKey: key, DisplayName: jsii.String("sessionaudit chat"), EnforceSSL: jsii.Bool(true)})
 		env["CHAT_TOPIC_ARN"] = in.ChatTopic.TopicArn()
 	}
-
 	in.DeadLetterQueue = awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
@@ -125,6 +131,10 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 	if in.ChatTopic != nil {
 		topicArns = append(topicArns, in.ChatTopic.TopicArn())
 	}
+	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("sns:Publish"), Resources: &topicArns})}
+	if len(keyArns) > 0 {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: &keyArns}))
+	}
 	in.Formatter = inlinefn.New(this, "Formatter", &inlinefn.Props{
 		Source:          formatter,
 		Plain:           true,
@@ -133,10 +143,7 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 		Environment:     &env,
 		Caller:          "EventBridge rules of the central bus",
 		DeadLetterQueue: in.DeadLetterQueue,
-		Statements: []awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("sns:Publish"), Resources: &topicArns}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*in.Key.KeyArn())}),
-		},
+		Statements:      statements,
 	})
 	toFormatter := func(name, description string, pattern *awsevents.EventPattern) {
 		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
@@ -250,6 +257,26 @@ func inboxAlarms(scope constructs.Construct, in *Inbox, p InboxProps) []awscloud
 
 // ruleName is the deterministic name of a rule on the bus (alarms refer to it).
 func ruleName(p InboxProps, name string) string { return *p.BusName + "-" + name }
+
+// newTopicKey is the key of the topics the inbox creates: EventBridge and CloudWatch of this
+// account may use it to publish.
+func newTopicKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
+	key := awskms.NewKey(scope, jsii.String("TopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("sessionaudit: encrypts the notification topics"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	for _, service := range []string{"events", "cloudwatch"} {
+		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowPublishBy" + service),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service+".amazonaws.com"), nil)},
+			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
+		}), nil)
+	}
+	return key
+}
 
 func inboxDefaults(props *InboxProps) InboxProps {
 	if props == nil || props.OrganizationID == nil || props.BusName == nil || props.BucketName == nil {
