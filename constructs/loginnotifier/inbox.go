@@ -17,7 +17,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 )
 
@@ -125,8 +124,6 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 	})
-	acknowledge.On(in.DeadLetterQueue, acknowledge.Finding{ID: "AwsSolutions-SQS3",
-		Reason: "this queue is itself the dead-letter queue of the inbox rules' targets and of the formatter; a dead-letter queue of a dead-letter queue would only move the same messages"})
 	topicArns := []*string{in.Topic.TopicArn()}
 	if in.ChatTopic != nil {
 		topicArns = append(topicArns, in.ChatTopic.TopicArn())
