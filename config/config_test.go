@@ -217,6 +217,24 @@ func TestForwardersParse(t *testing.T) {
 	}
 }
 
+func TestProblemsFollowTheContractOrder(t *testing.T) {
+	c := defaultConfig(t)
+	c["zzz"] = 1
+	c["retention"].(map[string]any)["archiveDays"] = 0
+	c["session"].(map[string]any)["typo"] = true
+	c["organizationId"] = "bad"
+	data, _ := json.Marshal(c)
+	_, err := Parse(data, "x")
+	var got []string
+	for _, p := range err.(*Error).Problems {
+		got = append(got, p.Path)
+	}
+	want := []string{"organizationId", "session.typo", "retention.archiveDays", "zzz"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
 func TestNotJSON(t *testing.T) {
 	for _, in := range []string{`{"organizationId": `, `[1,2]`, `{} {}`} {
 		_, err := Parse([]byte(in), "x.json")

@@ -75,6 +75,7 @@ func Parse(data []byte, source string) (Config, error) {
 	if !r.badType["config"] {
 		validate(&cfg, r)
 	}
+	sortByContract(r.problems)
 	if len(r.problems) > 0 {
 		return Config{}, &Error{Source: source, Problems: r.problems}
 	}
@@ -130,6 +131,30 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"failureTolerancePercentage":   r.integer(&c.StackSet.FailureTolerancePercentage),
 		}),
 	}
+}
+
+// contractOrder is the order of the top-level fields in the contract (README "Config reference").
+var contractOrder = []string{
+	"organizationId", "managementAccountId", "delegatedAdmin", "logArchiveAccountId", "homeRegion", "regions",
+	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders",
+}
+
+// sortByContract orders problems by their top-level field in contract order (unknown fields
+// last), keeping the order within a field.
+func sortByContract(problems []Problem) {
+	rank := func(p Problem) int {
+		top := p.Path
+		if i := strings.IndexAny(top, ".["); i >= 0 {
+			top = top[:i]
+		}
+		for i, f := range contractOrder {
+			if f == top {
+				return i
+			}
+		}
+		return len(contractOrder)
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return rank(problems[i]) < rank(problems[j]) })
 }
 
 // decodeFunc stores the JSON value v found at path, or records why it cannot.

@@ -44,10 +44,14 @@ type InboxProps struct {
 	// integrations (Amazon Q Developer in chat applications: Slack, Microsoft Teams) to ChatTopic.
 	// Default: false.
 	Chat bool
-	// BucketName and the prefixes locate a session's logs in the message.
-	BucketName     *string
-	S3Prefix       *string // Default: "session-manager/".
-	LogGroupPrefix *string // Default: "session-manager-log-".
+	// BucketName is the central bucket, named in each message's log location. Required.
+	BucketName *string
+	// S3Prefix is where transcripts are, below it: <account>/<region>/<session>.log.
+	// Default: "session-manager/".
+	S3Prefix *string
+	// LogGroupPrefix is the session log group's name without the account.
+	// Default: "session-manager-log-".
+	LogGroupPrefix *string
 	// AlarmNamePrefix: alarms with this prefix arriving on the bus are announced on the topic, and
 	// the inbox's own alarms are named with it. Default: "session-audit-".
 	AlarmNamePrefix *string
