@@ -37,14 +37,17 @@ test-go: deps
 test-js:
 	node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
 
+# cdk.out is stale when a tracked source is newer than the last synthesis.
+cdk.out/manifest.json: $(shell git ls-files -- '*.go' '*.js' cdk.json go.mod 2>/dev/null)
+	$(MAKE) --no-print-directory synth
+
 SECURITY_DEPS := test/security/node_modules/.package-lock.json
 $(SECURITY_DEPS): test/security/package.json test/security/package-lock.json
 	npm ci --prefix test/security --no-audit --no-fund --loglevel=error
 
 # The security proof over the synthesized templates: cdk-nag's AwsSolutions, NIST 800-53 rev 5,
 # HIPAA Security and PCI DSS 3.2.1 packs, the access matrix and the scaling limits.
-security: $(SECURITY_DEPS)
-	@test -f cdk.out/SessionAudit-Member.template.json || $(MAKE) --no-print-directory synth
+security: $(SECURITY_DEPS) cdk.out/manifest.json
 	node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
 
 test: test-go test-js
