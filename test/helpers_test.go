@@ -125,5 +125,3 @@ func sizeOf(v any) int {
 	b, _ := json.Marshal(v)
 	return len(b)
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -18,7 +18,7 @@ import (
 
 func memberTemplate() map[string]any { return defaultApp.templates[stacks.MemberStackName] }
 
-// ref is the JSON of a Ref to a logical ID prefix-matched in the member template.
+// logicalID returns the logical ID of the resource of type typ whose ID starts with prefix.
 func logicalID(t *testing.T, tmpl map[string]any, typ, prefix string) string {
 	t.Helper()
 	for id := range resources(tmpl, typ) {
@@ -36,8 +36,10 @@ func TestMemberIsEnvironmentAgnosticAndAssetFree(t *testing.T) {
 		t.Errorf("member stack must be environment-agnostic, got %s/%s", *s.Account(), *s.Region())
 	}
 	tmpl := memberTemplate()
+	// "us-east-1" is a governed region other than home: it would appear only if the template
+	// hard-coded the region it runs in (the home region is legitimately in the bucket name).
 	body, _ := json.Marshal(tmpl)
-	for _, banned := range []string{"BootstrapVersion", "cdk-hnb659fds", "AssetParameters", "S3Bucket\":", "CDKMetadata", archiveRegionLiteral()} {
+	for _, banned := range []string{"BootstrapVersion", "cdk-hnb659fds", "AssetParameters", "S3Bucket\":", "CDKMetadata", "us-east-1"} {
 		if strings.Contains(string(body), banned) {
 			t.Errorf("member template contains %q (it must stand alone in a StackSet)", banned)
 		}
@@ -63,10 +65,6 @@ func TestMemberIsEnvironmentAgnosticAndAssetFree(t *testing.T) {
 		}
 	}
 }
-
-// archiveRegionLiteral is a string that would only appear if the member template hard-coded its
-// own region (the home region appears legitimately in the bucket name and primary key ARN).
-func archiveRegionLiteral() string { return "logs.us-east-1" }
 
 func TestMemberKeyLookup(t *testing.T) {
 	tmpl := defaultApp.template(defaultApp.stacks.Member.Stack)

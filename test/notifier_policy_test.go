@@ -1,6 +1,7 @@
 package test
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -144,7 +145,7 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 		names = append(names, props(a)["AlarmName"].(string))
 		equalJSON(t, "alarm action", props(a)["AlarmActions"], []any{map[string]any{"Ref": topic}})
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	equalJSON(t, "inbox alarms", names, []string{
 		"session-audit-notification-dead-letters", "session-audit-notification-failed-Alarms",
 		"session-audit-notification-failed-ConsoleSignIn", "session-audit-notification-failed-Sessions",

@@ -58,15 +58,15 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	partition := awscdk.Stack_Of(this).Partition()
 	aliasArn := fmt.Sprintf("arn:%s:kms:%s:%s:%s", *partition, *props.Region, *props.Account, *props.AliasName)
+	keys := fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)
 	fn := inlinefn.New(this, "Handler", &inlinefn.Props{
 		Source:      handler,
 		Description: jsii.String("sessionaudit: resolves a KMS alias to its key (" + ResourceType + ")"),
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("kms:DescribeKey"),
-			Resources: jsii.Strings(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)),
+			Resources: jsii.Strings(keys),
 		})},
 	})
-	keys := fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)
 	acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.Finding{
 		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(this, jsii.String(keys)) + "]",
 		Reason: "the lookup resolves an alias to a key whose ID it cannot know in advance; it may only kms:DescribeKey (metadata, no key use) keys of the one account and region it looks in",

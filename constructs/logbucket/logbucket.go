@@ -134,11 +134,6 @@ func (c *CentralLogBucket) GrantWritePrefix(grantee awsiam.IGrantable, prefix st
 	return c.Bucket.GrantPut(grantee, jsii.String(prefix+"*"))
 }
 
-// ObjectsArn returns the ARN pattern of the objects under prefix.
-func (c *CentralLogBucket) ObjectsArn(prefix string) *string {
-	return c.Bucket.ArnForObjects(jsii.String(prefix + "*"))
-}
-
 func withDefaults(props *Props) Props {
 	if props == nil {
 		props = &Props{}

@@ -18,11 +18,12 @@ import (
 // use the key only through S3 for this bucket, invoke the processor and log errors.
 func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.LogGroup) []awsiam.PolicyStatement {
 	bucket := *p.BucketArn
+	objects, errs := p.prefixArns()
 	return []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("WriteOwnPrefixes"),
 			Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
-			Resources: jsii.Strings(bucket+"/"+*p.Prefix+"*", bucket+"/"+*p.ErrorPrefix+"*"),
+			Resources: jsii.Strings(objects, errs),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("CheckBucket"),
@@ -53,12 +54,12 @@ func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.
 
 // acknowledgeFindings records why the remaining rule-pack findings are right for a LogReceiver.
 func acknowledgeFindings(r *LogReceiver, p Props) {
-	bucket := *p.BucketArn
+	objects, errs := p.prefixArns()
 	acknowledge.On(r.DeliveryRole.Node().FindChild(jsii.String("DefaultPolicy")), append(
 		acknowledge.InCompliancePacks("IAMNoInlinePolicy", "the policy belongs only to the Firehose delivery role of this stream and holds exactly its two prefixes, the key through S3, its processor and its error log"),
-		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(bucket+"/"+*p.Prefix+"*")) + "]",
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(objects)) + "]",
 			Reason: "Firehose names objects by account, date and a random suffix at delivery time; the wildcard is below the forwarded-logs prefix and allows only writing"},
-		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(bucket+"/"+*p.ErrorPrefix+"*")) + "]",
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(errs)) + "]",
 			Reason: "Firehose names error objects by error type, date and a random suffix at delivery time; the wildcard is below the error prefix and allows only writing"},
 	)...)
 	acknowledge.On(r.SubscriptionRole.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
@@ -72,6 +73,11 @@ func acknowledgeFindings(r *LogReceiver, p Props) {
 			"alarm actions can only reach SNS topics of the alarm's own region; the alarm's state changes are forwarded by an EventBridge rule (loginnotifier.Sender) to the organization's notification topic",
 			"NIST.800.53.R5", "HIPAA.Security")...)
 	}
+}
+
+// prefixArns are the object ARN patterns Firehose writes: delivered records and errors.
+func (p Props) prefixArns() (objects, errors string) {
+	return *p.BucketArn + "/" + *p.Prefix + "*", *p.BucketArn + "/" + *p.ErrorPrefix + "*"
 }
 
 // AddAlarmAction adds an action (an SNS topic, say) to every delivery alarm.

@@ -24,13 +24,32 @@ const (
 	SidDecryptSessionData = "DecryptSessionData"
 )
 
+// instanceResources are the ARNs the instance policy names; the wildcard ones are acknowledged.
+type instanceResources struct {
+	bucket      string // the central bucket
+	logGroups   string // every log group of this account and region (DescribeLogGroups)
+	ownPrefix   string // this account and region's transcripts
+	centralKeys string // the log-archive account's keys in the bucket's region
+}
+
+func instanceArns(stack awscdk.Stack, p Props) instanceResources {
+	partition := *stack.Partition()
+	bucket := fmt.Sprintf("arn:%s:s3:::%s", partition, *p.CentralBucketName)
+	return instanceResources{
+		bucket:      bucket,
+		logGroups:   fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, *stack.Region(), *stack.Account()),
+		ownPrefix:   bucket + "/" + *p.S3KeyPrefix + "/*",
+		centralKeys: fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner),
+	}
+}
+
 // instanceStatements is exactly what the SSM agent needs to log: write this log group, put objects
 // under its own prefix, read the bucket's encryption configuration and location, use the central
 // key only through S3 for the central bucket, and decrypt session data with the session key.
 // Nothing reads, lists or deletes logs.
 func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, sessionKey awskms.Key) *[]awsiam.PolicyStatement {
-	partition := *stack.Partition()
-	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, *p.CentralBucketName)
+	arns := instanceArns(stack, p)
+	bucketArn := arns.bucket
 	return &[]awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidWriteLogGroup),
@@ -40,12 +59,12 @@ func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, 
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidDescribeLogGroups),
 			Actions:   jsii.Strings("logs:DescribeLogGroups"),
-			Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, *stack.Region(), *stack.Account())),
+			Resources: jsii.Strings(arns.logGroups),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidPutOwnPrefix),
 			Actions:   jsii.Strings("s3:PutObject"),
-			Resources: jsii.Strings(bucketArn + "/" + *p.S3KeyPrefix + "/*"),
+			Resources: jsii.Strings(arns.ownPrefix),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidReadBucketConfig),
@@ -55,7 +74,7 @@ func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, 
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidEncryptThroughS3),
 			Actions:   jsii.Strings("kms:GenerateDataKey"),
-			Resources: jsii.Strings(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner)),
+			Resources: jsii.Strings(arns.centralKeys),
 			Conditions: &map[string]any{"StringEquals": map[string]any{
 				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.CentralBucketRegion),
 				"kms:EncryptionContext:aws:s3:arn": bucketArn,
@@ -72,19 +91,18 @@ func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, 
 // acknowledgeInstancePolicy records why the instance policy's three wildcards are the narrowest
 // that work.
 func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPolicy) {
-	partition := *stack.Partition()
-	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, *p.CentralBucketName)
+	arns := instanceArns(stack, p)
 	acknowledge.On(policy,
 		acknowledge.Finding{
-			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, *stack.Region(), *stack.Account()))) + "]",
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.logGroups)) + "]",
 			Reason: "logs:DescribeLogGroups is a list call that cannot be scoped to one log group; the SSM agent uses it to check the session log group's encryption, and it is limited to this account and region",
 		},
 		acknowledge.Finding{
-			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(bucketArn+"/"+*p.S3KeyPrefix+"/*")) + "]",
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.ownPrefix)) + "]",
 			Reason: "transcript object names are session IDs known only at run time; the wildcard is below this account's and region's own prefix and allows only s3:PutObject",
 		},
 		acknowledge.Finding{
-			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner))) + "]",
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.centralKeys)) + "]",
 			Reason: "the central key's ID is random and not in config; the statement allows only kms:GenerateDataKey through S3 for the central bucket's encryption context, in the log-archive account",
 		},
 	)
