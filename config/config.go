@@ -5,6 +5,8 @@
 // once as a *Error; nothing here panics on bad input.
 package config
 
+import "slices"
+
 // Config is the validated configuration of a sessionaudit deployment.
 type Config struct {
 	// OrganizationID is the AWS Organizations ID ("o-" + 10..32 lowercase letters or digits).
@@ -105,6 +107,35 @@ type Notifications struct {
 	// Chat also publishes every message in the custom notification format of AWS chat
 	// integrations to a second topic (for Slack or Microsoft Teams). Default false.
 	Chat bool `json:"chat"`
+	// SignInRegions are where console sign-in rules run besides the governed regions. CloudTrail
+	// records a sign-in through the global endpoint in us-east-1, or with an account alias cookie
+	// in us-east-2, eu-north-1 or ap-southeast-2 ("AWS Management Console sign-in events"), and a
+	// sign-in through a regional endpoint in that region. Default DefaultSignInRegions.
+	SignInRegions []string `json:"signInRegions"`
+}
+
+// DefaultSignInRegions are the regions where CloudTrail records sign-ins through the global
+// console endpoint (CloudTrail user guide, "AWS Management Console sign-in events").
+var DefaultSignInRegions = []string{"us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
+
+// MaxOrganizationalUnits is the most OUs one StackSet operation takes (CloudFormation API
+// reference, CreateStackInstances: "The maximum number of organizational unit (OUs) supported by a
+// CreateStackInstances operation is 50"; UpdateStackSet likewise).
+const MaxOrganizationalUnits = 50
+
+// ExtraSignInRegions are SignInRegions that are not governed regions: there only the sign-in rules
+// are deployed (SessionAudit-SignIn).
+func (c Config) ExtraSignInRegions() []string {
+	var out []string
+	if !c.Notifications.ConsoleSignIn {
+		return out
+	}
+	for _, r := range c.Notifications.SignInRegions {
+		if !slices.Contains(c.Regions, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Object Lock modes accepted in Retention.ObjectLockMode.
@@ -132,7 +163,7 @@ func defaults() Config {
 			ObjectLockMode: ObjectLockGovernance,
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
-		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true},
+		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: slices.Clone(DefaultSignInRegions)},
 		Forwarders:    []Forwarder{},
 		StackSet: StackSet{
 			RetainStacksOnAccountRemoval: true,

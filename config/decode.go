@@ -114,6 +114,7 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"emails":        r.strs(&c.Notifications.Emails),
 			"consoleSignIn": r.boolean(&c.Notifications.ConsoleSignIn),
 			"chat":          r.boolean(&c.Notifications.Chat),
+			"signInRegions": r.strs(&c.Notifications.SignInRegions),
 		}),
 		"forwarders": r.each(func(v any, path string) {
 			var f Forwarder

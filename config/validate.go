@@ -63,6 +63,9 @@ func validate(c *Config, r *reader) {
 	}
 	if required("targetOrganizationalUnitIds") {
 		listOf(r, "targetOrganizationalUnitIds", c.TargetOrganizationalUnitIDs, targetIDPattern, `an OU ID "ou-xxxx-xxxxxxxx" or a root ID "r-xxxx"`)
+		if n := len(c.TargetOrganizationalUnitIDs); n > MaxOrganizationalUnits {
+			r.add("targetOrganizationalUnitIds", fmt.Sprintf("must hold at most %d entries, the most one StackSet operation takes; target a parent OU or the root instead", MaxOrganizationalUnits), fmt.Sprintf("%d entries", n))
+		}
 	}
 
 	s := c.Session
@@ -95,6 +98,10 @@ func validate(c *Config, r *reader) {
 		}
 	}
 	duplicates(r, "notifications.emails", c.Notifications.Emails)
+	for i, region := range c.Notifications.SignInRegions {
+		match(fmt.Sprintf("notifications.signInRegions[%d]", i), regionPattern, region, "a region code such as us-east-1")
+	}
+	duplicates(r, "notifications.signInRegions", c.Notifications.SignInRegions)
 
 	validateForwarders(r, c.Forwarders)
 

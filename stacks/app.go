@@ -16,6 +16,9 @@ type App struct {
 	Member *Member
 	// MemberStackSet is the SessionAudit-MemberStackSet stack.
 	MemberStackSet *MemberStackSet
+	// SignIn is the SessionAudit-SignIn stack; nil when every sign-in region is governed (or
+	// console sign-ins are not announced).
+	SignIn *SignIn
 	// Forwarders is the SessionAudit-Forwarders stack; nil without config forwarders.
 	Forwarders *Forwarders
 }
@@ -24,10 +27,13 @@ type App struct {
 func New(app awscdk.App, c config.Config) *App {
 	a := &App{LogArchive: NewLogArchive(app, c), Receivers: map[string]*Receiver{}}
 	for _, region := range c.Regions {
-		a.Receivers[region] = NewReceiver(app, c, region)
+		a.Receivers[region] = NewReceiver(app, c, region, a.LogArchive)
 	}
 	a.Member = NewMember(app, c)
-	a.MemberStackSet = NewMemberStackSet(app, c, a.Member)
+	if len(c.ExtraSignInRegions()) > 0 {
+		a.SignIn = NewSignIn(app, c)
+	}
+	a.MemberStackSet = NewMemberStackSet(app, c, a.Member, a.SignIn)
 	if len(c.Forwarders) > 0 {
 		a.Forwarders = NewForwarders(app, c)
 	}

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 )
 
 // LogArchive is the SessionAudit-LogArchive stack: the central key and bucket, in the log-archive
@@ -21,6 +23,9 @@ type LogArchive struct {
 	Bucket *logbucket.CentralLogBucket
 	// Inbox is the central side of LoginNotifier.
 	Inbox *loginnotifier.Inbox
+	// LogReceiver holds one Firehose stream per governed region into the bucket; the destinations
+	// of the receiver stacks point at them.
+	LogReceiver *logreceiver.LogReceiver
 }
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
@@ -56,6 +61,18 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		AlarmNamePrefix: jsii.String(AlarmNamePrefix),
 	})
 
+	regions := append([]string(nil), c.Regions...)
+	receiver := logreceiver.New(stack, "LogReceiver", &logreceiver.Props{
+		SourceRegions:    regions,
+		StreamNamePrefix: jsii.String(StreamNamePrefix),
+		BucketArn:        jsii.String(CentralBucketArn(*stack.Partition(), c)),
+		EncryptionKeyArn: key.Key.KeyArn(),
+		LogKeyArn:        key.Key.KeyArn(),
+		AlarmNamePrefix:  jsii.String(AlarmNamePrefix),
+	})
+	// Same account and region as the topic: the delivery alarms notify it directly.
+	receiver.AddAlarmAction(awscloudwatchactions.NewSnsAction(inbox.Topic))
+
 	output := func(id, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 	}
@@ -67,5 +84,5 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	if inbox.ChatTopic != nil {
 		output("ChatTopicArn", *inbox.ChatTopic.TopicArn(), "Topic in the chat integrations' custom notification format")
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver}
 }

@@ -1,9 +1,8 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -46,9 +45,6 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Region:    stack.Region(),
 		AliasName: jsii.String(logkey.DefaultAliasName),
 	})
-	// A multi-Region key has the same ID in every region: the primary (for RDP recordings, which go
-	// to the bucket's region) is the looked-up ID in the home region.
-	primaryArn := fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", *stack.Partition(), c.HomeRegion, c.LogArchiveAccountID, *lookup.KeyID)
 	roles := make([]*string, len(c.Session.InstanceRoleNames))
 	for i, r := range c.Session.InstanceRoleNames {
 		roles[i] = jsii.String(r)
@@ -58,7 +54,6 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		CentralBucketOwner:  jsii.String(c.LogArchiveAccountID),
 		CentralBucketRegion: jsii.String(c.HomeRegion),
 		LogKeyArn:           lookup.KeyArn,
-		RecordingKeyArn:     jsii.String(primaryArn),
 		LogRetentionDays:    jsii.Number(float64(c.Retention.CloudWatchDays)),
 		IdleSessionTimeout:  jsii.Number(float64(c.Session.IdleSessionTimeoutMinutes)),
 		MaxSessionDuration:  jsii.Number(float64(c.Session.MaxSessionDurationMinutes)),
@@ -81,8 +76,16 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Sessions:      true,
 		ConsoleSignIn: c.Notifications.ConsoleSignIn,
 	})
+	// The instance policy covers every region of the account; it is created, and attached to
+	// session.instanceRoleNames, once: in the home region (IAM allows 10 managed policies per role
+	// by default, "IAM and AWS STS quotas").
+	isHome := awscdk.NewCfnCondition(stack, jsii.String("IsHomeRegion"), &awscdk.CfnConditionProps{
+		Expression: awscdk.Fn_ConditionEquals(stack.Region(), jsii.String(c.HomeRegion)),
+	})
+	prefs.InstancePolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)
 	awscdk.NewCfnOutput(stack, jsii.String("InstancePolicyArn"), &awscdk.CfnOutputProps{
-		Value: prefs.InstancePolicy.ManagedPolicyArn(), Description: jsii.String("Attach to instance roles so the SSM agent can write session logs"),
+		Value: prefs.InstancePolicy.ManagedPolicyArn(), Condition: isHome,
+		Description: jsii.String("Attach to instance roles so the SSM agent can write session logs (home region only; it covers every region)"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SessionLogGroupName"), &awscdk.CfnOutputProps{Value: prefs.LogGroup.LogGroupName()})
 	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}

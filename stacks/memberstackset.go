@@ -20,21 +20,37 @@ import (
 // region, from the management (or delegated administrator) account.
 type MemberStackSet struct {
 	awscdk.Stack
-	// StackSet is the AWS::CloudFormation::StackSet.
+	// StackSet is the AWS::CloudFormation::StackSet of SessionAudit-Member.
 	StackSet awscloudformation.CfnStackSet
+	// SignInStackSet deploys SessionAudit-SignIn to the sign-in regions that are not governed; nil
+	// when there are none.
+	SignInStackSet awscloudformation.CfnStackSet
 }
 
 // NewMemberStackSet creates the StackSet stack. Its TemplateBody is the member stack's synthesized
 // template itself (compacted), read from the cloud assembly when this stack's template is written:
 // stacks are synthesized in the order they were added to the app, and New adds the member stack
 // first. There is one synthesis of the member template and one copy of it.
-func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Member) *MemberStackSet {
+func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Member, signIn *SignIn) *MemberStackSet {
 	stack := awscdk.NewStack(scope, jsii.String(MemberStackSetStackName), &awscdk.StackProps{
 		Env:         &awscdk.Environment{Account: jsii.String(c.ManagementAccountID), Region: jsii.String(c.HomeRegion)},
 		Description: jsii.String("sessionaudit: service-managed StackSet that deploys SessionAudit-Member to the organization"),
 	})
-	regions := make([]*string, len(c.Regions))
-	for i, r := range c.Regions {
+	m := &MemberStackSet{Stack: stack}
+	m.StackSet = newStackSet(stack, "StackSet", MemberStackSetName, "sessionaudit member accounts: Session Manager and RDP audit logging", c, c.Regions, member.Stack)
+	if signIn != nil {
+		m.SignInStackSet = newStackSet(stack, "SignInStackSet", SignInStackSetName,
+			"sessionaudit member accounts: console sign-in notifications where CloudTrail records sign-ins outside the governed regions",
+			c, c.ExtraSignInRegions(), signIn.Stack)
+	}
+	return m
+}
+
+// newStackSet is a service-managed StackSet of one synthesized stack's template for the target
+// OUs in regions.
+func newStackSet(stack awscdk.Stack, id, name, description string, c config.Config, regionList []string, template awscdk.Stack) awscloudformation.CfnStackSet {
+	regions := make([]*string, len(regionList))
+	for i, r := range regionList {
 		regions[i] = jsii.String(r)
 	}
 	targets := make([]*string, len(c.TargetOrganizationalUnitIDs))
@@ -45,9 +61,9 @@ func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Memb
 	if c.DelegatedAdmin {
 		callAs = "DELEGATED_ADMIN"
 	}
-	set := awscloudformation.NewCfnStackSet(stack, jsii.String("StackSet"), &awscloudformation.CfnStackSetProps{
-		StackSetName:    jsii.String(MemberStackSetName),
-		Description:     jsii.String("sessionaudit member accounts: Session Manager and RDP audit logging"),
+	return awscloudformation.NewCfnStackSet(stack, jsii.String(id), &awscloudformation.CfnStackSetProps{
+		StackSetName:    jsii.String(name),
+		Description:     jsii.String(description),
 		PermissionModel: jsii.String("SERVICE_MANAGED"),
 		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
 			Enabled:                      jsii.Bool(true),
@@ -65,9 +81,8 @@ func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Memb
 			DeploymentTargets: &awscloudformation.CfnStackSet_DeploymentTargetsProperty{OrganizationalUnitIds: &targets},
 			Regions:           &regions,
 		}},
-		TemplateBody: awscdk.Lazy_UncachedString(&templateBody{stack: member.Stack}, nil),
+		TemplateBody: awscdk.Lazy_UncachedString(&templateBody{stack: template}, nil),
 	})
-	return &MemberStackSet{Stack: stack, StackSet: set}
 }
 
 // templateBody produces the member stack's template as written to the cloud assembly. It is

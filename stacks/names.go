@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 )
 
 // Stack names are public interface: deploy commands and the README refer to them.
@@ -15,6 +16,9 @@ const (
 	MemberStackName         = "SessionAudit-Member"
 	MemberStackSetStackName = "SessionAudit-MemberStackSet"
 	ForwardersStackName     = "SessionAudit-Forwarders"
+	SignInStackName         = "SessionAudit-SignIn"
+	// SignInStackSetName is the StackSet of SessionAudit-SignIn.
+	SignInStackSetName = "SessionAudit-SignIn"
 	// MemberStackSetName is the name of the StackSet itself.
 	MemberStackSetName = "SessionAudit-Member"
 )
@@ -55,4 +59,14 @@ const DestinationName = "session-audit"
 // DestinationArn is the ARN of the log-archive destination in region (a token is fine).
 func DestinationArn(partition, region string, c config.Config) string {
 	return fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", partition, region, c.LogArchiveAccountID, DestinationName)
+}
+
+// StreamNamePrefix starts the name of every Firehose stream; the stream of a source region is
+// "<prefix><region>" (logreceiver.StreamName).
+const StreamNamePrefix = "session-audit-"
+
+// StreamArn is the ARN of the Firehose stream (log-archive account, home region) that receives the
+// forwarded logs of sourceRegion.
+func StreamArn(partition, sourceRegion string, c config.Config) string {
+	return fmt.Sprintf("arn:%s:firehose:%s:%s:deliverystream/%s", partition, c.HomeRegion, c.LogArchiveAccountID, logreceiver.StreamName(StreamNamePrefix, sourceRegion))
 }

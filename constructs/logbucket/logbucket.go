@@ -47,9 +47,15 @@ type Props struct {
 	// ObjectLockMode is ObjectLockGovernance, ObjectLockCompliance or ObjectLockNone (no Object
 	// Lock at all). Default: ObjectLockGovernance.
 	ObjectLockMode *string
-	// RetentionDays is the default Object Lock retention and the age at which objects (and
-	// noncurrent versions) expire. Default: 2557 (about seven years).
+	// RetentionDays is the default Object Lock retention and the age at which objects expire.
+	// Default: 2557 (about seven years).
 	RetentionDays *float64
+	// NoncurrentVersionDays is how long a version is kept after it stopped being current (after
+	// expiry, which on a versioned bucket only adds a delete marker, or after an overwrite). Object
+	// Lock protects every version until its own retention ends whatever this says, so with Object
+	// Lock a short value only removes what the retention no longer protects.
+	// Default: 1 with Object Lock, 30 without (a month to notice an overwrite).
+	NoncurrentVersionDays *float64
 	// ArchiveAfterDays moves objects to ArchiveStorageClass at this age; 0 turns the transition
 	// off, as does a value not below RetentionDays. Default: 90.
 	ArchiveAfterDays *float64
@@ -159,6 +165,15 @@ func withDefaults(props *Props) Props {
 	if !*awscdk.Token_IsUnresolved(p.RetentionDays) && (*p.RetentionDays < 1 || *p.RetentionDays > 36500) {
 		panic(fmt.Sprintf("logbucket: Props.RetentionDays must be between 1 and 36500 (got %v)", *p.RetentionDays))
 	}
+	if p.NoncurrentVersionDays == nil {
+		p.NoncurrentVersionDays = jsii.Number(1)
+		if *p.ObjectLockMode == ObjectLockNone {
+			p.NoncurrentVersionDays = jsii.Number(30)
+		}
+	}
+	if n := p.NoncurrentVersionDays; !*awscdk.Token_IsUnresolved(n) && (*n < 1 || *n != float64(int(*n))) {
+		panic(fmt.Sprintf("logbucket: Props.NoncurrentVersionDays must be a whole number of days, at least 1 (got %v)", *n))
+	}
 	if p.ArchiveAfterDays == nil {
 		p.ArchiveAfterDays = jsii.Number(90)
 	}
@@ -179,21 +194,26 @@ func lockEnabled(p Props) *bool {
 	return jsii.Bool(true)
 }
 
-// lifecycle archives objects, expires them (and their noncurrent versions) after the retention,
-// removes the delete markers expiry leaves behind and aborts abandoned multipart uploads.
+// lifecycle archives objects, expires them after the retention and their noncurrent versions
+// soon after (S3 user guide, "Lifecycle configuration elements": on a versioning-enabled bucket,
+// Expiration only adds a delete marker and the object becomes a noncurrent version, which only
+// NoncurrentVersionExpiration removes; lifecycle does not remove a version whose Object Lock
+// retention has not ended), removes the delete markers expiry leaves behind and aborts abandoned
+// multipart uploads.
 func lifecycle(p Props) *[]*awss3.LifecycleRule {
-	retention := awscdk.Duration_Days(p.RetentionDays)
 	rule := &awss3.LifecycleRule{
 		Id:                                  jsii.String("ArchiveThenExpire"),
-		Expiration:                          retention,
-		NoncurrentVersionExpiration:         retention,
+		Expiration:                          awscdk.Duration_Days(p.RetentionDays),
+		NoncurrentVersionExpiration:         awscdk.Duration_Days(p.NoncurrentVersionDays),
 		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 	}
 	archive := *p.ArchiveAfterDays
 	if archive > 0 && (*awscdk.Token_IsUnresolved(p.RetentionDays) || archive < *p.RetentionDays) {
 		after := awscdk.Duration_Days(p.ArchiveAfterDays)
 		rule.Transitions = &[]*awss3.Transition{{StorageClass: p.ArchiveStorageClass, TransitionAfter: after}}
-		rule.NoncurrentVersionTransitions = &[]*awss3.NoncurrentVersionTransition{{StorageClass: p.ArchiveStorageClass, TransitionAfter: after}}
+		if *awscdk.Token_IsUnresolved(p.NoncurrentVersionDays) || archive < *p.NoncurrentVersionDays {
+			rule.NoncurrentVersionTransitions = &[]*awss3.NoncurrentVersionTransition{{StorageClass: p.ArchiveStorageClass, TransitionAfter: after}}
+		}
 	}
 	return &[]*awss3.LifecycleRule{
 		rule,

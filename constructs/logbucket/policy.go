@@ -14,7 +14,8 @@ const (
 	SidDenyForeignKeys         = "DenyObjectsNotEncryptedWithCentralKey"
 	SidDenyReadDeleteByOthers  = "DenyReadListDeleteOutsideLogArchiveAccount"
 	SidMemberWriteOwnPrefix    = "AllowOrganizationWriteOwnAccountPrefix"
-	SidMemberReadBucketConfig  = "AllowOrganizationReadEncryptionConfigAndLocation"
+	SidMemberAclOwnPrefix      = "AllowOrganizationOwnerFullControlAclOwnAccountPrefix"
+	SidMemberReadBucketConfig  = "AllowOrganizationReadEncryptionConfig"
 	SidGuiConnectWrite         = "AllowRdpRecordingOfOrganization"
 )
 
@@ -31,6 +32,7 @@ func policyStatements(bucket awss3.Bucket, p Props) []awsiam.PolicyStatement {
 	account := awscdk.Stack_Of(bucket).Account()
 	everything := jsii.Strings(*bucket.BucketArn(), *bucket.ArnForObjects(jsii.String("*")))
 	anyone := &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()}
+	ownPrefix := bucket.ArnForObjects(jsii.String(SessionManagerPrefix + "${aws:PrincipalAccount}/*"))
 	return []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidDenyOutsideOrganization),
@@ -66,19 +68,33 @@ func policyStatements(bucket awss3.Bucket, p Props) []awsiam.PolicyStatement {
 				"StringNotEquals": map[string]interface{}{"aws:PrincipalAccount": account},
 			},
 		}),
+		// The SSM agent uploads with s3manager (PutObject, or multipart above 5 MiB, aborting its
+		// own failed uploads) and x-amz-acl: bucket-owner-full-control (amazon-ssm-agent 3.3.1142.0
+		// agent/s3util/s3util.go); see sessionprefs for the S3 documentation on the ACL header.
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidMemberWriteOwnPrefix),
 			Principals: anyone,
-			Actions:    jsii.Strings("s3:PutObject"),
-			Resources:  jsii.Strings(*bucket.ArnForObjects(jsii.String(SessionManagerPrefix + "${aws:PrincipalAccount}/*"))),
+			Actions:    jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
+			Resources:  jsii.Strings(*ownPrefix),
 			Conditions: &map[string]interface{}{
 				"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org},
 			},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(SidMemberAclOwnPrefix),
+			Principals: anyone,
+			Actions:    jsii.Strings("s3:PutObjectAcl"),
+			Resources:  jsii.Strings(*ownPrefix),
+			Conditions: &map[string]interface{}{
+				"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org, "s3:x-amz-acl": "bucket-owner-full-control"},
+			},
+		}),
+		// The agent reads the bucket's default encryption before each session and upload; it finds
+		// the bucket's region from a HeadBucket response header, which a 403 carries too.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidMemberReadBucketConfig),
 			Principals: anyone,
-			Actions:    jsii.Strings("s3:GetEncryptionConfiguration", "s3:GetBucketLocation"),
+			Actions:    jsii.Strings("s3:GetEncryptionConfiguration"),
 			Resources:  jsii.Strings(*bucket.BucketArn()),
 			Conditions: &map[string]interface{}{
 				"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org},

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder/filterpattern"
 )
 
@@ -31,9 +32,11 @@ type Props struct {
 	FilterPattern *string
 	// FilterName names the subscription filter. Default: CloudFormation generates one.
 	FilterName *string
-	// Role lets CloudWatch Logs put records into DestinationArn. Only a Firehose or Kinesis stream
-	// (or a destination in the same account) needs one; a cross-account CloudWatch Logs destination
-	// must have none. Default: none.
+	// Role is what CloudWatch Logs assumes for the subscription. Default: for a CloudWatch Logs
+	// destination (an ARN with ":destination:"), a new role (Role is then that role) that
+	// logs.amazonaws.com may assume and that may only logs:PutLogEvents to this log group, as
+	// destinations that admit an organization require (see New); for any other destination, none
+	// (Lambda needs none; pass one for a Firehose or Kinesis stream).
 	Role awsiam.IRole
 	// Distribution of events to a Kinesis stream's shards. Default: by log stream.
 	Distribution *string
@@ -47,6 +50,9 @@ type LogForwarder struct {
 	constructs.Construct
 	// Filter is the subscription filter. A log group allows at most MaxFiltersPerLogGroup.
 	Filter awslogs.CfnSubscriptionFilter
+	// Role is the role on the filter (Props.Role or the one created for a destination); nil when
+	// the filter has none.
+	Role awsiam.IRole
 }
 
 // New creates a LogForwarder.
@@ -63,17 +69,48 @@ func New(scope constructs.Construct, id string, props *Props) *LogForwarder {
 		panic(fmt.Sprintf("logforwarder: Props.DestinationArn must be an ARN (got %q)", *d))
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
-	var role *string
-	if props.Role != nil {
-		role = props.Role.RoleArn()
+	role := props.Role
+	if role == nil && strings.Contains(*props.DestinationArn, ":destination:") {
+		role = destinationRole(this, props.LogGroupName)
+	}
+	var roleArn *string
+	if role != nil {
+		roleArn = role.RoleArn()
 	}
 	filter := awslogs.NewCfnSubscriptionFilter(this, jsii.String("Filter"), &awslogs.CfnSubscriptionFilterProps{
 		LogGroupName:   props.LogGroupName,
 		DestinationArn: props.DestinationArn,
 		FilterPattern:  props.FilterPattern,
 		FilterName:     props.FilterName,
-		RoleArn:        role,
+		RoleArn:        roleArn,
 		Distribution:   props.Distribution,
 	})
-	return &LogForwarder{Construct: this, Filter: filter}
+	if r, ok := role.(awsiam.Role); ok && props.Role == nil {
+		filter.Node().AddDependency(r)
+	}
+	return &LogForwarder{Construct: this, Filter: filter, Role: role}
+}
+
+// destinationRole is the role a subscription to a CloudWatch Logs destination needs when the
+// destination admits an organization (aws:PrincipalOrgID) rather than account IDs. CloudWatch Logs
+// user guide, "Step 2: (Only if using an organization) Create an IAM role": "The role must exist
+// in the sender account, and you specify the ARN of this role in the subscription filter"; CloudWatch
+// Logs assumes it "to validate whether the sender account has permission to create a subscription
+// filter against the recipient destination". Its trust policy there is logs.amazonaws.com without
+// conditions and its permissions policy logs:PutLogEvents on
+// "arn:aws:logs:region:111111111111:log-group:LogGroupOnWhichSubscriptionFilterIsCreated:*". No
+// other account can use the role: naming it on a filter takes iam:PassRole in this account.
+func destinationRole(scope constructs.Construct, logGroupName *string) awsiam.Role {
+	stack := awscdk.Stack_Of(scope)
+	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("logs.amazonaws.com"), nil),
+		Description: jsii.String("sessionaudit: CloudWatch Logs checks this account's subscription to the log-archive destination"),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:PutLogEvents"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", *stack.Partition(), *stack.Region(), *stack.Account(), *logGroupName)),
+	}))
+	acknowledge.On(role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
+		"the policy belongs only to the role CloudWatch Logs assumes for this one subscription filter and allows only logs:PutLogEvents on its log group")...)
+	return role
 }

@@ -38,6 +38,9 @@ type InboxProps struct {
 	// EventBridge (the alarm rule) and CloudWatch (the inbox alarms) of this account publish, and its
 	// key (if any) let the formatter encrypt. Default: a new topic encrypted with a new key.
 	Topic awssns.ITopic
+	// TopicName names the topic the inbox creates (and, with "-chat", its chat topic); the topic key
+	// admits EventBridge by these names. Default: BusName.
+	TopicName *string
 	// Emails subscribe to the topic (each must confirm once). Default: none.
 	Emails []*string
 	// Chat also publishes every message in the custom notification format of AWS chat
@@ -102,11 +105,18 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 	}
 
 	var keyArns []*string // keys of the topics created here, for the formatter
+	topicName, chatTopicName := *p.TopicName, *p.TopicName+"-chat"
 	in.Topic = p.Topic
 	if in.Topic == nil {
-		in.Key = newTopicKey(this, stack)
+		names := []string{topicName}
+		if p.Chat {
+			names = append(names, chatTopicName)
+		}
+		in.Key = newTopicKey(this, stack, names)
 		keyArns = append(keyArns, in.Key.KeyArn())
-		in.Topic = awssns.NewTopic(this, jsii.String("Topic"), &awssns.TopicProps{MasterKey: in.Key, DisplayName: jsii.String("sessionaudit"), EnforceSSL: jsii.Bool(true)})
+		in.Topic = awssns.NewTopic(this, jsii.String("Topic"), &awssns.TopicProps{
+			TopicName: jsii.String(topicName), MasterKey: in.Key, DisplayName: jsii.String("sessionaudit"), EnforceSSL: jsii.Bool(true),
+		})
 	}
 	for _, e := range p.Emails {
 		in.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(e, nil))
@@ -117,10 +127,12 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 	if p.Chat {
 		key := in.Key
 		if key == nil {
-			key = newTopicKey(this, stack)
+			key = newTopicKey(this, stack, []string{chatTopicName})
 			keyArns = append(keyArns, key.KeyArn())
 		}
-		in.ChatTopic = awssns.NewTopic(this, jsii.String("ChatTopic"), &awssns.TopicProps{MasterKey: key, DisplayName: jsii.String("sessionaudit chat"), EnforceSSL: jsii.Bool(true)})
+		in.ChatTopic = awssns.NewTopic(this, jsii.String("ChatTopic"), &awssns.TopicProps{
+			TopicName: jsii.String(chatTopicName), MasterKey: key, DisplayName: jsii.String("sessionaudit chat"), EnforceSSL: jsii.Bool(true),
+		})
 		env["CHAT_TOPIC_ARN"] = in.ChatTopic.TopicArn()
 	}
 	in.DeadLetterQueue = awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
@@ -259,21 +271,39 @@ func inboxAlarms(scope constructs.Construct, in *Inbox, p InboxProps) []awscloud
 // ruleName is the deterministic name of a rule on the bus (alarms refer to it).
 func ruleName(p InboxProps, name string) string { return *p.BusName + "-" + name }
 
-// newTopicKey is the key of the topics the inbox creates: EventBridge and CloudWatch of this
-// account may use it to publish.
-func newTopicKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
+// SNS's encryption context names the topic (kms:EncryptionContext:aws:sns:topicArn).
+const topicContextKey = "kms:EncryptionContext:aws:sns:topicArn"
+
+// newTopicKey is the key of the topics the inbox creates (named topicNames): EventBridge and
+// CloudWatch may use it only to publish to those topics.
+//
+// SNS developer guide, "Enable compatibility between event sources from AWS services and encrypted
+// topics": "Adding the aws:SourceAccount, aws:SourceArn, and aws:SourceOrgID to a AWS KMS policy is
+// not supported for EventBridge-to-encrypted topics." EventBridge is therefore scoped by the
+// encryption context SNS passes, the topic ARN (the key AWS's own examples use, e.g. the GameLift
+// FlexMatch guide, "Set up an SNS topic with server-side encryption"); the topic names are fixed so
+// that the key policy does not depend on the topics, which depend on the key. CloudWatch keeps
+// aws:SourceAccount as the same page recommends.
+func newTopicKey(scope constructs.Construct, stack awscdk.Stack, topicNames []string) awskms.Key {
 	key := awskms.NewKey(scope, jsii.String("TopicKey"), &awskms.KeyProps{
 		Description:       jsii.String("sessionaudit: encrypts the notification topics"),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	for _, service := range []string{"events", "cloudwatch"} {
+	topics := make([]string, len(topicNames))
+	for i, n := range topicNames {
+		topics[i] = fmt.Sprintf("arn:%s:sns:%s:%s:%s", *stack.Partition(), *stack.Region(), *stack.Account(), n)
+	}
+	for service, scoped := range map[string]map[string]any{
+		"events":     {topicContextKey: topics},
+		"cloudwatch": {topicContextKey: topics, "aws:SourceAccount": stack.Account()},
+	} {
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowPublishBy" + service),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service+".amazonaws.com"), nil)},
 			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
 			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
+			Conditions: &map[string]any{"StringEquals": scoped},
 		}), nil)
 	}
 	return key
@@ -292,5 +322,6 @@ func inboxDefaults(props *InboxProps) InboxProps {
 	def(&p.S3Prefix, "session-manager/")
 	def(&p.LogGroupPrefix, "session-manager-log-")
 	def(&p.AlarmNamePrefix, "session-audit-")
+	def(&p.TopicName, *p.BusName)
 	return p
 }

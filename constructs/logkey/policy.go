@@ -32,9 +32,11 @@ const (
 	SidAdministration        = "AllowKeyAdministrationByLogArchiveAccount"
 	SidCloudWatchLogs        = "AllowCloudWatchLogsOfOrganization"
 	SidGuiConnect            = "AllowRdpRecordingOfOrganization"
-	SidOrganizationS3        = "AllowOrganizationEncryptThroughS3ForCentralBucket"
+	SidOrganizationS3        = "AllowOrganizationUseThroughS3ForCentralBucket"
+	SidOrganizationGrant     = "AllowOrganizationGrantsForAWSResources"
 	SidOrganizationDescribe  = "AllowOrganizationDescribeKey"
 	SidDenyOutsideDecryption = "DenyDecryptOutsideLogArchiveAccount"
+	SidDenyOtherContexts     = "DenyDecryptOfOtherBucketsOutsideLogArchiveAccount"
 )
 
 // PolicyStatements returns the least-privilege key policy of a LogKey or its replica:
@@ -42,11 +44,15 @@ const (
 //   - logs.<region>.amazonaws.com may use it only for log groups of the organization
 //     (aws:SourceOrgID) and only with a log group encryption context;
 //   - ssm-guiconnect.amazonaws.com may generate data keys and create grants only for the organization;
-//   - organization principals may generate data keys only through S3 of the key's region, only for
-//     the central bucket (when CentralBucketArn is set);
+//   - organization principals may generate data keys and decrypt only through S3 of the key's
+//     region, only for the central bucket (when CentralBucketArn is set): S3 decrypts the data key
+//     of a multipart upload for every part;
+//   - organization principals may create grants only for AWS resources (kms:GrantIsForAWSResource):
+//     starting a recorded RDP connection makes Systems Manager create a grant in the user's name;
 //   - organization principals may describe the key (keylookup resolves the alias to the key ARN,
 //     so member templates need no key ID);
-//   - nobody outside the log-archive account, other than AWS services, may decrypt.
+//   - nobody outside the log-archive account, other than AWS services, may decrypt, except through
+//     S3 for the central bucket (which itself denies reading objects to every other account).
 func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 	org := p.OrganizationID
 	logGroups := p.LogGroupArnPattern
@@ -84,11 +90,21 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 			},
 		}),
 	}
+	outside := func() map[string]interface{} {
+		return map[string]interface{}{
+			"StringNotEquals": map[string]interface{}{"aws:PrincipalAccount": p.Account},
+			"BoolIfExists":    map[string]interface{}{"aws:PrincipalIsAWSService": "false"},
+		}
+	}
+	denyDirect := outside()
 	if p.CentralBucketArn != nil {
+		// S3 "Uploading and copying objects using multipart upload": with SSE-KMS the uploader needs
+		// kms:Decrypt as well as kms:GenerateDataKey, because S3 decrypts the data key for every part.
+		// The SSM agent uploads transcripts over 5 MiB in parts (amazon-ssm-agent agent/s3util).
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidOrganizationS3),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-			Actions:    jsii.Strings("kms:GenerateDataKey"),
+			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]interface{}{
 				"StringEquals": map[string]interface{}{
@@ -98,8 +114,21 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 				},
 			},
 		}))
+		denyDirect["StringNotEquals"].(map[string]interface{})["kms:ViaService"] = viaS3(p.Region)
 	}
 	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// "Recording RDP connections" (Systems Manager user guide): users who start a recorded
+		// connection need kms:CreateGrant on the recording key; Systems Manager creates the grant
+		// for its own use, so only grants for AWS resources are allowed.
+		Sid:        jsii.String(SidOrganizationGrant),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org},
+			"Bool":         map[string]interface{}{"kms:GrantIsForAWSResource": "true"},
+		},
+	}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String(SidOrganizationDescribe),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("kms:DescribeKey"),
@@ -113,11 +142,21 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("kms:Decrypt", "kms:ReEncryptFrom"),
 		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]interface{}{
-			"StringNotEquals": map[string]interface{}{"aws:PrincipalAccount": p.Account},
-			"BoolIfExists":    map[string]interface{}{"aws:PrincipalIsAWSService": "false"},
-		},
+		Conditions: &denyDirect,
 	}))
+	if p.CentralBucketArn != nil {
+		// Through S3, only the central bucket's objects (a deny cannot be widened by any allow).
+		denyOthers := outside()
+		denyOthers["StringNotEquals"].(map[string]interface{})["kms:EncryptionContext:aws:s3:arn"] = p.CentralBucketArn
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(SidDenyOtherContexts),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:ReEncryptFrom"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &denyOthers,
+		}))
+	}
 	return statements
 }
 

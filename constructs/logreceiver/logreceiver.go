@@ -1,11 +1,21 @@
-// Package logreceiver provides LogReceiver, the receiving end of log forwarding in the
-// log-archive account: a CloudWatch Logs destination that the whole organization may subscribe
-// to, feeding a Data Firehose stream that writes readable JSON lines into the central bucket under
-// cloudwatch/<source account>/<region>/<yyyy>/<MM>/<dd>/.
+// Package logreceiver provides the receiving end of log forwarding in the log-archive account:
 //
-// CloudWatch Logs delivers across accounts only to a destination in the log group's own region,
-// so every governed region needs one LogReceiver. The Firehose stream may write to a bucket in
-// another region (the central bucket's home region).
+//   - Destination: in every region whose log groups forward, a CloudWatch Logs destination that
+//     the whole organization may subscribe to, pointing at a Data Firehose stream;
+//   - LogReceiver: in the central bucket's region, one Firehose stream per source region that
+//     writes readable JSON lines into the bucket under
+//     cloudwatch/<source account>/<source region>/<yyyy>/<MM>/<dd>/.
+//
+// Every hop is one AWS documents. CloudWatch Logs user guide, "Step 3: Create an account-level
+// subscription filter policy" (cross-account cross-Region subscriptions): "The sending account's
+// log groups and the destination must be in the same AWS Region. However, the destination can
+// point to an AWS resource such as a Firehose stream that is located in a different Region." The
+// Firehose stream then writes to a bucket in its own region; Firehose documents delivery across
+// Regions only for HTTP endpoints ("Understand delivery across AWS accounts and regions"), so no
+// stream writes to a bucket in another region. The subscription data carries no source region
+// (CloudWatch Logs user guide, subscription data fields: messageType, owner, logGroup, logStream,
+// subscriptionFilters, logEvents), which is why each source region has its own stream and the
+// region is part of that stream's static prefix.
 //
 // Records are processed by a small inline Lambda (processor.js): it decompresses each record,
 // extracts the messages and returns the source account as the partition key. Firehose's built-in
@@ -36,17 +46,23 @@ var processor string
 // MaxDestinationPolicyBytes is CloudWatch Logs' limit for a destination's access policy.
 const MaxDestinationPolicyBytes = 5120
 
+// MaxActivePartitions is Firehose's default quota of active partitions per stream with dynamic
+// partitioning ("Amazon Data Firehose Quota": "a default quota of 500 active partitions"; records
+// beyond it go to the error prefix as activePartitionExceeded; adjustable up to 5,000). A partition
+// here is one source account on one day, so a region in which more than 500 accounts log within
+// one buffer interval needs the increase; the PartitionCountExceeded alarm says when.
+const MaxActivePartitions = 500
+
 // Props configures a LogReceiver.
 type Props struct {
-	// OrganizationID may subscribe to the destination (aws:PrincipalOrgID). Required.
-	OrganizationID *string
-	// DestinationName is the destination's deterministic name; senders derive its ARN. Required.
-	DestinationName *string
-	// BucketArn is the central bucket. Required.
+	// SourceRegions are the regions whose destinations feed this receiver; each gets its own
+	// stream. Required, at least one.
+	SourceRegions []string
+	// StreamNamePrefix names the streams "<prefix><source region>". Default: "session-audit-".
+	StreamNamePrefix *string
+	// BucketArn is the central bucket, in this stack's region. Required.
 	BucketArn *string
-	// BucketRegion is the bucket's region (for kms:ViaService). Default: this stack's region.
-	BucketRegion *string
-	// EncryptionKeyArn is the bucket's KMS key (full ARN, in the bucket's region). Required.
+	// EncryptionKeyArn is the bucket's KMS key (full ARN, in this region). Required.
 	EncryptionKeyArn *string
 	// Prefix of delivered objects. Default: "cloudwatch/".
 	Prefix *string
@@ -64,25 +80,21 @@ type Props struct {
 	// the threshold must be well below that. Default: 1 hour.
 	DataFreshnessThreshold awscdk.Duration
 	// LogKeyArn encrypts the delivery error log group: a key in this region whose policy admits
-	// CloudWatch Logs (the LogKey or its replica). Default: CloudWatch Logs' own encryption.
+	// CloudWatch Logs (the LogKey). Default: CloudWatch Logs' own encryption.
 	LogKeyArn *string
-	// AlarmNamePrefix names the alarms "<prefix><stream name>-<what>" so that a rule can pick them
-	// up (see loginnotifier.Sender). Default: CloudFormation generates the names.
+	// AlarmNamePrefix names the alarms "<prefix><stream name>-<what>".
+	// Default: CloudFormation generates the names.
 	AlarmNamePrefix *string
+
+	bucketRegion *string // this stack's region (the bucket's, for kms:ViaService)
 }
 
-// LogReceiver is a CloudWatch Logs destination, its Firehose stream into the central bucket, the
-// roles between them, the record processor, the error log group and the delivery alarms.
+// LogReceiver is the delivery side: one Firehose stream per source region into the central
+// bucket, the role they share, the record processor, the error log group and the delivery alarms.
 type LogReceiver struct {
 	constructs.Construct
-	// Destination is the CloudWatch Logs destination (organization-scoped access policy).
-	Destination awslogs.CfnDestination
-	// DestinationArn is what senders' subscription filters point to.
-	DestinationArn *string
-	// DeliveryStream is the Firehose stream.
-	DeliveryStream awskinesisfirehose.CfnDeliveryStream
-	// SubscriptionRole lets CloudWatch Logs put records into the stream.
-	SubscriptionRole awsiam.Role
+	// DeliveryStreams by source region.
+	DeliveryStreams map[string]awskinesisfirehose.CfnDeliveryStream
 	// DeliveryRole lets Firehose process records and write them to the bucket.
 	DeliveryRole awsiam.Role
 	// Processor is the record processor (inline Lambda).
@@ -90,18 +102,22 @@ type LogReceiver struct {
 	// ErrorLogGroup receives Firehose's delivery and processing errors; retained on delete.
 	ErrorLogGroup awslogs.LogGroup
 	// Alarms fire when data is not getting delivered: freshness, delivery success, processing
-	// success and throttling. Add actions with AddAlarmAction.
+	// success, throttling and the active-partition quota, for every stream. Add actions with
+	// AddAlarmAction.
 	Alarms []awscloudwatch.Alarm
 }
 
 var namePattern = regexp.MustCompile(`^[^:*]{1,512}$`)
 
-// New creates a LogReceiver in the scope's stack region.
+// StreamName is the name of the stream that receives the logs of sourceRegion.
+func StreamName(prefix, sourceRegion string) string { return prefix + sourceRegion }
+
+// New creates a LogReceiver in the scope's stack region (the bucket's region).
 func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 	p := withDefaults(props)
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
-	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
+	account := *stack.Account()
 
 	var errorKey awskms.IKey
 	if p.LogKeyArn != nil {
@@ -128,91 +144,133 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 		}),
 		Description: jsii.String("sessionaudit: Firehose writes forwarded CloudWatch Logs to the central bucket"),
 	})
-	streamName := fmt.Sprintf("%s-%s", *p.DestinationName, region)
-	streamArn := fmt.Sprintf("arn:%s:firehose:%s:%s:deliverystream/%s", partition, region, account, streamName)
 	for _, s := range deliveryStatements(p, fn, errorLogs) {
 		deliveryRole.AddToPolicy(s)
 	}
 
-	stream := awskinesisfirehose.NewCfnDeliveryStream(this, jsii.String("DeliveryStream"), &awskinesisfirehose.CfnDeliveryStreamProps{
-		DeliveryStreamName: jsii.String(streamName),
-		DeliveryStreamType: jsii.String("DirectPut"),
-		DeliveryStreamEncryptionConfigurationInput: &awskinesisfirehose.CfnDeliveryStream_DeliveryStreamEncryptionConfigurationInputProperty{
-			KeyType: jsii.String("AWS_OWNED_CMK"),
-		},
-		ExtendedS3DestinationConfiguration: &awskinesisfirehose.CfnDeliveryStream_ExtendedS3DestinationConfigurationProperty{
-			BucketArn:         p.BucketArn,
-			RoleArn:           deliveryRole.RoleArn(),
-			Prefix:            jsii.String(*p.Prefix + "!{partitionKeyFromLambda:account}/" + region + "/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"),
-			ErrorOutputPrefix: jsii.String(*p.ErrorPrefix + "!{firehose:error-output-type}/" + region + "/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"),
-			BufferingHints: &awskinesisfirehose.CfnDeliveryStream_BufferingHintsProperty{
-				IntervalInSeconds: p.BufferInterval.ToSeconds(nil),
-				SizeInMBs:         p.BufferSizeMiB,
+	r := &LogReceiver{
+		Construct: this, DeliveryStreams: map[string]awskinesisfirehose.CfnDeliveryStream{},
+		DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs,
+	}
+	for _, region := range p.SourceRegions {
+		streamName := StreamName(*p.StreamNamePrefix, region)
+		scope := constructs.NewConstruct(this, jsii.String(region))
+		stream := awskinesisfirehose.NewCfnDeliveryStream(scope, jsii.String("DeliveryStream"), &awskinesisfirehose.CfnDeliveryStreamProps{
+			DeliveryStreamName: jsii.String(streamName),
+			DeliveryStreamType: jsii.String("DirectPut"),
+			DeliveryStreamEncryptionConfigurationInput: &awskinesisfirehose.CfnDeliveryStream_DeliveryStreamEncryptionConfigurationInputProperty{
+				KeyType: jsii.String("AWS_OWNED_CMK"),
 			},
-			CompressionFormat: jsii.String("UNCOMPRESSED"),
-			FileExtension:     p.FileExtension,
-			EncryptionConfiguration: &awskinesisfirehose.CfnDeliveryStream_EncryptionConfigurationProperty{
-				KmsEncryptionConfig: &awskinesisfirehose.CfnDeliveryStream_KMSEncryptionConfigProperty{AwskmsKeyArn: p.EncryptionKeyArn},
+			ExtendedS3DestinationConfiguration: &awskinesisfirehose.CfnDeliveryStream_ExtendedS3DestinationConfigurationProperty{
+				BucketArn:         p.BucketArn,
+				RoleArn:           deliveryRole.RoleArn(),
+				Prefix:            jsii.String(*p.Prefix + "!{partitionKeyFromLambda:account}/" + region + "/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"),
+				ErrorOutputPrefix: jsii.String(*p.ErrorPrefix + "!{firehose:error-output-type}/" + region + "/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"),
+				BufferingHints: &awskinesisfirehose.CfnDeliveryStream_BufferingHintsProperty{
+					IntervalInSeconds: p.BufferInterval.ToSeconds(nil),
+					SizeInMBs:         p.BufferSizeMiB,
+				},
+				CompressionFormat: jsii.String("UNCOMPRESSED"),
+				FileExtension:     p.FileExtension,
+				EncryptionConfiguration: &awskinesisfirehose.CfnDeliveryStream_EncryptionConfigurationProperty{
+					KmsEncryptionConfig: &awskinesisfirehose.CfnDeliveryStream_KMSEncryptionConfigProperty{AwskmsKeyArn: p.EncryptionKeyArn},
+				},
+				DynamicPartitioningConfiguration: &awskinesisfirehose.CfnDeliveryStream_DynamicPartitioningConfigurationProperty{
+					Enabled:      jsii.Bool(true),
+					RetryOptions: &awskinesisfirehose.CfnDeliveryStream_RetryOptionsProperty{DurationInSeconds: jsii.Number(300)},
+				},
+				ProcessingConfiguration: &awskinesisfirehose.CfnDeliveryStream_ProcessingConfigurationProperty{
+					Enabled: jsii.Bool(true),
+					Processors: &[]any{&awskinesisfirehose.CfnDeliveryStream_ProcessorProperty{
+						Type: jsii.String("Lambda"),
+						Parameters: &[]any{
+							param("LambdaArn", *fn.Function.FunctionArn()),
+							// Records expand when decompressed; a small input batch keeps the
+							// processor's response under Lambda's 6 MB limit.
+							param("BufferSizeInMBs", "0.2"),
+							param("BufferIntervalInSeconds", "60"),
+							param("NumberOfRetries", "3"),
+						},
+					}},
+				},
+				CloudWatchLoggingOptions: &awskinesisfirehose.CfnDeliveryStream_CloudWatchLoggingOptionsProperty{
+					Enabled:       jsii.Bool(true),
+					LogGroupName:  errorLogs.LogGroupName(),
+					LogStreamName: errorStream.LogStreamName(),
+				},
+				S3BackupMode: jsii.String("Disabled"),
 			},
-			DynamicPartitioningConfiguration: &awskinesisfirehose.CfnDeliveryStream_DynamicPartitioningConfigurationProperty{
-				Enabled:      jsii.Bool(true),
-				RetryOptions: &awskinesisfirehose.CfnDeliveryStream_RetryOptionsProperty{DurationInSeconds: jsii.Number(300)},
-			},
-			ProcessingConfiguration: &awskinesisfirehose.CfnDeliveryStream_ProcessingConfigurationProperty{
-				Enabled: jsii.Bool(true),
-				Processors: &[]any{&awskinesisfirehose.CfnDeliveryStream_ProcessorProperty{
-					Type: jsii.String("Lambda"),
-					Parameters: &[]any{
-						param("LambdaArn", *fn.Function.FunctionArn()),
-						// Records expand when decompressed; a small input batch keeps the
-						// processor's response under Lambda's 6 MB limit.
-						param("BufferSizeInMBs", "0.2"),
-						param("BufferIntervalInSeconds", "60"),
-						param("NumberOfRetries", "3"),
-					},
-				}},
-			},
-			CloudWatchLoggingOptions: &awskinesisfirehose.CfnDeliveryStream_CloudWatchLoggingOptionsProperty{
-				Enabled:       jsii.Bool(true),
-				LogGroupName:  errorLogs.LogGroupName(),
-				LogStreamName: errorStream.LogStreamName(),
-			},
-			S3BackupMode: jsii.String("Disabled"),
-		},
-	})
-	// The role's policy must exist before Firehose checks it.
-	stream.Node().AddDependency(deliveryRole)
+		})
+		// The role's policy must exist before Firehose checks it.
+		stream.Node().AddDependency(deliveryRole)
+		r.DeliveryStreams[region] = stream
+		r.Alarms = append(r.Alarms, alarms(scope, streamName, p.AlarmNamePrefix, p.DataFreshnessThreshold)...)
+	}
+	acknowledgeFindings(r, p)
+	return r
+}
 
-	subscriptionRole := awsiam.NewRole(this, jsii.String("SubscriptionRole"), &awsiam.RoleProps{
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", region)), &awsiam.ServicePrincipalOpts{
+// DestinationProps configures a Destination.
+type DestinationProps struct {
+	// OrganizationID may subscribe to the destination (aws:PrincipalOrgID). Required.
+	OrganizationID *string
+	// DestinationName is the destination's deterministic name; senders derive its ARN. Required.
+	DestinationName *string
+	// TargetArn is the Firehose stream the destination puts records into, in any region (see the
+	// package documentation). Required.
+	TargetArn *string
+}
+
+// Destination is a CloudWatch Logs destination that every principal of the organization may
+// subscribe to, with the role CloudWatch Logs assumes to put the records into the target stream.
+type Destination struct {
+	constructs.Construct
+	// Destination is the CloudWatch Logs destination (organization-scoped access policy).
+	Destination awslogs.CfnDestination
+	// DestinationArn is what senders' subscription filters point to.
+	DestinationArn *string
+	// Role lets CloudWatch Logs put records into the target stream.
+	Role awsiam.Role
+}
+
+// NewDestination creates a Destination in the scope's stack region.
+func NewDestination(scope constructs.Construct, id string, props *DestinationProps) *Destination {
+	if props == nil || props.OrganizationID == nil || props.DestinationName == nil || props.TargetArn == nil {
+		panic("logreceiver: DestinationProps.OrganizationID, DestinationProps.DestinationName and DestinationProps.TargetArn are required")
+	}
+	if n := *props.DestinationName; !*awscdk.Token_IsUnresolved(props.DestinationName) && !namePattern.MatchString(n) {
+		panic(fmt.Sprintf("logreceiver: DestinationProps.DestinationName must be 1 to 512 characters without ':' or '*' (got %q)", n))
+	}
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(this)
+	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
+	// CloudWatch Logs user guide, "Step 2: Create a destination" (Firehose): the role trusts
+	// logs.amazonaws.com with aws:SourceArn limited to the logs ARNs of the sending and receiving
+	// accounts; the organization condition stands for every sending account.
+	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("logs.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{
-				"StringEquals": map[string]any{"aws:SourceOrgID": p.OrganizationID},
+				"StringEquals": map[string]any{"aws:SourceOrgID": props.OrganizationID},
 				"StringLike":   map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:logs:%s:*:*", partition, region)},
 			},
 		}),
 		Description: jsii.String("sessionaudit: CloudWatch Logs puts subscription data into Firehose"),
 	})
-	subscriptionRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("firehose:PutRecord", "firehose:PutRecordBatch"),
-		Resources: jsii.Strings(streamArn),
+		Resources: jsii.Strings(*props.TargetArn),
 	}))
-
-	destinationArn := fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", partition, region, account, *p.DestinationName)
+	destinationArn := fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", partition, region, account, *props.DestinationName)
 	destination := awslogs.NewCfnDestination(this, jsii.String("Destination"), &awslogs.CfnDestinationProps{
-		DestinationName:   p.DestinationName,
-		RoleArn:           subscriptionRole.RoleArn(),
-		TargetArn:         stream.AttrArn(),
-		DestinationPolicy: stack.ToJsonString(DestinationPolicy(p.OrganizationID, &destinationArn), nil),
+		DestinationName:   props.DestinationName,
+		RoleArn:           role.RoleArn(),
+		TargetArn:         props.TargetArn,
+		DestinationPolicy: stack.ToJsonString(DestinationPolicy(props.OrganizationID, &destinationArn), nil),
 	})
-	destination.Node().AddDependency(subscriptionRole)
-
-	r := &LogReceiver{
-		Construct: this, Destination: destination, DestinationArn: jsii.String(destinationArn), DeliveryStream: stream,
-		SubscriptionRole: subscriptionRole, DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs,
-	}
-	r.Alarms = alarms(this, streamName, p.AlarmNamePrefix, p.DataFreshnessThreshold)
-	acknowledgeFindings(r, p)
-	return r
+	destination.Node().AddDependency(role)
+	d := &Destination{Construct: this, Destination: destination, DestinationArn: jsii.String(destinationArn), Role: role}
+	acknowledgeDestination(d)
+	return d
 }
 
 // DestinationPolicy is the destination's access policy: any principal of the organization may

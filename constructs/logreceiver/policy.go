@@ -35,7 +35,7 @@ func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.
 			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 			Resources: jsii.Strings(*p.EncryptionKeyArn),
 			Conditions: &map[string]any{"StringEquals": map[string]any{
-				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.BucketRegion),
+				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.bucketRegion),
 				"kms:EncryptionContext:aws:s3:arn": bucket,
 			}},
 		}),
@@ -62,8 +62,6 @@ func acknowledgeFindings(r *LogReceiver, p Props) {
 		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(errs)) + "]",
 			Reason: "Firehose names error objects by error type, date and a random suffix at delivery time; the wildcard is below the error prefix and allows only writing"},
 	)...)
-	acknowledge.On(r.SubscriptionRole.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
-		"the policy belongs only to the role CloudWatch Logs assumes for this destination and allows only putting records into this one stream")...)
 	if p.LogKeyArn == nil {
 		acknowledge.On(r.ErrorLogGroup, acknowledge.InCompliancePacks("CloudWatchLogGroupEncrypted",
 			"no LogKeyArn was given for this receiver; the log group holds Firehose's error descriptions, not the forwarded records, and is encrypted with service-owned keys")...)
@@ -73,6 +71,12 @@ func acknowledgeFindings(r *LogReceiver, p Props) {
 			"alarm actions can only reach SNS topics of the alarm's own region; the alarm's state changes are forwarded by an EventBridge rule (loginnotifier.Sender) to the organization's notification topic",
 			"NIST.800.53.R5", "HIPAA.Security")...)
 	}
+}
+
+// acknowledgeDestination records why the destination role's inline policy is right.
+func acknowledgeDestination(d *Destination) {
+	acknowledge.On(d.Role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
+		"the policy belongs only to the role CloudWatch Logs assumes for this destination and allows only putting records into its one stream")...)
 }
 
 // prefixArns are the object ARN patterns Firehose writes: delivered records and errors.
@@ -124,6 +128,9 @@ func alarms(scope constructs.Construct, streamName string, prefix *string, fresh
 			"the record processor is failing; records go to the error prefix", 1, awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, 3),
 		alarm("ThrottlingAlarm", "ThrottledRecords", "Sum",
 			"incoming records are throttled", 0, awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD, 1),
+		alarm("PartitionCountExceededAlarm", "PartitionCountExceeded", "Maximum",
+			fmt.Sprintf("more accounts log at once than the stream's active-partition quota (default %d); their records go to the error prefix until the quota is raised", MaxActivePartitions),
+			0, awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD, 1),
 	}
 }
 
@@ -132,18 +139,16 @@ func withDefaults(props *Props) Props {
 		props = &Props{}
 	}
 	p := *props
-	if p.OrganizationID == nil || p.DestinationName == nil || p.BucketArn == nil || p.EncryptionKeyArn == nil {
-		panic("logreceiver: Props.OrganizationID, Props.DestinationName, Props.BucketArn and Props.EncryptionKeyArn are required")
-	}
-	if n := *p.DestinationName; !*awscdk.Token_IsUnresolved(p.DestinationName) && !namePattern.MatchString(n) {
-		panic(fmt.Sprintf("logreceiver: Props.DestinationName must be 1 to 512 characters without ':' or '*' (got %q)", n))
+	if len(p.SourceRegions) == 0 || p.BucketArn == nil || p.EncryptionKeyArn == nil {
+		panic("logreceiver: Props.SourceRegions, Props.BucketArn and Props.EncryptionKeyArn are required")
 	}
 	str := func(v **string, def string) {
 		if *v == nil {
 			*v = jsii.String(def)
 		}
 	}
-	str(&p.BucketRegion, *awscdk.Aws_REGION())
+	str(&p.StreamNamePrefix, "session-audit-")
+	p.bucketRegion = awscdk.Aws_REGION()
 	str(&p.Prefix, "cloudwatch/")
 	str(&p.ErrorPrefix, "cloudwatch-errors/")
 	str(&p.FileExtension, ".json")

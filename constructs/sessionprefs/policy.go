@@ -7,8 +7,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
@@ -25,85 +23,137 @@ const (
 )
 
 // instanceResources are the ARNs the instance policy names; the wildcard ones are acknowledged.
+// They cover this account in every region, so that one policy attached once serves every governed
+// region (a role takes 10 managed policies by default).
 type instanceResources struct {
-	bucket      string // the central bucket
-	logGroups   string // every log group of this account and region (DescribeLogGroups)
-	ownPrefix   string // this account and region's transcripts
-	centralKeys string // the log-archive account's keys in the bucket's region
+	bucket      string   // the central bucket
+	logGroup    []string // the session log group (DescribeLogStreams) and its streams, any region
+	ownPrefix   string   // this account's transcripts, every region
+	centralKeys string   // the log-archive account's keys in the bucket's region
+	sessionKeys string   // this account's keys in any region (session data, by encryption context)
 }
 
 func instanceArns(stack awscdk.Stack, p Props) instanceResources {
-	partition := *stack.Partition()
+	partition, account := *stack.Partition(), *stack.Account()
 	bucket := fmt.Sprintf("arn:%s:s3:::%s", partition, *p.CentralBucketName)
+	group := fmt.Sprintf("arn:%s:logs:*:%s:log-group:%s", partition, account, *p.LogGroupName)
 	return instanceResources{
 		bucket:      bucket,
-		logGroups:   fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, *stack.Region(), *stack.Account()),
-		ownPrefix:   bucket + "/" + *p.S3KeyPrefix + "/*",
+		logGroup:    []string{group, group + ":log-stream:*"},
+		ownPrefix:   bucket + "/" + *p.InstanceS3Prefix + "*",
 		centralKeys: fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner),
+		sessionKeys: fmt.Sprintf("arn:%s:kms:*:%s:key/*", partition, account),
 	}
 }
 
-// instanceStatements is exactly what the SSM agent needs to log: write this log group, put objects
-// under its own prefix, read the bucket's encryption configuration and location, use the central
-// key only through S3 for the central bucket, and decrypt session data with the session key.
-// Nothing reads, lists or deletes logs.
-func instanceStatements(stack awscdk.Stack, p Props, logGroup awslogs.LogGroup, sessionKey awskms.Key) *[]awsiam.PolicyStatement {
+// SessionContextKeys are the encryption context keys of Session Manager's session data keys: the
+// session-manager-plugin calls kms:GenerateDataKey and the SSM agent kms:Decrypt with exactly
+// {aws:ssm:SessionId, aws:ssm:TargetId} (session-manager-plugin 1.2.677.0
+// src/encryption/kmsservice.go KMSGenerateDataKey; amazon-ssm-agent 3.3.1142.0
+// agent/session/crypto/kmsservice.go Decrypt).
+var SessionContextKeys = []string{"aws:ssm:SessionId", "aws:ssm:TargetId"}
+
+// instanceStatements is exactly what the SSM agent calls to log a session (amazon-ssm-agent
+// 3.3.1142.0, read for this policy), with the resource types of the Service Authorization
+// Reference. Nothing reads, lists or deletes logs.
+//   - agent/agentlogstocloudwatch/cloudwatchlogspublisher/cloudwatchlogsservice.go:
+//     DescribeLogGroups with the group name as LogGroupNamePrefix (the session refuses to start when
+//     it cannot see the group's kmsKeyId; the action supports no resource type, so only "*"
+//     works), CreateLogStream and PutLogEvents (resource log-stream), DescribeLogStreams
+//     (log-group). It never creates log groups.
+//   - agent/s3util/s3util.go: GetBucketEncryption (s3:GetEncryptionConfiguration; the session
+//     refuses to start when denied), then s3manager uploads: PutObject with
+//     x-amz-acl: bucket-owner-full-control, the bucket's default SSE-KMS key and Content-MD5;
+//     above 5 MiB CreateMultipartUpload/UploadPart/CompleteMultipartUpload (all s3:PutObject) and
+//     AbortMultipartUpload on failure. The bucket's region comes from a HeadBucket response header,
+//     which a 403 carries too; it never calls GetBucketLocation.
+//   - S3 user guide, "Multipart upload API and permissions": SSE-KMS multipart uploads need
+//     kms:GenerateDataKey and kms:Decrypt on the bucket key (through S3).
+//   - S3 API reference, PutObject: s3:PutObjectAcl is "(conditionally) required if you want to put
+//     the object ACL"; the S3 ACL policy examples authorize the same header with s3:PutObject
+//     alone. Both readings are satisfied: s3:PutObjectAcl only for bucket-owner-full-control, which
+//     a BucketOwnerEnforced bucket accepts and ignores.
+//   - agent/session/crypto/kmsservice.go: kms:Decrypt of the session data key with the session
+//     encryption context.
+func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 	arns := instanceArns(stack, p)
-	bucketArn := arns.bucket
+	sessionContext := map[string]any{}
+	for _, k := range SessionContextKeys {
+		sessionContext["kms:EncryptionContext:"+k] = "false"
+	}
 	return &[]awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidWriteLogGroup),
 			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
-			Resources: jsii.Strings(*logGroup.LogGroupArn()),
+			Resources: &[]*string{jsii.String(arns.logGroup[0]), jsii.String(arns.logGroup[1])},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidDescribeLogGroups),
 			Actions:   jsii.Strings("logs:DescribeLogGroups"),
-			Resources: jsii.Strings(arns.logGroups),
+			Resources: jsii.Strings("*"),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidPutOwnPrefix),
-			Actions:   jsii.Strings("s3:PutObject"),
+			Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
 			Resources: jsii.Strings(arns.ownPrefix),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(SidPutOwnPrefix + "Acl"),
+			Actions:    jsii.Strings("s3:PutObjectAcl"),
+			Resources:  jsii.Strings(arns.ownPrefix),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control"}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidReadBucketConfig),
-			Actions:   jsii.Strings("s3:GetEncryptionConfiguration", "s3:GetBucketLocation"),
-			Resources: jsii.Strings(bucketArn),
+			Actions:   jsii.Strings("s3:GetEncryptionConfiguration"),
+			Resources: jsii.Strings(arns.bucket),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidEncryptThroughS3),
-			Actions:   jsii.Strings("kms:GenerateDataKey"),
+			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 			Resources: jsii.Strings(arns.centralKeys),
 			Conditions: &map[string]any{"StringEquals": map[string]any{
 				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.CentralBucketRegion),
-				"kms:EncryptionContext:aws:s3:arn": bucketArn,
+				"kms:EncryptionContext:aws:s3:arn": arns.bucket,
 			}},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String(SidDecryptSessionData),
-			Actions:   jsii.Strings("kms:Decrypt"),
-			Resources: jsii.Strings(*sessionKey.KeyArn()),
+			Sid:        jsii.String(SidDecryptSessionData),
+			Actions:    jsii.Strings("kms:Decrypt"),
+			Resources:  jsii.Strings(arns.sessionKeys),
+			Conditions: &map[string]any{"Null": sessionContext},
 		}),
 	}
 }
 
-// acknowledgeInstancePolicy records why the instance policy's three wildcards are the narrowest
-// that work.
+// acknowledgeInstancePolicy records why the instance policy's wildcards are the narrowest that
+// work.
 func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPolicy) {
 	arns := instanceArns(stack, p)
 	acknowledge.On(policy,
 		acknowledge.Finding{
-			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.logGroups)) + "]",
-			Reason: "logs:DescribeLogGroups is a list call that cannot be scoped to one log group; the SSM agent uses it to check the session log group's encryption, and it is limited to this account and region",
+			ID:     "AwsSolutions-IAM5[Resource::*]",
+			Reason: "logs:DescribeLogGroups supports no resource type (Service Authorization Reference), so only \"*\" works; the SSM agent uses it to check the session log group's encryption and refuses to start sessions without it",
+		},
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.logGroup[0])) + "]",
+			Reason: "the one session log group of this account, in every governed region, so that one attachment serves all regions; only stream creation, description and writes",
+		},
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.logGroup[1])) + "]",
+			Reason: "log stream names are session IDs known only at run time; only streams of the one session log group of this account",
 		},
 		acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.ownPrefix)) + "]",
-			Reason: "transcript object names are session IDs known only at run time; the wildcard is below this account's and region's own prefix and allows only s3:PutObject",
+			Reason: "transcript object names are region and session ID known only at run time; the wildcard is below this account's own prefix and allows only writing and aborting its own uploads",
 		},
 		acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.centralKeys)) + "]",
-			Reason: "the central key's ID is random and not in config; the statement allows only kms:GenerateDataKey through S3 for the central bucket's encryption context, in the log-archive account",
+			Reason: "the central key's ID is random and not in config; only kms:GenerateDataKey and kms:Decrypt through S3 for the central bucket's encryption context, in the log-archive account",
+		},
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.sessionKeys)) + "]",
+			Reason: "session keys differ per region and their IDs are random; only kms:Decrypt, only with a Session Manager session encryption context, only keys of this account",
 		},
 	)
 }
@@ -134,10 +184,11 @@ func withDefaults(props *Props) Props {
 	str(&p.RecordingKeyArn, *p.LogKeyArn)
 	str(&p.LogGroupName, "session-manager-log-"+*awscdk.Aws_ACCOUNT_ID())
 	str(&p.S3KeyPrefix, "session-manager/"+*awscdk.Aws_ACCOUNT_ID()+"/"+*awscdk.Aws_REGION())
+	str(&p.InstanceS3Prefix, "session-manager/"+*awscdk.Aws_ACCOUNT_ID()+"/")
 	str(&p.RunAsDefaultUser, "")
 	str(&p.ShellProfileLinux, "")
 	str(&p.ShellProfileWindows, "")
-	str(&p.InstancePolicyName, "SessionAuditInstanceLogging-"+*awscdk.Aws_REGION())
+	str(&p.InstancePolicyName, "SessionAuditInstanceLogging")
 	if p.LogRetentionDays == nil {
 		p.LogRetentionDays = jsii.Number(365)
 	}

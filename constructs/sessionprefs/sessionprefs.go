@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 )
 
 //go:embed handler.js
@@ -44,7 +45,9 @@ type Props struct {
 	// LogKeyArn encrypts the log group; CloudWatch Logs needs a key in the log group's own region
 	// (the LogKey, or its replica in this region). Required.
 	LogKeyArn *string
-	// RecordingKeyArn encrypts RDP recordings; a key in the bucket's region. Default: LogKeyArn.
+	// RecordingKeyArn encrypts RDP recordings. Systems Manager requires a key in the same Region
+	// as the managed node (ConnectionRecordingPreferences.KMSKeyArn), tagged
+	// SystemsManagerJustInTimeNodeAccessManaged=true. Default: LogKeyArn (the LogKey of this region).
 	RecordingKeyArn *string
 	// LogGroupName of the session log group. Default: "session-manager-log-<account>".
 	LogGroupName *string
@@ -72,8 +75,14 @@ type Props struct {
 	// InstanceRoleNames are roles (which must exist) the instance policy is attached to.
 	// Default: none.
 	InstanceRoleNames []*string
-	// InstancePolicyName is the managed policy's name, unique per account.
-	// Default: "SessionAuditInstanceLogging-<region>".
+	// InstanceS3Prefix is what the instance policy lets instances write below; it must contain the
+	// S3KeyPrefix of every region the policy serves. Default: "session-manager/<account>/".
+	InstanceS3Prefix *string
+	// InstancePolicyName is the managed policy's name, unique per account. The policy covers this
+	// account's session log group, transcripts and session keys in every region, so one policy
+	// attached once serves every region: create it (and attach InstanceRoleNames) in one region
+	// only when several regions share an account, as the SessionAudit-Member stack does.
+	// Default: "SessionAuditInstanceLogging".
 	InstancePolicyName *string
 }
 
@@ -114,6 +123,9 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
+	// Once just-in-time node access is on (RDP recording needs it), Systems Manager uses only
+	// session encryption keys tagged SystemsManagerJustInTimeNodeAccessManaged=true.
+	awscdk.Tags_Of(sessionKey).Add(jsii.String(logkey.JustInTimeTagKey), jsii.String("true"), nil)
 
 	fn := inlinefn.New(this, "DocumentHandler", &inlinefn.Props{
 		Source:      handler,
@@ -135,6 +147,8 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 
 	var rdp awsssmguiconnect.CfnPreferences
 	if *p.RdpRecording {
+		// Systems Manager API reference, ConnectionRecordingPreferences: "KMSKeyArn ... This key must
+		// exist in the same AWS Region as the node you start an RDP connection to."
 		rdp = awsssmguiconnect.NewCfnPreferences(this, jsii.String("RdpRecording"), &awsssmguiconnect.CfnPreferencesProps{
 			ConnectionRecordingPreferences: &awsssmguiconnect.CfnPreferences_ConnectionRecordingPreferencesProperty{
 				KmsKeyArn: p.RecordingKeyArn,
@@ -148,7 +162,7 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 	policy := awsiam.NewManagedPolicy(this, jsii.String("InstancePolicy"), &awsiam.ManagedPolicyProps{
 		ManagedPolicyName: p.InstancePolicyName,
 		Description:       jsii.String("sessionaudit: lets the SSM agent write session logs to CloudWatch Logs and the central bucket"),
-		Statements:        instanceStatements(stack, p, logGroup, sessionKey),
+		Statements:        instanceStatements(stack, p),
 	})
 	acknowledgeInstancePolicy(stack, p, policy)
 	for i, name := range p.InstanceRoleNames {

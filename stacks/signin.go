@@ -1,0 +1,34 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
+)
+
+// SignIn is the SessionAudit-SignIn stack: only the console sign-in rule to the central bus, for
+// the regions where CloudTrail records sign-ins but that are not governed
+// (config.Config.ExtraSignInRegions). The StackSet SessionAudit-SignIn deploys it with the member
+// StackSet; like the member stack it is environment-agnostic and asset-free.
+type SignIn struct {
+	awscdk.Stack
+	// Notifier sends console sign-ins to the central bus.
+	Notifier *loginnotifier.Sender
+}
+
+// NewSignIn creates the SessionAudit-SignIn stack.
+func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
+	stack := awscdk.NewStack(scope, jsii.String(SignInStackName), &awscdk.StackProps{
+		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
+		AnalyticsReporting: jsii.Bool(false),
+		Description:        jsii.String("sessionaudit: console sign-in notifications of one member account in a region that is not governed"),
+	})
+	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
+		BusArn:        jsii.String(BusArn(*stack.Partition(), c)),
+		ConsoleSignIn: true,
+	})
+	return &SignIn{Stack: stack, Notifier: notifier}
+}
