@@ -91,9 +91,12 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"logreceiver freshness", func(s awscdk.Stack) {
 			logreceiver.New(s, "R", receiverProps(func(p *logreceiver.Props) { p.DataFreshnessThreshold = awscdk.Duration_Hours(jsii.Number(24)) }))
 		}, "logreceiver: Props.DataFreshnessThreshold must be from 5 minutes to under 24 hours (got 86400 seconds)"},
-		{"logreceiver name", func(s awscdk.Stack) {
-			logreceiver.New(s, "R", receiverProps(func(p *logreceiver.Props) { p.DestinationName = jsii.String("a:b") }))
-		}, `logreceiver: Props.DestinationName must be 1 to 512 characters without ':' or '*' (got "a:b")`},
+		{"logreceiver destination name", func(s awscdk.Stack) {
+			logreceiver.NewDestination(s, "D", &logreceiver.DestinationProps{OrganizationID: jsii.String(org), DestinationName: jsii.String("a:b"), TargetArn: jsii.String("arn:aws:firehose:us-east-1:1:deliverystream/s")})
+		}, `logreceiver: DestinationProps.DestinationName must be 1 to 512 characters without ':' or '*' (got "a:b")`},
+		{"logreceiver no source regions", func(s awscdk.Stack) {
+			logreceiver.New(s, "R", receiverProps(func(p *logreceiver.Props) { p.SourceRegions = nil }))
+		}, "logreceiver: Props.SourceRegions, Props.BucketArn and Props.EncryptionKeyArn are required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,7 +145,7 @@ func prefsProps(change func(p *sessionprefs.Props)) *sessionprefs.Props {
 }
 
 func receiverProps(change func(p *logreceiver.Props)) *logreceiver.Props {
-	p := &logreceiver.Props{OrganizationID: jsii.String(org), DestinationName: jsii.String("d"), BucketArn: jsii.String(bucketArn), EncryptionKeyArn: jsii.String("arn:aws:kms:us-east-1:222222222222:key/mrk-1")}
+	p := &logreceiver.Props{SourceRegions: []string{"us-east-1"}, BucketArn: jsii.String(bucketArn), EncryptionKeyArn: jsii.String("arn:aws:kms:us-east-1:222222222222:key/mrk-1")}
 	change(p)
 	return p
 }

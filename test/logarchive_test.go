@@ -76,8 +76,8 @@ func TestLogKeyProperties(t *testing.T) {
 func TestLogKeyPolicy(t *testing.T) {
 	key := resources(logArchiveTemplate(), "AWS::KMS::Key")["LogKey15608DC4"]
 	doc := props(key)["KeyPolicy"]
-	if n := len(statements(doc)); n != 6 {
-		t.Errorf("key policy has %d statements, want 6 (a new statement needs a test)", n)
+	if n := len(statements(doc)); n != 8 {
+		t.Errorf("key policy has %d statements, want 8 (a new statement needs a test)", n)
 	}
 	equalJSON(t, "administration", statement(t, doc, logkey.SidAdministration), map[string]any{
 		"Sid": logkey.SidAdministration, "Effect": "Allow", "Action": "kms:*", "Resource": "*",
@@ -98,10 +98,10 @@ func TestLogKeyPolicy(t *testing.T) {
 		"Action":    []string{"kms:CreateGrant", "kms:GenerateDataKey"},
 		"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": org}},
 	})
-	equalJSON(t, "organization through S3", statement(t, doc, logkey.SidOrganizationS3), map[string]any{
+	equalJSON(t, "organization through S3 (multipart uploads need decrypt)", statement(t, doc, logkey.SidOrganizationS3), map[string]any{
 		"Sid": logkey.SidOrganizationS3, "Effect": "Allow", "Resource": "*",
 		"Principal": map[string]any{"AWS": "*"},
-		"Action":    "kms:GenerateDataKey",
+		"Action":    []string{"kms:Decrypt", "kms:GenerateDataKey"},
 		"Condition": map[string]any{"StringEquals": map[string]any{
 			"aws:PrincipalOrgID":               org,
 			"kms:ViaService":                   "s3." + home + ".amazonaws.com",
@@ -114,12 +114,30 @@ func TestLogKeyPolicy(t *testing.T) {
 		"Action":    "kms:DescribeKey",
 		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
 	})
-	equalJSON(t, "deny decrypt outside", statement(t, doc, logkey.SidDenyOutsideDecryption), map[string]any{
+	equalJSON(t, "organization grants for AWS resources (RDP recording)", statement(t, doc, logkey.SidOrganizationGrant), map[string]any{
+		"Sid": logkey.SidOrganizationGrant, "Effect": "Allow", "Resource": "*",
+		"Principal": map[string]any{"AWS": "*"},
+		"Action":    "kms:CreateGrant",
+		"Condition": map[string]any{
+			"StringEquals": map[string]any{"aws:PrincipalOrgID": org},
+			"Bool":         map[string]any{"kms:GrantIsForAWSResource": "true"},
+		},
+	})
+	equalJSON(t, "deny decrypt outside, except through S3", statement(t, doc, logkey.SidDenyOutsideDecryption), map[string]any{
 		"Sid": logkey.SidDenyOutsideDecryption, "Effect": "Deny", "Resource": "*",
 		"Principal": map[string]any{"AWS": "*"},
 		"Action":    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
 		"Condition": map[string]any{
-			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive},
+			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive, "kms:ViaService": "s3." + home + ".amazonaws.com"},
+			"BoolIfExists":    map[string]any{"aws:PrincipalIsAWSService": "false"},
+		},
+	})
+	equalJSON(t, "deny decrypt outside for any other bucket", statement(t, doc, logkey.SidDenyOtherContexts), map[string]any{
+		"Sid": logkey.SidDenyOtherContexts, "Effect": "Deny", "Resource": "*",
+		"Principal": map[string]any{"AWS": "*"},
+		"Action":    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
+		"Condition": map[string]any{
+			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive, "kms:EncryptionContext:aws:s3:arn": bucketArn},
 			"BoolIfExists":    map[string]any{"aws:PrincipalIsAWSService": "false"},
 		},
 	})
@@ -135,7 +153,7 @@ func TestLogKeyPolicy(t *testing.T) {
 		}
 		principal := jsonString(s["Principal"])
 		for _, a := range asStrings(s["Action"]) {
-			if strings.HasPrefix(a, "kms:Decrypt") && !strings.Contains(principal, "logs.") {
+			if strings.HasPrefix(a, "kms:Decrypt") && !strings.Contains(principal, "logs.") && !strings.Contains(cond, `"kms:ViaService":"s3.`) {
 				t.Errorf("statement %s lets %s decrypt", s["Sid"], principal)
 			}
 		}
@@ -176,10 +194,10 @@ func TestCentralBucketProperties(t *testing.T) {
 					map[string]any{
 						"Id": "ArchiveThenExpire", "Status": "Enabled",
 						"ExpirationInDays":               2557,
-						"NoncurrentVersionExpiration":    map[string]any{"NoncurrentDays": 2557},
+						"NoncurrentVersionExpiration":    map[string]any{"NoncurrentDays": 1},
 						"AbortIncompleteMultipartUpload": map[string]any{"DaysAfterInitiation": 7},
 						"Transitions":                    []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
-						"NoncurrentVersionTransitions":   []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
+						"NoncurrentVersionTransitions":   assertions.Match_Absent(),
 					},
 					map[string]any{"Id": "RemoveExpiredDeleteMarkers", "Status": "Enabled", "ExpiredObjectDeleteMarker": true},
 				}},
@@ -262,14 +280,19 @@ func TestCentralBucketPolicy(t *testing.T) {
 			t.Errorf("%s does not deny %s", logbucket.SidDenyReadDeleteByOthers, a)
 		}
 	}
-	equalJSON(t, "members write their own prefix", statement(t, doc, logbucket.SidMemberWriteOwnPrefix), map[string]any{
-		"Sid": logbucket.SidMemberWriteOwnPrefix, "Effect": "Allow", "Principal": anyone, "Action": "s3:PutObject",
+	equalJSON(t, "members write their own prefix and abort their own uploads", statement(t, doc, logbucket.SidMemberWriteOwnPrefix), map[string]any{
+		"Sid": logbucket.SidMemberWriteOwnPrefix, "Effect": "Allow", "Principal": anyone, "Action": []string{"s3:AbortMultipartUpload", "s3:PutObject"},
 		"Resource":  objects("/session-manager/${aws:PrincipalAccount}/*"),
 		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
 	})
+	equalJSON(t, "members send bucket-owner-full-control only", statement(t, doc, logbucket.SidMemberAclOwnPrefix), map[string]any{
+		"Sid": logbucket.SidMemberAclOwnPrefix, "Effect": "Allow", "Principal": anyone, "Action": "s3:PutObjectAcl",
+		"Resource":  objects("/session-manager/${aws:PrincipalAccount}/*"),
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org, "s3:x-amz-acl": "bucket-owner-full-control"}},
+	})
 	equalJSON(t, "members read bucket configuration", statement(t, doc, logbucket.SidMemberReadBucketConfig), map[string]any{
 		"Sid": logbucket.SidMemberReadBucketConfig, "Effect": "Allow", "Principal": anyone,
-		"Action": []string{"s3:GetBucketLocation", "s3:GetEncryptionConfiguration"}, "Resource": bucket,
+		"Action": "s3:GetEncryptionConfiguration", "Resource": bucket,
 		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
 	})
 	equalJSON(t, "RDP recording", statement(t, doc, logbucket.SidGuiConnectWrite), map[string]any{
@@ -286,7 +309,7 @@ func TestCentralBucketPolicy(t *testing.T) {
 			t.Errorf("Allow statement %v is not scoped to the organization", s["Sid"])
 		}
 		for _, a := range asStrings(s["Action"]) {
-			if strings.HasPrefix(a, "s3:Get") && a != "s3:GetEncryptionConfiguration" && a != "s3:GetBucketLocation" ||
+			if strings.HasPrefix(a, "s3:Get") && a != "s3:GetEncryptionConfiguration" ||
 				strings.HasPrefix(a, "s3:List") || strings.HasPrefix(a, "s3:Delete") || a == "s3:*" {
 				t.Errorf("Allow statement %v grants %s", s["Sid"], a)
 			}

@@ -203,12 +203,11 @@ func TestMemberRdpRecording(t *testing.T) {
 	tmpl := memberTemplate()
 	lookup := logicalID(t, tmpl, keylookup.ResourceType, "LogKey")
 	_, rdp := only(t, tmpl, "AWS::SSMGuiConnect::Preferences")
+	// GUI Connect API reference, ConnectionRecordingPreferences.KMSKeyArn: "This key must exist in
+	// the same AWS Region as the node": the LogKey of this region (primary or replica).
 	equalJSON(t, "RDP recording", props(rdp), map[string]any{
 		"ConnectionRecordingPreferences": map[string]any{
-			"KMSKeyArn": map[string]any{"Fn::Join": []any{"", []any{
-				"arn:", map[string]any{"Ref": "AWS::Partition"}, ":kms:" + home + ":" + archive + ":key/",
-				map[string]any{"Fn::GetAtt": []any{lookup, "KeyId"}},
-			}}},
+			"KMSKeyArn":             map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
 			"RecordingDestinations": map[string]any{"S3Buckets": []any{map[string]any{"BucketName": bucketName, "BucketOwner": archive}}},
 		},
 	})
@@ -220,29 +219,37 @@ func TestMemberRdpRecording(t *testing.T) {
 
 func TestMemberInstancePolicy(t *testing.T) {
 	tmpl := memberTemplate()
-	_, mp := only(t, tmpl, "AWS::IAM::ManagedPolicy")
+	id, mp := only(t, tmpl, "AWS::IAM::ManagedPolicy")
 	p := props(mp)
-	if got := renderJoin(t, p["ManagedPolicyName"]); got != "SessionAuditInstanceLogging-{Ref:AWS::Region}" {
+	if got := jsonString(p["ManagedPolicyName"]); got != "SessionAuditInstanceLogging" {
 		t.Errorf("policy name %s", got)
 	}
+	// One policy per account, attached once: created only in the home region.
+	if mp["Condition"] != "IsHomeRegion" {
+		t.Errorf("instance policy %s condition %v, want IsHomeRegion", id, mp["Condition"])
+	}
+	equalJSON(t, "IsHomeRegion", tmpl["Conditions"].(map[string]any)["IsHomeRegion"],
+		map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "AWS::Region"}, home}})
+	equalJSON(t, "output condition", tmpl["Outputs"].(map[string]any)["InstancePolicyArn"].(map[string]any)["Condition"], "IsHomeRegion")
 	if p["Roles"] != nil {
 		t.Errorf("no instanceRoleNames configured, but attached to %v", p["Roles"])
 	}
 	doc := p["PolicyDocument"]
-	lg := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
-	key := logicalID(t, tmpl, "AWS::KMS::Key", "SessionPreferencesSessionKey")
 	bucket := "arn:{Ref:AWS::Partition}:s3:::" + bucketName
+	group := "arn:{Ref:AWS::Partition}:logs:*:{Ref:AWS::AccountId}:log-group:session-manager-log-{Ref:AWS::AccountId}"
+	ownPrefix := bucket + "/session-manager/{Ref:AWS::AccountId}/*"
 	want := map[string]struct {
-		actions  []string
-		resource string
-		cond     string
+		actions   []string
+		resources []string
+		cond      string
 	}{
-		sessionprefs.SidWriteLogGroup:      {[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, "{GetAtt:" + lg + ".Arn}", ""},
-		sessionprefs.SidDescribeLogGroups:  {[]string{"logs:DescribeLogGroups"}, "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:{Ref:AWS::AccountId}:log-group:*", ""},
-		sessionprefs.SidPutOwnPrefix:       {[]string{"s3:PutObject"}, bucket + "/session-manager/{Ref:AWS::AccountId}/{Ref:AWS::Region}/*", ""},
-		sessionprefs.SidReadBucketConfig:   {[]string{"s3:GetBucketLocation", "s3:GetEncryptionConfiguration"}, bucket, ""},
-		sessionprefs.SidEncryptThroughS3:   {[]string{"kms:GenerateDataKey"}, "arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*", `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
-		sessionprefs.SidDecryptSessionData: {[]string{"kms:Decrypt"}, "{GetAtt:" + key + ".Arn}", ""},
+		sessionprefs.SidWriteLogGroup:        {[]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, []string{group + ":log-stream:*", group}, ""},
+		sessionprefs.SidDescribeLogGroups:    {[]string{"logs:DescribeLogGroups"}, []string{"*"}, ""},
+		sessionprefs.SidPutOwnPrefix:         {[]string{"s3:AbortMultipartUpload", "s3:PutObject"}, []string{ownPrefix}, ""},
+		sessionprefs.SidPutOwnPrefix + "Acl": {[]string{"s3:PutObjectAcl"}, []string{ownPrefix}, `{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}`},
+		sessionprefs.SidReadBucketConfig:     {[]string{"s3:GetEncryptionConfiguration"}, []string{bucket}, ""},
+		sessionprefs.SidEncryptThroughS3:     {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*"}, `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
+		sessionprefs.SidDecryptSessionData:   {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Ref:AWS::AccountId}:key/*"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
 	}
 	sts := statements(doc)
 	if len(sts) != len(want) {
@@ -258,8 +265,12 @@ func TestMemberInstancePolicy(t *testing.T) {
 		if s["Effect"] != "Allow" || !reflect.DeepEqual(asStrings(s["Action"]), w.actions) {
 			t.Errorf("%s: effect %v actions %v, want %v", sid, s["Effect"], s["Action"], w.actions)
 		}
-		if got := renderJoin(t, s["Resource"]); got != w.resource {
-			t.Errorf("%s: resource %s, want %s", sid, got, w.resource)
+		var res []string
+		for _, r := range append([]any(nil), asAnyList(s["Resource"])...) {
+			res = append(res, renderJoin(t, r))
+		}
+		if !reflect.DeepEqual(res, w.resources) {
+			t.Errorf("%s: resources %v, want %v", sid, res, w.resources)
 		}
 		if got := jsonString(s["Condition"]); w.cond != "" && got != w.cond || w.cond == "" && s["Condition"] != nil {
 			t.Errorf("%s: condition %s, want %s", sid, got, w.cond)
@@ -275,6 +286,17 @@ func TestMemberInstancePolicy(t *testing.T) {
 	}))
 	_, mp2 := only(t, withRoles.templates[stacks.MemberStackName], "AWS::IAM::ManagedPolicy")
 	equalJSON(t, "attached roles", props(mp2)["Roles"], []string{"AppServerRole", "BastionRole"})
+	if mp2["Condition"] != "IsHomeRegion" {
+		t.Error("the attachment must happen once per role (home region only)")
+	}
+}
+
+// asAnyList returns a policy element that may be one value or a list as a list.
+func asAnyList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
 }
 
 func TestMemberSessionSettingsFromConfig(t *testing.T) {

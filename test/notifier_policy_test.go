@@ -80,9 +80,18 @@ func TestInboxTopicKeyAndPolicies(t *testing.T) {
 	if key["DeletionPolicy"] != "Retain" {
 		t.Error("topic key not retained")
 	}
-	for _, sid := range []string{"AllowPublishByevents", "AllowPublishBycloudwatch"} {
+	// SNS guide: aws:SourceAccount/SourceArn/SourceOrgID in a key policy are not supported for
+	// EventBridge to encrypted topics; the topic's encryption context scopes it instead.
+	topicArn := "arn:aws:sns:" + home + ":" + archive + ":" + stacks.BusName
+	if got := jsonString(props(topic)["TopicName"]); got != stacks.BusName {
+		t.Errorf("topic name %s: the key policy names the topic %s", got, stacks.BusName)
+	}
+	for sid, cond := range map[string]map[string]any{
+		"AllowPublishByevents":     {"kms:EncryptionContext:aws:sns:topicArn": []string{topicArn}},
+		"AllowPublishBycloudwatch": {"kms:EncryptionContext:aws:sns:topicArn": []string{topicArn}, "aws:SourceAccount": archive},
+	} {
 		s := statement(t, props(key)["KeyPolicy"], sid)
-		equalJSON(t, sid+" condition", s["Condition"], map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": archive}})
+		equalJSON(t, sid+" condition", s["Condition"], map[string]any{"StringEquals": cond})
 		equalJSON(t, sid+" actions", s["Action"], []string{"kms:Decrypt", "kms:GenerateDataKey*"})
 	}
 	_, tp := only(t, tmpl, "AWS::SNS::TopicPolicy")
@@ -142,7 +151,9 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 	}
 	var names []string
 	for _, a := range resources(tmpl, "AWS::CloudWatch::Alarm") {
-		names = append(names, props(a)["AlarmName"].(string))
+		if name := props(a)["AlarmName"].(string); strings.HasPrefix(name, stacks.AlarmNamePrefix+"notification-") {
+			names = append(names, name)
+		}
 		equalJSON(t, "alarm action", props(a)["AlarmActions"], []any{map[string]any{"Ref": topic}})
 	}
 	sort.Strings(names)

@@ -64,6 +64,9 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 			"sessionaudit: Session Manager sessions to the central bus": "sessions",
 			"sessionaudit: console sign-ins to the central bus":         "sign-in",
 		},
+		stacks.SignInStackName: {
+			"sessionaudit: console sign-ins to the central bus": "sign-in",
+		},
 		stacks.LogArchiveStackName: {
 			"sessionaudit: announce Session Manager sessions": "sessions",
 			"sessionaudit: announce console sign-ins":         "sign-in",
@@ -93,10 +96,10 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 }
 
 func TestAlarmPatternMatchesOnlyOwnAlarmsGoingIntoAlarm(t *testing.T) {
-	patterns := rulePatterns(t, receiverTemplate("us-east-1"))
-	pattern := patterns["sessionaudit: alarms session-audit-* to the central bus"]
+	patterns := rulePatterns(t, logArchiveTemplate())
+	pattern := patterns["sessionaudit: announce delivery alarms"]
 	if pattern == nil {
-		t.Fatalf("receiver has no alarm forwarding rule: %v", keys(patterns))
+		t.Fatalf("inbox has no alarm rule: %v", keys(patterns))
 	}
 	alarm := func(name, state string) map[string]any {
 		var e map[string]any
@@ -116,10 +119,28 @@ func TestAlarmPatternMatchesOnlyOwnAlarmsGoingIntoAlarm(t *testing.T) {
 			t.Errorf("alarm %v: matches = %v, want %v", tt.event["detail"], got, tt.want)
 		}
 	}
-	// The receiver's alarms carry the prefix, so they are forwarded.
-	for _, a := range resources(receiverTemplate("us-east-1"), "AWS::CloudWatch::Alarm") {
+}
+
+// One message per alarm: every sessionaudit alarm lives in the log-archive stack with the topic as
+// its only action, and nothing forwards alarm state changes to the bus as well (CloudWatch sends
+// alarm state changes to the default bus only, and no stack has a rule that forwards them).
+func TestOneMessagePerAlarm(t *testing.T) {
+	tmpl := logArchiveTemplate()
+	topic := logicalID(t, tmpl, "AWS::SNS::Topic", "LoginNotifierTopic")
+	for id, a := range resources(tmpl, "AWS::CloudWatch::Alarm") {
 		if name, _ := props(a)["AlarmName"].(string); !strings.HasPrefix(name, stacks.AlarmNamePrefix) {
-			t.Errorf("receiver alarm %q lacks the prefix %q", name, stacks.AlarmNamePrefix)
+			t.Errorf("alarm %s (%q) lacks the prefix %q", id, name, stacks.AlarmNamePrefix)
+		}
+		equalJSON(t, id+" actions", props(a)["AlarmActions"], []any{map[string]any{"Ref": topic}})
+	}
+	for name, tmpl := range defaultApp.templates {
+		for desc, p := range rulePatterns(t, tmpl) {
+			if name != stacks.LogArchiveStackName && strings.Contains(jsonString(p["source"]), "aws.cloudwatch") {
+				t.Errorf("%s rule %q forwards alarms: the home-region alarms would be announced twice", name, desc)
+			}
+		}
+		if name != stacks.LogArchiveStackName && len(resources(tmpl, "AWS::CloudWatch::Alarm")) > 0 {
+			t.Errorf("%s has alarms outside the log-archive stack: they could not reach the topic directly", name)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -68,16 +69,46 @@ func TestDestinationPolicy(t *testing.T) {
 	}
 }
 
+// Every hop is documented: destinations in their region, one stream per source region in the
+// bucket's (home) region, so that no stream writes to a bucket in another region.
+func TestStreamsLiveInTheBucketRegion(t *testing.T) {
+	for _, region := range []string{home, "us-east-1"} {
+		if n := len(resources(receiverTemplate(region), "AWS::KinesisFirehose::DeliveryStream")); n != 0 {
+			t.Errorf("receiver %s has %d Firehose streams; they belong to the bucket's region", region, n)
+		}
+		_, dest := only(t, receiverTemplate(region), "AWS::Logs::Destination")
+		if got := props(dest)["TargetArn"]; got != "arn:aws:firehose:"+home+":"+archive+":deliverystream/session-audit-"+region {
+			t.Errorf("destination of %s targets %v", region, got)
+		}
+	}
+	var names []string
+	for _, st := range resources(logArchiveTemplate(), "AWS::KinesisFirehose::DeliveryStream") {
+		names = append(names, props(st)["DeliveryStreamName"].(string))
+	}
+	sort.Strings(names)
+	equalJSON(t, "one stream per governed region in the log-archive stack", names, []string{"session-audit-" + home, "session-audit-us-east-1"})
+}
+
+// streamOf returns the log-archive stack's stream for a source region.
+func streamOf(t *testing.T, region string) map[string]any {
+	t.Helper()
+	for _, st := range resources(logArchiveTemplate(), "AWS::KinesisFirehose::DeliveryStream") {
+		if props(st)["DeliveryStreamName"] == "session-audit-"+region {
+			return st
+		}
+	}
+	t.Fatalf("no stream for %s", region)
+	return nil
+}
+
 func TestFirehoseProcessing(t *testing.T) {
-	tmpl := receiverTemplate("us-east-1")
-	_, stream := only(t, tmpl, "AWS::KinesisFirehose::DeliveryStream")
-	p := props(stream)
+	tmpl := logArchiveTemplate()
+	p := props(streamOf(t, "us-east-1"))
 	if p["DeliveryStreamName"] != "session-audit-us-east-1" || p["DeliveryStreamType"] != "DirectPut" {
 		t.Errorf("stream name/type %v %v", p["DeliveryStreamName"], p["DeliveryStreamType"])
 	}
 	equalJSON(t, "stream encryption", p["DeliveryStreamEncryptionConfigurationInput"], map[string]any{"KeyType": "AWS_OWNED_CMK"})
 	s3 := p["ExtendedS3DestinationConfiguration"].(map[string]any)
-	lookup := logicalID(t, tmpl, "Custom::KeyLookup", "PrimaryLogKey")
 	processor := logicalID(t, tmpl, "AWS::Lambda::Function", "LogReceiverProcessor")
 	want := map[string]any{
 		"BucketARN":         bucketArn,
@@ -87,7 +118,7 @@ func TestFirehoseProcessing(t *testing.T) {
 		"CompressionFormat": "UNCOMPRESSED",
 		"FileExtension":     ".json",
 		"EncryptionConfiguration": map[string]any{"KMSEncryptionConfig": map[string]any{
-			"AWSKMSKeyARN": map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
+			"AWSKMSKeyARN": map[string]any{"Fn::GetAtt": []any{"LogKey15608DC4", "Arn"}},
 		}},
 		"DynamicPartitioningConfiguration": map[string]any{"Enabled": true, "RetryOptions": map[string]any{"DurationInSeconds": 300}},
 		"ProcessingConfiguration": map[string]any{"Enabled": true, "Processors": []any{map[string]any{
@@ -116,30 +147,34 @@ func TestFirehoseProcessing(t *testing.T) {
 	}
 }
 
-func TestReceiverRoles(t *testing.T) {
-	tmpl := receiverTemplate("us-east-1")
-	roles := resources(tmpl, "AWS::IAM::Role")
-	var delivery, subscription string
-	for id := range roles {
-		switch {
-		case strings.HasPrefix(id, "LogReceiverDeliveryRole"):
-			delivery = id
-		case strings.HasPrefix(id, "LogReceiverSubscriptionRole"):
-			subscription = id
+// rolePolicies maps role logical IDs to their policy documents.
+func rolePolicies(tmpl map[string]any) map[string]any {
+	policies := map[string]any{}
+	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
+		for _, r := range props(p)["Roles"].([]any) {
+			policies[r.(map[string]any)["Ref"].(string)] = props(p)["PolicyDocument"]
 		}
 	}
-	equalJSON(t, "subscription role trust", props(roles[subscription])["AssumeRolePolicyDocument"], map[string]any{
+	return policies
+}
+
+func TestReceiverRoles(t *testing.T) {
+	tmpl := receiverTemplate("us-east-1")
+	subscription := logicalID(t, tmpl, "AWS::IAM::Role", "DestinationRole")
+	delivery := logicalID(t, logArchiveTemplate(), "AWS::IAM::Role", "LogReceiverDeliveryRole")
+	// CloudWatch Logs user guide, "Step 2: Create a destination": logs.amazonaws.com, aws:SourceArn.
+	equalJSON(t, "destination role trust", props(resources(tmpl, "AWS::IAM::Role")[subscription])["AssumeRolePolicyDocument"], map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{map[string]any{
 			"Effect": "Allow", "Action": "sts:AssumeRole",
-			"Principal": map[string]any{"Service": "logs.us-east-1.amazonaws.com"},
+			"Principal": map[string]any{"Service": "logs.amazonaws.com"},
 			"Condition": map[string]any{
 				"StringEquals": map[string]any{"aws:SourceOrgID": org},
 				"StringLike":   map[string]any{"aws:SourceArn": "arn:aws:logs:us-east-1:*:*"},
 			},
 		}},
 	})
-	equalJSON(t, "delivery role trust", props(roles[delivery])["AssumeRolePolicyDocument"], map[string]any{
+	equalJSON(t, "delivery role trust", props(resources(logArchiveTemplate(), "AWS::IAM::Role")[delivery])["AssumeRolePolicyDocument"], map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{map[string]any{
 			"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -147,17 +182,11 @@ func TestReceiverRoles(t *testing.T) {
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": archive}},
 		}},
 	})
-	policies := map[string]any{}
-	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
-		for _, r := range props(p)["Roles"].([]any) {
-			policies[r.(map[string]any)["Ref"].(string)] = props(p)["PolicyDocument"]
-		}
-	}
-	equalJSON(t, "subscription role may only put into its stream", statements(policies[subscription]), []any{map[string]any{
+	equalJSON(t, "destination role may only put into its stream", statements(rolePolicies(tmpl)[subscription]), []any{map[string]any{
 		"Effect": "Allow", "Action": []string{"firehose:PutRecord", "firehose:PutRecordBatch"},
-		"Resource": "arn:aws:firehose:us-east-1:" + archive + ":deliverystream/session-audit-us-east-1",
+		"Resource": "arn:aws:firehose:" + home + ":" + archive + ":deliverystream/session-audit-us-east-1",
 	}})
-	doc := policies[delivery]
+	doc := rolePolicies(logArchiveTemplate())[delivery]
 	equalJSON(t, "delivery writes only its prefixes", statement(t, doc, "WriteOwnPrefixes")["Resource"],
 		[]string{bucketArn + "/cloudwatch-errors/*", bucketArn + "/cloudwatch/*"})
 	kms := statement(t, doc, "EncryptThroughS3")
@@ -174,18 +203,22 @@ func TestReceiverRoles(t *testing.T) {
 }
 
 func TestReceiverAlarms(t *testing.T) {
-	alarms := resources(receiverTemplate("us-east-1"), "AWS::CloudWatch::Alarm")
 	want := map[string]string{
 		"DeliveryToS3.DataFreshness": "Maximum GreaterThanThreshold 3600",
 		"DeliveryToS3.Success":       "Minimum LessThanThreshold 1",
 		"ExecuteProcessing.Success":  "Minimum LessThanThreshold 1",
 		"ThrottledRecords":           "Sum GreaterThanThreshold 0",
+		// Firehose quota: 500 active partitions per stream by default (logreceiver.MaxActivePartitions).
+		"PartitionCountExceeded": "Maximum GreaterThanThreshold 0",
 	}
 	got := map[string]string{}
-	for _, a := range alarms {
+	for _, a := range resources(logArchiveTemplate(), "AWS::CloudWatch::Alarm") {
 		p := props(a)
-		if p["Namespace"] != "AWS/Firehose" || p["TreatMissingData"] != "notBreaching" {
-			t.Errorf("alarm %v: namespace %v, missing data %v", p["MetricName"], p["Namespace"], p["TreatMissingData"])
+		if p["Namespace"] != "AWS/Firehose" || !strings.Contains(jsonString(p["Dimensions"]), "session-audit-us-east-1") {
+			continue
+		}
+		if p["TreatMissingData"] != "notBreaching" {
+			t.Errorf("alarm %v: missing data %v", p["MetricName"], p["TreatMissingData"])
 		}
 		equalJSON(t, "dimensions", p["Dimensions"], []any{map[string]any{"Name": "DeliveryStreamName", "Value": "session-audit-us-east-1"}})
 		got[p["MetricName"].(string)] = fmt.Sprintf("%v %v %v", p["Statistic"], p["ComparisonOperator"], p["Threshold"])
@@ -205,8 +238,30 @@ func TestMemberSubscribesSessionLogGroup(t *testing.T) {
 	if p["FilterPattern"] != logforwarder.AllEvents || p["FilterName"] != "session-audit" {
 		t.Errorf("filter pattern %q name %v", p["FilterPattern"], p["FilterName"])
 	}
-	if _, has := p["RoleArn"]; has {
-		t.Error("a cross-account CloudWatch Logs destination takes no role")
+	checkSubscriptionRole(t, tmpl, filter, "{Ref:"+lg+"}")
+}
+
+// checkSubscriptionRole: a filter to an organization-scoped destination names a role of the
+// sending account that logs.amazonaws.com assumes and that may only logs:PutLogEvents to the
+// filter's log group (CloudWatch Logs user guide, "Step 2: (Only if using an organization) Create
+// an IAM role").
+func checkSubscriptionRole(t *testing.T, tmpl map[string]any, filter map[string]any, logGroup string) {
+	t.Helper()
+	ga, ok := props(filter)["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)
+	if !ok {
+		t.Fatalf("subscription filter has no role: %v", props(filter)["RoleArn"])
+	}
+	role := resources(tmpl, "AWS::IAM::Role")[ga[0].(string)]
+	equalJSON(t, "subscription role trust", props(role)["AssumeRolePolicyDocument"], map[string]any{
+		"Version":   "2012-10-17",
+		"Statement": []any{map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"Service": "logs.amazonaws.com"}}},
+	})
+	sts := statements(rolePolicies(tmpl)[ga[0].(string)])
+	if len(sts) != 1 || sts[0]["Action"] != "logs:PutLogEvents" {
+		t.Fatalf("subscription role policy %v", sts)
+	}
+	if got := renderJoin(t, sts[0]["Resource"]); got != "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:{Ref:AWS::AccountId}:log-group:"+logGroup+":*" {
+		t.Errorf("subscription role resource %s", got)
 	}
 }
 
@@ -223,6 +278,7 @@ func TestForwardersStack(t *testing.T) {
 	if got := renderJoin(t, p["DestinationArn"]); got != "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:"+archive+":destination:session-audit" {
 		t.Errorf("destination %s", got)
 	}
+	checkSubscriptionRole(t, tmpl, filter, "aws-cloudtrail-logs-o-exampleorg1")
 	none := synth(mustConfigWith(t, func(c map[string]any) { c["forwarders"] = []any{} }))
 	if _, ok := none.templates[stacks.ForwardersStackName]; ok {
 		t.Error("no forwarders configured, but SessionAudit-Forwarders was synthesized")

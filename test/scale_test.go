@@ -1,6 +1,8 @@
 package test
 
 import (
+	"github.com/sessionaudit/sessionaudit/config"
+
 	"fmt"
 	"testing"
 
@@ -17,14 +19,14 @@ var commercialRegions = []string{
 	"eu-north-1", "il-central-1", "mx-central-1", "me-south-1", "me-central-1", "sa-east-1",
 }
 
-// largeApp is the app for an organization of 200 target OUs (about 1,000 accounts) in every
+// largeApp is the app for an organization of 50 target OUs (the most one StackSet operation takes; about 1,000 accounts) in every
 // commercial Region. No config field lists accounts: nothing can be sized by them.
 var largeApp *synthesized
 
 func large(t *testing.T) *synthesized {
 	t.Helper()
 	if largeApp == nil {
-		ous := make([]any, 200)
+		ous := make([]any, config.MaxOrganizationalUnits)
 		for i := range ous {
 			ous[i] = fmt.Sprintf("ou-exam-%08d", i)
 		}
@@ -41,7 +43,7 @@ func large(t *testing.T) *synthesized {
 }
 
 // TestPoliciesDoNotGrowWithTheOrganization checks the limits with one OU in two Regions and with
-// 200 OUs in every commercial Region, and that no policy or member template changes size.
+// 50 OUs in every commercial Region, and that no policy or member template changes size.
 func TestPoliciesDoNotGrowWithTheOrganization(t *testing.T) {
 	big := large(t)
 	if n := len(big.stacks.Receivers); n != len(commercialRegions) {
@@ -66,7 +68,7 @@ func TestPoliciesDoNotGrowWithTheOrganization(t *testing.T) {
 	}
 	small, grown := measure(defaultApp), measure(big)
 	for what, limit := range limits {
-		t.Logf("%-18s %6d bytes (1 OU, 2 Regions) %6d bytes (200 OUs, %d Regions), limit %d", what, small[what], grown[what], len(commercialRegions), limit)
+		t.Logf("%-18s %6d bytes (1 OU, 2 Regions) %6d bytes (50 OUs, %d Regions), limit %d", what, small[what], grown[what], len(commercialRegions), limit)
 		if grown[what] > limit || small[what] > limit {
 			t.Errorf("%s is over its limit of %d bytes: %d / %d", what, limit, small[what], grown[what])
 		}
@@ -74,9 +76,15 @@ func TestPoliciesDoNotGrowWithTheOrganization(t *testing.T) {
 			t.Errorf("%s grows with the organization: %d -> %d bytes", what, small[what], grown[what])
 		}
 	}
-	// Only the StackSet's own target list and Region list grow.
+	// Only the StackSet's own target and Region lists grow, and the log-archive stack with the
+	// number of Regions (one Firehose stream and five alarms each), within CloudFormation's
+	// limits (1 MB template through S3, 500 resources).
+	la := big.templates[stacks.LogArchiveStackName]
+	if n, size := len(la["Resources"].(map[string]any)), sizeOf(la); n > 500 || size > 1<<20 {
+		t.Errorf("log-archive stack for %d Regions: %d resources, %d bytes", len(commercialRegions), n, size)
+	}
 	for name, tmpl := range big.templates {
-		if name == stacks.MemberStackSetStackName {
+		if name == stacks.MemberStackSetStackName || name == stacks.LogArchiveStackName {
 			continue
 		}
 		if want, ok := defaultApp.templates[name]; ok && sizeOf(want) != sizeOf(tmpl) {

@@ -12,25 +12,62 @@ import (
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
+// stackSet returns the StackSet of the given name in a StackSet stack template.
+func stackSet(t *testing.T, tmpl map[string]any, name string) map[string]any {
+	t.Helper()
+	for _, set := range resources(tmpl, "AWS::CloudFormation::StackSet") {
+		if props(set)["StackSetName"] == name {
+			return set
+		}
+	}
+	t.Fatalf("no StackSet %s", name)
+	return nil
+}
+
 func TestStackSetTemplateBodyIsTheMemberTemplate(t *testing.T) {
-	_, set := only(t, defaultApp.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet")
-	body, ok := props(set)["TemplateBody"].(string)
-	if !ok {
-		t.Fatalf("TemplateBody is not a literal string: %v", props(set)["TemplateBody"])
+	for name, stackName := range map[string]string{stacks.MemberStackSetName: stacks.MemberStackName, stacks.SignInStackSetName: stacks.SignInStackName} {
+		set := stackSet(t, defaultApp.templates[stacks.MemberStackSetStackName], name)
+		body, ok := props(set)["TemplateBody"].(string)
+		if !ok {
+			t.Fatalf("TemplateBody is not a literal string: %v", props(set)["TemplateBody"])
+		}
+		var got any
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatalf("TemplateBody is not the %s template: %v\n%.200s", stackName, err, body)
+		}
+		b, _ := json.Marshal(defaultApp.templates[stackName])
+		var want any
+		_ = json.Unmarshal(b, &want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("StackSet %s TemplateBody differs from the synthesized %s template", name, stackName)
+		}
+		if len(body) > stacks.MaxTemplateBodyBytes {
+			t.Errorf("TemplateBody is %d bytes, over %d", len(body), stacks.MaxTemplateBodyBytes)
+		}
 	}
-	var got any
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
-		t.Fatalf("TemplateBody is not the member template: %v\n%.200s", err, body)
+}
+
+// Console sign-ins are recorded where CloudTrail says (global endpoint: us-east-1, us-east-2,
+// eu-north-1, ap-southeast-2); the sign-in StackSet covers those that are not governed, and only
+// those.
+func TestSignInStackSetRegions(t *testing.T) {
+	set := stackSet(t, defaultApp.templates[stacks.MemberStackSetStackName], stacks.SignInStackSetName)
+	group := props(set)["StackInstancesGroup"].([]any)[0].(map[string]any)
+	equalJSON(t, "sign-in regions beyond the governed ones", group["Regions"], []string{"us-east-2", "eu-north-1", "ap-southeast-2"})
+	equalJSON(t, "same targets as the member StackSet", group["DeploymentTargets"], map[string]any{"OrganizationalUnitIds": []string{"ou-exam-11111111"}})
+	if len(resources(defaultApp.templates[stacks.SignInStackName], "AWS::Events::Rule")) != 1 {
+		t.Error("the sign-in stack must hold exactly the sign-in rule")
 	}
-	member := defaultApp.templates[stacks.MemberStackName]
-	b, _ := json.Marshal(member)
-	var want any
-	_ = json.Unmarshal(b, &want)
-	if !reflect.DeepEqual(got, want) {
-		t.Error("StackSet TemplateBody differs from the synthesized SessionAudit-Member template")
-	}
-	if len(body) > stacks.MaxTemplateBodyBytes {
-		t.Errorf("TemplateBody is %d bytes, over %d", len(body), stacks.MaxTemplateBodyBytes)
+	for name, patch := range map[string]func(c map[string]any){
+		"all governed": func(c map[string]any) {
+			c["regions"] = []any{home, "us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
+		},
+		"sign-ins off": func(c map[string]any) { c["notifications"].(map[string]any)["consoleSignIn"] = false },
+	} {
+		s := synth(mustConfigWith(t, patch))
+		if n := len(resources(s.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet")); n != 1 || s.stacks.SignIn != nil {
+			t.Errorf("%s: %d StackSets, sign-in stack %v; want only the member StackSet", name, n, s.stacks.SignIn != nil)
+		}
 	}
 }
 
@@ -64,8 +101,7 @@ func TestStackSetSettings(t *testing.T) {
 		c["stackSet"] = map[string]any{"retainStacksOnAccountRemoval": false, "regionConcurrency": "SEQUENTIAL",
 			"maxConcurrentPercentage": 100, "failureTolerancePercentage": 0}
 	}))
-	_, set := only(t, custom.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet")
-	p := props(set)
+	p := props(stackSet(t, custom.templates[stacks.MemberStackSetStackName], stacks.MemberStackSetName))
 	equalJSON(t, "CallAs", p["CallAs"], "DELEGATED_ADMIN")
 	equalJSON(t, "AutoDeployment", p["AutoDeployment"], map[string]any{"Enabled": true, "RetainStacksOnAccountRemoval": false})
 	equalJSON(t, "OperationPreferences", p["OperationPreferences"], map[string]any{

@@ -118,6 +118,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
 	account := *stack.Account()
+	p.bucketRegion = stack.Region()
 
 	var errorKey awskms.IKey
 	if p.LogKeyArn != nil {

@@ -148,7 +148,6 @@ func withDefaults(props *Props) Props {
 		}
 	}
 	str(&p.StreamNamePrefix, "session-audit-")
-	p.bucketRegion = awscdk.Aws_REGION()
 	str(&p.Prefix, "cloudwatch/")
 	str(&p.ErrorPrefix, "cloudwatch-errors/")
 	str(&p.FileExtension, ".json")
