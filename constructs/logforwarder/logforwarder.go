@@ -106,11 +106,14 @@ func destinationRole(scope constructs.Construct, logGroupName *string) awsiam.Ro
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("logs.amazonaws.com"), nil),
 		Description: jsii.String("sessionaudit: CloudWatch Logs checks this account's subscription to the log-archive destination"),
 	})
+	streams := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", *stack.Partition(), *stack.Region(), *stack.Account(), *logGroupName)
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("logs:PutLogEvents"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", *stack.Partition(), *stack.Region(), *stack.Account(), *logGroupName)),
+		Resources: jsii.Strings(streams),
 	}))
-	acknowledge.On(role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
-		"the policy belongs only to the role CloudWatch Logs assumes for this one subscription filter and allows only logs:PutLogEvents on its log group")...)
+	acknowledge.On(role.Node().FindChild(jsii.String("DefaultPolicy")), append(acknowledge.InCompliancePacks("IAMNoInlinePolicy",
+		"the policy belongs only to the role CloudWatch Logs assumes for this one subscription filter and allows only logs:PutLogEvents on its log group"),
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(scope, jsii.String(streams)) + "]",
+			Reason: "the resource is the one log group of the filter, exactly as the CloudWatch Logs guide writes it (log-group:<name>:*); only logs:PutLogEvents"})...)
 	return role
 }

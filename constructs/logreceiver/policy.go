@@ -66,11 +66,6 @@ func acknowledgeFindings(r *LogReceiver, p Props) {
 		acknowledge.On(r.ErrorLogGroup, acknowledge.InCompliancePacks("CloudWatchLogGroupEncrypted",
 			"no LogKeyArn was given for this receiver; the log group holds Firehose's error descriptions, not the forwarded records, and is encrypted with service-owned keys")...)
 	}
-	for _, a := range r.Alarms {
-		acknowledge.On(a, acknowledge.InCompliancePacks("CloudWatchAlarmAction",
-			"alarm actions can only reach SNS topics of the alarm's own region; the alarm's state changes are forwarded by an EventBridge rule (loginnotifier.Sender) to the organization's notification topic",
-			"NIST.800.53.R5", "HIPAA.Security")...)
-	}
 }
 
 // acknowledgeDestination records why the destination role's inline policy is right.

@@ -3,6 +3,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { runSimulation } = require('@cloud-copilot/iam-simulate');
+
 const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
 
 // resolver returns resolve(value) for one template deployed in account/region.
@@ -75,4 +77,35 @@ function load(dir, stack, env) {
   return { template, resolve, find };
 }
 
-module.exports = { load, resolver, KEY_ID };
+// The simulator does not know kms:EncryptionContext:<key> (a variable key without a slash), so
+// those conditions and request values are renamed to aws:RequestTag/<the same key>, a string key
+// it evaluates with the same operators: the encryption context is checked, not dropped.
+// simulable renames kms:EncryptionContext:<key> to aws:RequestTag/kms:EncryptionContext:<key>
+// in condition keys (policies) and context keys (requests); see the file comment.
+const EC = 'kms:EncryptionContext:';
+const simKey = (k) => (k.startsWith(EC) ? 'aws:RequestTag/' + k : k);
+function simulable(policy) {
+  const copy = JSON.parse(JSON.stringify(policy));
+  for (const st of [].concat(copy.Statement)) {
+    for (const [op, keys] of Object.entries(st.Condition || {})) {
+      st.Condition[op] = Object.fromEntries(Object.entries(keys).map(([k, v]) => [simKey(k), v]));
+    }
+  }
+  return copy;
+}
+const simulableContext = (ctx) => Object.fromEntries(Object.entries(ctx).map(([k, v]) => [simKey(k), v]));
+
+async function simulate(s) {
+  const r = await runSimulation({
+    identityPolicies: s.identity.map((p) => ({ name: p.name, policy: simulable(p.policy) })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: s.resourcePolicy && simulable(s.resourcePolicy),
+    request: { principal: s.principal, action: s.action, resource: { resource: s.resource, accountId: s.account }, contextVariables: simulableContext(s.ctx) },
+  }, {});
+  if (r.resultType === 'error') throw new Error(JSON.stringify(r.errors).slice(0, 600));
+  return r.overallResult;
+}
+
+
+module.exports = { load, resolver, KEY_ID, simulate };
