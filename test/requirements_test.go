@@ -1,0 +1,344 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// requirement is one documented AWS requirement that a synthesized template can satisfy or break.
+// Its name says where AWS documents it (guide and section, or the client source that shows it).
+type requirement struct {
+	name  string
+	check func(app *synthesized) []string // problems found; none means satisfied
+}
+
+// requirements are checked over every template of the app, whatever the stack, so that a new
+// stack or resource that breaks one is caught too.
+var requirements = []requirement{
+	{"CloudWatch Logs user guide, Cross-account subscriptions with AWS Organizations, Step 2 (Create an IAM role): a subscription filter to an organization-scoped destination names a role of the sending account", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::Logs::SubscriptionFilter", func(stack, id string, r map[string]any) {
+			if strings.Contains(jsonString(props(r)["DestinationArn"]), ":destination:") && props(r)["RoleArn"] == nil {
+				out = append(out, stack+"/"+id+" has no RoleArn")
+			}
+		})
+		return out
+	}},
+	{"CloudWatch Logs user guide, Step 3 (account-level subscription filter policy): a destination is in the log group's region and may point to a stream in another region; Firehose documents cross-Region delivery only for HTTP endpoints, so every stream is in the bucket's region", func(app *synthesized) (out []string) {
+		home := *app.stacks.LogArchive.Region()
+		for name, tmpl := range app.templates {
+			if len(resources(tmpl, "AWS::KinesisFirehose::DeliveryStream")) > 0 && name != stacks.LogArchiveStackName {
+				out = append(out, name+" has a Firehose stream outside the bucket's stack ("+home+")")
+			}
+		}
+		for region, r := range app.stacks.Receivers {
+			_, dest := onlyOf(app.templates[*r.StackName()], "AWS::Logs::Destination")
+			if dest == nil || !strings.Contains(jsonString(props(dest)["TargetArn"]), ":firehose:"+home+":") {
+				out = append(out, "destination of "+region+" does not target a stream in "+home)
+			}
+		}
+		return out
+	}},
+	{"GUI Connect API reference, ConnectionRecordingPreferences.KMSKeyArn: the key must exist in the same Region as the node", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::SSMGuiConnect::Preferences", func(stack, id string, r map[string]any) {
+			key := jsonString(props(r)["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"])
+			// A key of this stack's region: a resolved lookup of this region's alias or a key of the stack.
+			if strings.Contains(key, ":kms:") && !strings.Contains(key, `{"Ref":"AWS::Region"}`) {
+				out = append(out, stack+"/"+id+" names a key of a fixed region: "+key)
+			}
+		})
+		return out
+	}},
+	{"Systems Manager user guide, just-in-time node access (Recording RDP connections; session preferences): keys used for session encryption and RDP recording carry SystemsManagerJustInTimeNodeAccessManaged=true", func(app *synthesized) (out []string) {
+		for name, tmpl := range app.templates {
+			for id, k := range resources(tmpl, "AWS::KMS::Key") {
+				if (strings.Contains(id, "SessionKey") || strings.HasPrefix(id, "LogKey")) && !strings.Contains(jsonString(props(k)["Tags"]), `"SystemsManagerJustInTimeNodeAccessManaged","Value":"true"`) {
+					out = append(out, name+"/"+id+" lacks the tag")
+				}
+			}
+			for id, k := range resources(tmpl, "AWS::KMS::ReplicaKey") {
+				if !strings.Contains(jsonString(props(k)["Tags"]), "SystemsManagerJustInTimeNodeAccessManaged") {
+					out = append(out, name+"/"+id+" lacks the tag")
+				}
+			}
+		}
+		return out
+	}},
+	{"Systems Manager user guide, Recording RDP connections: users need kms:CreateGrant on the recording key (organization principals, only grants for AWS resources)", func(app *synthesized) (out []string) {
+		for _, doc := range keyPolicies(app) {
+			if !strings.Contains(jsonString(doc), `"kms:GrantIsForAWSResource":"true"`) {
+				out = append(out, "a LogKey policy has no organization CreateGrant for AWS resources")
+			}
+		}
+		return out
+	}},
+	{"SNS developer guide, Enable compatibility between event sources from AWS services and encrypted topics: aws:SourceAccount/SourceArn/SourceOrgID are not supported in key policies for EventBridge to encrypted topics", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::KMS::Key", func(stack, id string, r map[string]any) {
+			for _, s := range statements(props(r)["KeyPolicy"]) {
+				if strings.Contains(jsonString(s["Principal"]), "events.amazonaws.com") && strings.Contains(jsonString(s["Condition"]), "aws:Source") {
+					out = append(out, stack+"/"+id+" "+fmt.Sprint(s["Sid"]))
+				}
+			}
+		})
+		return out
+	}},
+	{"S3 user guide, Multipart upload API and permissions: SSE-KMS multipart uploads need kms:Decrypt as well as kms:GenerateDataKey (the SSM agent uploads in 5 MiB parts)", func(app *synthesized) (out []string) {
+		var actions []string
+		for _, s := range statements(keyPolicies(app)[0]) {
+			if s["Sid"] == "AllowOrganizationUseThroughS3ForCentralBucket" {
+				actions = asStrings(s["Action"])
+			}
+		}
+		if !slices.Contains(actions, "kms:Decrypt") {
+			out = append(out, "the LogKey policy does not let organization principals decrypt through S3")
+		}
+		_, mp := onlyOf(app.templates[stacks.MemberStackName], "AWS::IAM::ManagedPolicy")
+		if !strings.Contains(jsonString(props(mp)["PolicyDocument"]), `"Action":["kms:GenerateDataKey","kms:Decrypt"]`) &&
+			!strings.Contains(jsonString(props(mp)["PolicyDocument"]), `"Action":["kms:Decrypt","kms:GenerateDataKey"]`) {
+			out = append(out, "the instance policy does not allow kms:Decrypt through S3")
+		}
+		return out
+	}},
+	{"S3 user guide, Expiring objects: on a versioned bucket expiry only adds a delete marker; NoncurrentVersionExpiration removes the version (Object Lock still protects it until its retention ends)", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::S3::Bucket", func(stack, id string, r map[string]any) {
+			for _, rule := range asAnyList(jsonPath(props(r), "LifecycleConfiguration", "Rules")) {
+				m, _ := rule.(map[string]any)
+				if m["ExpirationInDays"] == nil {
+					continue
+				}
+				nc, _ := jsonPath(m, "NoncurrentVersionExpiration", "NoncurrentDays").(float64)
+				if nc == 0 || nc > 30 {
+					out = append(out, fmt.Sprintf("%s/%s keeps noncurrent versions %v days after expiry", stack, id, nc))
+				}
+			}
+		})
+		return out
+	}},
+	{"Service Authorization Reference, logs:DescribeLogGroups supports no resource type (only \"*\"); the SSM agent refuses to start a session when it cannot describe the log group (cloudwatchlogsservice.go)", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::IAM::ManagedPolicy", func(stack, id string, r map[string]any) {
+			for _, s := range statements(props(r)["PolicyDocument"]) {
+				if slices.Contains(asStrings(s["Action"]), "logs:DescribeLogGroups") && jsonString(s["Resource"]) != "*" {
+					out = append(out, stack+"/"+id+" scopes DescribeLogGroups to "+jsonString(s["Resource"]))
+				}
+			}
+		})
+		return out
+	}},
+	{"IAM and AWS STS quotas, managed policies per role (10 by default): the instance policy is attached once, not once per region", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::IAM::ManagedPolicy", func(stack, id string, r map[string]any) {
+			if stack == stacks.MemberStackName && r["Condition"] != "IsHomeRegion" {
+				out = append(out, stack+"/"+id+" is created (and attached) in every region")
+			}
+		})
+		return out
+	}},
+	{"CloudFormation API reference, CreateStackInstances: at most 50 organizational units per operation", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::CloudFormation::StackSet", func(stack, id string, r map[string]any) {
+			for _, g := range asAnyList(props(r)["StackInstancesGroup"]) {
+				if n := len(asAnyList(jsonPath(g.(map[string]any), "DeploymentTargets", "OrganizationalUnitIds"))); n > config.MaxOrganizationalUnits {
+					out = append(out, fmt.Sprintf("%s/%s targets %d OUs", stack, id, n))
+				}
+			}
+		})
+		return out
+	}},
+	{"Amazon Data Firehose quota: 500 active partitions per stream with dynamic partitioning; every partitioned stream has a PartitionCountExceeded alarm", func(app *synthesized) (out []string) {
+		alarmed := map[string]bool{}
+		eachResource(app, "AWS::CloudWatch::Alarm", func(_, _ string, r map[string]any) {
+			if props(r)["MetricName"] == "PartitionCountExceeded" {
+				alarmed[jsonString(props(r)["Dimensions"])] = true
+			}
+		})
+		eachResource(app, "AWS::KinesisFirehose::DeliveryStream", func(stack, id string, r map[string]any) {
+			name := props(r)["DeliveryStreamName"].(string)
+			if !alarmed[`[{"Name":"DeliveryStreamName","Value":"`+name+`"}]`] {
+				out = append(out, stack+"/"+id+" ("+name+") has no partition-quota alarm")
+			}
+		})
+		return out
+	}},
+	{"CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them has a sign-in rule", func(app *synthesized) (out []string) {
+		covered := map[string]bool{}
+		eachResource(app, "AWS::CloudFormation::StackSet", func(_, _ string, r map[string]any) {
+			for _, g := range asAnyList(props(r)["StackInstancesGroup"]) {
+				for _, region := range asAnyList(g.(map[string]any)["Regions"]) {
+					covered[region.(string)] = true
+				}
+			}
+		})
+		for _, region := range config.DefaultSignInRegions {
+			if !covered[region] {
+				out = append(out, region+" has no sign-in rule")
+			}
+		}
+		return out
+	}},
+}
+
+func TestAWSRequirements(t *testing.T) {
+	for _, r := range requirements {
+		t.Run(r.name, func(t *testing.T) {
+			for _, problem := range r.check(defaultApp) {
+				t.Errorf("%s\n  violated: %s", r.name, problem)
+			}
+		})
+	}
+}
+
+// eachResource calls f for every resource of type typ in every template of the app.
+func eachResource(app *synthesized, typ string, f func(stack, id string, r map[string]any)) {
+	for name, tmpl := range app.templates {
+		for id, r := range resources(tmpl, typ) {
+			f(name, id, r)
+		}
+	}
+}
+
+// onlyOf returns the single resource of a type, or nil.
+func onlyOf(tmpl map[string]any, typ string) (string, map[string]any) {
+	rs := resources(tmpl, typ)
+	if len(rs) != 1 {
+		return "", nil
+	}
+	for id, r := range rs {
+		return id, r
+	}
+	return "", nil
+}
+
+// keyPolicies are the policies of the LogKey primary and its replicas.
+func keyPolicies(app *synthesized) []any {
+	var out []any
+	eachResource(app, "AWS::KMS::Key", func(_, id string, r map[string]any) {
+		if strings.HasPrefix(id, "LogKey") {
+			out = append([]any{props(r)["KeyPolicy"]}, out...)
+		}
+	})
+	eachResource(app, "AWS::KMS::ReplicaKey", func(_, _ string, r map[string]any) { out = append(out, props(r)["KeyPolicy"]) })
+	return out
+}
+
+// jsonPath follows keys through nested objects; nil when one is missing.
+func jsonPath(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// TestAWSRequirementsCanFail breaks each requirement on a copy of the templates and checks that
+// the suite says so: no requirement passes whatever the template holds.
+func TestAWSRequirementsCanFail(t *testing.T) {
+	first := func(tmpl map[string]any, typ string, match func(id string) bool) map[string]any {
+		for id, r := range resources(tmpl, typ) {
+			if match == nil || match(id) {
+				return r
+			}
+		}
+		t.Fatalf("no %s to break", typ)
+		return nil
+	}
+	member := func(c *synthesized) map[string]any { return c.templates[stacks.MemberStackName] }
+	la := func(c *synthesized) map[string]any { return c.templates[stacks.LogArchiveStackName] }
+	breaks := []func(c *synthesized){
+		func(c *synthesized) { delete(props(first(member(c), "AWS::Logs::SubscriptionFilter", nil)), "RoleArn") },
+		func(c *synthesized) {
+			r := c.templates[stacks.ReceiverStackName("us-east-1")]
+			r["Resources"].(map[string]any)["Moved"] = first(la(c), "AWS::KinesisFirehose::DeliveryStream", nil)
+		},
+		func(c *synthesized) {
+			props(first(member(c), "AWS::SSMGuiConnect::Preferences", nil))["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"] = "arn:aws:kms:" + home + ":" + archive + ":key/mrk-1"
+		},
+		func(c *synthesized) {
+			delete(props(first(member(c), "AWS::KMS::Key", func(id string) bool { return strings.Contains(id, "SessionKey") })), "Tags")
+		},
+		func(c *synthesized) {
+			k := props(first(la(c), "AWS::KMS::Key", func(id string) bool { return strings.HasPrefix(id, "LogKey") }))
+			k["KeyPolicy"] = map[string]any{"Statement": []any{statements(k["KeyPolicy"])[0]}}
+		},
+		func(c *synthesized) {
+			k := props(first(la(c), "AWS::KMS::Key", func(id string) bool { return strings.Contains(id, "TopicKey") }))
+			for _, s := range statements(k["KeyPolicy"]) {
+				if strings.Contains(jsonString(s["Principal"]), "events.") {
+					s["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": archive}}
+				}
+			}
+		},
+		func(c *synthesized) {
+			k := props(first(la(c), "AWS::KMS::Key", func(id string) bool { return strings.HasPrefix(id, "LogKey") }))
+			for _, s := range statements(k["KeyPolicy"]) {
+				if s["Sid"] == "AllowOrganizationUseThroughS3ForCentralBucket" {
+					s["Action"] = "kms:GenerateDataKey"
+				}
+			}
+		},
+		func(c *synthesized) {
+			b := props(first(la(c), "AWS::S3::Bucket", func(id string) bool {
+				return strings.HasPrefix(id, "CentralLogBucket") && !strings.Contains(id, "AccessLogs")
+			}))
+			b["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)[0].(map[string]any)["NoncurrentVersionExpiration"] = map[string]any{"NoncurrentDays": 2557.0}
+		},
+		func(c *synthesized) {
+			for _, s := range statements(props(first(member(c), "AWS::IAM::ManagedPolicy", nil))["PolicyDocument"]) {
+				if s["Sid"] == "CheckLogGroupEncryption" {
+					s["Resource"] = "arn:aws:logs:" + home + ":333333333333:log-group:*"
+				}
+			}
+		},
+		func(c *synthesized) { delete(first(member(c), "AWS::IAM::ManagedPolicy", nil), "Condition") },
+		func(c *synthesized) {
+			set := first(c.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet", nil)
+			ous := make([]any, config.MaxOrganizationalUnits+1)
+			for i := range ous {
+				ous[i] = fmt.Sprintf("ou-exam-%08d", i)
+			}
+			props(set)["StackInstancesGroup"].([]any)[0].(map[string]any)["DeploymentTargets"] = map[string]any{"OrganizationalUnitIds": ous}
+		},
+		func(c *synthesized) {
+			for id, a := range resources(la(c), "AWS::CloudWatch::Alarm") {
+				if props(a)["MetricName"] == "PartitionCountExceeded" {
+					delete(la(c)["Resources"].(map[string]any), id)
+				}
+			}
+		},
+		func(c *synthesized) {
+			for id, set := range resources(c.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet") {
+				if props(set)["StackSetName"] == stacks.SignInStackSetName {
+					delete(c.templates[stacks.MemberStackSetStackName]["Resources"].(map[string]any), id)
+				}
+			}
+		},
+	}
+	if len(breaks) != len(requirements) {
+		t.Fatalf("%d requirements, %d ways to break them: each requirement needs one", len(requirements), len(breaks))
+	}
+	for i, r := range requirements {
+		broken := &synthesized{stacks: defaultApp.stacks, templates: map[string]map[string]any{}}
+		for name, tmpl := range defaultApp.templates {
+			var copy map[string]any
+			_ = jsonRoundTrip(tmpl, &copy)
+			broken.templates[name] = copy
+		}
+		breaks[i](broken)
+		if len(r.check(broken)) == 0 {
+			t.Errorf("requirement %q still holds on a template that breaks it", r.name)
+		}
+	}
+}
+
+func jsonRoundTrip(in any, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
