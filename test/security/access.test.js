@@ -6,18 +6,9 @@
 // string key it evaluates with the same operators: the encryption context is checked, not dropped.
 const test = require('node:test');
 const assert = require('node:assert');
-const fs = require('node:fs');
-const path = require('node:path');
-const { load, KEY_ID, simulate } = require('./policies.js');
+const { load, KEY_ID, simulate, example } = require('./policies.js');
 
-const ROOT = path.join(__dirname, '..', '..');
-const DIR = process.env.CDK_OUT || path.join(ROOT, 'cdk.out');
-const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context.sessionAudit;
-const ORG = cfg.organizationId;
-const ARCHIVE = cfg.logArchiveAccountId;
-const HOME = cfg.homeRegion;
-const OTHER_REGION = cfg.regions.find((r) => r !== HOME);
-const MEMBER = '333333333333';
+const { DIR, ORG, ARCHIVE, HOME, OTHER_REGION, MEMBER } = example();
 const STRANGER = '999999999999';
 const OTHER_ORG = 'o-otherorg9999';
 

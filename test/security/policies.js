@@ -108,4 +108,19 @@ async function simulate(s) {
 }
 
 
-module.exports = { load, resolver, KEY_ID, simulate };
+// example is the example organization of cdk.json that the matrices evaluate, and where its
+// templates are (CDK_OUT, default cdk.out).
+function example() {
+  const root = path.join(__dirname, '..', '..');
+  const cfg = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context.sessionAudit;
+  return {
+    DIR: process.env.CDK_OUT || path.join(root, 'cdk.out'),
+    ORG: cfg.organizationId,
+    ARCHIVE: cfg.logArchiveAccountId,
+    HOME: cfg.homeRegion,
+    OTHER_REGION: cfg.regions.find((r) => r !== cfg.homeRegion),
+    MEMBER: '333333333333',
+  };
+}
+
+module.exports = { load, resolver, KEY_ID, simulate, example };
