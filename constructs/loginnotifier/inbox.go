@@ -294,10 +294,14 @@ func newTopicKey(scope constructs.Construct, stack awscdk.Stack, topicNames []st
 	for i, n := range topicNames {
 		topics[i] = fmt.Sprintf("arn:%s:sns:%s:%s:%s", *stack.Partition(), *stack.Region(), *stack.Account(), n)
 	}
-	for service, scoped := range map[string]map[string]any{
-		"events":     {topicContextKey: topics},
-		"cloudwatch": {topicContextKey: topics, "aws:SourceAccount": stack.Account()},
+	for _, p := range []struct {
+		service string
+		scoped  map[string]any
+	}{
+		{"events", map[string]any{topicContextKey: topics}},
+		{"cloudwatch", map[string]any{topicContextKey: topics, "aws:SourceAccount": stack.Account()}},
 	} {
+		service, scoped := p.service, p.scoped
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowPublishBy" + service),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service+".amazonaws.com"), nil)},
