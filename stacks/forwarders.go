@@ -22,11 +22,7 @@ type Forwarders struct {
 
 // NewForwarders creates the SessionAudit-Forwarders stack; there must be at least one forwarder.
 func NewForwarders(scope constructs.Construct, c config.Config) *Forwarders {
-	stack := awscdk.NewStack(scope, jsii.String(ForwardersStackName), &awscdk.StackProps{
-		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
-		AnalyticsReporting: jsii.Bool(false),
-		Description:        jsii.String("sessionaudit: extra CloudWatch Logs forwarders to the central bucket"),
-	})
+	stack := newStandaloneStack(scope, ForwardersStackName, "sessionaudit: extra CloudWatch Logs forwarders to the central bucket")
 	f := &Forwarders{Stack: stack, Forwarders: map[string]*logforwarder.LogForwarder{}}
 	for _, fc := range c.Forwarders {
 		f.Forwarders[fc.Name] = logforwarder.New(stack, "Forwarder-"+fc.Name, &logforwarder.Props{

@@ -34,12 +34,7 @@ type Member struct {
 
 // NewMember creates the SessionAudit-Member stack.
 func NewMember(scope constructs.Construct, c config.Config) *Member {
-	stack := awscdk.NewStack(scope, jsii.String(MemberStackName), &awscdk.StackProps{
-		// No bootstrap resources: the template must stand alone in a StackSet.
-		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
-		AnalyticsReporting: jsii.Bool(false),
-		Description:        jsii.String("sessionaudit: Session Manager and RDP audit logging of one member account and region"),
-	})
+	stack := newStandaloneStack(scope, MemberStackName, "sessionaudit: Session Manager and RDP audit logging of one member account and region")
 	lookup := keylookup.New(stack, "LogKey", &keylookup.Props{
 		Account:   jsii.String(c.LogArchiveAccountID),
 		Region:    stack.Region(),
@@ -89,4 +84,15 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SessionLogGroupName"), &awscdk.CfnOutputProps{Value: prefs.LogGroup.LogGroupName()})
 	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}
+}
+
+// newStandaloneStack is an environment-agnostic stack without bootstrap resources (CLI
+// credentials, no version reporting): its template must stand alone in a StackSet or deploy
+// directly into any account and region.
+func newStandaloneStack(scope constructs.Construct, name, description string) awscdk.Stack {
+	return awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
+		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
+		AnalyticsReporting: jsii.Bool(false),
+		Description:        jsii.String(description),
+	})
 }

@@ -21,11 +21,7 @@ type SignIn struct {
 
 // NewSignIn creates the SessionAudit-SignIn stack.
 func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
-	stack := awscdk.NewStack(scope, jsii.String(SignInStackName), &awscdk.StackProps{
-		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
-		AnalyticsReporting: jsii.Bool(false),
-		Description:        jsii.String("sessionaudit: console sign-in notifications of one member account in a region that is not governed"),
-	})
+	stack := newStandaloneStack(scope, SignInStackName, "sessionaudit: console sign-in notifications of one member account in a region that is not governed")
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
 		BusArn:        jsii.String(BusArn(*stack.Partition(), c)),
 		ConsoleSignIn: true,
