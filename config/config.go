@@ -80,7 +80,19 @@ type Session struct {
 	ShellProfileWindows string `json:"shellProfileWindows"`
 	// InstanceRoleNames are IAM roles the instance logging policy is attached to. Default none.
 	InstanceRoleNames []string `json:"instanceRoleNames"`
+	// EncryptionKey says which KMS key encrypts session data between clients and instances:
+	// SessionKeyOrganization (one multi-Region key in the log-archive account, a replica in every
+	// governed region), SessionKeyAccount (a key in every member account and region; billed per
+	// key, see README "Cost") or SessionKeyNone (TLS only). Default SessionKeyOrganization.
+	EncryptionKey string `json:"encryptionKey"`
 }
+
+// Session data encryption keys accepted in Session.EncryptionKey.
+const (
+	SessionKeyOrganization = "organization"
+	SessionKeyAccount      = "account"
+	SessionKeyNone         = "none"
+)
 
 // Retention says how long logs are kept in CloudWatch Logs and in the central bucket.
 type Retention struct {
@@ -156,6 +168,7 @@ func defaults() Config {
 			MaxSessionDurationMinutes: 60,
 			CloudWatchStreaming:       true,
 			InstanceRoleNames:         []string{},
+			EncryptionKey:             SessionKeyOrganization,
 		},
 		Retention: Retention{
 			CloudWatchDays: 365,

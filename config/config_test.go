@@ -53,7 +53,7 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)
 	}
 	if cfg.Session.IdleSessionTimeoutMinutes != 20 || cfg.Session.MaxSessionDurationMinutes != 60 ||
-		!cfg.Session.CloudWatchStreaming || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
+		!cfg.Session.CloudWatchStreaming || cfg.Session.EncryptionKey != "organization" || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
 		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin ||
 		!cfg.StackSet.RetainStacksOnAccountRemoval || cfg.StackSet.RegionConcurrency != "PARALLEL" ||
 		cfg.StackSet.MaxConcurrentPercentage != 25 || cfg.StackSet.FailureTolerancePercentage != 10 {
@@ -111,6 +111,8 @@ func TestBadConfigs(t *testing.T) {
 		{"instance role arn", func(c map[string]any) {
 			c["session"].(map[string]any)["instanceRoleNames"] = []any{"arn:aws:iam::111111111111:role/x"}
 		}, []string{`session.instanceRoleNames[0]: must be an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN (got "arn:aws:iam::111111111111:role/x")`}},
+		{"session key", func(c map[string]any) { c["session"].(map[string]any)["encryptionKey"] = "shared" },
+			[]string{`session.encryptionKey: must be "organization", "account" or "none" (got "shared")`}},
 		{"cloudwatch retention", func(c map[string]any) { c["retention"].(map[string]any)["cloudWatchDays"] = 10 },
 			[]string{`retention.cloudWatchDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)`}},
 		{"archive days", func(c map[string]any) { c["retention"].(map[string]any)["archiveDays"] = 0 },
@@ -129,7 +131,7 @@ func TestBadConfigs(t *testing.T) {
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
 			`region: is not a known field; expected one of delegatedAdmin, forwarders, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
-			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
+			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {
 			c["stackSet"] = map[string]any{"regionConcurrency": "parallel", "maxConcurrentPercentage": 0,

@@ -101,6 +101,7 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"shellProfileLinux":         r.str(&c.Session.ShellProfileLinux),
 			"shellProfileWindows":       r.str(&c.Session.ShellProfileWindows),
 			"instanceRoleNames":         r.strs(&c.Session.InstanceRoleNames),
+			"encryptionKey":             r.str(&c.Session.EncryptionKey),
 		}),
 		"retention": r.object(map[string]decodeFunc{
 			"cloudWatchDays": r.integer(&c.Retention.CloudWatchDays),

@@ -80,6 +80,11 @@ func validate(c *Config, r *reader) {
 		match(fmt.Sprintf("session.instanceRoleNames[%d]", i), roleNamePattern, name, "an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN")
 	}
 	duplicates(r, "session.instanceRoleNames", s.InstanceRoleNames)
+	switch s.EncryptionKey {
+	case SessionKeyOrganization, SessionKeyAccount, SessionKeyNone:
+	default:
+		r.add("session.encryptionKey", `must be "organization", "account" or "none"`, quote(s.EncryptionKey))
+	}
 
 	t := c.Retention
 	if !slices.Contains(CloudWatchRetentionDays, t.CloudWatchDays) {

@@ -11,6 +11,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionkey"
 )
 
 // LogArchive is the SessionAudit-LogArchive stack: the central key and bucket, in the log-archive
@@ -26,6 +27,9 @@ type LogArchive struct {
 	// LogReceiver holds one Firehose stream per governed region into the bucket; the destinations
 	// of the receiver stacks point at them.
 	LogReceiver *logreceiver.LogReceiver
+	// SessionKey encrypts the organization's session data (primary, multi-Region); nil unless
+	// session.encryptionKey is "organization".
+	SessionKey *sessionkey.SessionKey
 }
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
@@ -73,6 +77,11 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	// Same account and region as the topic: the delivery alarms notify it directly.
 	receiver.AddAlarmAction(awscloudwatchactions.NewSnsAction(inbox.Topic))
 
+	var sessionKey *sessionkey.SessionKey
+	if c.Session.EncryptionKey == config.SessionKeyOrganization {
+		sessionKey = sessionkey.New(stack, "SessionKey", &sessionkey.Props{OrganizationID: jsii.String(c.OrganizationID)})
+	}
+
 	output := func(id, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 	}
@@ -84,5 +93,9 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	if inbox.ChatTopic != nil {
 		output("ChatTopicArn", *inbox.ChatTopic.TopicArn(), "Topic in the chat integrations' custom notification format")
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver}
+	if sessionKey != nil {
+		output("SessionKeyArn", *sessionKey.Key.KeyArn(), "ARN of the multi-Region session key (primary); users who start sessions need kms:GenerateDataKey on arn:<partition>:kms:*:<log-archive account>:key/<SessionKeyId>")
+		output("SessionKeyId", *sessionKey.Key.KeyId(), "ID of the multi-Region session key (mrk-…), the same in every region")
+	}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, SessionKey: sessionKey}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
@@ -24,6 +25,9 @@ type Member struct {
 	awscdk.Stack
 	// LogKey resolves the LogKey alias of this region (primary or replica) in the log-archive account.
 	LogKey *keylookup.KeyLookup
+	// SessionKey resolves the SessionKey alias of this region; nil unless session.encryptionKey is
+	// "organization".
+	SessionKey *keylookup.KeyLookup
 	// Preferences are the Session Manager and RDP logging settings.
 	Preferences *sessionprefs.SessionPreferences
 	// Forwarder sends the session log group to the log-archive destination of this region.
@@ -40,6 +44,17 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Region:    stack.Region(),
 		AliasName: jsii.String(logkey.DefaultAliasName),
 	})
+	var sessionKey *keylookup.KeyLookup
+	var sessionKeyArn *string
+	if c.Session.EncryptionKey == config.SessionKeyOrganization {
+		sessionKey = keylookup.New(stack, "SessionKey", &keylookup.Props{
+			Account:   jsii.String(c.LogArchiveAccountID),
+			Region:    stack.Region(),
+			AliasName: jsii.String(sessionkey.DefaultAliasName),
+			Handler:   lookup.Function,
+		})
+		sessionKeyArn = sessionKey.KeyArn
+	}
 	roles := make([]*string, len(c.Session.InstanceRoleNames))
 	for i, r := range c.Session.InstanceRoleNames {
 		roles[i] = jsii.String(r)
@@ -49,6 +64,8 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		CentralBucketOwner:  jsii.String(c.LogArchiveAccountID),
 		CentralBucketRegion: jsii.String(c.HomeRegion),
 		LogKeyArn:           lookup.KeyArn,
+		SessionEncryption:   jsii.Bool(c.Session.EncryptionKey != config.SessionKeyNone),
+		SessionKeyArn:       sessionKeyArn,
 		LogRetentionDays:    jsii.Number(float64(c.Retention.CloudWatchDays)),
 		IdleSessionTimeout:  jsii.Number(float64(c.Session.IdleSessionTimeoutMinutes)),
 		MaxSessionDuration:  jsii.Number(float64(c.Session.MaxSessionDurationMinutes)),
@@ -83,7 +100,13 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Description: jsii.String("Attach to instance roles so the SSM agent can write session logs (home region only; it covers every region)"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SessionLogGroupName"), &awscdk.CfnOutputProps{Value: prefs.LogGroup.LogGroupName()})
-	return &Member{Stack: stack, LogKey: lookup, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}
+	if prefs.SessionKeyArn != nil {
+		awscdk.NewCfnOutput(stack, jsii.String("SessionKeyArn"), &awscdk.CfnOutputProps{
+			Value:       prefs.SessionKeyArn,
+			Description: jsii.String("Session data key of this region; users who start sessions need kms:GenerateDataKey on it"),
+		})
+	}
+	return &Member{Stack: stack, LogKey: lookup, SessionKey: sessionKey, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}
 }
 
 // newStandaloneStack is an environment-agnostic stack without bootstrap resources (CLI

@@ -9,13 +9,14 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionkey"
 )
 
 // Receiver is a SessionAudit-Receiver-<region> stack: the log-archive account's resources in one
 // governed region: the CloudWatch Logs destination that member log groups of the region subscribe
 // to (it puts their records into this region's Firehose stream in the home region, see package
 // logreceiver) and, outside the home region, the LogKey replica that the member log groups of that
-// region are encrypted with.
+// region are encrypted with and the SessionKey replica that the region's sessions use.
 type Receiver struct {
 	awscdk.Stack
 	// PrimaryKey resolves the home region's LogKey alias to the key ARN at deploy time; nil in the
@@ -23,6 +24,11 @@ type Receiver struct {
 	PrimaryKey *keylookup.KeyLookup
 	// KeyReplica is the LogKey replica of this region; nil in the home region.
 	KeyReplica *logkey.Replica
+	// PrimarySessionKey resolves the home region's SessionKey alias; nil in the home region and
+	// unless session.encryptionKey is "organization".
+	PrimarySessionKey *keylookup.KeyLookup
+	// SessionKeyReplica is the SessionKey replica of this region; nil when PrimarySessionKey is.
+	SessionKeyReplica *sessionkey.Replica
 	// Destination is the organization-scoped CloudWatch Logs destination of this region.
 	Destination *logreceiver.Destination
 }
@@ -49,6 +55,21 @@ func NewReceiver(scope constructs.Construct, c config.Config, region string, arc
 		})
 		awscdk.NewCfnOutput(stack, jsii.String("LogKeyReplicaArn"), &awscdk.CfnOutputProps{
 			Value: r.KeyReplica.Key.AttrArn(), Description: jsii.String("ARN of the LogKey replica in " + region),
+		})
+	}
+	if region != c.HomeRegion && c.Session.EncryptionKey == config.SessionKeyOrganization {
+		r.PrimarySessionKey = keylookup.New(stack, "PrimarySessionKey", &keylookup.Props{
+			Account:   jsii.String(c.LogArchiveAccountID),
+			Region:    jsii.String(c.HomeRegion),
+			AliasName: jsii.String(sessionkey.DefaultAliasName),
+			Handler:   r.PrimaryKey.Function,
+		})
+		r.SessionKeyReplica = sessionkey.NewReplica(stack, "SessionKeyReplica", &sessionkey.ReplicaProps{
+			PrimaryKeyArn:  r.PrimarySessionKey.KeyArn,
+			OrganizationID: jsii.String(c.OrganizationID),
+		})
+		awscdk.NewCfnOutput(stack, jsii.String("SessionKeyReplicaArn"), &awscdk.CfnOutputProps{
+			Value: r.SessionKeyReplica.Key.AttrArn(), Description: jsii.String("ARN of the session key replica in " + region),
 		})
 	}
 	r.Destination = logreceiver.NewDestination(stack, "Destination", &logreceiver.DestinationProps{

@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -121,7 +122,7 @@ func TestMemberPreferencesDocument(t *testing.T) {
 	if err := json.Unmarshal([]byte(content), &got); err != nil {
 		t.Fatalf("document content is not JSON once references are filled in: %v\n%s", err, content)
 	}
-	keyID := logicalID(t, tmpl, "AWS::KMS::Key", "SessionPreferencesSessionKey")
+	sessionKey := logicalID(t, tmpl, "Custom::KeyLookup", "SessionKey")
 	lg := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
 	want := map[string]any{
 		"schemaVersion": "1.0",
@@ -134,7 +135,7 @@ func TestMemberPreferencesDocument(t *testing.T) {
 			"cloudWatchLogGroupName":      "{Ref:" + lg + "}",
 			"cloudWatchEncryptionEnabled": true,
 			"cloudWatchStreamingEnabled":  true,
-			"kmsKeyId":                    "{Ref:" + keyID + "}",
+			"kmsKeyId":                    "{GetAtt:" + sessionKey + ".Arn}",
 			"idleSessionTimeout":          "20",
 			"maxSessionDuration":          "60",
 			"runAsEnabled":                false,
@@ -146,12 +147,72 @@ func TestMemberPreferencesDocument(t *testing.T) {
 		g, _ := json.MarshalIndent(got, "", " ")
 		t.Errorf("document content:\n%s", g)
 	}
-	check(t, "session data key", func() {
-		defaultApp.template(defaultApp.stacks.Member.Stack).HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
-			"DeletionPolicy": "Retain",
-			"Properties":     assertions.Match_ObjectLike(&map[string]any{"EnableKeyRotation": true}),
+}
+
+// TestMemberSessionKeyModes: session.encryptionKey decides the kmsKeyId of the preferences, the
+// keys the member stack creates and the session statement of the instance policy.
+func TestMemberSessionKeyModes(t *testing.T) {
+	for _, tt := range []struct {
+		mode     string
+		keys     int    // AWS::KMS::Key in the member stack
+		lookups  int    // Custom::KeyLookup in the member stack
+		kmsKeyID string // rendered; "lookup" and "key" stand for the session key lookup's ARN and the own key's Ref
+		decrypt  string // resource of the instance policy's DecryptSessionData; "" means no such statement
+	}{
+		{"organization", 0, 2, "lookup", "arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":{GetAtt:LOOKUP.Arn}}}:key/{Select:1:{Split:\"/\":{GetAtt:LOOKUP.Arn}}}"},
+		{"account", 1, 1, "key", "arn:{Ref:AWS::Partition}:kms:*:{Ref:AWS::AccountId}:key/*"},
+		{"none", 0, 1, "", ""},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			a := synth(mustConfigWith(t, func(c map[string]any) { c["session"].(map[string]any)["encryptionKey"] = tt.mode }))
+			tmpl := a.templates[stacks.MemberStackName]
+			if n := len(resources(tmpl, "AWS::KMS::Key")); n != tt.keys {
+				t.Errorf("%d KMS keys, want %d", n, tt.keys)
+			}
+			if n := len(resources(tmpl, "Custom::KeyLookup")); n != tt.lookups {
+				t.Errorf("%d key lookups, want %d", n, tt.lookups)
+			}
+			if n := len(resources(tmpl, "AWS::Lambda::Function")); n != 2 {
+				t.Errorf("%d functions, want 2 (the lookups share one handler)", n)
+			}
+			want := tt.kmsKeyID
+			switch want {
+			case "lookup":
+				want = "{GetAtt:" + logicalID(t, tmpl, "Custom::KeyLookup", "SessionKey") + ".Arn}"
+			case "key":
+				want = "{Ref:" + logicalID(t, tmpl, "AWS::KMS::Key", "SessionPreferencesSessionKey") + "}"
+			}
+			_, doc := only(t, tmpl, sessionprefs.ResourceType)
+			var content map[string]any
+			if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &content); err != nil {
+				t.Fatal(err)
+			}
+			if got := content["inputs"].(map[string]any)["kmsKeyId"]; got != want {
+				t.Errorf("kmsKeyId %v, want %v", got, want)
+			}
+			_, mp := only(t, tmpl, "AWS::IAM::ManagedPolicy")
+			decrypt := ""
+			for _, st := range statements(props(mp)["PolicyDocument"]) {
+				if st["Sid"] == sessionprefs.SidDecryptSessionData {
+					decrypt = renderJoin(t, st["Resource"])
+				}
+			}
+			if tt.mode == "organization" {
+				tt.decrypt = strings.ReplaceAll(tt.decrypt, "LOOKUP", logicalID(t, tmpl, "Custom::KeyLookup", "SessionKey"))
+			}
+			if decrypt != tt.decrypt {
+				t.Errorf("DecryptSessionData on %q, want %q", decrypt, tt.decrypt)
+			}
+			if tt.mode == "account" {
+				check(t, "own session key retained and rotated", func() {
+					a.template(a.stacks.Member.Stack).HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
+						"DeletionPolicy": "Retain",
+						"Properties":     assertions.Match_ObjectLike(&map[string]any{"EnableKeyRotation": true}),
+					})
+				})
+			}
 		})
-	})
+	}
 }
 
 // renderJoin renders an Fn::Join (or a plain string) with references shown as {Ref:X} / {GetAtt:X.Y}.
@@ -173,6 +234,12 @@ func renderJoin(t *testing.T, v any) string {
 				parts = append(parts, renderJoin(t, p))
 			}
 			return strings.Join(parts, j[0].(string))
+		}
+		if s, ok := x["Fn::Select"].([]any); ok {
+			return fmt.Sprintf("{Select:%v:%s}", s[0], renderJoin(t, s[1]))
+		}
+		if s, ok := x["Fn::Split"].([]any); ok {
+			return fmt.Sprintf("{Split:%q:%s}", s[0], renderJoin(t, s[1]))
 		}
 	}
 	t.Fatalf("cannot render %v", v)
@@ -238,6 +305,7 @@ func TestMemberInstancePolicy(t *testing.T) {
 	bucket := "arn:{Ref:AWS::Partition}:s3:::" + bucketName
 	group := "arn:{Ref:AWS::Partition}:logs:*:{Ref:AWS::AccountId}:log-group:session-manager-log-{Ref:AWS::AccountId}"
 	ownPrefix := bucket + "/session-manager/{Ref:AWS::AccountId}/*"
+	lookupArn := "{GetAtt:" + logicalID(t, tmpl, "Custom::KeyLookup", "SessionKey") + ".Arn}"
 	want := map[string]struct {
 		actions   []string
 		resources []string
@@ -249,7 +317,7 @@ func TestMemberInstancePolicy(t *testing.T) {
 		sessionprefs.SidPutOwnPrefix + "Acl": {[]string{"s3:PutObjectAcl"}, []string{ownPrefix}, `{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}`},
 		sessionprefs.SidReadBucketConfig:     {[]string{"s3:GetEncryptionConfiguration"}, []string{bucket}, ""},
 		sessionprefs.SidEncryptThroughS3:     {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*"}, `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
-		sessionprefs.SidDecryptSessionData:   {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Ref:AWS::AccountId}:key/*"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
+		sessionprefs.SidDecryptSessionData:   {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + lookupArn + "}}:key/{Select:1:{Split:\"/\":" + lookupArn + "}}"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
 	}
 	sts := statements(doc)
 	if len(sts) != len(want) {

@@ -30,7 +30,8 @@ func TestReceiverPerGovernedRegion(t *testing.T) {
 			t.Errorf("%s destination name %v", region, props(dest)["DestinationName"])
 		}
 		replicas := len(resources(receiverTemplate(region), "AWS::KMS::ReplicaKey"))
-		if want := map[bool]int{true: 0, false: 1}[region == home]; replicas != want {
+		// Outside the home region: the LogKey's and the SessionKey's.
+		if want := map[bool]int{true: 0, false: 2}[region == home]; replicas != want {
 			t.Errorf("%s has %d key replicas, want %d", region, replicas, want)
 		}
 	}

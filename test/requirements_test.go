@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -162,6 +163,57 @@ var requirements = []requirement{
 		})
 		return out
 	}},
+	{"session-manager-plugin src/encryption (GenerateDataKey) and amazon-ssm-agent agent/session/crypto (Decrypt) use the session key with the encryption context aws:ssm:SessionId + aws:ssm:TargetId: organization principals may use a session key only with both", func(app *synthesized) (out []string) {
+		check := func(where string, doc any) {
+			for _, s := range statements(doc) {
+				if s["Effect"] != "Allow" || !strings.Contains(jsonString(s["Principal"]), `"*"`) {
+					continue
+				}
+				acts := asStrings(s["Action"])
+				if !slices.Contains(acts, "kms:GenerateDataKey") && !slices.Contains(acts, "kms:Decrypt") {
+					continue
+				}
+				null, _ := jsonPath(s, "Condition", "Null").(map[string]any)
+				if null["kms:EncryptionContext:aws:ssm:SessionId"] != "false" || null["kms:EncryptionContext:aws:ssm:TargetId"] != "false" {
+					out = append(out, where+" "+fmt.Sprint(s["Sid"])+" allows use without the session context")
+				}
+			}
+		}
+		n := 0
+		eachResource(app, "AWS::KMS::Key", func(stack, id string, r map[string]any) {
+			if strings.HasPrefix(id, "SessionKey") {
+				n++
+				check(stack+"/"+id, props(r)["KeyPolicy"])
+			}
+		})
+		eachResource(app, "AWS::KMS::ReplicaKey", func(stack, id string, r map[string]any) {
+			if strings.HasPrefix(id, "SessionKeyReplica") {
+				n++
+				check(stack+"/"+id, props(r)["KeyPolicy"])
+			}
+		})
+		if n == 0 {
+			out = append(out, "no session key found")
+		}
+		return out
+	}},
+	{"KMS developer guide, key identifiers: a KMS key in another account must be named by key ARN or alias ARN (the agent and the plugin pass kmsKeyId to KMS as it is)", func(app *synthesized) (out []string) {
+		_, doc := onlyOf(app.templates[stacks.MemberStackName], sessionprefs.ResourceType)
+		parts, _ := jsonPath(props(doc), "Content", "Fn::Join").([]any)
+		if len(parts) != 2 {
+			return []string{"the preferences document content is not a join of references"}
+		}
+		items := parts[1].([]any)
+		for i, item := range items {
+			if s, ok := item.(string); ok && strings.HasSuffix(s, `"kmsKeyId":"`) && i+1 < len(items) {
+				if ga, _ := jsonPath(items[i+1], "Fn::GetAtt").([]any); len(ga) != 2 || ga[1] != "Arn" {
+					out = append(out, "kmsKeyId is "+jsonString(items[i+1])+", not a key ARN")
+				}
+				return out
+			}
+		}
+		return []string{"kmsKeyId does not name the log-archive session key"}
+	}},
 	{"CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them has a sign-in rule", func(app *synthesized) (out []string) {
 		covered := map[string]bool{}
 		eachResource(app, "AWS::CloudFormation::StackSet", func(_, _ string, r map[string]any) {
@@ -219,7 +271,11 @@ func keyPolicies(app *synthesized) []any {
 			out = append([]any{props(r)["KeyPolicy"]}, out...)
 		}
 	})
-	eachResource(app, "AWS::KMS::ReplicaKey", func(_, _ string, r map[string]any) { out = append(out, props(r)["KeyPolicy"]) })
+	eachResource(app, "AWS::KMS::ReplicaKey", func(_, id string, r map[string]any) {
+		if strings.HasPrefix(id, "LogKeyReplica") {
+			out = append(out, props(r)["KeyPolicy"])
+		}
+	})
 	return out
 }
 
@@ -259,7 +315,7 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			props(first(member(c), "AWS::SSMGuiConnect::Preferences", nil))["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"] = "arn:aws:kms:" + home + ":" + archive + ":key/mrk-1"
 		},
 		func(c *synthesized) {
-			delete(props(first(member(c), "AWS::KMS::Key", func(id string) bool { return strings.Contains(id, "SessionKey") })), "Tags")
+			delete(props(first(la(c), "AWS::KMS::Key", func(id string) bool { return strings.HasPrefix(id, "SessionKey") })), "Tags")
 		},
 		func(c *synthesized) {
 			k := props(first(la(c), "AWS::KMS::Key", func(id string) bool { return strings.HasPrefix(id, "LogKey") }))
@@ -307,6 +363,22 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			for id, a := range resources(la(c), "AWS::CloudWatch::Alarm") {
 				if props(a)["MetricName"] == "PartitionCountExceeded" {
 					delete(la(c)["Resources"].(map[string]any), id)
+				}
+			}
+		},
+		func(c *synthesized) {
+			r := first(c.templates[stacks.ReceiverStackName("us-east-1")], "AWS::KMS::ReplicaKey", func(id string) bool { return strings.HasPrefix(id, "SessionKeyReplica") })
+			for _, s := range statements(props(r)["KeyPolicy"]) {
+				if cond, ok := s["Condition"].(map[string]any); ok {
+					delete(cond, "Null")
+				}
+			}
+		},
+		func(c *synthesized) {
+			doc := props(first(member(c), sessionprefs.ResourceType, nil))
+			for _, item := range jsonPath(doc, "Content", "Fn::Join").([]any)[1].([]any) {
+				if ga, _ := jsonPath(item, "Fn::GetAtt").([]any); len(ga) == 2 && strings.HasPrefix(ga[0].(string), "SessionKey") {
+					ga[1] = "KeyId"
 				}
 			}
 		},

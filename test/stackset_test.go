@@ -123,12 +123,13 @@ func TestReceiverKeyReplica(t *testing.T) {
 		t.Error("receiver termination protection off")
 	}
 	tmpl := defaultApp.templates[stacks.ReceiverStackName("us-east-1")]
-	_, lookup := only(t, tmpl, "Custom::KeyLookup")
 	lookupID := logicalID(t, tmpl, "Custom::KeyLookup", "PrimaryLogKey")
+	lookup := resources(tmpl, "Custom::KeyLookup")[lookupID]
 	if got := renderJoin(t, props(lookup)["AliasArn"]); got != "arn:aws:kms:"+home+":"+archive+":"+logkey.DefaultAliasName {
 		t.Errorf("receiver looks up %s, want the primary's alias", got)
 	}
-	replicaID, replica := only(t, tmpl, "AWS::KMS::ReplicaKey")
+	replicaID := logicalID(t, tmpl, "AWS::KMS::ReplicaKey", "LogKeyReplica")
+	replica := resources(tmpl, "AWS::KMS::ReplicaKey")[replicaID]
 	if replica["DeletionPolicy"] != "Retain" || replica["UpdateReplacePolicy"] != "Retain" {
 		t.Error("replica is not retained")
 	}
@@ -140,7 +141,7 @@ func TestReceiverKeyReplica(t *testing.T) {
 	equalJSON(t, "replica log group pattern", logs["Condition"].(map[string]any)["ArnLike"],
 		map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:*:log-group:*"})
 	statement(t, p["KeyPolicy"], logkey.SidDenyOutsideDecryption)
-	_, alias := only(t, tmpl, "AWS::KMS::Alias")
+	alias := resources(tmpl, "AWS::KMS::Alias")[logicalID(t, tmpl, "AWS::KMS::Alias", "LogKeyReplica")]
 	if r.KeyReplica == nil || defaultApp.stacks.Receivers[home].KeyReplica != nil {
 		t.Error("want a replica outside the home region only")
 	}

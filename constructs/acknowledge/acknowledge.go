@@ -8,7 +8,9 @@
 package acknowledge
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -96,6 +98,13 @@ func render(v any) string {
 				out += render(p)
 			}
 			return out
+		}
+		// cdk-nag renders any other intrinsic (Fn::Select, Fn::Split) as its JSON.
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(x) == nil {
+			return strings.TrimSuffix(b.String(), "\n")
 		}
 	}
 	return fmt.Sprint(v)

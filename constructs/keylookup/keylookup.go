@@ -31,6 +31,9 @@ type Props struct {
 	Region *string
 	// AliasName, such as "alias/session-audit". Required.
 	AliasName *string
+	// Handler is the Function of another KeyLookup in the same stack, account and region, to
+	// answer this lookup too (one function and role instead of two). Default: a new function.
+	Handler *inlinefn.InlineFunction
 }
 
 // KeyLookup resolves an alias to its key when the stack deploys. The key's policy must allow
@@ -47,6 +50,10 @@ type KeyLookup struct {
 	KeyID *string
 }
 
+// handlers records which keys each shared function may describe, so that a lookup in another
+// account or region cannot reuse it.
+var handlers = map[*inlinefn.InlineFunction]string{}
+
 // New creates a KeyLookup.
 func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	if props == nil || props.Account == nil || props.Region == nil || props.AliasName == nil {
@@ -59,18 +66,12 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	partition := awscdk.Stack_Of(this).Partition()
 	aliasArn := fmt.Sprintf("arn:%s:kms:%s:%s:%s", *partition, *props.Region, *props.Account, *props.AliasName)
 	keys := fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)
-	fn := inlinefn.New(this, "Handler", &inlinefn.Props{
-		Source:      handler,
-		Description: jsii.String("sessionaudit: resolves a KMS alias to its key (" + ResourceType + ")"),
-		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("kms:DescribeKey"),
-			Resources: jsii.Strings(keys),
-		})},
-	})
-	acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.Finding{
-		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(this, jsii.String(keys)) + "]",
-		Reason: "the lookup resolves an alias to a key whose ID it cannot know in advance; it may only kms:DescribeKey (metadata, no key use) keys of the one account and region it looks in",
-	})
+	fn := props.Handler
+	if fn == nil {
+		fn = newHandler(this, keys)
+	} else if handlers[fn] != keys {
+		panic(fmt.Sprintf("keylookup: Props.Handler describes %q, not %q: share it only between lookups of one account and region", handlers[fn], keys))
+	}
 	res := awscdk.NewCustomResource(this, jsii.String("Resource"), &awscdk.CustomResourceProps{
 		ServiceToken: fn.Function.FunctionArn(),
 		ResourceType: jsii.String(ResourceType),
@@ -83,4 +84,21 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 		KeyArn:    res.GetAttString(jsii.String("Arn")),
 		KeyID:     res.GetAttString(jsii.String("KeyId")),
 	}
+}
+
+func newHandler(scope constructs.Construct, keys string) *inlinefn.InlineFunction {
+	fn := inlinefn.New(scope, "Handler", &inlinefn.Props{
+		Source:      handler,
+		Description: jsii.String("sessionaudit: resolves a KMS alias to its key (" + ResourceType + ")"),
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:DescribeKey"),
+			Resources: jsii.Strings(keys),
+		})},
+	})
+	acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.Finding{
+		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(scope, jsii.String(keys)) + "]",
+		Reason: "the lookup resolves an alias to a key whose ID it cannot know in advance; it may only kms:DescribeKey (metadata, no key use) keys of the one account and region it looks in",
+	})
+	handlers[fn] = keys
+	return fn
 }

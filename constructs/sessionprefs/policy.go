@@ -30,7 +30,7 @@ type instanceResources struct {
 	logGroup    []string // the session log group (DescribeLogStreams) and its streams, any region
 	ownPrefix   string   // this account's transcripts, every region
 	centralKeys string   // the log-archive account's keys in the bucket's region
-	sessionKeys string   // this account's keys in any region (session data, by encryption context)
+	sessionKeys string   // the session key in any region ("" without session encryption)
 }
 
 func instanceArns(stack awscdk.Stack, p Props) instanceResources {
@@ -42,8 +42,24 @@ func instanceArns(stack awscdk.Stack, p Props) instanceResources {
 		logGroup:    []string{group, group + ":log-stream:*"},
 		ownPrefix:   bucket + "/" + *p.InstanceS3Prefix + "*",
 		centralKeys: fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner),
-		sessionKeys: fmt.Sprintf("arn:%s:kms:*:%s:key/*", partition, account),
+		sessionKeys: sessionKeyPattern(partition, account, p),
 	}
+}
+
+// sessionKeyPattern is the session key in every region: a given key by its account and ID (a
+// multi-Region key has the same ID in every region, and a key ID is unique), the keys of this
+// account when each region creates its own.
+func sessionKeyPattern(partition, account string, p Props) string {
+	switch {
+	case !*p.SessionEncryption:
+		return ""
+	case p.sessionKeyID != nil:
+		return fmt.Sprintf("arn:%s:kms:*:%s:key/*", partition, account)
+	}
+	arn := p.SessionKeyArn
+	keyAccount := awscdk.Fn_Select(jsii.Number(4), awscdk.Fn_Split(jsii.String(":"), arn, nil))
+	keyID := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), arn, nil))
+	return fmt.Sprintf("arn:%s:kms:*:%s:key/%s", partition, *keyAccount, *keyID)
 }
 
 // SessionContextKeys are the encryption context keys of Session Manager's session data keys: the
@@ -81,7 +97,7 @@ func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 	for _, k := range SessionContextKeys {
 		sessionContext["kms:EncryptionContext:"+k] = "false"
 	}
-	return &[]awsiam.PolicyStatement{
+	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(SidWriteLogGroup),
 			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
@@ -117,13 +133,16 @@ func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 				"kms:EncryptionContext:aws:s3:arn": arns.bucket,
 			}},
 		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	}
+	if arns.sessionKeys != "" {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidDecryptSessionData),
 			Actions:    jsii.Strings("kms:Decrypt"),
 			Resources:  jsii.Strings(arns.sessionKeys),
 			Conditions: &map[string]any{"Null": sessionContext},
-		}),
+		}))
 	}
+	return &statements
 }
 
 // acknowledgeInstancePolicy records why the instance policy's wildcards are the narrowest that
@@ -151,11 +170,20 @@ func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.Manage
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.centralKeys)) + "]",
 			Reason: "the central key's ID is random and not in config; only kms:GenerateDataKey and kms:Decrypt through S3 for the central bucket's encryption context, in the log-archive account",
 		},
-		acknowledge.Finding{
+	)
+	switch {
+	case arns.sessionKeys == "":
+	case p.sessionKeyID != nil:
+		acknowledge.On(policy, acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.sessionKeys)) + "]",
 			Reason: "session keys differ per region and their IDs are random; only kms:Decrypt, only with a Session Manager session encryption context, only keys of this account",
-		},
-	)
+		})
+	default:
+		acknowledge.On(policy, acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.sessionKeys)) + "]",
+			Reason: "the one session key in every region (a multi-Region key keeps its ID in every region); only kms:Decrypt and only with a Session Manager session encryption context",
+		})
+	}
 }
 
 func withDefaults(props *Props) Props {
@@ -213,6 +241,10 @@ func withDefaults(props *Props) Props {
 	flag(&p.CloudWatchStreaming, true)
 	flag(&p.RunAsEnabled, false)
 	flag(&p.RdpRecording, true)
+	flag(&p.SessionEncryption, true)
+	if !*p.SessionEncryption && p.SessionKeyArn != nil {
+		panic(fmt.Sprintf("sessionprefs: Props.SessionKeyArn must be unset when SessionEncryption is false (got %q)", *p.SessionKeyArn))
+	}
 	if *p.RunAsEnabled && *p.RunAsDefaultUser == "" {
 		panic("sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true")
 	}

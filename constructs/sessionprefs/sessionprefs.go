@@ -45,6 +45,15 @@ type Props struct {
 	// LogKeyArn encrypts the log group; CloudWatch Logs needs a key in the log group's own region
 	// (the LogKey, or its replica in this region). Required.
 	LogKeyArn *string
+	// SessionEncryption encrypts session data between clients and instances with a KMS key
+	// (kmsKeyId) on top of TLS. Users who start sessions then need kms:GenerateDataKey on the key
+	// and instances kms:Decrypt (the instance policy has it). Default: true.
+	SessionEncryption *bool
+	// SessionKeyArn is the key that encrypts session data: a key in this region (the agent and the
+	// plugin call KMS in the node's region); a key in another account must be named by its key
+	// ARN. Default: a new key in this account (the SessionKey field), which bills monthly per
+	// account and region.
+	SessionKeyArn *string
 	// RecordingKeyArn encrypts RDP recordings. Systems Manager requires a key in the same Region
 	// as the managed node (ConnectionRecordingPreferences.KMSKeyArn), tagged
 	// SystemsManagerJustInTimeNodeAccessManaged=true. Default: LogKeyArn (the LogKey of this region).
@@ -84,6 +93,8 @@ type Props struct {
 	// only when several regions share an account, as the SessionAudit-Member stack does.
 	// Default: "SessionAuditInstanceLogging".
 	InstancePolicyName *string
+
+	sessionKeyID *string // the ID of SessionKey, when this construct creates it
 }
 
 // SessionPreferences are the Session Manager and RDP logging settings of one account and region.
@@ -92,8 +103,11 @@ type SessionPreferences struct {
 	// LogGroup receives session output, encrypted with Props.LogKeyArn; retained on delete.
 	LogGroup awslogs.LogGroup
 	// SessionKey encrypts session data between client and instance (kmsKeyId); retained on
-	// delete. Users who start sessions need kms:GenerateDataKey on it.
+	// delete. Users who start sessions need kms:GenerateDataKey on it. Nil when Props.SessionKeyArn
+	// is set or Props.SessionEncryption is false.
 	SessionKey awskms.Key
+	// SessionKeyArn is the key in kmsKeyId; nil when Props.SessionEncryption is false.
+	SessionKeyArn *string
 	// Document is the custom resource that manages SSM-SessionManagerRunShell.
 	Document awscdk.CustomResource
 	// DocumentHandler is its inline function.
@@ -118,14 +132,19 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	logGroup.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(p.LogRetentionDays)
-	sessionKey := awskms.NewKey(this, jsii.String("SessionKey"), &awskms.KeyProps{
-		Description:       jsii.String("sessionaudit: encrypts Session Manager session data between clients and instances"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	// Once just-in-time node access is on (RDP recording needs it), Systems Manager uses only
-	// session encryption keys tagged SystemsManagerJustInTimeNodeAccessManaged=true.
-	awscdk.Tags_Of(sessionKey).Add(jsii.String(logkey.JustInTimeTagKey), jsii.String("true"), nil)
+	var sessionKey awskms.Key
+	if *p.SessionEncryption && p.SessionKeyArn == nil {
+		sessionKey = awskms.NewKey(this, jsii.String("SessionKey"), &awskms.KeyProps{
+			Description:       jsii.String("sessionaudit: encrypts Session Manager session data between clients and instances"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		})
+		// Once just-in-time node access is on (RDP recording needs it), Systems Manager uses only
+		// session encryption keys tagged SystemsManagerJustInTimeNodeAccessManaged=true.
+		awscdk.Tags_Of(sessionKey).Add(jsii.String(logkey.JustInTimeTagKey), jsii.String("true"), nil)
+		p.SessionKeyArn = sessionKey.KeyArn()
+		p.sessionKeyID = sessionKey.KeyId()
+	}
 
 	fn := inlinefn.New(this, "DocumentHandler", &inlinefn.Props{
 		Source:      handler,
@@ -141,7 +160,7 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		ResourceType: jsii.String(ResourceType),
 		Properties: &map[string]any{
 			"Name":    DocumentName,
-			"Content": stack.ToJsonString(documentContent(p, logGroup, sessionKey), nil),
+			"Content": stack.ToJsonString(documentContent(p, logGroup), nil),
 		},
 	})
 
@@ -169,13 +188,21 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		policy.AttachToRole(awsiam.Role_FromRoleName(this, jsii.String(fmt.Sprintf("InstanceRole%d", i)), name, nil))
 	}
 	return &SessionPreferences{
-		Construct: this, LogGroup: logGroup, SessionKey: sessionKey, Document: doc, DocumentHandler: fn,
+		Construct: this, LogGroup: logGroup, SessionKey: sessionKey, SessionKeyArn: p.SessionKeyArn, Document: doc, DocumentHandler: fn,
 		RdpRecording: rdp, InstancePolicy: policy, S3KeyPrefix: p.S3KeyPrefix,
 	}
 }
 
 // documentContent is the Session Manager preferences document with every setting.
-func documentContent(p Props, logGroup awslogs.LogGroup, key awskms.Key) map[string]any {
+func documentContent(p Props, logGroup awslogs.LogGroup) map[string]any {
+	// A key of this account is named by its ID, as the console does; any other by its ARN.
+	kmsKeyID := p.sessionKeyID
+	if kmsKeyID == nil {
+		kmsKeyID = p.SessionKeyArn
+	}
+	if kmsKeyID == nil {
+		kmsKeyID = jsii.String("")
+	}
 	return map[string]any{
 		"schemaVersion": "1.0",
 		"description":   "Session Manager preferences managed by sessionaudit",
@@ -187,7 +214,7 @@ func documentContent(p Props, logGroup awslogs.LogGroup, key awskms.Key) map[str
 			"cloudWatchLogGroupName":      logGroup.LogGroupName(),
 			"cloudWatchEncryptionEnabled": true,
 			"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
-			"kmsKeyId":                    key.KeyId(),
+			"kmsKeyId":                    kmsKeyID,
 			"idleSessionTimeout":          minutesString(p.IdleSessionTimeout),
 			"maxSessionDuration":          minutesString(p.MaxSessionDuration),
 			"runAsEnabled":                p.RunAsEnabled,

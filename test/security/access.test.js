@@ -22,6 +22,8 @@ const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const KEY_ARN = `arn:aws:kms:${HOME}:${ARCHIVE}:key/${KEY_ID}`;
 const bucketPolicy = archive.find('AWS::S3::BucketPolicy', byId('CentralLogBucketPolicy')).PolicyDocument;
 const keyPolicy = archive.find('AWS::KMS::Key', byId('LogKey')).KeyPolicy;
+const sessionKeyPolicy = archive.find('AWS::KMS::Key', byId('SessionKey')).KeyPolicy;
+const sessionReplicaPolicy = receiver.find('AWS::KMS::ReplicaKey', byId('SessionKeyReplica')).KeyPolicy;
 const busPolicy = { Version: '2012-10-17', Statement: [archive.find('AWS::Events::EventBusPolicy').Statement] };
 const topicPolicy = archive.find('AWS::SNS::TopicPolicy').PolicyDocument;
 const topicArn = archive.resolve({ Ref: Object.keys(archive.template.Resources).find((id) => id.startsWith('LoginNotifierTopic') && archive.template.Resources[id].Type === 'AWS::SNS::Topic') });
@@ -47,6 +49,20 @@ const s3 = (name, principal, action, key, expect, { identity = [instancePolicy],
 });
 const kms = (name, principal, action, expect, { identity = [], ctx }) => ({ name, principal, action, resource: KEY_ARN, account: ARCHIVE, identity, resourcePolicy: keyPolicy, ctx, expect });
 const own = `session-manager/${MEMBER}/${HOME}/i-0123456789abcdef0-session.log`;
+
+// The session key: the plugin calls kms:GenerateDataKey and the agent kms:Decrypt with exactly
+// {aws:ssm:SessionId, aws:ssm:TargetId} (see constructs/sessionkey).
+const sessionCtx = (keys = ['aws:ssm:SessionId', 'aws:ssm:TargetId']) => Object.fromEntries([
+  ...keys.map((k) => ['kms:EncryptionContext:' + k, k === 'aws:ssm:TargetId' ? 'i-0123456789abcdef0' : 'alice-0123456789abcdef0']),
+  ['kms:EncryptionContextKeys', keys],
+]);
+const operator = `arn:aws:iam::${MEMBER}:role/Operator`;
+// What the README tells users who start sessions to add: GenerateDataKey on the session key in every region.
+const operatorIdentity = { name: 'StartSessions', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: `arn:aws:kms:*:${ARCHIVE}:key/${KEY_ID}` }] } };
+const sessionKms = (name, principal, action, expect, { identity = [operatorIdentity], ctx, region = HOME }) => ({
+  name, principal, action, resource: `arn:aws:kms:${region}:${ARCHIVE}:key/${KEY_ID}`, account: ARCHIVE, identity,
+  resourcePolicy: region === HOME ? sessionKeyPolicy : sessionReplicaPolicy, ctx, expect,
+});
 
 const scenarios = [
   // Central bucket: members write their own prefix only, and read nothing.
@@ -95,6 +111,24 @@ const scenarios = [
   kms('member key lookup describes the key', `arn:aws:sts::${MEMBER}:assumed-role/LogKeyHandlerRole/fn`, 'kms:DescribeKey', 'Allowed', { identity: [lookupPolicy], ctx: orgCtx(MEMBER) }),
   kms('principal of another organization describes the key', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:DescribeKey', DENIED, { identity: [adminIdentity], ctx: orgCtx(STRANGER, OTHER_ORG) }),
   kms('log-archive account administers the key', `arn:aws:iam::${ARCHIVE}:role/KeyAdmin`, 'kms:ScheduleKeyDeletion', 'Allowed', { identity: [adminIdentity], ctx: orgCtx(ARCHIVE) }),
+
+  // Session key: organization principals use it only as Session Manager does; nobody else at all.
+  sessionKms('member user starts a session (data key with the session context)', operator, 'kms:GenerateDataKey', 'Allowed', { ctx: { ...orgCtx(MEMBER), ...sessionCtx() } }),
+  sessionKms('member user starts a session in another region (replica)', operator, 'kms:GenerateDataKey', 'Allowed', { ctx: { ...orgCtx(MEMBER), ...sessionCtx() }, region: OTHER_REGION }),
+  sessionKms('member user without a session-key permission of its own', operator, 'kms:GenerateDataKey', DENIED, { identity: [], ctx: { ...orgCtx(MEMBER), ...sessionCtx() } }),
+  sessionKms('member instance decrypts the session data key', instance, 'kms:Decrypt', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...sessionCtx() } }),
+  sessionKms('member instance decrypts with the agent\'s challenge context', instance, 'kms:Decrypt', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...sessionCtx(['aws:ssm:SessionId', 'aws:ssm:TargetId', 'aws:ssm:RandomChallenge']) } }),
+  sessionKms('member instance decrypts in another region (replica)', instance, 'kms:Decrypt', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...sessionCtx() }, region: OTHER_REGION }),
+  sessionKms('member instance decrypts without a context', instance, 'kms:Decrypt', DENIED, { identity: [instancePolicy], ctx: orgCtx(MEMBER) }),
+  sessionKms('member admin decrypts without a context', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', DENIED, { identity: [adminIdentity], ctx: orgCtx(MEMBER) }),
+  sessionKms('member admin decrypts with half the session context', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...sessionCtx(['aws:ssm:SessionId']) } }),
+  sessionKms('member admin generates a data key with an extra context key', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:GenerateDataKey', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...sessionCtx(['aws:ssm:SessionId', 'aws:ssm:TargetId', 'app:purpose']) } }),
+  sessionKms('member admin encrypts directly with the session context', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Encrypt', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...sessionCtx() } }),
+  sessionKms('member admin creates a grant on the session key', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:CreateGrant', DENIED, { identity: [adminIdentity], ctx: orgCtx(MEMBER) }),
+  sessionKms('principal of another organization generates a session data key', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:GenerateDataKey', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(STRANGER, OTHER_ORG), ...sessionCtx() } }),
+  sessionKms('principal of another organization decrypts a session data key', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:Decrypt', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(STRANGER, OTHER_ORG), ...sessionCtx() }, region: OTHER_REGION }),
+  sessionKms('member session-key lookup describes the key', `arn:aws:sts::${MEMBER}:assumed-role/LogKeyHandlerRole/fn`, 'kms:DescribeKey', 'Allowed', { identity: [lookupPolicy], ctx: orgCtx(MEMBER) }),
+  sessionKms('log-archive account administers the session key', `arn:aws:iam::${ARCHIVE}:role/KeyAdmin`, 'kms:ScheduleKeyDeletion', 'Allowed', { identity: [adminIdentity], ctx: orgCtx(ARCHIVE) }),
 
   // Log destination, event bus and topic.
   { name: 'member subscribes to the destination', principal: `arn:aws:iam::${MEMBER}:role/cfn-exec`, action: 'logs:PutSubscriptionFilter', resource: destinationArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: destinationPolicy, ctx: orgCtx(MEMBER), expect: 'Allowed' },
