@@ -192,12 +192,17 @@ func TestCentralBucketProperties(t *testing.T) {
 				},
 				"LifecycleConfiguration": map[string]any{"Rules": []any{
 					map[string]any{
-						"Id": "ArchiveThenExpire", "Status": "Enabled",
+						"Id": "Expire", "Status": "Enabled",
 						"ExpirationInDays":               2557,
 						"NoncurrentVersionExpiration":    map[string]any{"NoncurrentDays": 1},
 						"AbortIncompleteMultipartUpload": map[string]any{"DaysAfterInitiation": 7},
-						"Transitions":                    []any{map[string]any{"StorageClass": "GLACIER", "TransitionInDays": 90}},
-						"NoncurrentVersionTransitions":   assertions.Match_Absent(),
+					},
+					// Objects above the break-even size go to Glacier Instant Retrieval (Athena reads it).
+					map[string]any{
+						"Id": "Archive", "Status": "Enabled",
+						"ObjectSizeGreaterThan":        "40960",
+						"Transitions":                  []any{map[string]any{"StorageClass": "GLACIER_IR", "TransitionInDays": 90}},
+						"NoncurrentVersionTransitions": assertions.Match_Absent(),
 					},
 					map[string]any{"Id": "RemoveExpiredDeleteMarkers", "Status": "Enabled", "ExpiredObjectDeleteMarker": true},
 				}},
@@ -350,12 +355,12 @@ func TestObjectLockModes(t *testing.T) {
 					"Rule":              map[string]any{"DefaultRetention": map[string]any{"Mode": tt.wantLock, "Days": tt.days}},
 				})
 			}
-			rule := central["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)[0].(map[string]any)
-			if rule["ExpirationInDays"] != float64(tt.days) {
+			rules := central["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)
+			if rule := rules[0].(map[string]any); rule["ExpirationInDays"] != float64(tt.days) {
 				t.Errorf("expiry = %v, want %d", rule["ExpirationInDays"], tt.days)
 			}
-			if _, has := rule["Transitions"]; has != tt.wantTier {
-				t.Errorf("archive transition present = %v, want %v (archiveDays %d)", has, tt.wantTier, tt.days)
+			if has := rules[1].(map[string]any)["Id"] == "Archive"; has != tt.wantTier {
+				t.Errorf("archive rule present = %v, want %v (archiveDays %d)", has, tt.wantTier, tt.days)
 			}
 		})
 	}

@@ -115,9 +115,9 @@ func TestFirehoseProcessing(t *testing.T) {
 		"BucketARN":         bucketArn,
 		"Prefix":            "cloudwatch/!{partitionKeyFromLambda:account}/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
 		"ErrorOutputPrefix": "cloudwatch-errors/!{firehose:error-output-type}/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
-		"BufferingHints":    map[string]any{"IntervalInSeconds": 300, "SizeInMBs": 64},
-		"CompressionFormat": "UNCOMPRESSED",
-		"FileExtension":     ".json",
+		"BufferingHints":    map[string]any{"IntervalInSeconds": 900, "SizeInMBs": 128},
+		"CompressionFormat": "GZIP",
+		"FileExtension":     ".json.gz",
 		"EncryptionConfiguration": map[string]any{"KMSEncryptionConfig": map[string]any{
 			"AWSKMSKeyARN": map[string]any{"Fn::GetAtt": []any{"LogKey15608DC4", "Arn"}},
 		}},

@@ -120,6 +120,17 @@ var requirements = []requirement{
 		})
 		return out
 	}},
+	{"S3 user guide, Transitioning objects using Amazon S3 Lifecycle: since September 2024 lifecycle moves no object under 128 KB unless the rule's filter says so; every transition names its minimum size (ObjectSizeGreaterThan)", func(app *synthesized) (out []string) {
+		eachResource(app, "AWS::S3::Bucket", func(stack, id string, r map[string]any) {
+			for _, rule := range asAnyList(jsonPath(props(r), "LifecycleConfiguration", "Rules")) {
+				m, _ := rule.(map[string]any)
+				if (m["Transitions"] != nil || m["NoncurrentVersionTransitions"] != nil) && m["ObjectSizeGreaterThan"] == nil {
+					out = append(out, fmt.Sprintf("%s/%s rule %v transitions without a size threshold", stack, id, m["Id"]))
+				}
+			}
+		})
+		return out
+	}},
 	{"Service Authorization Reference, logs:DescribeLogGroups supports no resource type (only \"*\"); the SSM agent refuses to start a session when it cannot describe the log group (cloudwatchlogsservice.go)", func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::IAM::ManagedPolicy", func(stack, id string, r map[string]any) {
 			for _, s := range statements(props(r)["PolicyDocument"]) {
@@ -342,6 +353,12 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 				return strings.HasPrefix(id, "CentralLogBucket") && !strings.Contains(id, "AccessLogs")
 			}))
 			b["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)[0].(map[string]any)["NoncurrentVersionExpiration"] = map[string]any{"NoncurrentDays": 2557.0}
+		},
+		func(c *synthesized) {
+			b := props(first(la(c), "AWS::S3::Bucket", func(id string) bool {
+				return strings.HasPrefix(id, "CentralLogBucket") && !strings.Contains(id, "AccessLogs")
+			}))
+			delete(b["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)[1].(map[string]any), "ObjectSizeGreaterThan")
 		},
 		func(c *synthesized) {
 			for _, s := range statements(props(first(member(c), "AWS::IAM::ManagedPolicy", nil))["PolicyDocument"]) {

@@ -59,8 +59,19 @@ type Props struct {
 	// ArchiveAfterDays moves objects to ArchiveStorageClass at this age; 0 turns the transition
 	// off, as does a value not below RetentionDays. Default: 90.
 	ArchiveAfterDays *float64
-	// ArchiveStorageClass is where old objects go. Default: awss3.StorageClass_GLACIER().
+	// ArchiveStorageClass is where old objects go. Default:
+	// awss3.StorageClass_GLACIER_INSTANT_RETRIEVAL(): read in milliseconds like S3 Standard, so
+	// Athena and auditors read years of archive without a restore (Athena does not read the
+	// S3 Glacier Flexible Retrieval or Deep Archive classes).
 	ArchiveStorageClass awss3.StorageClass
+	// ArchiveMinObjectBytes: only objects larger than this move to ArchiveStorageClass (the rule's
+	// ObjectSizeGreaterThan). S3 lifecycle moves no object under 128 KB unless a rule says
+	// otherwise ("Transitioning objects using Amazon S3 Lifecycle", since September 2024), and
+	// Glacier Instant Retrieval bills every object as at least 128 KB, plus a transition request
+	// per object. Over the default retention an object above about 34 KB still costs less there
+	// than in S3 Standard (`make cost` prints the break-even for a configuration); smaller ones
+	// stay in Standard, where they cost less. Default: 40960 (40 KiB).
+	ArchiveMinObjectBytes *float64
 	// RemovalPolicy of both buckets. Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 }
@@ -112,6 +123,8 @@ func New(scope constructs.Construct, id string, props *Props) *CentralLogBucket 
 		RemovalPolicy:          p.RemovalPolicy,
 	})
 
+	sizeAsString(accessLogs, p)
+	sizeAsString(bucket, p)
 	if lockEnabled(p) != nil {
 		// Set on the L1 resource: awss3.ObjectLockRetention rejects a retention that is a token.
 		bucket.Node().DefaultChild().(awss3.CfnBucket).SetObjectLockConfiguration(&awss3.CfnBucket_ObjectLockConfigurationProperty{
@@ -178,7 +191,13 @@ func withDefaults(props *Props) Props {
 		p.ArchiveAfterDays = jsii.Number(90)
 	}
 	if p.ArchiveStorageClass == nil {
-		p.ArchiveStorageClass = awss3.StorageClass_GLACIER()
+		p.ArchiveStorageClass = awss3.StorageClass_GLACIER_INSTANT_RETRIEVAL()
+	}
+	if p.ArchiveMinObjectBytes == nil {
+		p.ArchiveMinObjectBytes = jsii.Number(DefaultArchiveMinObjectBytes)
+	}
+	if n := p.ArchiveMinObjectBytes; !*awscdk.Token_IsUnresolved(n) && (*n < 0 || *n != float64(int64(*n))) {
+		panic(fmt.Sprintf("logbucket: Props.ArchiveMinObjectBytes must be a whole number of bytes, at least 0 (got %v)", *n))
 	}
 	if p.RemovalPolicy == "" {
 		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
@@ -194,29 +213,61 @@ func lockEnabled(p Props) *bool {
 	return jsii.Bool(true)
 }
 
-// lifecycle archives objects, expires them after the retention and their noncurrent versions
-// soon after (S3 user guide, "Lifecycle configuration elements": on a versioning-enabled bucket,
-// Expiration only adds a delete marker and the object becomes a noncurrent version, which only
+// DefaultArchiveMinObjectBytes is the default of Props.ArchiveMinObjectBytes.
+const DefaultArchiveMinObjectBytes = 40960
+
+// Lifecycle rule IDs of the central bucket.
+const (
+	RuleExpire                     = "Expire"
+	RuleArchive                    = "Archive"
+	RuleRemoveExpiredDeleteMarkers = "RemoveExpiredDeleteMarkers"
+)
+
+// lifecycle expires objects after the retention and their noncurrent versions soon after (S3
+// user guide, "Lifecycle configuration elements": on a versioning-enabled bucket, Expiration only
+// adds a delete marker and the object becomes a noncurrent version, which only
 // NoncurrentVersionExpiration removes; lifecycle does not remove a version whose Object Lock
-// retention has not ended), removes the delete markers expiry leaves behind and aborts abandoned
-// multipart uploads.
+// retention has not ended), aborts abandoned multipart uploads, archives objects above the size
+// threshold (a rule of its own: a size filter would limit expiry too) and removes the delete
+// markers expiry leaves behind.
 func lifecycle(p Props) *[]*awss3.LifecycleRule {
-	rule := &awss3.LifecycleRule{
-		Id:                                  jsii.String("ArchiveThenExpire"),
+	rules := []*awss3.LifecycleRule{{
+		Id:                                  jsii.String(RuleExpire),
 		Expiration:                          awscdk.Duration_Days(p.RetentionDays),
 		NoncurrentVersionExpiration:         awscdk.Duration_Days(p.NoncurrentVersionDays),
 		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-	}
-	archive := *p.ArchiveAfterDays
-	if archive > 0 && (*awscdk.Token_IsUnresolved(p.RetentionDays) || archive < *p.RetentionDays) {
+	}}
+	if archive := *p.ArchiveAfterDays; archiving(p) {
 		after := awscdk.Duration_Days(p.ArchiveAfterDays)
-		rule.Transitions = &[]*awss3.Transition{{StorageClass: p.ArchiveStorageClass, TransitionAfter: after}}
+		rule := &awss3.LifecycleRule{
+			Id:                    jsii.String(RuleArchive),
+			ObjectSizeGreaterThan: p.ArchiveMinObjectBytes,
+			Transitions:           &[]*awss3.Transition{{StorageClass: p.ArchiveStorageClass, TransitionAfter: after}},
+		}
 		if *awscdk.Token_IsUnresolved(p.NoncurrentVersionDays) || archive < *p.NoncurrentVersionDays {
 			rule.NoncurrentVersionTransitions = &[]*awss3.NoncurrentVersionTransition{{StorageClass: p.ArchiveStorageClass, TransitionAfter: after}}
 		}
+		rules = append(rules, rule)
 	}
-	return &[]*awss3.LifecycleRule{
-		rule,
-		{Id: jsii.String("RemoveExpiredDeleteMarkers"), ExpiredObjectDeleteMarker: jsii.Bool(true)},
+	rules = append(rules, &awss3.LifecycleRule{Id: jsii.String(RuleRemoveExpiredDeleteMarkers), ExpiredObjectDeleteMarker: jsii.Bool(true)})
+	return &rules
+}
+
+// archiving says whether the lifecycle has the archive rule (the second).
+func archiving(p Props) bool {
+	archive := *p.ArchiveAfterDays
+	return archive > 0 && (*awscdk.Token_IsUnresolved(p.RetentionDays) || archive < *p.RetentionDays)
+}
+
+// sizeAsString writes the archive rule's ObjectSizeGreaterThan as the string the CloudFormation
+// schema of AWS::S3::Bucket Rule declares (aws-cdk-lib renders the number).
+func sizeAsString(b awss3.Bucket, p Props) {
+	if !archiving(p) {
+		return
 	}
+	size := awscdk.Token_AsString(p.ArchiveMinObjectBytes, nil)
+	if !*awscdk.Token_IsUnresolved(p.ArchiveMinObjectBytes) {
+		size = jsii.String(fmt.Sprintf("%d", int64(*p.ArchiveMinObjectBytes)))
+	}
+	b.Node().DefaultChild().(awss3.CfnBucket).AddPropertyOverride(jsii.String("LifecycleConfiguration.Rules.1.ObjectSizeGreaterThan"), size)
 }

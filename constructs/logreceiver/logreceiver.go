@@ -68,12 +68,21 @@ type Props struct {
 	Prefix *string
 	// ErrorPrefix of records Firehose could not process or deliver. Default: "cloudwatch-errors/".
 	ErrorPrefix *string
-	// BufferInterval before Firehose writes an object (60..900 s). Default: 300 seconds.
+	// BufferInterval before Firehose writes an object (60..900 s). With dynamic partitioning
+	// Firehose keeps one buffer per partition (one source account on one day) and writes one
+	// object per partition whenever it fills or times out ("Buffering hints"), so this sets the
+	// size of most objects: the longest interval writes the fewest and largest, which S3 lifecycle
+	// can archive (objects smaller than the bucket's archive threshold stay in S3 Standard) and
+	// which cost less per object (Firehose's per-object fee, S3 PUTs, lifecycle transitions).
+	// Default: 900 seconds.
 	BufferInterval awscdk.Duration
 	// BufferSizeMiB before Firehose writes an object (64..128; dynamic partitioning needs >= 64).
-	// Default: 64.
+	// Default: 128.
 	BufferSizeMiB *float64
-	// FileExtension of delivered objects. Default: ".json".
+	// Compression of delivered objects: "GZIP" or "UNCOMPRESSED". Log lines compress several
+	// times over; Athena reads GZIP JSON lines by the .gz extension. Default: "GZIP".
+	Compression *string
+	// FileExtension of delivered objects. Default: ".json.gz" with GZIP, ".json" without.
 	FileExtension *string
 	// DataFreshnessThreshold raises the freshness alarm when the oldest undelivered record is
 	// older than this. Firehose retries a failing S3 delivery for 24 hours and then drops the data;
@@ -171,7 +180,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 					IntervalInSeconds: p.BufferInterval.ToSeconds(nil),
 					SizeInMBs:         p.BufferSizeMiB,
 				},
-				CompressionFormat: jsii.String("UNCOMPRESSED"),
+				CompressionFormat: p.Compression,
 				FileExtension:     p.FileExtension,
 				EncryptionConfiguration: &awskinesisfirehose.CfnDeliveryStream_EncryptionConfigurationProperty{
 					KmsEncryptionConfig: &awskinesisfirehose.CfnDeliveryStream_KMSEncryptionConfigProperty{AwskmsKeyArn: p.EncryptionKeyArn},

@@ -145,12 +145,20 @@ func withDefaults(props *Props) Props {
 	str(&p.StreamNamePrefix, "session-audit-")
 	str(&p.Prefix, "cloudwatch/")
 	str(&p.ErrorPrefix, "cloudwatch-errors/")
-	str(&p.FileExtension, ".json")
+	str(&p.Compression, "GZIP")
+	switch *p.Compression {
+	case "GZIP":
+		str(&p.FileExtension, ".json.gz")
+	case "UNCOMPRESSED":
+		str(&p.FileExtension, ".json")
+	default:
+		panic(fmt.Sprintf(`logreceiver: Props.Compression must be "GZIP" or "UNCOMPRESSED" (got %q)`, *p.Compression))
+	}
 	if p.BufferInterval == nil {
-		p.BufferInterval = awscdk.Duration_Seconds(jsii.Number(300))
+		p.BufferInterval = awscdk.Duration_Seconds(jsii.Number(900))
 	}
 	if p.BufferSizeMiB == nil {
-		p.BufferSizeMiB = jsii.Number(64)
+		p.BufferSizeMiB = jsii.Number(128)
 	}
 	if s := *p.BufferSizeMiB; !*awscdk.Token_IsUnresolved(p.BufferSizeMiB) && (s < 64 || s > 128) {
 		panic(fmt.Sprintf("logreceiver: Props.BufferSizeMiB must be from 64 to 128 with dynamic partitioning (got %v)", s))

@@ -1,6 +1,6 @@
 // The agent-call matrix: every AWS call the SSM agent and the session-manager-plugin make to log
 // and encrypt a session, read from their source, simulated against the synthesized member instance
-// policy, session key policy, central bucket policy and LogKey policy (@cloud-copilot/iam-simulate,
+// policy, the session key policy (primary and replica), central bucket policy and LogKey policy (@cloud-copilot/iam-simulate,
 // intrinsics resolved for the example organization).
 //
 // Sources read (aws/amazon-ssm-agent 3.3.1142.0, commit 1c217c89; aws/session-manager-plugin
@@ -29,7 +29,13 @@ const archive = load(DIR, 'SessionAudit-LogArchive', { account: ARCHIVE, region:
 const member = load(DIR, 'SessionAudit-Member', { account: MEMBER, region: HOME });
 const bucketPolicy = archive.find('AWS::S3::BucketPolicy', (id) => id.startsWith('CentralLogBucketPolicy')).PolicyDocument;
 const logKeyPolicy = archive.find('AWS::KMS::Key', (id) => id.startsWith('LogKey')).KeyPolicy;
-const sessionKeyPolicy = member.find('AWS::KMS::Key', (id) => id.startsWith('SessionPreferencesSessionKey')).KeyPolicy;
+// The session key is the log-archive account's multi-Region key: its primary in the home region,
+// a replica (same key ID and policy) in every other governed region.
+const receiver = load(DIR, 'SessionAudit-Receiver-' + OTHER, { account: ARCHIVE, region: OTHER });
+const sessionKeyPolicies = {
+  [HOME]: archive.find('AWS::KMS::Key', (id) => id.startsWith('SessionKey')).KeyPolicy,
+  [OTHER]: receiver.find('AWS::KMS::ReplicaKey', (id) => id.startsWith('SessionKeyReplica')).KeyPolicy,
+};
 const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy').PolicyDocument };
 const userPolicy = { name: 'SessionUser', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:StartSession', 'kms:GenerateDataKey'], Resource: '*' }] } };
 
@@ -39,7 +45,11 @@ const LOG_KEY_ARN = `arn:aws:kms:${HOME}:${ARCHIVE}:key/${KEY_ID}`;
 const instance = `arn:aws:sts::${MEMBER}:assumed-role/AppServerRole/i-0123456789abcdef0`;
 const user = `arn:aws:sts::${MEMBER}:assumed-role/Operator/alice`;
 const ctx = { 'aws:PrincipalOrgID': ORG, 'aws:PrincipalAccount': MEMBER, 'aws:SecureTransport': 'true', 'aws:PrincipalIsAWSService': 'false' };
-const sessionCtx = { 'kms:EncryptionContext:aws:ssm:SessionId': 'alice-0123456789abcdef0', 'kms:EncryptionContext:aws:ssm:TargetId': 'i-0123456789abcdef0' };
+const sessionCtx = {
+  'kms:EncryptionContext:aws:ssm:SessionId': 'alice-0123456789abcdef0',
+  'kms:EncryptionContext:aws:ssm:TargetId': 'i-0123456789abcdef0',
+  'kms:EncryptionContextKeys': ['aws:ssm:SessionId', 'aws:ssm:TargetId'],
+};
 const throughS3 = { 'kms:ViaService': `s3.${HOME}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': BUCKET_ARN };
 // What the agent sends on PutObject / CreateMultipartUpload: the bucket's default key as stored.
 const putHeaders = {
@@ -52,13 +62,14 @@ const object = (region) => `${BUCKET_ARN}/session-manager/${MEMBER}/${region}/al
 
 const calls = [];
 for (const region of [HOME, OTHER]) {
-  const sessionKey = `arn:aws:kms:${region}:${MEMBER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const sessionKey = `arn:aws:kms:${region}:${ARCHIVE}:key/${KEY_ID}`;
+  const sessionKeyPolicy = sessionKeyPolicies[region];
   const inAccount = (r) => ({ account: MEMBER, identity: [instancePolicy], principal: instance, ...r });
   const central = (r) => ({ account: ARCHIVE, identity: [instancePolicy], principal: instance, ...r });
   calls.push(...[
-    { source: 'plugin src/encryption/kmsservice.go KMSGenerateDataKey', starts: true, principal: user, account: MEMBER, identity: [userPolicy], action: 'kms:GenerateDataKey', resource: sessionKey, resourcePolicy: sessionKeyPolicy, ctx: { ...ctx, ...sessionCtx }, expect: 'Allowed' },
-    inAccount({ source: 'agent/session/crypto/kmsservice.go Decrypt', starts: true, action: 'kms:Decrypt', resource: sessionKey, resourcePolicy: sessionKeyPolicy, ctx: { ...ctx, ...sessionCtx }, expect: 'Allowed' }),
-    inAccount({ source: 'agent/session/crypto/kmsservice.go Decrypt (without the session context: not a call the agent makes)', action: 'kms:Decrypt', resource: sessionKey, resourcePolicy: sessionKeyPolicy, ctx, expect: ['ImplicitlyDenied', 'ExplicitlyDenied'] }),
+    { source: 'plugin src/encryption/kmsservice.go KMSGenerateDataKey', starts: true, principal: user, account: ARCHIVE, identity: [userPolicy], action: 'kms:GenerateDataKey', resource: sessionKey, resourcePolicy: sessionKeyPolicy, ctx: { ...ctx, ...sessionCtx }, expect: 'Allowed' },
+    central({ source: 'agent/session/crypto/kmsservice.go Decrypt', starts: true, action: 'kms:Decrypt', resource: sessionKey, resourcePolicy: sessionKeyPolicy, ctx: { ...ctx, ...sessionCtx }, expect: 'Allowed' }),
+    central({ source: 'agent/session/crypto/kmsservice.go Decrypt (without the session context: not a call the agent makes)', action: 'kms:Decrypt', resource: sessionKey, resourcePolicy: sessionKeyPolicy, ctx, expect: ['ImplicitlyDenied', 'ExplicitlyDenied'] }),
     inAccount({ source: 'cloudwatchlogsservice.go DescribeLogGroups (LogGroupNamePrefix = group)', starts: true, action: 'logs:DescribeLogGroups', resource: '*', ctx, expect: 'Allowed' }),
     inAccount({ source: 'cloudwatchlogsservice.go CreateLogStream', action: 'logs:CreateLogStream', resource: `${group(region)}:log-stream:alice-0123456789abcdef0`, ctx, expect: 'Allowed' }),
     inAccount({ source: 'cloudwatchlogsservice.go DescribeLogStreams', action: 'logs:DescribeLogStreams', resource: group(region), ctx, expect: 'Allowed' }),
