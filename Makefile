@@ -9,12 +9,13 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth test test-go test-js security bench clean
+.PHONY: help deps synth test test-go test-js security cost bench clean
 
 help:
 	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
 	@echo "make test    unit and template tests, the validated synth, then make security"
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
+	@echo "make cost    fixed monthly cost by organization size and cost per GiB, from cdk.out/ (README Cost)"
 	@echo "make bench   synth and test timings against a trivial reference app (see README Performance)"
 	@echo "make clean   remove cdk.out/"
 
@@ -53,6 +54,10 @@ security: $(SECURITY_DEPS) cdk.out/manifest.json
 test: test-go test-js
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory security
+
+# The cost model over the synthesized templates and cost/prices.json (README "Cost").
+cost: cdk.out/manifest.json
+	@go run ./cmd/cost
 
 bench: deps $(SECURITY_DEPS)
 	bash test/bench/bench.sh

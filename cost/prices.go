@@ -1,0 +1,120 @@
+// Package cost is the cost model behind `make cost`: it reads the synthesized templates and a
+// prices file and says what a deployment costs while idle (fixed, by resource, for A accounts in
+// R regions) and per GiB of session transcript through every path, next to the seed documents'
+// design. Every price names its source (prices.json); every estimate is an assumption there.
+package cost
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+//go:embed prices.json
+var defaultPrices []byte
+
+// Price is one list price with where it comes from.
+type Price struct {
+	USD        float64 `json:"usd"`
+	Unit       string  `json:"unit"`
+	Confidence string  `json:"confidence"`
+	Source     string  `json:"source"`
+	Quote      string  `json:"quote"`
+}
+
+// Idle says which price a resource type bills while idle.
+type Idle struct {
+	Price    string `json:"price"`
+	Rotation bool   `json:"rotation"`
+	Why      string `json:"why"`
+}
+
+// Assumption is an estimate the model needs and no price list gives.
+type Assumption struct {
+	Value float64 `json:"value"`
+	Why   string  `json:"why"`
+}
+
+// Prices is a prices file.
+type Prices struct {
+	Region      string                `json:"region"`
+	Checked     string                `json:"checked"`
+	Note        string                `json:"note"`
+	Prices      map[string]Price      `json:"prices"`
+	Idle        map[string]Idle       `json:"idle"`
+	UsageOnly   map[string]string     `json:"usageOnly"`
+	Assumptions map[string]Assumption `json:"assumptions"`
+}
+
+// required are the prices and assumptions the model reads.
+var required = struct{ prices, assumptions []string }{
+	prices: []string{"kms.key", "kms.rotation", "kms.request", "cloudwatch.alarm", "logs.ingest", "logs.storage",
+		"transfer.interRegion", "firehose.ingest", "firehose.partitionGB", "firehose.partitionObject", "lambda.request",
+		"lambda.gbSecond.arm64", "lambda.gbSecond.x86_64", "s3.storage.STANDARD", "s3.put", "sns.publish", "sns.email",
+		"events.crossAccount"},
+	assumptions: []string{"cloudwatchEnvelope", "cloudwatchStored", "gzipRatio", "subscriptionRecordKB", "transcriptKB",
+		"busyAccountBytesPerSecond", "processorMillis", "sessionEvents"},
+}
+
+// DefaultPrices is the prices file shipped with the model (cost/prices.json).
+func DefaultPrices() (*Prices, error) { return parsePrices(defaultPrices, "cost/prices.json") }
+
+// LoadPrices reads a prices file.
+func LoadPrices(path string) (*Prices, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parsePrices(data, path)
+}
+
+func parsePrices(data []byte, source string) (*Prices, error) {
+	var p Prices
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s: %v", source, err)
+	}
+	var problems []string
+	for id, pr := range p.Prices {
+		if pr.USD <= 0 || !strings.Contains(pr.Source, "http") && !strings.HasPrefix(pr.Source, "AWS Price List") || pr.Quote == "" || pr.Unit == "" {
+			problems = append(problems, fmt.Sprintf("prices.%s: needs a positive usd, a unit, a source (URL or AWS Price List) and a quote", id))
+		}
+	}
+	for _, id := range required.prices {
+		if _, ok := p.Prices[id]; !ok {
+			problems = append(problems, "prices."+id+": missing")
+		}
+	}
+	for _, id := range required.assumptions {
+		if a, ok := p.Assumptions[id]; !ok || a.Value <= 0 || a.Why == "" {
+			problems = append(problems, "assumptions."+id+": missing, or without a positive value and a why")
+		}
+	}
+	for typ, idle := range p.Idle {
+		if _, ok := p.Prices[idle.Price]; !ok {
+			problems = append(problems, fmt.Sprintf("idle.%s: names unknown price %q", typ, idle.Price))
+		}
+		if _, dup := p.UsageOnly[typ]; dup {
+			problems = append(problems, "idle."+typ+": also listed as usageOnly")
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("%s:\n  %s", source, strings.Join(problems, "\n  "))
+	}
+	return &p, nil
+}
+
+func (p *Prices) usd(id string) float64 {
+	pr, ok := p.Prices[id]
+	if !ok {
+		panic("cost: no price " + id) // parsePrices checked the required ones
+	}
+	return pr.USD
+}
+
+func (p *Prices) assume(id string) float64 { return p.Assumptions[id].Value }
