@@ -79,4 +79,3 @@ func Fixed(a *App, p *Prices, s Scale) ([]Line, error) {
 	}
 	return lines, nil
 }
-

@@ -50,9 +50,10 @@ type Props struct {
 	// and instances kms:Decrypt (the instance policy has it). Default: true.
 	SessionEncryption *bool
 	// SessionKeyArn is the key that encrypts session data: a key in this region (the agent and the
-	// plugin call KMS in the node's region); a key in another account must be named by its key
-	// ARN. Default: a new key in this account (the SessionKey field), which bills monthly per
-	// account and region.
+	// plugin call KMS in the node's region). Session Manager user guide, "Turn on KMS key
+	// encryption of session data": "You can also use a key that was created in a different AWS
+	// account", entered as its key ARN; the key's policy must allow the use. Default: a new key in
+	// this account (the SessionKey field), which bills monthly per account and region.
 	SessionKeyArn *string
 	// RecordingKeyArn encrypts RDP recordings. Systems Manager requires a key in the same Region
 	// as the managed node (ConnectionRecordingPreferences.KMSKeyArn), tagged
