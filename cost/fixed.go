@@ -38,19 +38,9 @@ func Total(lines []Line) float64 {
 func Fixed(a *App, p *Prices, s Scale) ([]Line, error) {
 	var lines []Line
 	var problems []string
-	names := make([]string, 0, len(a.Templates))
-	for name := range a.Templates {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range sortedKeys(a.Templates) {
 		t := a.Templates[name]
-		ids := make([]string, 0, len(t.Resources))
-		for id := range t.Resources {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
+		for _, id := range sortedKeys(t.Resources) {
 			r := t.Resources[id]
 			idle, billed := p.Idle[r.Type]
 			if _, free := p.UsageOnly[r.Type]; !billed && !free {
@@ -78,4 +68,14 @@ func Fixed(a *App, p *Prices, s Scale) ([]Line, error) {
 		return nil, fmt.Errorf("cannot price the templates:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return lines, nil
+}
+
+// sortedKeys returns the keys of m in order (templates and resources print the same every time).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

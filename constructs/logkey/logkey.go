@@ -4,20 +4,20 @@ package logkey
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
 // DefaultAliasName is the alias LogKey creates unless Props.AliasName says otherwise.
 const DefaultAliasName = "alias/session-audit"
 
 // JustInTimeTagKey is the tag that RDP connection recording requires on its KMS key.
-const JustInTimeTagKey = "SystemsManagerJustInTimeNodeAccessManaged"
+const JustInTimeTagKey = orgkey.JustInTimeTagKey
 
 // Props configures a LogKey.
 type Props struct {
@@ -48,45 +48,24 @@ type Props struct {
 //
 // Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
 type LogKey struct {
-	constructs.Construct
-	// Key is the KMS key.
-	Key awskms.Key
-	// Alias is the key's alias.
-	Alias awskms.Alias
+	// PrimaryKey holds Construct, Key (the KMS key) and Alias.
+	*orgkey.PrimaryKey
 }
-
-var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 // New creates a LogKey in the scope's stack (its account and region own the key).
 func New(scope constructs.Construct, id string, props *Props) *LogKey {
 	if props == nil {
 		props = &Props{}
 	}
-	mustBeOrganizationID(props.OrganizationID)
-	this := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(this)
-
-	doc := policyDocument(stack, props.OrganizationID, props.CentralBucketArn, props.LogGroupArnPattern)
-
-	removal := props.RemovalPolicy
-	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
-	}
-	key := awskms.NewKey(this, jsii.String("Key"), &awskms.KeyProps{
-		Description:       orDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs"),
-		EnableKeyRotation: jsii.Bool(true),
-		MultiRegion:       jsii.Bool(true),
-		PendingWindow:     props.PendingWindow,
-		Policy:            doc,
-		RemovalPolicy:     removal,
+	orgkey.MustBeOrganizationID("logkey", "Props.OrganizationID", props.OrganizationID)
+	key := orgkey.NewPrimary(scope, id, orgkey.Primary{
+		Policy:        policyDocument(awscdk.Stack_Of(scope), props.OrganizationID, props.CentralBucketArn, props.LogGroupArnPattern),
+		AliasName:     orgkey.OrDefault(props.AliasName, DefaultAliasName),
+		Description:   orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs"),
+		PendingWindow: props.PendingWindow,
+		RemovalPolicy: props.RemovalPolicy,
 	})
-	awscdk.Tags_Of(key).Add(jsii.String(JustInTimeTagKey), jsii.String("true"), nil)
-
-	alias := awskms.NewAlias(this, jsii.String("Alias"), &awskms.AliasProps{
-		AliasName: orDefault(props.AliasName, DefaultAliasName),
-		TargetKey: key,
-	})
-	return &LogKey{Construct: this, Key: key, Alias: alias}
+	return &LogKey{PrimaryKey: key}
 }
 
 // GrantEncryptThroughS3 lets a principal of the key's own account (a Firehose role, say) generate
@@ -113,22 +92,4 @@ func (k *LogKey) GrantDecrypt(grantee awsiam.IGrantable) awsiam.Grant {
 
 func viaS3(region *string) *string {
 	return jsii.String(fmt.Sprintf("s3.%s.amazonaws.com", *region))
-}
-
-func orDefault(s *string, def string) *string {
-	if s == nil || *s == "" {
-		return jsii.String(def)
-	}
-	return s
-}
-
-// mustBeOrganizationID fails early, as aws-cdk-lib constructs do, on a literal that cannot be an
-// organization ID. Unresolved tokens are left to deploy time.
-func mustBeOrganizationID(id *string) {
-	if id == nil || *id == "" {
-		panic("logkey: Props.OrganizationID is required")
-	}
-	if !*awscdk.Token_IsUnresolved(id) && !organizationIDPattern.MatchString(*id) {
-		panic(fmt.Sprintf(`logkey: Props.OrganizationID must be "o-" followed by 10 to 32 lowercase letters or digits (got %q)`, *id))
-	}
 }

@@ -2,9 +2,9 @@ package logkey
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
 // ReplicaProps configures a Replica.
@@ -24,33 +24,19 @@ type ReplicaProps struct {
 // Replica is a LogKey replica in another region of the log-archive account: CloudWatch Logs needs
 // a key in the log group's own region. It carries the same key policy (for its own region), the
 // same tag and the same alias name, and is retained on stack deletion.
-type Replica struct {
-	constructs.Construct
-	// Key is the replica key.
-	Key awskms.CfnReplicaKey
-	// Alias is its alias.
-	Alias awskms.CfnAlias
-}
+// Its fields: Construct, Key (the replica key) and Alias.
+type Replica = orgkey.ReplicaKey
 
 // NewReplica creates a Replica in the scope's stack region.
 func NewReplica(scope constructs.Construct, id string, props *ReplicaProps) *Replica {
 	if props == nil || props.PrimaryKeyArn == nil {
 		panic("logkey: ReplicaProps.PrimaryKeyArn is required")
 	}
-	mustBeOrganizationID(props.OrganizationID)
-	this := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(this)
-	doc := policyDocument(stack, props.OrganizationID, props.CentralBucketArn, nil)
-	key := awskms.NewCfnReplicaKey(this, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
+	orgkey.MustBeOrganizationID("logkey", "ReplicaProps.OrganizationID", props.OrganizationID)
+	return orgkey.NewReplica(scope, id, orgkey.Replica{
 		PrimaryKeyArn: props.PrimaryKeyArn,
-		KeyPolicy:     doc,
-		Description:   orDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs (replica)"),
-		Tags:          &[]*awscdk.CfnTag{{Key: jsii.String(JustInTimeTagKey), Value: jsii.String("true")}},
+		Policy:        policyDocument(awscdk.Stack_Of(scope), props.OrganizationID, props.CentralBucketArn, nil),
+		AliasName:     orgkey.OrDefault(props.AliasName, DefaultAliasName),
+		Description:   orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs (replica)"),
 	})
-	key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-	alias := awskms.NewCfnAlias(this, jsii.String("Alias"), &awskms.CfnAliasProps{
-		AliasName:   orDefault(props.AliasName, DefaultAliasName),
-		TargetKeyId: key.AttrArn(),
-	})
-	return &Replica{Construct: this, Key: key, Alias: alias}
 }

@@ -13,16 +13,12 @@
 package sessionkey
 
 import (
-	"fmt"
-	"regexp"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
 // DefaultAliasName is the alias of the key and its replicas unless Props.AliasName says otherwise.
@@ -60,46 +56,25 @@ type Props struct {
 // node access tag and a key policy that admits only Session Manager's use by the organization.
 //
 // Where jsii needs a construct, pass its Construct field.
-type SessionKey struct {
-	constructs.Construct
-	// Key is the KMS key.
-	Key awskms.Key
-	// Alias is the key's alias.
-	Alias awskms.Alias
-}
-
-var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+//
+// Its fields: Construct, Key (the KMS key) and Alias.
+type SessionKey = orgkey.PrimaryKey
 
 // New creates the primary SessionKey in the scope's stack (its account owns the key).
 func New(scope constructs.Construct, id string, props *Props) *SessionKey {
 	if props == nil {
 		props = &Props{}
 	}
-	mustBeOrganizationID(props.OrganizationID)
-	this := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(this)
-	removal := props.RemovalPolicy
-	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
-	}
-	statements := PolicyStatements(props.OrganizationID, stack.Account())
-	key := awskms.NewKey(this, jsii.String("Key"), &awskms.KeyProps{
-		Description:       orDefault(props.Description, "sessionaudit: encrypts Session Manager session data"),
-		EnableKeyRotation: jsii.Bool(true),
-		MultiRegion:       jsii.Bool(true),
-		PendingWindow:     props.PendingWindow,
-		Policy:            awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
-		RemovalPolicy:     removal,
+	orgkey.MustBeOrganizationID("sessionkey", "Props.OrganizationID", props.OrganizationID)
+	// Tagged (orgkey.JustInTimeTagKey): once just-in-time node access is on, Systems Manager uses
+	// only tagged session keys.
+	return orgkey.NewPrimary(scope, id, orgkey.Primary{
+		Policy:        policyDocument(props.OrganizationID, awscdk.Stack_Of(scope).Account()),
+		AliasName:     orgkey.OrDefault(props.AliasName, DefaultAliasName),
+		Description:   orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager session data"),
+		PendingWindow: props.PendingWindow,
+		RemovalPolicy: props.RemovalPolicy,
 	})
-	// Systems Manager user guide, "Update just-in-time node access session preferences": "You must
-	// tag the AWS KMS keys used for Session Manager encryption and RDP recording in just-in-time
-	// node access with the tag key SystemsManagerJustInTimeNodeAccessManaged and tag value true".
-	awscdk.Tags_Of(key).Add(jsii.String(logkey.JustInTimeTagKey), jsii.String("true"), nil)
-	alias := awskms.NewAlias(this, jsii.String("Alias"), &awskms.AliasProps{
-		AliasName: orDefault(props.AliasName, DefaultAliasName),
-		TargetKey: key,
-	})
-	return &SessionKey{Construct: this, Key: key, Alias: alias}
 }
 
 // ReplicaProps configures a Replica.
@@ -116,35 +91,22 @@ type ReplicaProps struct {
 
 // Replica is a SessionKey replica in another region of the log-archive account: a session uses
 // the key of its node's region. Same key ID, key policy, tag and alias name; retained on delete.
-type Replica struct {
-	constructs.Construct
-	// Key is the replica key.
-	Key awskms.CfnReplicaKey
-	// Alias is its alias.
-	Alias awskms.CfnAlias
-}
+//
+// Its fields: Construct, Key (the replica key) and Alias.
+type Replica = orgkey.ReplicaKey
 
 // NewReplica creates a Replica in the scope's stack region.
 func NewReplica(scope constructs.Construct, id string, props *ReplicaProps) *Replica {
 	if props == nil || props.PrimaryKeyArn == nil {
 		panic("sessionkey: ReplicaProps.PrimaryKeyArn is required")
 	}
-	mustBeOrganizationID(props.OrganizationID)
-	this := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(this)
-	statements := PolicyStatements(props.OrganizationID, stack.Account())
-	key := awskms.NewCfnReplicaKey(this, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
+	orgkey.MustBeOrganizationID("sessionkey", "ReplicaProps.OrganizationID", props.OrganizationID)
+	return orgkey.NewReplica(scope, id, orgkey.Replica{
 		PrimaryKeyArn: props.PrimaryKeyArn,
-		KeyPolicy:     awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
-		Description:   orDefault(props.Description, "sessionaudit: encrypts Session Manager session data (replica)"),
-		Tags:          &[]*awscdk.CfnTag{{Key: jsii.String(logkey.JustInTimeTagKey), Value: jsii.String("true")}},
+		Policy:        policyDocument(props.OrganizationID, awscdk.Stack_Of(scope).Account()),
+		AliasName:     orgkey.OrDefault(props.AliasName, DefaultAliasName),
+		Description:   orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager session data (replica)"),
 	})
-	key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-	alias := awskms.NewCfnAlias(this, jsii.String("Alias"), &awskms.CfnAliasProps{
-		AliasName:   orDefault(props.AliasName, DefaultAliasName),
-		TargetKeyId: key.AttrArn(),
-	})
-	return &Replica{Construct: this, Key: key, Alias: alias}
 }
 
 // PolicyStatements is the key policy of the primary and of every replica (it names no region):
@@ -189,20 +151,7 @@ func PolicyStatements(organizationID, account *string) []awsiam.PolicyStatement 
 	}
 }
 
-func orDefault(s *string, def string) *string {
-	if s == nil || *s == "" {
-		return jsii.String(def)
-	}
-	return s
-}
-
-// mustBeOrganizationID fails early on a literal that cannot be an organization ID; unresolved
-// tokens are left to deploy time.
-func mustBeOrganizationID(id *string) {
-	if id == nil || *id == "" {
-		panic("sessionkey: Props.OrganizationID is required")
-	}
-	if !*awscdk.Token_IsUnresolved(id) && !organizationIDPattern.MatchString(*id) {
-		panic(fmt.Sprintf(`sessionkey: Props.OrganizationID must be "o-" followed by 10 to 32 lowercase letters or digits (got %q)`, *id))
-	}
+func policyDocument(organizationID, account *string) awsiam.PolicyDocument {
+	statements := PolicyStatements(organizationID, account)
+	return awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
-	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
 //go:embed handler.js
@@ -142,7 +142,7 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		})
 		// Once just-in-time node access is on (RDP recording needs it), Systems Manager uses only
 		// session encryption keys tagged SystemsManagerJustInTimeNodeAccessManaged=true.
-		awscdk.Tags_Of(sessionKey).Add(jsii.String(logkey.JustInTimeTagKey), jsii.String("true"), nil)
+		awscdk.Tags_Of(sessionKey).Add(jsii.String(orgkey.JustInTimeTagKey), jsii.String("true"), nil)
 		p.SessionKeyArn = sessionKey.KeyArn()
 		p.sessionKeyID = sessionKey.KeyId()
 	}

@@ -1,0 +1,126 @@
+// Package orgkey holds what sessionaudit's organization keys (logkey, sessionkey) share: a
+// customer-managed, multi-Region KMS key with rotation, an alias and the just-in-time node access
+// tag, retained on delete, and its replicas in other regions, each with the key policy its
+// package writes. NewPrimary and NewReplica create a construct with the children "Key" and
+// "Alias", the construct IDs both packages have always used.
+package orgkey
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// JustInTimeTagKey is the tag Systems Manager requires, with the value "true", on the keys of
+// session encryption and RDP recording once just-in-time node access is on (Systems Manager user
+// guide, "Update just-in-time node access session preferences": "You must tag the AWS KMS keys
+// used for Session Manager encryption and RDP recording in just-in-time node access with the tag
+// key SystemsManagerJustInTimeNodeAccessManaged and tag value true").
+const JustInTimeTagKey = "SystemsManagerJustInTimeNodeAccessManaged"
+
+// PrimaryKey is a primary multi-Region key with its alias.
+//
+// Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
+type PrimaryKey struct {
+	constructs.Construct
+	// Key is the KMS key.
+	Key awskms.Key
+	// Alias is the key's alias.
+	Alias awskms.Alias
+}
+
+// ReplicaKey is a replica of a multi-Region key in another region, with its alias.
+type ReplicaKey struct {
+	constructs.Construct
+	// Key is the replica key.
+	Key awskms.CfnReplicaKey
+	// Alias is its alias.
+	Alias awskms.CfnAlias
+}
+
+// Primary describes a primary key.
+type Primary struct {
+	// Policy is the key policy. Required.
+	Policy awsiam.PolicyDocument
+	// AliasName of the key. Required.
+	AliasName *string
+	// Description of the key. Required.
+	Description *string
+	// PendingWindow before a scheduled deletion. Default: 30 days.
+	PendingWindow awscdk.Duration
+	// RemovalPolicy when the key leaves the stack. Default: RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+// NewPrimary creates the key ("Key") and its alias ("Alias") in a new construct id of scope.
+func NewPrimary(scope constructs.Construct, id string, p Primary) *PrimaryKey {
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	removal := p.RemovalPolicy
+	if removal == "" {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
+	key := awskms.NewKey(this, jsii.String("Key"), &awskms.KeyProps{
+		Description:       p.Description,
+		EnableKeyRotation: jsii.Bool(true),
+		MultiRegion:       jsii.Bool(true),
+		PendingWindow:     p.PendingWindow,
+		Policy:            p.Policy,
+		RemovalPolicy:     removal,
+	})
+	awscdk.Tags_Of(key).Add(jsii.String(JustInTimeTagKey), jsii.String("true"), nil)
+	alias := awskms.NewAlias(this, jsii.String("Alias"), &awskms.AliasProps{AliasName: p.AliasName, TargetKey: key})
+	return &PrimaryKey{Construct: this, Key: key, Alias: alias}
+}
+
+// Replica describes a replica of a primary key in the scope's region.
+type Replica struct {
+	// PrimaryKeyArn of the key to replicate. Required.
+	PrimaryKeyArn *string
+	// Policy is the replica's key policy. Required.
+	Policy awsiam.PolicyDocument
+	// AliasName of the replica in its region. Required.
+	AliasName *string
+	// Description of the replica. Required.
+	Description *string
+}
+
+// NewReplica creates the replica ("Key", retained on delete, tagged) and its alias ("Alias") in a
+// new construct id of scope.
+func NewReplica(scope constructs.Construct, id string, r Replica) *ReplicaKey {
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	key := awskms.NewCfnReplicaKey(this, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
+		PrimaryKeyArn: r.PrimaryKeyArn,
+		KeyPolicy:     r.Policy,
+		Description:   r.Description,
+		Tags:          &[]*awscdk.CfnTag{{Key: jsii.String(JustInTimeTagKey), Value: jsii.String("true")}},
+	})
+	key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	alias := awskms.NewCfnAlias(this, jsii.String("Alias"), &awskms.CfnAliasProps{AliasName: r.AliasName, TargetKeyId: key.AttrArn()})
+	return &ReplicaKey{Construct: this, Key: key, Alias: alias}
+}
+
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// MustBeOrganizationID fails early, as aws-cdk-lib constructs do, on a literal that cannot be an
+// organization ID ("<pkg>: <field> ..."); unresolved tokens are left to deploy time.
+func MustBeOrganizationID(pkg, field string, id *string) {
+	if id == nil || *id == "" {
+		panic(fmt.Sprintf("%s: %s is required", pkg, field))
+	}
+	if !*awscdk.Token_IsUnresolved(id) && !organizationIDPattern.MatchString(*id) {
+		panic(fmt.Sprintf(`%s: %s must be "o-" followed by 10 to 32 lowercase letters or digits (got %q)`, pkg, field, *id))
+	}
+}
+
+// OrDefault returns s, or def when s is nil or empty.
+func OrDefault(s *string, def string) *string {
+	if s == nil || *s == "" {
+		return jsii.String(def)
+	}
+	return s
+}
