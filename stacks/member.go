@@ -48,10 +48,10 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 	var sessionKeyArn *string
 	if c.Session.EncryptionKey == config.SessionKeyOrganization {
 		sessionKey = keylookup.New(stack, "SessionKey", &keylookup.Props{
-			Account:   jsii.String(c.LogArchiveAccountID),
-			Region:    stack.Region(),
-			AliasName: jsii.String(sessionkey.DefaultAliasName),
-			Handler:   lookup.Function,
+			Account:    jsii.String(c.LogArchiveAccountID),
+			Region:     stack.Region(),
+			AliasName:  jsii.String(sessionkey.DefaultAliasName),
+			SharedWith: lookup,
 		})
 		sessionKeyArn = sessionKey.KeyArn
 	}

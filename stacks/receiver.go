@@ -59,10 +59,10 @@ func NewReceiver(scope constructs.Construct, c config.Config, region string, arc
 	}
 	if region != c.HomeRegion && c.Session.EncryptionKey == config.SessionKeyOrganization {
 		r.PrimarySessionKey = keylookup.New(stack, "PrimarySessionKey", &keylookup.Props{
-			Account:   jsii.String(c.LogArchiveAccountID),
-			Region:    jsii.String(c.HomeRegion),
-			AliasName: jsii.String(sessionkey.DefaultAliasName),
-			Handler:   r.PrimaryKey.Function,
+			Account:    jsii.String(c.LogArchiveAccountID),
+			Region:     jsii.String(c.HomeRegion),
+			AliasName:  jsii.String(sessionkey.DefaultAliasName),
+			SharedWith: r.PrimaryKey,
 		})
 		r.SessionKeyReplica = sessionkey.NewReplica(stack, "SessionKeyReplica", &sessionkey.ReplicaProps{
 			PrimaryKeyArn:  r.PrimarySessionKey.KeyArn,

@@ -19,6 +19,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
@@ -76,6 +77,15 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"keylookup alias", func(s awscdk.Stack) {
 			keylookup.New(s, "L", &keylookup.Props{Account: jsii.String(archive), Region: jsii.String(home), AliasName: jsii.String("session-audit")})
 		}, `keylookup: Props.AliasName must start with "alias/" (got "session-audit")`},
+		{"keylookup shared across regions", func(s awscdk.Stack) {
+			first := keylookup.New(s, "L", &keylookup.Props{Account: jsii.String(archive), Region: jsii.String(home), AliasName: jsii.String("alias/a")})
+			keylookup.New(s, "M", &keylookup.Props{Account: jsii.String(archive), Region: jsii.String("us-east-1"), AliasName: jsii.String("alias/b"), SharedWith: first})
+		}, `keylookup: Props.SharedWith may describe "arn:${Token[AWS.Partition.`},
+		{"sessionkey bad organization", func(s awscdk.Stack) { sessionkey.New(s, "K", &sessionkey.Props{OrganizationID: jsii.String("o-BAD")}) },
+			`sessionkey: Props.OrganizationID must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-BAD")`},
+		{"logreceiver compression", func(s awscdk.Stack) {
+			logreceiver.New(s, "R", &logreceiver.Props{SourceRegions: []string{home}, BucketArn: jsii.String("arn:aws:s3:::b"), EncryptionKeyArn: jsii.String("arn:aws:kms:" + home + ":" + archive + ":key/k"), Compression: jsii.String("ZIP")})
+		}, `logreceiver: Props.Compression must be "GZIP" or "UNCOMPRESSED" (got "ZIP")`},
 		{"inlinefn too large", func(s awscdk.Stack) {
 			inlinefn.New(s, "F", &inlinefn.Props{Source: "const x = '" + strings.Repeat("x", inlinefn.MaxSourceBytes) + "';"})
 		}, "inlinefn: inline code must be at most 4096 bytes with its wrapper (got "},

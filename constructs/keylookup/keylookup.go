@@ -31,9 +31,9 @@ type Props struct {
 	Region *string
 	// AliasName, such as "alias/session-audit". Required.
 	AliasName *string
-	// Handler is the Function of another KeyLookup in the same stack, account and region, to
-	// answer this lookup too (one function and role instead of two). Default: a new function.
-	Handler *inlinefn.InlineFunction
+	// SharedWith is another KeyLookup of the same stack, account and region whose function
+	// answers this lookup too (one function and role instead of two). Default: a new function.
+	SharedWith *KeyLookup
 }
 
 // KeyLookup resolves an alias to its key when the stack deploys. The key's policy must allow
@@ -48,11 +48,9 @@ type KeyLookup struct {
 	KeyArn *string
 	// KeyID is the resolved key's ID (for a multi-Region key, the same in every region).
 	KeyID *string
-}
 
-// handlers records which keys each shared function may describe, so that a lookup in another
-// account or region cannot reuse it.
-var handlers = map[*inlinefn.InlineFunction]string{}
+	keys string // the key ARNs Function may describe
+}
 
 // New creates a KeyLookup.
 func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
@@ -66,11 +64,13 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	partition := awscdk.Stack_Of(this).Partition()
 	aliasArn := fmt.Sprintf("arn:%s:kms:%s:%s:%s", *partition, *props.Region, *props.Account, *props.AliasName)
 	keys := fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)
-	fn := props.Handler
-	if fn == nil {
+	var fn *inlinefn.InlineFunction
+	if shared := props.SharedWith; shared == nil {
 		fn = newHandler(this, keys)
-	} else if handlers[fn] != keys {
-		panic(fmt.Sprintf("keylookup: Props.Handler describes %q, not %q: share it only between lookups of one account and region", handlers[fn], keys))
+	} else if shared.keys != keys {
+		panic(fmt.Sprintf("keylookup: Props.SharedWith may describe %q, not %q: share only between lookups of one account and region", shared.keys, keys))
+	} else {
+		fn = shared.Function
 	}
 	res := awscdk.NewCustomResource(this, jsii.String("Resource"), &awscdk.CustomResourceProps{
 		ServiceToken: fn.Function.FunctionArn(),
@@ -83,6 +83,7 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 		Resource:  res,
 		KeyArn:    res.GetAttString(jsii.String("Arn")),
 		KeyID:     res.GetAttString(jsii.String("KeyId")),
+		keys:      keys,
 	}
 }
 
@@ -99,6 +100,5 @@ func newHandler(scope constructs.Construct, keys string) *inlinefn.InlineFunctio
 		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(scope, jsii.String(keys)) + "]",
 		Reason: "the lookup resolves an alias to a key whose ID it cannot know in advance; it may only kms:DescribeKey (metadata, no key use) keys of the one account and region it looks in",
 	})
-	handlers[fn] = keys
 	return fn
 }

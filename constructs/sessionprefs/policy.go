@@ -171,18 +171,12 @@ func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.Manage
 			Reason: "the central key's ID is random and not in config; only kms:GenerateDataKey and kms:Decrypt through S3 for the central bucket's encryption context, in the log-archive account",
 		},
 	)
-	switch {
-	case arns.sessionKeys == "":
-	case p.sessionKeyID != nil:
-		acknowledge.On(policy, acknowledge.Finding{
-			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.sessionKeys)) + "]",
-			Reason: "session keys differ per region and their IDs are random; only kms:Decrypt, only with a Session Manager session encryption context, only keys of this account",
-		})
-	default:
-		acknowledge.On(policy, acknowledge.Finding{
-			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.sessionKeys)) + "]",
-			Reason: "the one session key in every region (a multi-Region key keeps its ID in every region); only kms:Decrypt and only with a Session Manager session encryption context",
-		})
+	if arns.sessionKeys != "" {
+		reason := "the one session key in every region (a multi-Region key keeps its ID in every region); only kms:Decrypt and only with a Session Manager session encryption context"
+		if p.sessionKeyID != nil {
+			reason = "session keys differ per region and their IDs are random; only kms:Decrypt, only with a Session Manager session encryption context, only keys of this account"
+		}
+		acknowledge.On(policy, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.sessionKeys)) + "]", Reason: reason})
 	}
 }
 
