@@ -35,7 +35,31 @@ type Config struct {
 	StackSet StackSet `json:"stackSet"`
 	// Forwarders are extra log forwarders (SessionAudit-Forwarders stack). Default none.
 	Forwarders []Forwarder `json:"forwarders"`
+	// Guardrails are the service control policies of SessionAudit-Guardrails.
+	Guardrails Guardrails `json:"guardrails"`
 }
+
+// Guardrails are organization service control policies on targetOrganizationalUnitIds: protect
+// what sessionaudit deploys in member accounts, and decide about sessions that are not logged.
+type Guardrails struct {
+	// Enabled deploys SessionAudit-Guardrails. Default true.
+	Enabled bool `json:"enabled"`
+	// UnloggedSessions is UnloggedNotify, UnloggedDeny or UnloggedAllow. Default UnloggedNotify.
+	UnloggedSessions string `json:"unloggedSessions"`
+	// ExemptPrincipalArns are IAM principal ARN patterns (aws:PrincipalArn, ArnLike: * and ?
+	// allowed) the guardrails do not apply to, such as a break-glass role. Default none.
+	ExemptPrincipalArns []string `json:"exemptPrincipalArns"`
+}
+
+// Values of Guardrails.UnloggedSessions.
+const (
+	// UnloggedNotify allows sessions that Session Manager does not log and announces them.
+	UnloggedNotify = "notify"
+	// UnloggedDeny denies starting them, except to ExemptPrincipalArns.
+	UnloggedDeny = "deny"
+	// UnloggedAllow allows them without a guardrail.
+	UnloggedAllow = "allow"
+)
 
 // Forwarder forwards the events of one log group that match a filter pattern to the central
 // bucket, through the log-archive destination of the same region.
@@ -178,6 +202,7 @@ func defaults() Config {
 		RDPRecording:  RDPRecording{Enabled: true},
 		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: slices.Clone(DefaultSignInRegions)},
 		Forwarders:    []Forwarder{},
+		Guardrails:    Guardrails{Enabled: true, UnloggedSessions: UnloggedNotify, ExemptPrincipalArns: []string{}},
 		StackSet: StackSet{
 			RetainStacksOnAccountRemoval: true,
 			RegionConcurrency:            "PARALLEL",

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -53,7 +54,7 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)
 	}
 	if cfg.Session.IdleSessionTimeoutMinutes != 20 || cfg.Session.MaxSessionDurationMinutes != 60 ||
-		!cfg.Session.CloudWatchStreaming || cfg.Session.EncryptionKey != "organization" || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
+		!cfg.Session.CloudWatchStreaming || cfg.Session.EncryptionKey != "organization" || !cfg.Guardrails.Enabled || cfg.Guardrails.UnloggedSessions != "notify" || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
 		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin ||
 		!cfg.StackSet.RetainStacksOnAccountRemoval || cfg.StackSet.RegionConcurrency != "PARALLEL" ||
 		cfg.StackSet.MaxConcurrentPercentage != 25 || cfg.StackSet.FailureTolerancePercentage != 10 {
@@ -111,6 +112,20 @@ func TestBadConfigs(t *testing.T) {
 		{"instance role arn", func(c map[string]any) {
 			c["session"].(map[string]any)["instanceRoleNames"] = []any{"arn:aws:iam::111111111111:role/x"}
 		}, []string{`session.instanceRoleNames[0]: must be an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN (got "arn:aws:iam::111111111111:role/x")`}},
+		{"guardrails", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"unloggedSessions": "block", "exemptPrincipalArns": []any{"BreakGlass", "arn:aws:iam::*:role/BreakGlass", "arn:aws:iam::*:role/BreakGlass"}}
+		}, []string{
+			`guardrails.exemptPrincipalArns[0]: must be an IAM role, user or assumed-role ARN pattern such as arn:aws:iam::*:role/BreakGlass (* and ? allowed) (got "BreakGlass")`,
+			`guardrails.exemptPrincipalArns[2]: is a duplicate (got "arn:aws:iam::*:role/BreakGlass")`,
+			`guardrails.unloggedSessions: must be "notify", "deny" or "allow" (got "block")`,
+		}},
+		{"guardrails exemptions too long", func(c map[string]any) {
+			var arns []any
+			for i := 0; i < 11; i++ {
+				arns = append(arns, fmt.Sprintf("arn:aws:iam::*:role/%s%02d", strings.Repeat("x", 69), i))
+			}
+			c["guardrails"] = map[string]any{"exemptPrincipalArns": arns}
+		}, []string{`guardrails.exemptPrincipalArns: must take at most 1000 characters together to fit in a service control policy (5,120 characters); exempt a role path such as arn:aws:iam::*:role/break-glass/* instead (got 1034 characters in 11 patterns)`}},
 		{"session key", func(c map[string]any) { c["session"].(map[string]any)["encryptionKey"] = "shared" },
 			[]string{`session.encryptionKey: must be "organization", "account" or "none" (got "shared")`}},
 		{"cloudwatch retention", func(c map[string]any) { c["retention"].(map[string]any)["cloudWatchDays"] = 10 },
@@ -130,7 +145,7 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, forwarders, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
+			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
 			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {

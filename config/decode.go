@@ -126,6 +126,11 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			})(v, path)
 			c.Forwarders = append(c.Forwarders, f)
 		}),
+		"guardrails": r.object(map[string]decodeFunc{
+			"enabled":             r.boolean(&c.Guardrails.Enabled),
+			"unloggedSessions":    r.str(&c.Guardrails.UnloggedSessions),
+			"exemptPrincipalArns": r.strs(&c.Guardrails.ExemptPrincipalArns),
+		}),
 		"stackSet": r.object(map[string]decodeFunc{
 			"retainStacksOnAccountRemoval": r.boolean(&c.StackSet.RetainStacksOnAccountRemoval),
 			"regionConcurrency":            r.str(&c.StackSet.RegionConcurrency),

@@ -19,7 +19,13 @@ var (
 	forwarderNamePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	logGroupNamePattern   = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	osUserPattern         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
+	principalArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::([0-9]{12}|\*):(role|user)/[A-Za-z0-9+=,.@_*?/-]{1,512}|sts::([0-9]{12}|\*):assumed-role/[A-Za-z0-9+=,.@_*?/-]{1,512})$`)
 )
+
+// MaxExemptPrincipalCharacters is how much of the guardrail policies' 5,120 characters the exempt
+// patterns may take together (each pattern, quoted, with its comma): the Protect policy repeats
+// them in three statements next to about 2,000 characters of its own.
+const MaxExemptPrincipalCharacters = 1000
 
 // maxObjectLockDays is S3's limit for a default Object Lock retention (100 years).
 const maxObjectLockDays = 36500
@@ -95,6 +101,25 @@ func validate(c *Config, r *reader) {
 	case ObjectLockGovernance, ObjectLockCompliance, ObjectLockNone:
 	default:
 		r.add("retention.objectLockMode", `must be "GOVERNANCE", "COMPLIANCE" or "NONE"`, quote(t.ObjectLockMode))
+	}
+
+	g := c.Guardrails
+	switch g.UnloggedSessions {
+	case UnloggedNotify, UnloggedDeny, UnloggedAllow:
+	default:
+		r.add("guardrails.unloggedSessions", `must be "notify", "deny" or "allow"`, quote(g.UnloggedSessions))
+	}
+	for i, arn := range g.ExemptPrincipalArns {
+		match(fmt.Sprintf("guardrails.exemptPrincipalArns[%d]", i), principalArnPattern, arn,
+			"an IAM role, user or assumed-role ARN pattern such as arn:aws:iam::*:role/BreakGlass (* and ? allowed)")
+	}
+	duplicates(r, "guardrails.exemptPrincipalArns", g.ExemptPrincipalArns)
+	total := 0
+	for _, arn := range g.ExemptPrincipalArns {
+		total += len(arn) + 3
+	}
+	if total > MaxExemptPrincipalCharacters {
+		r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("must take at most %d characters together to fit in a service control policy (5,120 characters); exempt a role path such as arn:aws:iam::*:role/break-glass/* instead", MaxExemptPrincipalCharacters), fmt.Sprintf("%d characters in %d patterns", total, len(g.ExemptPrincipalArns)))
 	}
 
 	for i, e := range c.Notifications.Emails {

@@ -19,7 +19,7 @@ const (
 )
 
 // once are the stacks deployed once per installation.
-var once = map[string]bool{"SessionAudit-MemberStackSet": true, "SessionAudit-Forwarders": true}
+var once = map[string]bool{"SessionAudit-MemberStackSet": true, "SessionAudit-Forwarders": true, "SessionAudit-Guardrails": true}
 
 // Resource is one resource of a template.
 type Resource struct {

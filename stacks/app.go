@@ -21,6 +21,8 @@ type App struct {
 	SignIn *SignIn
 	// Forwarders is the SessionAudit-Forwarders stack; nil without config forwarders.
 	Forwarders *Forwarders
+	// Guardrails is the SessionAudit-Guardrails stack; nil unless guardrails.enabled.
+	Guardrails *Guardrails
 }
 
 // New adds every sessionaudit stack for the validated configuration c to app.
@@ -36,6 +38,9 @@ func New(app awscdk.App, c config.Config) *App {
 	a.MemberStackSet = NewMemberStackSet(app, c, a.Member, a.SignIn)
 	if len(c.Forwarders) > 0 {
 		a.Forwarders = NewForwarders(app, c)
+	}
+	if c.Guardrails.Enabled {
+		a.Guardrails = NewGuardrails(app, c)
 	}
 	return a
 }

@@ -76,6 +76,8 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		ShellProfileWindows: jsii.String(c.Session.ShellProfileWindows),
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
 		InstanceRoleNames:   roles,
+		// Named, so that the guardrails can exempt the one principal that updates the document.
+		DocumentHandlerRoleName: jsii.String(DocumentHandlerRoleName(*stack.Region())),
 	})
 	forwarder := logforwarder.New(stack, "SessionLogForwarder", &logforwarder.Props{
 		LogGroupName:   prefs.LogGroup.LogGroupName(),
@@ -84,9 +86,10 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		FilterName:     jsii.String(DestinationName),
 	})
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
-		BusArn:        jsii.String(BusArn(*stack.Partition(), c)),
-		Sessions:      true,
-		ConsoleSignIn: c.Notifications.ConsoleSignIn,
+		BusArn:         jsii.String(BusArn(*stack.Partition(), c)),
+		RuleNamePrefix: jsii.String(MemberNamePrefix),
+		Sessions:       true,
+		ConsoleSignIn:  c.Notifications.ConsoleSignIn,
 	})
 	// The instance policy covers every region of the account; it is created, and attached to
 	// session.instanceRoleNames, once: in the home region (IAM allows 10 managed policies per role

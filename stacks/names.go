@@ -70,3 +70,11 @@ const StreamNamePrefix = "session-audit-"
 func StreamArn(partition, sourceRegion string, c config.Config) string {
 	return fmt.Sprintf("arn:%s:firehose:%s:%s:deliverystream/%s", partition, c.HomeRegion, c.LogArchiveAccountID, logreceiver.StreamName(StreamNamePrefix, sourceRegion))
 }
+
+// MemberNamePrefix starts the names of what sessionaudit names in member accounts (notification
+// rules, the preferences document handler's role); the guardrails protect them by it.
+const MemberNamePrefix = "session-audit-"
+
+// DocumentHandlerRoleName is the role of the preferences document handler in a member account
+// and region (IAM role names are unique per account, so the region is part of it).
+func DocumentHandlerRoleName(region string) string { return MemberNamePrefix + "preferences-" + region }

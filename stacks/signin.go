@@ -23,8 +23,9 @@ type SignIn struct {
 func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
 	stack := newStandaloneStack(scope, SignInStackName, "sessionaudit: console sign-in notifications of one member account in a region that is not governed")
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
-		BusArn:        jsii.String(BusArn(*stack.Partition(), c)),
-		ConsoleSignIn: true,
+		BusArn:         jsii.String(BusArn(*stack.Partition(), c)),
+		RuleNamePrefix: jsii.String(MemberNamePrefix),
+		ConsoleSignIn:  true,
 	})
 	return &SignIn{Stack: stack, Notifier: notifier}
 }

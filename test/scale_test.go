@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -83,8 +84,18 @@ func TestPoliciesDoNotGrowWithTheOrganization(t *testing.T) {
 	if n, size := len(la["Resources"].(map[string]any)), sizeOf(la); n > 500 || size > 1<<20 {
 		t.Errorf("log-archive stack for %d Regions: %d resources, %d bytes", len(commercialRegions), n, size)
 	}
+	// The guardrail policies' content is the same for any organization; only their TargetIds grow.
+	for id, p := range resources(big.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy") {
+		content := props(p)["Content"]
+		if n := len(jsonString(content)); n > guardrails.MaxPolicyCharacters {
+			t.Errorf("guardrail %s has %d characters at 50 OUs, over %d", id, n, guardrails.MaxPolicyCharacters)
+		}
+		if small := props(resources(defaultApp.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy")[id])["Content"]; jsonString(small) != jsonString(content) {
+			t.Errorf("guardrail %s content changes with the organization", id)
+		}
+	}
 	for name, tmpl := range big.templates {
-		if name == stacks.MemberStackSetStackName || name == stacks.LogArchiveStackName {
+		if name == stacks.MemberStackSetStackName || name == stacks.LogArchiveStackName || name == stacks.GuardrailsStackName {
 			continue
 		}
 		if want, ok := defaultApp.templates[name]; ok && sizeOf(want) != sizeOf(tmpl) {

@@ -50,6 +50,9 @@ type Props struct {
 	// explains the rule-pack acknowledgments (no asynchronous dead-letter queue, no reserved
 	// concurrency). Default: "CloudFormation (custom resource)".
 	Caller string
+	// RoleName names the execution role (a service control policy can then exempt it by name).
+	// Default: CloudFormation generates the name.
+	RoleName *string
 	// DeadLetterQueue receives failed asynchronous invocations; set it for functions invoked
 	// asynchronously (by EventBridge). Default: none, with Caller explaining why.
 	DeadLetterQueue awssqs.IQueue
@@ -96,6 +99,7 @@ func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: props.Description,
+		RoleName:    props.RoleName,
 	})
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),

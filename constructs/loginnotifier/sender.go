@@ -29,7 +29,18 @@ type SenderProps struct {
 	MaxEventAge awscdk.Duration
 	// RetryAttempts before an undeliverable event goes to the dead-letter queue. Default: 185.
 	RetryAttempts *float64
+	// RuleNamePrefix names the rules "<prefix>sessions", "<prefix>console-sign-in" and
+	// "<prefix>alarms", so that a service control policy can protect them by name.
+	// Default: CloudFormation generates the names.
+	RuleNamePrefix *string
 }
+
+// Rule name suffixes (SenderProps.RuleNamePrefix).
+const (
+	RuleSessions      = "sessions"
+	RuleConsoleSignIn = "console-sign-in"
+	RuleAlarms        = "alarms"
+)
 
 // Sender is a set of EventBridge rules on the default bus that forward events to a central bus
 // through a role that may only put events to that bus. Every target retries and has an encrypted
@@ -69,8 +80,13 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	acknowledge.On(dlq, acknowledge.Finding{ID: "AwsSolutions-SQS3",
 		Reason: "this queue is itself the dead-letter queue of the rules' central-bus targets; a dead-letter queue of a dead-letter queue would only move the same messages"})
 	s := &Sender{Construct: this, Rules: map[string]awsevents.Rule{}, Role: role, DeadLetterQueue: dlq}
-	add := func(name, description string, pattern *awsevents.EventPattern) {
+	add := func(name, suffix, description string, pattern *awsevents.EventPattern) {
+		var ruleName *string
+		if props.RuleNamePrefix != nil {
+			ruleName = jsii.String(*props.RuleNamePrefix + suffix)
+		}
 		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
+			RuleName:     ruleName,
 			Description:  jsii.String(description),
 			EventPattern: pattern,
 			Targets:      &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role, DeadLetterQueue: dlq})},
@@ -79,13 +95,13 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 		s.Rules[name] = rule
 	}
 	if props.Sessions {
-		add("Sessions", "sessionaudit: Session Manager sessions to the central bus", SessionPattern())
+		add("Sessions", RuleSessions, "sessionaudit: Session Manager sessions to the central bus", SessionPattern())
 	}
 	if props.ConsoleSignIn {
-		add("ConsoleSignIn", "sessionaudit: console sign-ins to the central bus", SignInPattern())
+		add("ConsoleSignIn", RuleConsoleSignIn, "sessionaudit: console sign-ins to the central bus", SignInPattern())
 	}
 	if props.AlarmNamePrefix != "" {
-		add("Alarms", fmt.Sprintf("sessionaudit: alarms %s* to the central bus", props.AlarmNamePrefix), AlarmPattern(props.AlarmNamePrefix))
+		add("Alarms", RuleAlarms, fmt.Sprintf("sessionaudit: alarms %s* to the central bus", props.AlarmNamePrefix), AlarmPattern(props.AlarmNamePrefix))
 	}
 	acknowledge.On(role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.InCompliancePacks("IAMNoInlinePolicy",
 		"the policy belongs only to the role EventBridge assumes for these rules and holds one statement, events:PutEvents on the central bus")...)

@@ -94,6 +94,10 @@ type Props struct {
 	// only when several regions share an account, as the SessionAudit-Member stack does.
 	// Default: "SessionAuditInstanceLogging".
 	InstancePolicyName *string
+	// DocumentHandlerRoleName names the role of the function that manages the preferences
+	// document, unique per account (so include the region), so that a service control policy that
+	// protects the document can exempt it. Default: CloudFormation generates the name.
+	DocumentHandlerRoleName *string
 
 	sessionKeyID *string // the ID of SessionKey, when this construct creates it
 }
@@ -150,6 +154,7 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 	fn := inlinefn.New(this, "DocumentHandler", &inlinefn.Props{
 		Source:      handler,
 		Description: jsii.String("sessionaudit: manages " + DocumentName + " (" + ResourceType + ")"),
+		RoleName:    p.DocumentHandlerRoleName,
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("ssm:DescribeDocument", "ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:CreateDocument",
 				"ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DeleteDocument"),

@@ -1,0 +1,118 @@
+// Package guardrails provides Guardrails: service control policies (AWS Organizations) that keep
+// the principals of member accounts from changing or deleting what sessionaudit deploys there,
+// and optionally from starting sessions that Session Manager does not log.
+//
+// Sources: Organizations user guide, "SCP syntax" (SCPs use the IAM policy language; since
+// September 2025 the full language: Resource ARNs, NotResource, conditions) and "Quotas" (5,120
+// characters per SCP, five SCPs attached per root, OU or account); "SCPs don't affect users or
+// roles in the management account" and no service-linked role. Session Manager user guide,
+// "Logging session activity": "Logging isn't available for Session Manager sessions that connect
+// through port forwarding or SSH."
+package guardrails
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// MaxPolicyCharacters is the size limit of one service control policy.
+const MaxPolicyCharacters = 5120
+
+// StackSetExecutionRoles are the roles a service-managed StackSet deploys with in member accounts:
+// the service-linked role AWSServiceRoleForCloudFormationStackSetsOrgMember creates
+// "stacksets-exec-<id>" roles (its managed policy CloudFormationStackSetsOrgMemberServiceRolePolicy
+// names them so), which SCPs do affect.
+const StackSetExecutionRoles = "arn:*:iam::*:role/stacksets-exec-*"
+
+// UnloggedSessionDocuments are the AWS session documents Session Manager does not log: port
+// forwarding and SSH. Both ARN forms are listed, since AWS-owned documents have no account in
+// their ARN and AWS's own examples use either.
+var UnloggedSessionDocuments = []string{"AWS-StartPortForwardingSession", "AWS-StartPortForwardingSessionToRemoteHost", "AWS-StartSSHSession"}
+
+// Props configures Guardrails.
+type Props struct {
+	// TargetIds are the roots, OUs or accounts the policies are attached to. Required.
+	TargetIds []*string
+	// ExemptPrincipalArns are principal ARN patterns (aws:PrincipalArn, ArnLike) the policies
+	// do not apply to, such as a break-glass role. Default: none.
+	ExemptPrincipalArns []string
+	// NamePrefix starts the names of the member resources sessionaudit names (notification rules,
+	// roles); roles with it are exempt, and only exempt principals may create or change them.
+	// Required.
+	NamePrefix *string
+	// DocumentName is the preferences document. Default: "SSM-SessionManagerRunShell".
+	DocumentName *string
+	// LogGroupNamePrefix starts the session log groups' names. Default: "session-manager-log-".
+	LogGroupNamePrefix *string
+	// InstancePolicyName is the member instance policy. Default: "SessionAuditInstanceLogging".
+	InstancePolicyName *string
+	// DenyUnloggedSessions adds a second policy that denies starting sessions with
+	// UnloggedSessionDocuments, except to ExemptPrincipalArns. Default: false.
+	DenyUnloggedSessions bool
+	// PolicyNamePrefix names the policies "<prefix>Protect" and "<prefix>UnloggedSessions".
+	// Default: "SessionAudit".
+	PolicyNamePrefix *string
+}
+
+// Guardrails are one or two service control policies attached to the targets.
+type Guardrails struct {
+	constructs.Construct
+	// Protect denies changing or deleting sessionaudit's member resources.
+	Protect awsorganizations.CfnPolicy
+	// UnloggedSessions denies sessions that are not logged; nil unless DenyUnloggedSessions.
+	UnloggedSessions awsorganizations.CfnPolicy
+}
+
+// New creates Guardrails. It panics when a policy would exceed MaxPolicyCharacters.
+func New(scope constructs.Construct, id string, props *Props) *Guardrails {
+	p := withDefaults(props)
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	g := &Guardrails{Construct: this}
+	policy := func(id, name, description string, doc map[string]any) awsorganizations.CfnPolicy {
+		if n := Size(doc); n > MaxPolicyCharacters {
+			panic(fmt.Sprintf("guardrails: policy %s has %d characters, more than a service control policy may (%d); exempt fewer or shorter principal patterns", name, n, MaxPolicyCharacters))
+		}
+		return awsorganizations.NewCfnPolicy(this, jsii.String(id), &awsorganizations.CfnPolicyProps{
+			Name:        jsii.String(*p.PolicyNamePrefix + name),
+			Type:        jsii.String("SERVICE_CONTROL_POLICY"),
+			Description: jsii.String(description),
+			Content:     doc,
+			TargetIds:   &p.TargetIds,
+		})
+	}
+	g.Protect = policy("Protect", "Protect", "sessionaudit: nobody but its deployment changes session logging and notifications in member accounts", ProtectPolicy(p))
+	if p.DenyUnloggedSessions {
+		g.UnloggedSessions = policy("UnloggedSessions", "UnloggedSessions", "sessionaudit: no port-forwarding or SSH sessions (Session Manager does not log them)", UnloggedSessionsPolicy(p))
+	}
+	return g
+}
+
+// Size is the length of a policy as Organizations counts it: its minified JSON.
+func Size(doc map[string]any) int {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(err)
+	}
+	return len(b)
+}
+
+func withDefaults(props *Props) Props {
+	if props == nil || len(props.TargetIds) == 0 || props.NamePrefix == nil || *props.NamePrefix == "" {
+		panic("guardrails: Props.TargetIds and Props.NamePrefix are required")
+	}
+	p := *props
+	str := func(v **string, def string) {
+		if *v == nil {
+			*v = jsii.String(def)
+		}
+	}
+	str(&p.DocumentName, "SSM-SessionManagerRunShell")
+	str(&p.LogGroupNamePrefix, "session-manager-log-")
+	str(&p.InstancePolicyName, "SessionAuditInstanceLogging")
+	str(&p.PolicyNamePrefix, "SessionAudit")
+	return p
+}

@@ -1,0 +1,44 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
+)
+
+// GuardrailsStackName is the stack of the organization's service control policies.
+const GuardrailsStackName = "SessionAudit-Guardrails"
+
+// Guardrails is the SessionAudit-Guardrails stack: service control policies attached to
+// targetOrganizationalUnitIds, in the management account (or a delegated administrator for
+// Organizations policies). SCPs never apply to the management account itself.
+type Guardrails struct {
+	awscdk.Stack
+	// Guardrails are the policies.
+	Guardrails *guardrails.Guardrails
+}
+
+// NewGuardrails creates the SessionAudit-Guardrails stack.
+func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
+	stack := awscdk.NewStack(scope, jsii.String(GuardrailsStackName), &awscdk.StackProps{
+		Env:                   &awscdk.Environment{Account: jsii.String(c.ManagementAccountID), Region: jsii.String(c.HomeRegion)},
+		TerminationProtection: jsii.Bool(true),
+		Description:           jsii.String("sessionaudit: service control policies that protect session logging in member accounts"),
+	})
+	targets := make([]*string, len(c.TargetOrganizationalUnitIDs))
+	for i, t := range c.TargetOrganizationalUnitIDs {
+		targets[i] = jsii.String(t)
+	}
+	g := guardrails.New(stack, "Guardrails", &guardrails.Props{
+		TargetIds:            targets,
+		ExemptPrincipalArns:  c.Guardrails.ExemptPrincipalArns,
+		NamePrefix:           jsii.String(MemberNamePrefix),
+		DocumentName:         jsii.String(sessionprefs.DocumentName),
+		DenyUnloggedSessions: c.Guardrails.UnloggedSessions == config.UnloggedDeny,
+	})
+	return &Guardrails{Stack: stack, Guardrails: g}
+}

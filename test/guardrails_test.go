@@ -1,0 +1,178 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// denyModePath holds the guardrail policies with guardrails.unloggedSessions "deny", for the
+// access matrix (test/security/guardrails.test.js); go test ./test -update rewrites it.
+var denyModePath = filepath.Join("testdata", "guardrails-deny.scp.json")
+
+func TestGuardrailsModes(t *testing.T) {
+	for _, tt := range []struct {
+		mode     string
+		enabled  bool
+		policies []string // policy names
+	}{
+		{"notify", true, []string{"SessionAuditProtect"}},
+		{"allow", true, []string{"SessionAuditProtect"}},
+		{"deny", true, []string{"SessionAuditProtect", "SessionAuditUnloggedSessions"}},
+		{"deny", false, nil},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			a := synth(mustConfigWith(t, func(c map[string]any) {
+				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode, "exemptPrincipalArns": []any{"arn:aws:iam::*:role/BreakGlass"}}
+			}))
+			tmpl, ok := a.templates[stacks.GuardrailsStackName]
+			if ok != tt.enabled {
+				t.Fatalf("guardrails stack present = %v, want %v", ok, tt.enabled)
+			}
+			if !ok {
+				return
+			}
+			if g := a.stacks.Guardrails; *g.Account() != "111111111111" || !*g.TerminationProtection() {
+				t.Errorf("guardrails stack in %s, termination protection %v: want the management account, on", *g.Account(), *g.TerminationProtection())
+			}
+			var names []string
+			for _, p := range resources(tmpl, "AWS::Organizations::Policy") {
+				names = append(names, props(p)["Name"].(string))
+				if props(p)["Type"] != "SERVICE_CONTROL_POLICY" {
+					t.Errorf("%v: type %v", props(p)["Name"], props(p)["Type"])
+				}
+				equalJSON(t, "targets", props(p)["TargetIds"], []string{"ou-exam-11111111"})
+				if n := len(jsonString(props(p)["Content"])); n > guardrails.MaxPolicyCharacters {
+					t.Errorf("%v: %d characters", props(p)["Name"], n)
+				}
+			}
+			if !sameSet(names, tt.policies) {
+				t.Errorf("policies %v, want %v", names, tt.policies)
+			}
+			if tt.mode == "deny" {
+				golden(t, denyModePath, tmpl)
+			}
+		})
+	}
+}
+
+// TestGuardrailsProtectPolicy asserts the whole Protect policy of the default app.
+func TestGuardrailsProtectPolicy(t *testing.T) {
+	_, p := only(t, defaultApp.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy")
+	exempt := map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": []string{
+		"arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-*", "arn:aws:iam::*:role/BreakGlass"}}}
+	deny := func(sid string, actions []string, resource any) map[string]any {
+		return map[string]any{"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": resource, "Condition": exempt}
+	}
+	detach := deny("ProtectInstancePolicyAttachment", []string{"iam:DetachRolePolicy"}, "*")
+	detach["Condition"] = map[string]any{"ArnNotLike": exempt["ArnNotLike"], "ArnLike": map[string]any{"iam:PolicyARN": "arn:*:iam::*:policy/SessionAuditInstanceLogging"}}
+	group := "arn:*:logs:*:*:log-group:session-manager-log-*"
+	equalJSON(t, "Protect", props(p)["Content"], map[string]any{"Version": "2012-10-17", "Statement": []any{
+		deny("ProtectSessionAuditResources", []string{
+			"ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:UpdateDocumentMetadata", "ssm:ModifyDocumentPermission",
+			"logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+			"logs:PutLogGroupDeletionProtection", "logs:PutSubscriptionFilter", "logs:DeleteSubscriptionFilter", "logs:DeleteLogStream",
+			"events:PutRule", "events:DisableRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
+			"iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
+			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
+			"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+		}, []string{
+			"arn:*:ssm:*:*:document/SSM-SessionManagerRunShell", group, group + ":*", "arn:*:events:*:*:rule/session-audit-*",
+			"arn:*:iam::*:policy/SessionAuditInstanceLogging", "arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-*",
+		}),
+		deny("ProtectRdpRecording", []string{"ssm-guiconnect:UpdateConnectionRecordingPreferences", "ssm-guiconnect:DeleteConnectionRecordingPreferences"}, "*"),
+		detach,
+	}})
+	// What the policy protects has the names it protects: the member's rules and the document
+	// handler's role.
+	member := defaultApp.templates[stacks.MemberStackName]
+	for _, r := range resources(member, "AWS::Events::Rule") {
+		if name, _ := props(r)["Name"].(string); !strings.HasPrefix(name, stacks.MemberNamePrefix) {
+			t.Errorf("member rule named %q, not %s*", name, stacks.MemberNamePrefix)
+		}
+	}
+	role := resources(member, "AWS::IAM::Role")[logicalID(t, member, "AWS::IAM::Role", "SessionPreferencesDocumentHandlerRole")]
+	if got := renderJoin(t, props(role)["RoleName"]); got != "session-audit-preferences-{Ref:AWS::Region}" {
+		t.Errorf("document handler role %q", got)
+	}
+}
+
+// TestGuardrailsStayWithinTheSCPLimit: the longest allowed exemptions still fit; the construct
+// refuses a policy that would not.
+func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
+	// As long as config allows: 1,000 characters together.
+	long := make([]any, 10)
+	for i := range long {
+		long[i] = "arn:aws:iam::*:role/" + strings.Repeat("break-glass-", 6) + strings.Repeat("x", 2) + string(rune('a'+i)) + "/*"
+	}
+	a := synth(mustConfigWith(t, func(c map[string]any) {
+		c["guardrails"] = map[string]any{"unloggedSessions": "deny", "exemptPrincipalArns": long}
+	}))
+	for id, p := range resources(a.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy") {
+		if n := len(jsonString(props(p)["Content"])); n > guardrails.MaxPolicyCharacters {
+			t.Errorf("%s: %d characters with exemptions of 1,000 characters", id, n)
+		}
+	}
+	huge := []string{}
+	for i := 0; i < 40; i++ {
+		huge = append(huge, "arn:aws:iam::*:role/"+strings.Repeat("x", 100))
+	}
+	got := panicMessage(func() {
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+		guardrails.New(stack, "G", &guardrails.Props{TargetIds: []*string{jsii.String("r-ab12")}, NamePrefix: jsii.String("x-"), ExemptPrincipalArns: huge})
+	})
+	if !strings.HasPrefix(got, "guardrails: policy Protect has ") {
+		t.Errorf("want a size error, got %q", got)
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, x := range a {
+		seen[x]++
+	}
+	for _, x := range b {
+		seen[x]--
+	}
+	for _, n := range seen {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// golden compares v with the file at path (-update rewrites it).
+func golden(t *testing.T, path string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with: go test ./test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs; if the change is intended, run go test ./test -update and review the diff\n%s", path, firstDifference(want, got))
+	}
+}
