@@ -95,10 +95,16 @@ function simulable(policy) {
 }
 const simulableContext = (ctx) => Object.fromEntries(Object.entries(ctx).map(([k, v]) => [simKey(k), v]));
 
+const FULL_AWS_ACCESS = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+
 async function simulate(s) {
   const r = await runSimulation({
     identityPolicies: s.identity.map((p) => ({ name: p.name, policy: simulable(p.policy) })),
-    serviceControlPolicies: [],
+    // With s.scps: the root keeps AWS's default FullAWSAccess, the target OU has it plus s.scps.
+    serviceControlPolicies: s.scps ? [
+      { orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS] },
+      { orgIdentifier: 'ou-target', policies: [FULL_AWS_ACCESS, ...s.scps] },
+    ] : [],
     resourceControlPolicies: [],
     resourcePolicy: s.resourcePolicy && simulable(s.resourcePolicy),
     request: { principal: s.principal, action: s.action, resource: { resource: s.resource, accountId: s.account }, contextVariables: simulableContext(s.ctx) },
