@@ -3,12 +3,15 @@ package test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
@@ -132,6 +135,30 @@ func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
 	})
 	if !strings.HasPrefix(got, "guardrails: policy Protect has ") {
 		t.Errorf("want a size error, got %q", got)
+	}
+}
+
+// TestGuardrailsDoNotGrowWithTargets: 200 OUs (more than one StackSet operation takes) attach the
+// same policies as one.
+func TestGuardrailsDoNotGrowWithTargets(t *testing.T) {
+	size := func(n int) (sizes []int) {
+		targets := make([]*string, n)
+		for i := range targets {
+			targets[i] = jsii.String(fmt.Sprintf("ou-exam-%08d", i))
+		}
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+		g := guardrails.New(stack, "G", &guardrails.Props{TargetIds: targets, NamePrefix: jsii.String("session-audit-"), DenyUnloggedSessions: true,
+			ExemptPrincipalArns: []string{"arn:aws:iam::*:role/BreakGlass"}})
+		for _, p := range []awsorganizations.CfnPolicy{g.Protect, g.UnloggedSessions} {
+			sizes = append(sizes, guardrails.Size(p.Content().(map[string]any)))
+			if got := len(*p.TargetIds()); got != n {
+				t.Errorf("%d targets attached, want %d", got, n)
+			}
+		}
+		return sizes
+	}
+	if one, many := size(1), size(200); !reflect.DeepEqual(one, many) {
+		t.Errorf("policy sizes %v with one OU, %v with 200", one, many)
 	}
 }
 
