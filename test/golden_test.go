@@ -3,7 +3,6 @@ package test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -22,25 +21,7 @@ func TestGoldenTemplates(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			got, err := json.MarshalIndent(defaultApp.templates[name], "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", name+".template.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (create it with: go test ./test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the synthesized template; if the change is intended, run go test ./test -update and review the diff\n%s", path, firstDifference(want, got))
-			}
+			golden(t, filepath.Join("testdata", name+".template.json"), defaultApp.templates[name])
 		})
 	}
 	// A snapshot without a stack is stale.
