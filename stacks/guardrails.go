@@ -24,11 +24,8 @@ type Guardrails struct {
 
 // NewGuardrails creates the SessionAudit-Guardrails stack.
 func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
-	stack := awscdk.NewStack(scope, jsii.String(GuardrailsStackName), &awscdk.StackProps{
-		Env:                   &awscdk.Environment{Account: jsii.String(c.ManagementAccountID), Region: jsii.String(c.HomeRegion)},
-		TerminationProtection: jsii.Bool(true),
-		Description:           jsii.String("sessionaudit: service control policies that protect session logging in member accounts"),
-	})
+	stack := newProtectedStack(scope, GuardrailsStackName, c.ManagementAccountID, c.HomeRegion,
+		"sessionaudit: service control policies that protect session logging in member accounts")
 	targets := make([]*string, len(c.TargetOrganizationalUnitIDs))
 	for i, t := range c.TargetOrganizationalUnitIDs {
 		targets[i] = jsii.String(t)

@@ -34,11 +34,8 @@ type LogArchive struct {
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
 func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
-	stack := awscdk.NewStack(scope, jsii.String(LogArchiveStackName), &awscdk.StackProps{
-		Env:                   &awscdk.Environment{Account: jsii.String(c.LogArchiveAccountID), Region: jsii.String(c.HomeRegion)},
-		TerminationProtection: jsii.Bool(true),
-		Description:           jsii.String("sessionaudit: central KMS key and S3 bucket for the organization's Session Manager and RDP audit logs"),
-	})
+	stack := newProtectedStack(scope, LogArchiveStackName, c.LogArchiveAccountID, c.HomeRegion,
+		"sessionaudit: central KMS key and S3 bucket for the organization's Session Manager and RDP audit logs")
 	key := logkey.New(stack, "LogKey", &logkey.Props{
 		OrganizationID:   jsii.String(c.OrganizationID),
 		CentralBucketArn: jsii.String(CentralBucketArn(*stack.Partition(), c)),

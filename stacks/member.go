@@ -122,3 +122,13 @@ func newStandaloneStack(scope constructs.Construct, name, description string) aw
 		Description:        jsii.String(description),
 	})
 }
+
+// newProtectedStack is a stack of a fixed account and region (log-archive or management) with
+// termination protection, bootstrapped as usual.
+func newProtectedStack(scope constructs.Construct, name, account, region, description string) awscdk.Stack {
+	return awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
+		Env:                   &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)},
+		TerminationProtection: jsii.Bool(true),
+		Description:           jsii.String(description),
+	})
+}

@@ -36,11 +36,8 @@ type Receiver struct {
 // NewReceiver creates the receiver stack of a governed region. It depends on the log-archive
 // stack, whose Firehose streams its destination targets.
 func NewReceiver(scope constructs.Construct, c config.Config, region string, archive *LogArchive) *Receiver {
-	stack := awscdk.NewStack(scope, jsii.String(ReceiverStackName(region)), &awscdk.StackProps{
-		Env:                   &awscdk.Environment{Account: jsii.String(c.LogArchiveAccountID), Region: jsii.String(region)},
-		TerminationProtection: jsii.Bool(true),
-		Description:           jsii.String("sessionaudit: log-archive resources of region " + region + " (log destination, LogKey replica)"),
-	})
+	stack := newProtectedStack(scope, ReceiverStackName(region), c.LogArchiveAccountID, region,
+		"sessionaudit: log-archive resources of region "+region+" (log destination, LogKey replica)")
 	stack.AddStackDependency(archive.Stack, jsii.String("the destination targets a Firehose stream of the log-archive stack"))
 	r := &Receiver{Stack: stack}
 	if region != c.HomeRegion {
