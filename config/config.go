@@ -148,6 +148,12 @@ type Notifications struct {
 	// in us-east-2, eu-north-1 or ap-southeast-2 ("AWS Management Console sign-in events"), and a
 	// sign-in through a regional endpoint in that region. Default DefaultSignInRegions.
 	SignInRegions []string `json:"signInRegions"`
+	// IgnorePrincipals are principal ARN patterns ("*" matches any characters) whose sessions and
+	// RDP connections are not announced, such as automation roles: the member rules leave them out,
+	// so their events never leave the account. A role's pattern matches its sessions (the role ARN,
+	// as aws:PrincipalArn). Sessions Session Manager does not log are announced whoever starts
+	// them; console sign-ins and access requests always. Default none.
+	IgnorePrincipals []string `json:"ignorePrincipals"`
 }
 
 // DefaultSignInRegions are the regions where CloudTrail records sign-ins through the global

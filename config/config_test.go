@@ -126,6 +126,22 @@ func TestBadConfigs(t *testing.T) {
 			}
 			c["guardrails"] = map[string]any{"exemptPrincipalArns": arns}
 		}, []string{`guardrails.exemptPrincipalArns: must take at most 1000 characters together to fit in a service control policy (5,120 characters); exempt a role path such as arn:aws:iam::*:role/break-glass/* instead (got 1034 characters in 11 patterns)`}},
+		{"ignored principals", func(c map[string]any) {
+			c["notifications"].(map[string]any)["ignorePrincipals"] = []any{"automation", "arn:aws:iam::*:role/Auto?", "arn:aws:iam::**:role/x",
+				"arn:aws:iam::*:role/automation/*", "arn:aws:sts::*:assumed-role/deploy/*", "arn:aws:iam::111111111111:root", "arn:aws:iam::*:role/automation/*"}
+		}, []string{
+			`notifications.ignorePrincipals[0]: must be an IAM role, user, root or assumed-role ARN pattern such as arn:aws:iam::*:role/Automation (* allowed, ? not) (got "automation")`,
+			`notifications.ignorePrincipals[1]: must be an IAM role, user, root or assumed-role ARN pattern such as arn:aws:iam::*:role/Automation (* allowed, ? not) (got "arn:aws:iam::*:role/Auto?")`,
+			`notifications.ignorePrincipals[2]: must not have two * in a row (EventBridge wildcards) (got "arn:aws:iam::**:role/x")`,
+			`notifications.ignorePrincipals[6]: is a duplicate (got "arn:aws:iam::*:role/automation/*")`,
+		}},
+		{"ignored principals too long", func(c map[string]any) {
+			var arns []any
+			for i := 0; i < 8; i++ {
+				arns = append(arns, fmt.Sprintf("arn:aws:iam::*:role/%s%02d", strings.Repeat("x", 69), i))
+			}
+			c["notifications"].(map[string]any)["ignorePrincipals"] = arns
+		}, []string{`notifications.ignorePrincipals: must take at most 700 characters together to fit in an EventBridge event pattern (2,048 characters); ignore a role path such as arn:aws:iam::*:role/automation/* instead (got 752 characters in 8 patterns)`}},
 		{"session key", func(c map[string]any) { c["session"].(map[string]any)["encryptionKey"] = "shared" },
 			[]string{`session.encryptionKey: must be "organization", "account" or "none" (got "shared")`}},
 		{"cloudwatch retention", func(c map[string]any) { c["retention"].(map[string]any)["cloudWatchDays"] = 10 },

@@ -112,10 +112,11 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"enabled": r.boolean(&c.RDPRecording.Enabled),
 		}),
 		"notifications": r.object(map[string]decodeFunc{
-			"emails":        r.strs(&c.Notifications.Emails),
-			"consoleSignIn": r.boolean(&c.Notifications.ConsoleSignIn),
-			"chat":          r.boolean(&c.Notifications.Chat),
-			"signInRegions": r.strs(&c.Notifications.SignInRegions),
+			"emails":           r.strs(&c.Notifications.Emails),
+			"consoleSignIn":    r.boolean(&c.Notifications.ConsoleSignIn),
+			"chat":             r.boolean(&c.Notifications.Chat),
+			"signInRegions":    r.strs(&c.Notifications.SignInRegions),
+			"ignorePrincipals": r.strs(&c.Notifications.IgnorePrincipals),
 		}),
 		"forwarders": r.each(func(v any, path string) {
 			var f Forwarder

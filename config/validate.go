@@ -19,13 +19,20 @@ var (
 	forwarderNamePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	logGroupNamePattern   = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	osUserPattern         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
-	principalArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::([0-9]{12}|\*):(role|user)/[A-Za-z0-9+=,.@_*?/-]{1,512}|sts::([0-9]{12}|\*):assumed-role/[A-Za-z0-9+=,.@_*?/-]{1,512})$`)
+	// EventBridge wildcards: "*" only, never two in a row ("Wildcard matching", event-ruler).
+	ignoredArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::([0-9]{12}|\*):(role|user)/[A-Za-z0-9+=,.@_*/-]{1,512}|iam::([0-9]{12}|\*):root|sts::([0-9]{12}|\*):assumed-role/[A-Za-z0-9+=,.@_*/-]{1,512})$`)
+	principalArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::([0-9]{12}|\*):(role|user)/[A-Za-z0-9+=,.@_*?/-]{1,512}|sts::([0-9]{12}|\*):assumed-role/[A-Za-z0-9+=,.@_*?/-]{1,512})$`)
 )
 
 // MaxExemptPrincipalCharacters is how much of the guardrail policies' 5,120 characters the exempt
 // patterns may take together (each pattern, quoted, with its comma): the Protect policy repeats
 // them in three statements next to about 2,000 characters of its own.
 const MaxExemptPrincipalCharacters = 1000
+
+// MaxIgnorePrincipalCharacters is how much of an event pattern's 2,048 characters
+// (loginnotifier.MaxPatternCharacters) the ignored patterns may take together (each quoted, with
+// its comma): the member session rule repeats them twice next to about 400 characters of its own.
+const MaxIgnorePrincipalCharacters = 700
 
 // maxObjectLockDays is S3's limit for a default Object Lock retention (100 years).
 const maxObjectLockDays = 36500
@@ -132,6 +139,21 @@ func validate(c *Config, r *reader) {
 		match(fmt.Sprintf("notifications.signInRegions[%d]", i), regionPattern, region, "a region code such as us-east-1")
 	}
 	duplicates(r, "notifications.signInRegions", c.Notifications.SignInRegions)
+	ignored := 0
+	for i, arn := range c.Notifications.IgnorePrincipals {
+		path := fmt.Sprintf("notifications.ignorePrincipals[%d]", i)
+		switch {
+		case strings.Contains(arn, "**"):
+			r.add(path, "must not have two * in a row (EventBridge wildcards)", quote(arn))
+		default:
+			match(path, ignoredArnPattern, arn, "an IAM role, user, root or assumed-role ARN pattern such as arn:aws:iam::*:role/Automation (* allowed, ? not)")
+		}
+		ignored += len(arn) + 3
+	}
+	duplicates(r, "notifications.ignorePrincipals", c.Notifications.IgnorePrincipals)
+	if ignored > MaxIgnorePrincipalCharacters {
+		r.add("notifications.ignorePrincipals", fmt.Sprintf("must take at most %d characters together to fit in an EventBridge event pattern (2,048 characters); ignore a role path such as arn:aws:iam::*:role/automation/* instead", MaxIgnorePrincipalCharacters), fmt.Sprintf("%d characters in %d patterns", ignored, len(c.Notifications.IgnorePrincipals)))
+	}
 
 	validateForwarders(r, c.Forwarders)
 

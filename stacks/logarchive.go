@@ -53,13 +53,18 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	for i, e := range c.Notifications.Emails {
 		emails[i] = jsii.String(e)
 	}
+	var recordings *string
+	if c.RDPRecording.Enabled {
+		recordings = jsii.String(CentralBucketName(c))
+	}
 	inbox := loginnotifier.NewInbox(stack, "LoginNotifier", &loginnotifier.InboxProps{
-		OrganizationID:  jsii.String(c.OrganizationID),
-		BusName:         jsii.String(BusName),
-		Emails:          emails,
-		Chat:            c.Notifications.Chat,
-		BucketName:      jsii.String(CentralBucketName(c)),
-		AlarmNamePrefix: jsii.String(AlarmNamePrefix),
+		RecordingBucketName: recordings,
+		OrganizationID:      jsii.String(c.OrganizationID),
+		BusName:             jsii.String(BusName),
+		Emails:              emails,
+		Chat:                c.Notifications.Chat,
+		BucketName:          jsii.String(CentralBucketName(c)),
+		AlarmNamePrefix:     jsii.String(AlarmNamePrefix),
 	})
 
 	regions := append([]string(nil), c.Regions...)

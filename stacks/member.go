@@ -32,7 +32,7 @@ type Member struct {
 	Preferences *sessionprefs.SessionPreferences
 	// Forwarder sends the session log group to the log-archive destination of this region.
 	Forwarder *logforwarder.LogForwarder
-	// Notifier sends session and sign-in events to the central bus.
+	// Notifier sends session, RDP connection, access request and sign-in events to the central bus.
 	Notifier *loginnotifier.Sender
 }
 
@@ -86,10 +86,13 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		FilterName:     jsii.String(DestinationName),
 	})
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
-		BusArn:         jsii.String(BusArn(*stack.Partition(), c)),
-		RuleNamePrefix: jsii.String(MemberNamePrefix),
-		Sessions:       true,
-		ConsoleSignIn:  c.Notifications.ConsoleSignIn,
+		BusArn:           jsii.String(BusArn(*stack.Partition(), c)),
+		RuleNamePrefix:   jsii.String(MemberNamePrefix),
+		Sessions:         true,
+		RdpConnections:   true,
+		AccessRequests:   true,
+		ConsoleSignIn:    c.Notifications.ConsoleSignIn,
+		IgnorePrincipals: c.Notifications.IgnorePrincipals,
 	})
 	// The instance policy covers every region of the account; it is created, and attached to
 	// session.instanceRoleNames, once: in the home region (IAM allows 10 managed policies per role

@@ -88,7 +88,7 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		}, `logreceiver: Props.Compression must be "GZIP" or "UNCOMPRESSED" (got "ZIP")`},
 		{"inlinefn too large", func(s awscdk.Stack) {
 			inlinefn.New(s, "F", &inlinefn.Props{Source: "const x = '" + strings.Repeat("x", inlinefn.MaxSourceBytes) + "';"})
-		}, "inlinefn: inline code must be at most 4096 bytes with its wrapper (got "},
+		}, "inlinefn: inline code must be at most 4194304 bytes with its wrapper (got "},
 		{"logforwarder bad pattern", func(s awscdk.Stack) {
 			logforwarder.New(s, "F", &logforwarder.Props{LogGroupName: jsii.String("g"), DestinationArn: jsii.String("arn:aws:logs:us-east-1:1:destination:d"), FilterPattern: jsii.String(`{ $.a = 1`)})
 		}, `logforwarder: Props.FilterPattern has an unclosed '{' (got "{ $.a = 1")`},

@@ -13,8 +13,8 @@ const busArn = "arn:aws:events:" + home + ":" + archive + ":event-bus/session-au
 func TestMemberSenderTargets(t *testing.T) {
 	tmpl := memberTemplate()
 	rules := resources(tmpl, "AWS::Events::Rule")
-	if len(rules) != 2 {
-		t.Fatalf("member has %d rules, want sessions and sign-in", len(rules))
+	if len(rules) != 4 {
+		t.Fatalf("member has %d rules, want sessions, RDP connections, access requests and sign-in", len(rules))
 	}
 	role := logicalID(t, tmpl, "AWS::IAM::Role", "LoginNotifierRole")
 	dlq := logicalID(t, tmpl, "AWS::SQS::Queue", "LoginNotifierDeadLetterQueue")
@@ -121,9 +121,11 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 	formatter := logicalID(t, tmpl, "AWS::Lambda::Function", "LoginNotifierFormatter")
 	topic := logicalID(t, tmpl, "AWS::SNS::Topic", "LoginNotifierTopic")
 	wantTarget := map[string]string{
-		"session-audit-Sessions":      formatter,
-		"session-audit-ConsoleSignIn": formatter,
-		"session-audit-Alarms":        topic,
+		"session-audit-Sessions":       formatter,
+		"session-audit-RdpConnections": formatter,
+		"session-audit-AccessRequests": formatter,
+		"session-audit-ConsoleSignIn":  formatter,
+		"session-audit-Alarms":         topic,
 	}
 	for _, r := range resources(tmpl, "AWS::Events::Rule") {
 		name, _ := props(r)["Name"].(string)
@@ -158,8 +160,9 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 	}
 	sort.Strings(names)
 	equalJSON(t, "inbox alarms", names, []string{
-		"session-audit-notification-dead-letters", "session-audit-notification-failed-Alarms",
-		"session-audit-notification-failed-ConsoleSignIn", "session-audit-notification-failed-Sessions",
+		"session-audit-notification-dead-letters", "session-audit-notification-failed-AccessRequests",
+		"session-audit-notification-failed-Alarms", "session-audit-notification-failed-ConsoleSignIn",
+		"session-audit-notification-failed-RdpConnections", "session-audit-notification-failed-Sessions",
 		"session-audit-notification-formatter-errors",
 	})
 }

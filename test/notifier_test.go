@@ -2,12 +2,15 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -45,34 +48,61 @@ func rulePatterns(t *testing.T, tmpl map[string]any) map[string]map[string]any {
 	return out
 }
 
+// sampleKind is the rule a sample event belongs to ("" for none), on the member side (which leaves
+// out the example config's ignored principals, arn:aws:iam::*:role/automation/*) and at the inbox
+// (which takes whatever arrives).
+func sampleKind(name string, member bool) string {
+	switch {
+	case strings.HasSuffix(name, "-ignored-automation") && strings.HasPrefix(name, "other-"):
+		if member {
+			return ""
+		}
+		return sampleKind(strings.TrimPrefix(name, "other-"), member)
+	case strings.HasPrefix(name, "other-"):
+		return ""
+	case strings.HasPrefix(name, "start-session"), strings.HasPrefix(name, "resume-session"), strings.HasPrefix(name, "terminate-session"):
+		return "sessions"
+	case strings.HasPrefix(name, "start-connection"), strings.HasPrefix(name, "cancel-connection"):
+		return "rdp"
+	case strings.HasPrefix(name, "start-access-request"), strings.HasPrefix(name, "send-automation-signal"), strings.HasPrefix(name, "access-request-"):
+		return "access"
+	case strings.HasPrefix(name, "console-login"):
+		return "sign-in"
+	}
+	panic("sample without a kind: " + name)
+}
+
 // Each rule's event pattern matches exactly the sample events it should: sessions rules the
-// three session calls (any identity, success or failure), sign-in rules every ConsoleLogin, and
-// nothing else (other SSM calls, other services, other sign-in events).
+// three session calls (any identity, success or failure), RDP rules the connection starts and
+// ends, access rules the requests, decisions and settled statuses, sign-in rules every
+// ConsoleLogin, and nothing else (other SSM and GUI Connect calls, pending statuses, other
+// services, other sign-in events). The member rules leave out ignored principals, except for
+// sessions Session Manager does not log.
 func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 	events := samples(t)
-	expect := func(name string) string {
-		switch {
-		case strings.HasPrefix(name, "start-session"), strings.HasPrefix(name, "resume-session"), strings.HasPrefix(name, "terminate-session"):
-			return "sessions"
-		case strings.HasPrefix(name, "console-login"):
-			return "sign-in"
-		}
-		return ""
-	}
 	for stackName, rules := range map[string]map[string]string{
 		stacks.MemberStackName: {
-			"sessionaudit: Session Manager sessions to the central bus": "sessions",
-			"sessionaudit: console sign-ins to the central bus":         "sign-in",
+			"sessionaudit: Session Manager sessions to the central bus":     "sessions",
+			"sessionaudit: Remote Desktop connections to the central bus":   "rdp",
+			"sessionaudit: just-in-time access requests to the central bus": "access",
+			"sessionaudit: console sign-ins to the central bus":             "sign-in",
 		},
 		stacks.SignInStackName: {
 			"sessionaudit: console sign-ins to the central bus": "sign-in",
 		},
 		stacks.LogArchiveStackName: {
-			"sessionaudit: announce Session Manager sessions": "sessions",
-			"sessionaudit: announce console sign-ins":         "sign-in",
+			"sessionaudit: announce Session Manager sessions":     "sessions",
+			"sessionaudit: announce Remote Desktop connections":   "rdp",
+			"sessionaudit: announce just-in-time access requests": "access",
+			"sessionaudit: announce console sign-ins":             "sign-in",
 		},
 	} {
 		patterns := rulePatterns(t, defaultApp.templates[stackName])
+		delete(patterns, "sessionaudit: announce delivery alarms") // TestAlarmPatternMatchesOnlyOwnAlarmsGoingIntoAlarm
+		if len(patterns) != len(rules) {
+			t.Errorf("%s has rules %v, want %d", stackName, keys(patterns), len(rules))
+		}
+		member := stackName != stacks.LogArchiveStackName
 		for description, kind := range rules {
 			pattern, ok := patterns[description]
 			if !ok {
@@ -81,16 +111,41 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 			var matched []string
 			for name, e := range events {
 				got := matches(pattern, e)
-				if want := expect(name) == kind; got != want {
+				if want := sampleKind(name, member) == kind; got != want {
 					t.Errorf("%s rule %q: matches(%s) = %v, want %v", stackName, description, name, got, want)
 				}
 				if got {
 					matched = append(matched, name)
 				}
 			}
-			if len(matched) < 5 {
+			if len(matched) < 4 {
 				t.Errorf("%s rule %q matched only %v", stackName, description, matched)
 			}
+		}
+	}
+}
+
+// The member session rule stays within EventBridge's pattern size with the most ignored
+// principals config accepts.
+func TestIgnoredPrincipalsFitInAnEventPattern(t *testing.T) {
+	var ignore []string
+	for total := 0; ; {
+		arn := fmt.Sprintf("arn:aws:iam::*:role/automation-%02d/*", len(ignore))
+		if total+len(arn)+3 > config.MaxIgnorePrincipalCharacters {
+			break
+		}
+		ignore = append(ignore, arn)
+		total += len(arn) + 3
+	}
+	for name, pattern := range map[string]loginnotifier.Pattern{
+		"sessions": loginnotifier.SessionPattern(ignore), "rdp": loginnotifier.RdpConnectionPattern(ignore),
+	} {
+		data, _ := json.Marshal(pattern)
+		if len(data) > loginnotifier.MaxPatternCharacters {
+			t.Errorf("%s pattern with %d ignored principals is %d characters, more than %d", name, len(ignore), len(data), loginnotifier.MaxPatternCharacters)
+		}
+		if !strings.Contains(string(data), ignore[len(ignore)-1]) {
+			t.Errorf("%s pattern leaves out %s", name, ignore[len(ignore)-1])
 		}
 	}
 }

@@ -17,8 +17,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// MaxSourceBytes is CloudFormation's limit for inline (ZipFile) Lambda code.
-const MaxSourceBytes = 4096
+// MaxSourceBytes is CloudFormation's limit for inline (ZipFile) Lambda code: "This zip file cannot
+// exceed 4MB" (CloudFormation user guide, AWS::Lambda::Function Code, ZipFile; the former limit of
+// 4,096 characters is gone, aws/aws-cdk#20624). Checked on the code before it is zipped. A stack in
+// a StackSet has the tighter limit of its template body (stacks.MaxTemplateBodyBytes).
+const MaxSourceBytes = 4 * 1024 * 1024
 
 // respond is the custom resource wrapper appended to every handler: it calls the handler's
 // run(event, client()) and reports the result to CloudFormation.

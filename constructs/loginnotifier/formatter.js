@@ -1,11 +1,29 @@
-// Formats Session Manager (StartSession, ResumeSession, TerminateSession) and console sign-in
-// (ConsoleLogin) CloudTrail events into one readable message and publishes it to the topic (and, in
-// the custom notification format of AWS chat integrations, to the chat topic if there is one).
+// Formats the events that say who got into a node, and how, into one readable message and publishes
+// it to the topic (and, in the custom notification format of AWS chat integrations, to the chat
+// topic if there is one):
+// - Session Manager StartSession, ResumeSession, TerminateSession (CloudTrail); sessions with a
+//   document Session Manager does not log (port forwarding, SSH) are NOT LOGGED;
+// - Fleet Manager Remote Desktop StartConnection, CancelConnection (CloudTrail, ssm-guiconnect);
+// - just-in-time node access: StartAccessRequest and the approvers' SendAutomationSignal
+//   (CloudTrail), "Requester Access Request Status Update" and "JITNA Access Request Failed" (SSM);
+// - console sign-ins, ConsoleLogin (CloudTrail).
 // Input transformers cannot do this: an assumed role's session name (the person behind an IAM
 // Identity Center session) exists only as the last part of the principal ARN.
-// Env: TOPIC_ARN, CHAT_TOPIC_ARN (optional), BUCKET, LOG_GROUP_PREFIX, S3_PREFIX.
+// Env: TOPIC_ARN, CHAT_TOPIC_ARN (optional), BUCKET, LOG_GROUP_PREFIX, S3_PREFIX,
+// UNLOGGED_DOCUMENTS (comma-separated), RECORDING_BUCKET (optional).
 const last = (s) => String(s || '').split('/').pop();
+const first = (v) => (Array.isArray(v) ? v[0] : v);
 const person = (u) => ({ IAMUser: u.userName, Root: 'root', AssumedRole: last(u.arn), FederatedUser: last(u.arn) })[u.type] || u.invokedBy || u.type || 'unknown';
+
+// Fleet Manager's Remote Desktop starts its Session Manager session with the user's credentials
+// (its IAM policies allow ssm:StartSession on AWS-StartPortForwardingSession only with
+// aws:CalledVia ssm-guiconnect.amazonaws.com). CloudTrail names a service that calls on a user's
+// behalf in userIdentity.invokedBy and, as "only the DNS name", in sourceIPAddress (CloudTrail user
+// guide, "CloudTrail record contents").
+const FLEET_MANAGER = 'ssm-guiconnect.amazonaws.com';
+// The role whose credentials just-in-time node access hands out (default accessTokenRole of the
+// approval policies, AWSSystemsManagerJustInTimeAccessTokenPolicy).
+const JIT_TOKEN_ROLE = 'SSM-JustInTimeAccessTokenRole';
 
 function who(u) {
   const c = u.sessionContext || {};
@@ -19,37 +37,173 @@ function who(u) {
   }
 }
 
-function format(e, env) {
-  const d = e.detail || {};
+// The lines every CloudTrail record gives: when, where, who, from where.
+function trailLines(d, e) {
+  const u = d.userIdentity || {};
+  return [
+    ['When', d.eventTime],
+    ['Account', (d.recipientAccountId || e.account) + ' (' + (d.awsRegion || e.region) + ')'],
+    ['Who', who(u)],
+    ['Principal', u.arn],
+    ['From', d.sourceIPAddress],
+    ['Client', d.userAgent],
+  ];
+}
+
+const failure = (d) => [d.errorCode, d.errorMessage].filter(Boolean).join(': ');
+
+function session(e, d, env) {
   const u = d.userIdentity || {};
   const req = d.requestParameters || {};
   const res = d.responseElements || {};
   const account = d.recipientAccountId || e.account;
   const region = d.awsRegion || e.region;
-  const session = res.sessionId || req.sessionId;
-  const signIn = d.eventName === 'ConsoleLogin';
-  const failed = d.errorCode || d.errorMessage || res.ConsoleLogin === 'Failure';
+  const id = res.sessionId || req.sessionId;
+  const failed = failure(d);
+  const doc = req.documentName;
+  const p = req.parameters || {};
+  const viaFleetManager = u.invokedBy === FLEET_MANAGER || d.sourceIPAddress === FLEET_MANAGER;
+  const unlogged = !!doc && (env.UNLOGGED_DOCUMENTS || '').split(',').includes(doc) && !viaFleetManager;
+  const issuer = ((u.sessionContext || {}).sessionIssuer || {}).userName;
+  const forwards = p.portNumber && [first(p.host) || 'the node', first(p.portNumber)].join(':') + (p.localPortNumber ? ' (local port ' + first(p.localPortNumber) + ')' : '');
   const lines = [
-    ['Event', (signIn ? 'Console sign-in' : 'Session Manager ' + d.eventName) + (failed ? ' FAILED' : '')],
-    ['When', d.eventTime],
-    ['Account', account + ' (' + region + ')'],
-    ['Who', who(u)],
-    ['Principal', u.arn],
-    ['From', d.sourceIPAddress],
-    ['Client', d.userAgent],
+    ['Event', 'Session Manager ' + d.eventName + (unlogged ? ' NOT LOGGED' : '') + (failed ? ' FAILED' : '')],
+    ...trailLines(d, e),
+    ['Access', issuer === JIT_TOKEN_ROLE ? 'just-in-time node access (the person is the requester of the approved access request)' : undefined],
     ['Target', req.target],
-    ['Session', session],
-    ['MFA', signIn ? (d.additionalEventData || {}).MFAUsed : undefined],
-    ['Result', signIn ? res.ConsoleLogin : undefined],
-    ['Error', [d.errorCode, d.errorMessage].filter(Boolean).join(': ')],
+    ['Session', id],
+    ['Document', doc],
+    ['Forwards', forwards],
+    ['Reason', req.reason],
+    ['Error', failed],
   ];
-  if (session && !signIn && !failed) {
-    lines.push(['Log', 'CloudWatch Logs ' + env.LOG_GROUP_PREFIX + account + ' / ' + session]);
-    lines.push(['Log', 's3://' + env.BUCKET + '/' + env.S3_PREFIX + account + '/' + region + '/' + session + '.log']);
+  if (unlogged) {
+    lines.push(['Log', 'NONE: Session Manager does not log ' + (doc === 'AWS-StartSSHSession' ? 'SSH' : 'port forwarding') + ' sessions']);
+  } else if (viaFleetManager) {
+    lines.push(['Log', 'Fleet Manager Remote Desktop: see the connection announcement for its recording']);
+  } else if (id && !failed) {
+    lines.push(['Log', 'CloudWatch Logs ' + env.LOG_GROUP_PREFIX + account + ' / ' + id]);
+    lines.push(['Log', 's3://' + env.BUCKET + '/' + env.S3_PREFIX + account + '/' + region + '/' + id + '.log']);
   }
-  const text = lines.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => (k + ':').padEnd(11) + v).join('\n') + '\n';
-  const subject = ('[sessionaudit] ' + (signIn ? 'ConsoleLogin' : d.eventName) + (failed ? ' FAILED' : '') + ' by ' + person(u) + ' in ' + account).replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
-  const chat = { version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: subject, description: '```\n' + text + '```' } };
+  const what = (unlogged ? 'NOT LOGGED ' : '') + d.eventName + (failed ? ' FAILED' : '');
+  return { lines, what, by: person(u), account, thread: id, related: [req.target, id] };
+}
+
+function rdp(e, d, env) {
+  const u = d.userIdentity || {};
+  const req = d.requestParameters || {};
+  const res = d.responseElements || {};
+  const started = d.eventName === 'StartConnection';
+  const arn = res.ConnectionArn || req.ConnectionArn;
+  const id = arn ? last(arn) : undefined;
+  const failed = failure(d);
+  const lines = [
+    ['Event', 'Remote Desktop connection ' + (started ? 'started' : 'ended') + ' (Fleet Manager ' + d.eventName + ')' + (failed ? ' FAILED' : '')],
+    ...trailLines(d, e),
+    ['Target', req.InstanceId],
+    ['Connection', id],
+    ['Protocol', [req.Protocol, req.AuthType && 'authentication ' + req.AuthType].filter(Boolean).join(', ')],
+    ['Error', failed],
+  ];
+  if (started && !failed && env.RECORDING_BUCKET) {
+    // GUI Connect takes only a bucket (RecordingDestinations.S3Buckets); AWS documents no key layout.
+    lines.push(['Recording', 's3://' + env.RECORDING_BUCKET + '/ (AWS does not document the key layout: look for ' + (id || 'the connection ID') + ')']);
+  }
+  const what = 'RDP connection ' + (started ? 'started' : 'ended') + (failed ? ' FAILED' : '');
+  return { lines, what, by: person(u), account: d.recipientAccountId || e.account, thread: id, related: [req.InstanceId, id] };
+}
+
+function accessRequest(e, d) {
+  const u = d.userIdentity || {};
+  const req = d.requestParameters || {};
+  const res = d.responseElements || {};
+  const failed = failure(d);
+  const targets = (req.targets || []).map((t) => (t.values || []).join(', ')).join(', ');
+  const id = res.accessRequestId;
+  const lines = [
+    ['Event', 'Just-in-time node access requested' + (failed ? ' FAILED' : '')],
+    ...trailLines(d, e),
+    ['Target', targets],
+    ['Reason', req.reason],
+    ['Request', id],
+    ['Error', failed],
+  ];
+  return { lines, what: 'Access requested' + (failed ? ' FAILED' : ''), by: person(u), account: d.recipientAccountId || e.account, thread: id, related: [targets, id] };
+}
+
+function approval(e, d) {
+  const u = d.userIdentity || {};
+  const req = d.requestParameters || {};
+  const failed = failure(d);
+  const comment = first((req.payload || {}).Comment);
+  const decision = { Approve: 'granted', Reject: 'rejected', Revoke: 'revoked' }[req.signalType] || req.signalType;
+  const lines = [
+    ['Event', 'Approval decision ' + req.signalType + ' (a just-in-time access request, or another Automation approval step)' + (failed ? ' FAILED' : '')],
+    ...trailLines(d, e),
+    ['Execution', req.automationExecutionId],
+    ['Comment', comment],
+    ['Error', failed],
+  ];
+  return { lines, what: 'Approval ' + decision + (failed ? ' FAILED' : ''), by: person(u), account: d.recipientAccountId || e.account, thread: req.automationExecutionId, related: [req.automationExecutionId] };
+}
+
+// SSM's own events name the request (an OpsItem) and its Automation execution, so a decision
+// (which names only the execution) can be tied to its request.
+function accessStatus(e, d) {
+  const status = d.AccessRequestStatus;
+  const failed = e['detail-type'] !== 'Requester Access Request Status Update';
+  const lines = [
+    ['Event', 'Just-in-time node access request ' + (failed ? 'FAILED (no approval policy applies unambiguously)' : status)],
+    ['When', e.time],
+    ['Account', e.account + ' (' + e.region + ')'],
+    ['Requester', d.Requester],
+    ['Target', last(d.TargetResourceArn)],
+    ['Request', d.OpsItemId],
+    ['Execution', d.ExecutionId],
+    ['Policies', (d.ApplicablePolicies || []).join(', ')],
+  ];
+  const what = 'Access request ' + d.OpsItemId + ' ' + (failed ? 'FAILED' : status);
+  return { lines, what, account: e.account, thread: d.OpsItemId, related: [last(d.TargetResourceArn), d.OpsItemId] };
+}
+
+function signIn(e, d) {
+  const u = d.userIdentity || {};
+  const res = d.responseElements || {};
+  const failed = failure(d) || res.ConsoleLogin === 'Failure';
+  const lines = [
+    ['Event', 'Console sign-in' + (failed ? ' FAILED' : '')],
+    ...trailLines(d, e),
+    ['MFA', (d.additionalEventData || {}).MFAUsed],
+    ['Result', res.ConsoleLogin],
+    ['Error', failure(d)],
+  ];
+  return { lines, what: 'ConsoleLogin' + (failed ? ' FAILED' : ''), by: person(u), account: d.recipientAccountId || e.account };
+}
+
+function parse(e, env) {
+  const d = e.detail || {};
+  if (e['detail-type'] !== 'AWS API Call via CloudTrail' && e['detail-type'] !== 'AWS Console Sign In via CloudTrail') return accessStatus(e, d);
+  switch (d.eventName) {
+    case 'ConsoleLogin': return signIn(e, d);
+    case 'StartConnection': case 'CancelConnection': return rdp(e, d, env);
+    case 'StartAccessRequest': return accessRequest(e, d);
+    case 'SendAutomationSignal': return approval(e, d);
+    default: return session(e, d, env);
+  }
+}
+
+function format(e, env) {
+  const m = parse(e, env);
+  const text = m.lines.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => (k + ':').padEnd(12) + v).join('\n') + '\n';
+  const summary = (m.what + (m.by ? ' by ' + m.by : '') + ' in ' + m.account).replace(/[^\x20-\x7e]/g, '?');
+  const subject = ('[sessionaudit] ' + summary).slice(0, 99);
+  // Custom notifications of Amazon Q Developer in chat applications: notifications with the same
+  // metadata.threadId are grouped in one thread ("Custom notifications", threadId).
+  const metadata = { summary: summary.slice(0, 200), eventType: 'sessionaudit.' + ((e.detail || {}).eventName || e['detail-type']) };
+  if (m.thread) metadata.threadId = m.thread;
+  const related = (m.related || []).filter(Boolean);
+  if (related.length) metadata.relatedResources = related;
+  const chat = { version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: subject, description: '```\n' + text + '```' }, metadata };
   return { subject, text, chat };
 }
 

@@ -7,7 +7,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { format, handle } = require('./formatter.js');
 
-const env = { TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:222222222222:session-audit', BUCKET: 'session-audit-logs-222222222222-ap-northeast-1', LOG_GROUP_PREFIX: 'session-manager-log-', S3_PREFIX: 'session-manager/' };
+const env = {
+  TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:222222222222:session-audit', BUCKET: 'session-audit-logs-222222222222-ap-northeast-1',
+  LOG_GROUP_PREFIX: 'session-manager-log-', S3_PREFIX: 'session-manager/',
+  UNLOGGED_DOCUMENTS: 'AWS-StartPortForwardingSession,AWS-StartPortForwardingSessionToRemoteHost,AWS-StartSSHSession',
+  RECORDING_BUCKET: 'session-audit-logs-222222222222-ap-northeast-1',
+};
 const dir = path.join(__dirname, 'testdata');
 const samples = fs.readdirSync(path.join(dir, 'events')).filter((f) => !f.startsWith('other-')).map((f) => f.replace(/\.json$/, ''));
 const load = (name) => JSON.parse(fs.readFileSync(path.join(dir, 'events', name + '.json'), 'utf8'));
@@ -25,8 +30,75 @@ for (const name of samples) {
     assert.deepStrictEqual(Object.keys(m.chat.content), ['textType', 'title', 'description']);
     assert.strictEqual(m.chat.version, '1.0');
     assert.strictEqual(m.chat.source, 'custom');
+    assert.ok(m.chat.metadata.summary && !m.chat.metadata.summary.startsWith('['), 'a short summary');
+    assert.ok(name.startsWith('console-login') || name.includes('-denied-') || m.chat.metadata.threadId, name + ': every session, connection and request has a thread');
   });
 }
+
+// Start, resume and end of one session share one chat thread, and so do start and end of one RDP
+// connection and a request with its settled status; different sessions do not.
+test('chat threads', () => {
+  const thread = (name) => format(load(name), env).chat.metadata.threadId;
+  for (const who of ['iam-user', 'switched-role', 'identity-center', 'root', 'federated-user']) {
+    const start = thread('start-session-' + who);
+    assert.strictEqual(thread('resume-session-' + who), start, who);
+    assert.strictEqual(thread('terminate-session-' + who), start, who);
+  }
+  assert.notStrictEqual(thread('start-session-iam-user'), thread('start-session-switched-role'));
+  assert.strictEqual(thread('start-connection-identity-center'), 'fcb810cd-241f-4aae-9ee4-02d5900e1a2b');
+  assert.strictEqual(thread('cancel-connection-identity-center'), thread('start-connection-identity-center'));
+  assert.strictEqual(thread('access-request-status-approved'), thread('start-access-request-identity-center'));
+  assert.strictEqual(thread('send-automation-signal-approve-switched-role'), '0aa5a695-4685-449f-90cc-49d24139dbe9');
+  assert.strictEqual(format(load('console-login-iam-user-success'), env).chat.metadata.threadId, undefined);
+});
+
+test('sessions Session Manager does not log are NOT LOGGED, with what they forward', () => {
+  const m = format(load('start-session-port-forwarding-remote-host-identity-center'), env);
+  assert.match(m.subject, /^\[sessionaudit\] NOT LOGGED StartSession by alice@example.com in 333333333333$/);
+  assert.match(m.text, /^Event: +Session Manager StartSession NOT LOGGED$/m);
+  assert.match(m.text, /^Document: +AWS-StartPortForwardingSessionToRemoteHost$/m);
+  assert.match(m.text, /^Forwards: +db.cluster-abc.ap-northeast-1.rds.amazonaws.com:5432 \(local port 15432\)$/m);
+  assert.match(m.text, /^Reason: +Migrate the orders table$/m);
+  assert.match(m.text, /^Log: +NONE: Session Manager does not log port forwarding sessions$/m);
+  assert.ok(!/s3:\/\//.test(m.text), 'no transcript is promised');
+  assert.match(format(load('start-session-ssh-switched-role'), env).text, /^Log: +NONE: Session Manager does not log SSH sessions$/m);
+  assert.match(format(load('start-session-port-forwarding-iam-user'), env).text, /^Forwards: +the node:8080 \(local port 18080\)$/m);
+  // The same documents with another list of unlogged documents are logged sessions.
+  assert.doesNotMatch(format(load('start-session-ssh-switched-role'), { ...env, UNLOGGED_DOCUMENTS: 'AWS-StartPortForwardingSession' }).subject, /NOT LOGGED/);
+  // Fleet Manager's Remote Desktop transport is recorded as an RDP connection, not NOT LOGGED.
+  const fm = format(load('start-session-fleet-manager-identity-center'), env);
+  assert.doesNotMatch(fm.subject, /NOT LOGGED/);
+  assert.match(fm.text, /^Log: +Fleet Manager Remote Desktop: see the connection announcement for its recording$/m);
+});
+
+test('RDP connections: person, node, connection and where the recording is', () => {
+  const m = format(load('start-connection-identity-center'), env);
+  assert.strictEqual(m.subject, '[sessionaudit] RDP connection started by alice@example.com in 333333333333');
+  assert.match(m.text, /^Who: +alice@example.com \(IAM Identity Center, permission set role AWSReservedSSO_AdministratorAccess_0123456789abcdef\)$/m);
+  assert.match(m.text, /^Target: +i-02573cafcf0e1a2b3$/m);
+  assert.match(m.text, /^Connection: +fcb810cd-241f-4aae-9ee4-02d5900e1a2b$/m);
+  assert.match(m.text, /^Recording: +s3:\/\/session-audit-logs-222222222222-ap-northeast-1\/ \(AWS does not document the key layout: look for fcb810cd-241f-4aae-9ee4-02d5900e1a2b\)$/m);
+  assert.doesNotMatch(format(load('start-connection-identity-center'), { ...env, RECORDING_BUCKET: '' }).text, /^Recording:/m);
+  assert.doesNotMatch(format(load('start-connection-denied-iam-user'), env).text, /^Recording:/m);
+  assert.match(format(load('cancel-connection-identity-center'), env).subject, /RDP connection ended by alice@example.com/);
+});
+
+test('just-in-time access: requester, reason, target, approver and decision', () => {
+  const req = format(load('start-access-request-identity-center'), env).text;
+  assert.match(req, /^Who: +alice@example.com /m);
+  assert.match(req, /^Reason: +Troubleshooting networking performance issue$/m);
+  assert.match(req, /^Target: +i-02573cafcf0e1a2b3$/m);
+  assert.match(req, /^Request: +oi-a71f4d891d72$/m);
+  const approve = format(load('send-automation-signal-approve-switched-role'), env);
+  assert.strictEqual(approve.subject, '[sessionaudit] Approval granted by carol in 333333333333');
+  assert.match(approve.text, /^Comment: +Change CHG-1234 approved$/m);
+  assert.match(format(load('send-automation-signal-reject-switched-role'), env).subject, /Approval rejected by carol/);
+  const status = format(load('access-request-status-approved'), env);
+  assert.strictEqual(status.subject, '[sessionaudit] Access request oi-a71f4d891d72 Approved in 333333333333');
+  assert.match(status.text, /^Execution: +0aa5a695-4685-449f-90cc-49d24139dbe9$/m, 'ties the decision (execution) to the request');
+  assert.match(format(load('access-request-failed'), env).subject, /Access request oi-fdac6036584a FAILED/);
+  assert.match(format(load('start-session-just-in-time'), env).text, /^Access: +just-in-time node access/m);
+});
 
 test('the person is right for every identity type', () => {
   const who = (name) => format(load(name), env).text.match(/^Who: +(.*)$/m)[1];
@@ -67,4 +139,13 @@ test('publishes the text, and the chat format only when there is a chat topic', 
 
 test('a failed publish fails the invocation (EventBridge retries, then the dead-letter queue)', async () => {
   await assert.rejects(handle(load('start-session-iam-user'), env, { publish: async () => { throw new Error('KMS.AccessDenied'); } }), /KMS.AccessDenied/);
+});
+
+// The README shows real output: its sample messages are the expected messages of these samples.
+test('the README shows the messages the formatter writes', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  for (const name of ['start-session-identity-center', 'start-connection-identity-center', 'start-session-port-forwarding-remote-host-identity-center']) {
+    const m = format(load(name), env);
+    assert.ok(readme.includes('```\nSubject: ' + m.subject + '\n\n' + m.text + '```'), 'README lacks the current message for ' + name);
+  }
 });

@@ -3,6 +3,7 @@ package loginnotifier
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -49,6 +50,9 @@ type InboxProps struct {
 	Chat bool
 	// BucketName is the central bucket, named in each message's log location. Required.
 	BucketName *string
+	// RecordingBucketName is where RDP connections are recorded, named in each connection's
+	// message. Default: none (messages name no recording).
+	RecordingBucketName *string
 	// S3Prefix is where transcripts are, below it: <account>/<region>/<session>.log.
 	// Default: "session-manager/".
 	S3Prefix *string
@@ -76,7 +80,8 @@ type Inbox struct {
 	ChatTopic awssns.Topic
 	// Formatter formats and publishes session and sign-in events (inline Lambda).
 	Formatter *inlinefn.InlineFunction
-	// Rules on the bus by name ("Sessions", "ConsoleSignIn", "Alarms").
+	// Rules on the bus by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn",
+	// "Alarms").
 	Rules map[string]awsevents.CfnRule
 	// DeadLetterQueue receives events that could not be delivered.
 	DeadLetterQueue awssqs.Queue
@@ -123,6 +128,10 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 	}
 	env := map[string]*string{
 		"TOPIC_ARN": in.Topic.TopicArn(), "BUCKET": p.BucketName, "S3_PREFIX": p.S3Prefix, "LOG_GROUP_PREFIX": p.LogGroupPrefix,
+		"UNLOGGED_DOCUMENTS": jsii.String(strings.Join(UnloggedSessionDocuments, ",")),
+	}
+	if p.RecordingBucketName != nil {
+		env["RECORDING_BUCKET"] = p.RecordingBucketName
 	}
 	if p.Chat {
 		key := in.Key
@@ -158,20 +167,22 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 		DeadLetterQueue: in.DeadLetterQueue,
 		Statements:      statements,
 	})
-	toFormatter := func(name, description string, pattern *awsevents.EventPattern) {
-		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
+	toFormatter := func(name, description string, pattern Pattern) {
+		rule := newRule(this, name, &awsevents.RuleProps{
 			RuleName: jsii.String(ruleName(p, name)),
-			EventBus: in.Bus, Description: jsii.String(description), EventPattern: pattern,
+			EventBus: in.Bus, Description: jsii.String(description),
 			Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(in.Formatter.Function, &awseventstargets.LambdaFunctionProps{
 				DeadLetterQueue: in.DeadLetterQueue,
 				MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
 				RetryAttempts:   jsii.Number(185),
 			})},
-		})
+		}, pattern)
 		in.Rules[name] = rule.Node().DefaultChild().(awsevents.CfnRule)
 	}
-	toFormatter("Sessions", "sessionaudit: announce Session Manager sessions", SessionPattern())
-	toFormatter("ConsoleSignIn", "sessionaudit: announce console sign-ins", SignInPattern())
+	// The senders leave out ignored principals; the inbox takes whatever arrives.
+	for _, r := range formatterRules {
+		toFormatter(r.name, r.description, r.pattern)
+	}
 	in.Rules["Alarms"] = alarmRule(this, in, ruleName(p, "Alarms"), *p.AlarmNamePrefix)
 
 	in.Alarms = inboxAlarms(this, in, p)
@@ -258,7 +269,11 @@ func inboxAlarms(scope constructs.Construct, in *Inbox, p InboxProps) []awscloud
 		alarm("FormatterErrorAlarm", "notification-formatter-errors", in.Formatter.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")}),
 			"the notification formatter fails (EventBridge retries, then dead-letters)"),
 	}
-	for _, name := range []string{"Sessions", "ConsoleSignIn", "Alarms"} {
+	names := []string{"Alarms"}
+	for _, r := range formatterRules {
+		names = append(names, r.name)
+	}
+	for _, name := range names {
 		out = append(out, alarm("FailedInvocations"+name, "notification-failed-"+name, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
 			DimensionsMap: &map[string]*string{"RuleName": jsii.String(ruleName(p, name)), "EventBusName": in.Bus.EventBusName()},
@@ -266,6 +281,17 @@ func inboxAlarms(scope constructs.Construct, in *Inbox, p InboxProps) []awscloud
 		}), "rule "+name+" could not invoke its target"))
 	}
 	return out
+}
+
+// formatterRules are the inbox's rules to the formatter.
+var formatterRules = []struct {
+	name, description string
+	pattern           Pattern
+}{
+	{"Sessions", "sessionaudit: announce Session Manager sessions", SessionPattern(nil)},
+	{"RdpConnections", "sessionaudit: announce Remote Desktop connections", RdpConnectionPattern(nil)},
+	{"AccessRequests", "sessionaudit: announce just-in-time access requests", AccessRequestPattern()},
+	{"ConsoleSignIn", "sessionaudit: announce console sign-ins", SignInPattern()},
 }
 
 // ruleName is the deterministic name of a rule on the bus (alarms refer to it).

@@ -1,41 +1,155 @@
-// Package loginnotifier provides LoginNotifier: EventBridge rules that send every Session Manager
-// session start, resume and end and every console sign-in of an account to one central event bus
-// (Sender), and the central inbox that turns them into one readable message per event on an
-// encrypted SNS topic (Inbox). Both work with any bus or topic, so other apps can reuse them.
+// Package loginnotifier provides LoginNotifier: EventBridge rules that send every way into a node
+// of an account (Session Manager session start, resume and end; Fleet Manager Remote Desktop
+// connections; just-in-time node access requests and decisions) and every console sign-in to one
+// central event bus (Sender), and the central inbox that turns them into one readable message per
+// event on an encrypted SNS topic (Inbox). Both work with any bus or topic, so other apps can reuse
+// them.
+//
+// Sources for the event shapes: EventBridge events reference, "Systems Manager" and "Systems
+// Manager GUI Connect" (CloudTrail events arrive as "AWS API Call via CloudTrail" with source
+// aws.ssm and aws.ssm-guiconnect; SSM sends "Requester Access Request Status Update" and "JITNA
+// Access Request Failed" directly); Systems Manager user guide, "Logging AWS Systems Manager API
+// calls with AWS CloudTrail" (the StartConnection example record). Content filtering: EventBridge
+// user guide, "Comparison operators" ("anything-but" with "wildcard", "exists", "$or"); event
+// patterns are at most 2,048 characters ("EventBridge quotas").
 package loginnotifier
 
-import "github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
+)
+
+// Pattern is an EventBridge event pattern as JSON. (awsevents.EventPattern cannot hold a
+// top-level "$or".)
+type Pattern map[string]any
+
+// newRule creates a rule with pattern: aws-cdk-lib's Rule renders only EventPattern fields, so the
+// whole pattern is set on the CloudFormation resource.
+func newRule(scope constructs.Construct, id string, props *awsevents.RuleProps, pattern Pattern) awsevents.Rule {
+	props.EventPattern = &awsevents.EventPattern{Source: jsii.Strings("placeholder")} // replaced below
+	rule := awsevents.NewRule(scope, jsii.String(id), props)
+	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), map[string]any(pattern))
+	return rule
+}
+
+// MaxPatternCharacters is EventBridge's default limit on the size of an event pattern.
+const MaxPatternCharacters = 2048
+
+const cloudTrailDetailType = "AWS API Call via CloudTrail"
 
 // SessionEventNames are the Session Manager API calls that are announced.
 var SessionEventNames = []string{"StartSession", "ResumeSession", "TerminateSession"}
 
-// SessionPattern matches CloudTrail records of SessionEventNames (successful or not).
-func SessionPattern() *awsevents.EventPattern {
-	return &awsevents.EventPattern{
-		Source:     strs("aws.ssm"),
-		DetailType: strs("AWS API Call via CloudTrail"),
-		Detail: &map[string]any{
-			"eventSource": []string{"ssm.amazonaws.com"},
-			"eventName":   SessionEventNames,
+// UnloggedSessionDocuments are the session documents whose sessions Session Manager does not log
+// (guardrails.UnloggedSessionDocuments); their sessions are announced as NOT LOGGED, and always,
+// even for ignored principals.
+var UnloggedSessionDocuments = guardrails.UnloggedSessionDocuments
+
+// SessionPattern matches CloudTrail records of SessionEventNames (successful or not). Events of
+// principals whose ARN matches one of ignore (EventBridge wildcards: "*" matches any characters,
+// "/" included) are left out, unless they start a session with an UnloggedSessionDocuments
+// document.
+func SessionPattern(ignore []string) Pattern {
+	detail := map[string]any{
+		"eventSource": []string{"ssm.amazonaws.com"},
+		"eventName":   SessionEventNames,
+	}
+	if len(ignore) > 0 {
+		detail["$or"] = []any{
+			map[string]any{"requestParameters": map[string]any{"documentName": UnloggedSessionDocuments}},
+			notIgnored(ignore),
+		}
+	}
+	return Pattern{"source": []string{"aws.ssm"}, "detail-type": []string{cloudTrailDetailType}, "detail": detail}
+}
+
+// RdpConnectionEventNames are the Fleet Manager Remote Desktop (GUI Connect) calls that are
+// announced: StartConnection (documented with an example record) and CancelConnection ("Grants
+// permission to terminate a GUI Connect connection", Service Authorization Reference; AWS
+// documents no record of it).
+var RdpConnectionEventNames = []string{"StartConnection", "CancelConnection"}
+
+// RdpConnectionPattern matches CloudTrail records of RdpConnectionEventNames, without the
+// principals matching ignore.
+func RdpConnectionPattern(ignore []string) Pattern {
+	detail := map[string]any{
+		"eventSource": []string{"ssm-guiconnect.amazonaws.com"},
+		"eventName":   RdpConnectionEventNames,
+	}
+	if len(ignore) > 0 {
+		for k, v := range notIgnored(ignore) {
+			detail[k] = v
+		}
+	}
+	return Pattern{"source": []string{"aws.ssm-guiconnect"}, "detail-type": []string{cloudTrailDetailType}, "detail": detail}
+}
+
+// Just-in-time node access events that SSM sends directly (EventBridge events reference).
+const (
+	AccessRequestStatusDetailType = "Requester Access Request Status Update"
+	AccessRequestFailedDetailType = "JITNA Access Request Failed"
+)
+
+// ApprovalSignals are the SendAutomationSignal types that decide an approval: an approver
+// approves, rejects or revokes a just-in-time access request by signalling its Automation
+// execution ("Approving and denying just-in-time node access requests"; SignalType in the SSM
+// API).
+var ApprovalSignals = []string{"Approve", "Reject", "Revoke"}
+
+// AccessRequestPattern matches just-in-time node access: a request (StartAccessRequest, with the
+// requester's reason), an approver's decision (SendAutomationSignal with an ApprovalSignals type;
+// Automation approval steps outside just-in-time access are decided the same way and match too),
+// the request's status once it leaves PendingApproval, and requests that failed.
+func AccessRequestPattern() Pattern {
+	trail := func(detail map[string]any) map[string]any {
+		detail["eventSource"] = []string{"ssm.amazonaws.com"}
+		return map[string]any{"detail-type": []string{cloudTrailDetailType}, "detail": detail}
+	}
+	return Pattern{
+		"source": []string{"aws.ssm"},
+		"$or": []any{
+			trail(map[string]any{"eventName": []string{"StartAccessRequest"}}),
+			trail(map[string]any{"eventName": []string{"SendAutomationSignal"}, "requestParameters": map[string]any{"signalType": ApprovalSignals}}),
+			map[string]any{"detail-type": []string{AccessRequestStatusDetailType}, "detail": map[string]any{
+				"AccessRequestStatus": []any{map[string]any{"anything-but": []string{"PendingApproval"}}},
+			}},
+			map[string]any{"detail-type": []string{AccessRequestFailedDetailType}},
 		},
 	}
 }
 
+// notIgnored is the part of a CloudTrail pattern's detail that leaves out principals matching
+// ignore: by the caller's ARN (IAM users, root, assumed-role sessions) and by the role of an
+// assumed-role session (its sessionIssuer), as aws:PrincipalArn would. A missing field matches
+// ("exists": false also matches when a parent is missing), so identities without an ARN (AWS
+// services) are kept.
+func notIgnored(ignore []string) map[string]any {
+	not := func() []any {
+		return []any{map[string]any{"anything-but": map[string]any{"wildcard": ignore}}, map[string]any{"exists": false}}
+	}
+	return map[string]any{"userIdentity": map[string]any{
+		"arn":            not(),
+		"sessionContext": map[string]any{"sessionIssuer": map[string]any{"arn": not()}},
+	}}
+}
+
 // SignInPattern matches console sign-ins (success and failure) of every identity type.
-func SignInPattern() *awsevents.EventPattern {
-	return &awsevents.EventPattern{
-		Source:     strs("aws.signin"),
-		DetailType: strs("AWS Console Sign In via CloudTrail"),
-		Detail:     &map[string]any{"eventName": []string{"ConsoleLogin"}},
+func SignInPattern() Pattern {
+	return Pattern{
+		"source":      []string{"aws.signin"},
+		"detail-type": []string{"AWS Console Sign In via CloudTrail"},
+		"detail":      map[string]any{"eventName": []string{"ConsoleLogin"}},
 	}
 }
 
 const alarmDetailType = "CloudWatch Alarm State Change"
 
 // AlarmPattern matches CloudWatch alarms whose name starts with prefix going into ALARM.
-func AlarmPattern(prefix string) *awsevents.EventPattern {
-	detail := alarmDetail(prefix)
-	return &awsevents.EventPattern{Source: strs("aws.cloudwatch"), DetailType: strs(alarmDetailType), Detail: &detail}
+func AlarmPattern(prefix string) Pattern {
+	return Pattern{"source": []string{"aws.cloudwatch"}, "detail-type": []string{alarmDetailType}, "detail": alarmDetail(prefix)}
 }
 
 func alarmDetail(prefix string) map[string]any {
@@ -43,12 +157,4 @@ func alarmDetail(prefix string) map[string]any {
 		"alarmName": []any{map[string]any{"prefix": prefix}},
 		"state":     map[string]any{"value": []string{"ALARM"}},
 	}
-}
-
-func strs(values ...string) *[]*string {
-	out := make([]*string, len(values))
-	for i := range values {
-		out[i] = &values[i]
-	}
-	return &out
 }

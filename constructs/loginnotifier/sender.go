@@ -20,6 +20,17 @@ type SenderProps struct {
 	BusArn *string
 	// Sessions sends Session Manager StartSession, ResumeSession and TerminateSession. Default: false.
 	Sessions bool
+	// RdpConnections sends Fleet Manager Remote Desktop connection starts and ends. Default: false.
+	RdpConnections bool
+	// AccessRequests sends just-in-time node access requests, approvers' decisions and request
+	// status changes. Default: false.
+	AccessRequests bool
+	// IgnorePrincipals are principal ARN patterns (EventBridge wildcards, "*" only) whose sessions
+	// and RDP connections are not sent: matched against the caller's ARN and, for an assumed-role
+	// session, its role's ARN, as aws:PrincipalArn would. Sessions that Session Manager does not
+	// log (UnloggedSessionDocuments) are sent whoever starts them. Console sign-ins and access
+	// requests are always sent. Default: none.
+	IgnorePrincipals []string
 	// ConsoleSignIn sends ConsoleLogin. Default: false.
 	ConsoleSignIn bool
 	// AlarmNamePrefix, when set, sends CloudWatch alarms with that name prefix going into ALARM.
@@ -29,17 +40,20 @@ type SenderProps struct {
 	MaxEventAge awscdk.Duration
 	// RetryAttempts before an undeliverable event goes to the dead-letter queue. Default: 185.
 	RetryAttempts *float64
-	// RuleNamePrefix names the rules "<prefix>sessions", "<prefix>console-sign-in" and
-	// "<prefix>alarms", so that a service control policy can protect them by name.
+	// RuleNamePrefix names the rules "<prefix>sessions", "<prefix>rdp-connections",
+	// "<prefix>access-requests", "<prefix>console-sign-in" and "<prefix>alarms", so that a service
+	// control policy can protect them by name.
 	// Default: CloudFormation generates the names.
 	RuleNamePrefix *string
 }
 
 // Rule name suffixes (SenderProps.RuleNamePrefix).
 const (
-	RuleSessions      = "sessions"
-	RuleConsoleSignIn = "console-sign-in"
-	RuleAlarms        = "alarms"
+	RuleSessions       = "sessions"
+	RuleRdpConnections = "rdp-connections"
+	RuleAccessRequests = "access-requests"
+	RuleConsoleSignIn  = "console-sign-in"
+	RuleAlarms         = "alarms"
 )
 
 // Sender is a set of EventBridge rules on the default bus that forward events to a central bus
@@ -47,7 +61,7 @@ const (
 // dead-letter queue, so no event is silently lost.
 type Sender struct {
 	constructs.Construct
-	// Rules by name ("Sessions", "ConsoleSignIn", "Alarms").
+	// Rules by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn", "Alarms").
 	Rules map[string]awsevents.Rule
 	// Role is what EventBridge assumes to put events to the central bus.
 	Role awsiam.Role
@@ -60,8 +74,8 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	if props == nil || props.BusArn == nil {
 		panic("loginnotifier: SenderProps.BusArn is required")
 	}
-	if !props.Sessions && !props.ConsoleSignIn && props.AlarmNamePrefix == "" {
-		panic("loginnotifier: a Sender needs Sessions, ConsoleSignIn or AlarmNamePrefix")
+	if !props.Sessions && !props.RdpConnections && !props.AccessRequests && !props.ConsoleSignIn && props.AlarmNamePrefix == "" {
+		panic("loginnotifier: a Sender needs Sessions, RdpConnections, AccessRequests, ConsoleSignIn or AlarmNamePrefix")
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	account := awscdk.Stack_Of(this).Account()
@@ -80,22 +94,27 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	acknowledge.On(dlq, acknowledge.Finding{ID: "AwsSolutions-SQS3",
 		Reason: "this queue is itself the dead-letter queue of the rules' central-bus targets; a dead-letter queue of a dead-letter queue would only move the same messages"})
 	s := &Sender{Construct: this, Rules: map[string]awsevents.Rule{}, Role: role, DeadLetterQueue: dlq}
-	add := func(name, suffix, description string, pattern *awsevents.EventPattern) {
+	add := func(name, suffix, description string, pattern Pattern) {
 		var ruleName *string
 		if props.RuleNamePrefix != nil {
 			ruleName = jsii.String(*props.RuleNamePrefix + suffix)
 		}
-		rule := awsevents.NewRule(this, jsii.String(name), &awsevents.RuleProps{
-			RuleName:     ruleName,
-			Description:  jsii.String(description),
-			EventPattern: pattern,
-			Targets:      &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role, DeadLetterQueue: dlq})},
-		})
+		rule := newRule(this, name, &awsevents.RuleProps{
+			RuleName:    ruleName,
+			Description: jsii.String(description),
+			Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role, DeadLetterQueue: dlq})},
+		}, pattern)
 		setRetryPolicy(rule, props.MaxEventAge, props.RetryAttempts)
 		s.Rules[name] = rule
 	}
 	if props.Sessions {
-		add("Sessions", RuleSessions, "sessionaudit: Session Manager sessions to the central bus", SessionPattern())
+		add("Sessions", RuleSessions, "sessionaudit: Session Manager sessions to the central bus", SessionPattern(props.IgnorePrincipals))
+	}
+	if props.RdpConnections {
+		add("RdpConnections", RuleRdpConnections, "sessionaudit: Remote Desktop connections to the central bus", RdpConnectionPattern(props.IgnorePrincipals))
+	}
+	if props.AccessRequests {
+		add("AccessRequests", RuleAccessRequests, "sessionaudit: just-in-time access requests to the central bus", AccessRequestPattern())
 	}
 	if props.ConsoleSignIn {
 		add("ConsoleSignIn", RuleConsoleSignIn, "sessionaudit: console sign-ins to the central bus", SignInPattern())
