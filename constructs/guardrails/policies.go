@@ -1,5 +1,7 @@
 package guardrails
 
+import "maps"
+
 // Statement IDs of the policies.
 const (
 	SidResources      = "ProtectSessionAuditResources"
@@ -74,14 +76,27 @@ func ProtectPolicy(p Props) map[string]any {
 // ssm:StartSession (Session Manager user guide: "When a user specifies the name of a session
 // document in a command, the systems checks their IAM policy"; AWS's own example denies SSH the
 // same way: Deny ssm:StartSession on document/AWS-StartSSHSession).
+//
+// Fleet Manager's Remote Desktop is left alone: it starts an AWS-StartPortForwardingSession
+// session with the user's credentials, and its IAM policies allow that only "ForAnyValue:StringEquals"
+// aws:CalledVia ssm-guiconnect.amazonaws.com ("Connect to a managed node using Remote Desktop");
+// its connections are recorded instead (RDP recording). The deny applies when
+// "ForAllValues:StringNotEquals" aws:CalledVia that service, which is true when the key is absent
+// (IAM user guide, "Single-valued vs. multivalued context keys": ForAllValues "returns true if …
+// there are no keys in the request").
 func UnloggedSessionsPolicy(p Props) map[string]any {
 	var docs []string
 	for _, d := range UnloggedSessionDocuments {
 		docs = append(docs, "arn:*:ssm:*::document/"+d, "arn:*:ssm:*:*:document/"+d)
 	}
-	st := map[string]any{"Sid": SidUnlogged, "Effect": "Deny", "Action": "ssm:StartSession", "Resource": docs}
+	condition := map[string]any{"ForAllValues:StringNotEquals": map[string]any{"aws:CalledVia": []string{FleetManagerRemoteDesktop}}}
 	if len(p.ExemptPrincipalArns) > 0 {
-		st["Condition"] = exempt(p, false)
+		maps.Copy(condition, exempt(p, false))
 	}
+	st := map[string]any{"Sid": SidUnlogged, "Effect": "Deny", "Action": "ssm:StartSession", "Resource": docs, "Condition": condition}
 	return map[string]any{"Version": "2012-10-17", "Statement": []any{st}}
 }
+
+// FleetManagerRemoteDesktop is the service that starts Fleet Manager's Remote Desktop sessions on a
+// user's behalf (aws:CalledVia).
+const FleetManagerRemoteDesktop = "ssm-guiconnect.amazonaws.com"

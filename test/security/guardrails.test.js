@@ -74,6 +74,11 @@ const scenarios = [
   call('deny: member user forwards to a remote host', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSessionToRemoteHost`, DENIED, { scps: denyScps }),
   call('deny: member user starts an SSH session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartSSHSession`, DENIED, { scps: denyScps }),
   call('deny: an exempt principal forwards a port', BREAK_GLASS, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed', { scps: denyScps }),
+  // Fleet Manager's Remote Desktop calls with the user's credentials via ssm-guiconnect (recorded instead).
+  call('deny: Fleet Manager Remote Desktop starts its port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed',
+    { scps: denyScps, ctx: { 'aws:CalledVia': ['ssm-guiconnect.amazonaws.com'] } }),
+  call('deny: another service forwards a port on the user\'s behalf', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, DENIED,
+    { scps: denyScps, ctx: { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } }),
   call('deny: member user starts a logged shell session', ADMIN, 'ssm:StartSession', doc, 'Allowed', { scps: denyScps }),
   call('deny: member user names the instance', ADMIN, 'ssm:StartSession', `arn:aws:ec2:${HOME}:${MEMBER}:instance/i-0123456789abcdef0`, 'Allowed', { scps: denyScps }),
   call('deny: the Protect policy still holds', ADMIN, 'logs:DeleteSubscriptionFilter', group, DENIED, { scps: denyScps }),
