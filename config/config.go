@@ -37,6 +37,15 @@ type Config struct {
 	Forwarders []Forwarder `json:"forwarders"`
 	// Guardrails are the service control policies of SessionAudit-Guardrails.
 	Guardrails Guardrails `json:"guardrails"`
+	// Search tunes the archive search (Athena workgroup) of SessionAudit-LogArchive.
+	Search Search `json:"search"`
+}
+
+// Search tunes the archive search.
+type Search struct {
+	// BytesScannedCutoffPerQuery cancels a query that scans more (at least 10,000,000). Default
+	// 10 GiB (10737418240).
+	BytesScannedCutoffPerQuery int `json:"bytesScannedCutoffPerQuery"`
 }
 
 // Guardrails are organization service control policies on targetOrganizationalUnitIds: protect
@@ -207,6 +216,7 @@ func defaults() Config {
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
 		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: slices.Clone(DefaultSignInRegions)},
+		Search:        Search{BytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024},
 		Forwarders:    []Forwarder{},
 		Guardrails:    Guardrails{Enabled: true, UnloggedSessions: UnloggedNotify, ExemptPrincipalArns: []string{}},
 		StackSet: StackSet{

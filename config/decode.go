@@ -118,6 +118,9 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"signInRegions":    r.strs(&c.Notifications.SignInRegions),
 			"ignorePrincipals": r.strs(&c.Notifications.IgnorePrincipals),
 		}),
+		"search": r.object(map[string]decodeFunc{
+			"bytesScannedCutoffPerQuery": r.integer(&c.Search.BytesScannedCutoffPerQuery),
+		}),
 		"forwarders": r.each(func(v any, path string) {
 			var f Forwarder
 			r.object(map[string]decodeFunc{
@@ -144,7 +147,7 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 // contractOrder is the order of the top-level fields in the contract (README "Config reference").
 var contractOrder = []string{
 	"organizationId", "managementAccountId", "delegatedAdmin", "logArchiveAccountId", "homeRegion", "regions",
-	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders",
+	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders", "search",
 }
 
 // sortByContract orders problems by their top-level field in contract order (unknown fields

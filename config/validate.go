@@ -129,6 +129,9 @@ func validate(c *Config, r *reader) {
 		r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("must take at most %d characters together to fit in a service control policy (5,120 characters); exempt a role path such as arn:aws:iam::*:role/break-glass/* instead", MaxExemptPrincipalCharacters), fmt.Sprintf("%d characters in %d patterns", total, len(g.ExemptPrincipalArns)))
 	}
 
+	if n := c.Search.BytesScannedCutoffPerQuery; n < 10000000 {
+		r.add("search.bytesScannedCutoffPerQuery", "must be at least 10000000 bytes (Athena's minimum)", fmt.Sprint(n))
+	}
 	for i, e := range c.Notifications.Emails {
 		if !validEmail(e) {
 			r.add(fmt.Sprintf("notifications.emails[%d]", i), "must be a plain e-mail address such as secops@example.com", quote(e))

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
@@ -30,6 +31,8 @@ type LogArchive struct {
 	// SessionKey encrypts the organization's session data (primary, multi-Region); nil unless
 	// session.encryptionKey is "organization".
 	SessionKey *sessionkey.SessionKey
+	// Search holds the archive's tables, the Athena workgroup, saved queries and auditor policy.
+	Search *archivesearch.ArchiveSearch
 }
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
@@ -84,6 +87,16 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		sessionKey = sessionkey.New(stack, "SessionKey", &sessionkey.Props{OrganizationID: jsii.String(c.OrganizationID)})
 	}
 
+	search := archivesearch.New(stack, "ArchiveSearch", &archivesearch.Props{
+		BucketName:                 jsii.String(CentralBucketName(c)),
+		Key:                        key.Key,
+		Regions:                    regions,
+		RetentionDays:              jsii.Number(float64(c.Retention.ArchiveDays)),
+		BytesScannedCutoffPerQuery: jsii.Number(float64(c.Search.BytesScannedCutoffPerQuery)),
+		ResultsBucketName:          jsii.String(QueryResultsBucketName(c)),
+		AccessLogsBucket:           bucket.AccessLogsBucket,
+	})
+
 	output := func(id, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 	}
@@ -95,9 +108,10 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	if inbox.ChatTopic != nil {
 		output("ChatTopicArn", *inbox.ChatTopic.TopicArn(), "Topic in the chat integrations' custom notification format")
 	}
+	output("AuditorPolicyArn", *search.AuditorPolicy.ManagedPolicyArn(), "Attach to the people who search the archive (Athena workgroup "+*search.WorkGroup.Name()+")")
 	if sessionKey != nil {
 		output("SessionKeyArn", *sessionKey.Key.KeyArn(), "ARN of the multi-Region session key (primary); users who start sessions need kms:GenerateDataKey on arn:<partition>:kms:*:<log-archive account>:key/<SessionKeyId>")
 		output("SessionKeyId", *sessionKey.Key.KeyId(), "ID of the multi-Region session key (mrk-…), the same in every region")
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, SessionKey: sessionKey}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, SessionKey: sessionKey, Search: search}
 }

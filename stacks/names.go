@@ -36,6 +36,11 @@ func AccessLogsBucketName(c config.Config) string {
 	return fmt.Sprintf("session-audit-access-logs-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
 }
 
+// QueryResultsBucketName is the deterministic name of the archive search's results bucket.
+func QueryResultsBucketName(c config.Config) string {
+	return fmt.Sprintf("session-audit-query-results-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
+}
+
 // CentralBucketArn is the central bucket's ARN in the given partition (a token is fine).
 func CentralBucketArn(partition string, c config.Config) string {
 	return fmt.Sprintf("arn:%s:s3:::%s", partition, CentralBucketName(c))

@@ -113,7 +113,7 @@ func TestFirehoseProcessing(t *testing.T) {
 	processor := logicalID(t, tmpl, "AWS::Lambda::Function", "LogReceiverProcessor")
 	want := map[string]any{
 		"BucketARN":         bucketArn,
-		"Prefix":            "cloudwatch/!{partitionKeyFromLambda:account}/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
+		"Prefix":            "cloudwatch/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{partitionKeyFromLambda:account}/",
 		"ErrorOutputPrefix": "cloudwatch-errors/!{firehose:error-output-type}/us-east-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
 		"BufferingHints":    map[string]any{"IntervalInSeconds": 900, "SizeInMBs": 128},
 		"CompressionFormat": "GZIP",

@@ -13,17 +13,18 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 )
 
-// Key layout of the central bucket. It is part of the contract: bucket policy, forwarders and
-// queries depend on the account ID being the second path segment.
+// Key layout of the central bucket (archivelayout). The bucket policy depends on the account ID
+// being the second path segment of transcripts.
 const (
 	// SessionManagerPrefix holds uploads of the SSM agent: session-manager/<account>/<region>/…
-	SessionManagerPrefix = "session-manager/"
-	// CloudWatchPrefix holds forwarded CloudWatch Logs: cloudwatch/<account>/<region>/…
-	CloudWatchPrefix = "cloudwatch/"
+	SessionManagerPrefix = archivelayout.TranscriptPrefix
+	// CloudWatchPrefix holds forwarded CloudWatch Logs: cloudwatch/<region>/<yyyy>/<MM>/<dd>/<account>/…
+	CloudWatchPrefix = archivelayout.ForwardedPrefix
 	// CloudWatchErrorsPrefix holds records Firehose could not process: cloudwatch-errors/…
-	CloudWatchErrorsPrefix = "cloudwatch-errors/"
+	CloudWatchErrorsPrefix = archivelayout.ForwardedErrorPrefix
 )
 
 // Object Lock modes accepted in Props.ObjectLockMode.

@@ -3,6 +3,7 @@ package loginnotifier
 import (
 	_ "embed"
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -349,7 +350,7 @@ func inboxDefaults(props *InboxProps) InboxProps {
 			*v = jsii.String(s)
 		}
 	}
-	def(&p.S3Prefix, "session-manager/")
+	def(&p.S3Prefix, archivelayout.TranscriptPrefix)
 	def(&p.LogGroupPrefix, "session-manager-log-")
 	def(&p.AlarmNamePrefix, "session-audit-")
 	def(&p.TopicName, *p.BusName)

@@ -26,7 +26,9 @@ package logreceiver
 import (
 	_ "embed"
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -174,8 +176,8 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 			ExtendedS3DestinationConfiguration: &awskinesisfirehose.CfnDeliveryStream_ExtendedS3DestinationConfigurationProperty{
 				BucketArn:         p.BucketArn,
 				RoleArn:           deliveryRole.RoleArn(),
-				Prefix:            jsii.String(*p.Prefix + "!{partitionKeyFromLambda:account}/" + region + "/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"),
-				ErrorOutputPrefix: jsii.String(*p.ErrorPrefix + "!{firehose:error-output-type}/" + region + "/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"),
+				Prefix:            jsii.String(*p.Prefix + strings.TrimPrefix(archivelayout.FirehosePrefix(region), archivelayout.ForwardedPrefix)),
+				ErrorOutputPrefix: jsii.String(*p.ErrorPrefix + strings.TrimPrefix(archivelayout.FirehoseErrorPrefix(region), archivelayout.ForwardedErrorPrefix)),
 				BufferingHints: &awskinesisfirehose.CfnDeliveryStream_BufferingHintsProperty{
 					IntervalInSeconds: p.BufferInterval.ToSeconds(nil),
 					SizeInMBs:         p.BufferSizeMiB,

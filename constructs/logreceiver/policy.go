@@ -2,6 +2,7 @@ package logreceiver
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -143,8 +144,8 @@ func withDefaults(props *Props) Props {
 		}
 	}
 	str(&p.StreamNamePrefix, "session-audit-")
-	str(&p.Prefix, "cloudwatch/")
-	str(&p.ErrorPrefix, "cloudwatch-errors/")
+	str(&p.Prefix, archivelayout.ForwardedPrefix)
+	str(&p.ErrorPrefix, archivelayout.ForwardedErrorPrefix)
 	str(&p.Compression, "GZIP")
 	switch *p.Compression {
 	case "GZIP":

@@ -2,6 +2,7 @@ package sessionprefs
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"slices"
 	"strings"
 
@@ -205,8 +206,8 @@ func withDefaults(props *Props) Props {
 	str(&p.CentralBucketRegion, *awscdk.Aws_REGION())
 	str(&p.RecordingKeyArn, *p.LogKeyArn)
 	str(&p.LogGroupName, "session-manager-log-"+*awscdk.Aws_ACCOUNT_ID())
-	str(&p.S3KeyPrefix, "session-manager/"+*awscdk.Aws_ACCOUNT_ID()+"/"+*awscdk.Aws_REGION())
-	str(&p.InstanceS3Prefix, "session-manager/"+*awscdk.Aws_ACCOUNT_ID()+"/")
+	str(&p.S3KeyPrefix, archivelayout.TranscriptKeyPrefix(*awscdk.Aws_ACCOUNT_ID(), *awscdk.Aws_REGION()))
+	str(&p.InstanceS3Prefix, archivelayout.TranscriptPrefix+*awscdk.Aws_ACCOUNT_ID()+"/")
 	str(&p.RunAsDefaultUser, "")
 	str(&p.ShellProfileLinux, "")
 	str(&p.ShellProfileWindows, "")

@@ -1,0 +1,61 @@
+package archivesearch
+
+// Query is a saved query. Its "?" are execution parameters: the Athena console asks for them, the
+// API takes them as ExecutionParameters (Athena user guide, "Use parameterized queries").
+type Query struct {
+	// ID is the query's construct ID suffix (stable).
+	ID string
+	// Name as shown in the Athena console.
+	Name string
+	// Description says what it answers and which parameters it takes.
+	Description string
+	// SQL in Athena engine version 3 (Trino) syntax.
+	SQL string
+}
+
+// AccountOfPath is the account of a forwarded object: the folder below the day
+// (archivelayout.FirehosePrefix).
+const AccountOfPath = `regexp_extract("$path", '/([0-9]{12})/[^/]+$', 1)`
+
+// Queries are the auditor's questions.
+var Queries = []Query{
+	{
+		ID: "SessionsByPerson", Name: "sessionaudit: sessions of one person",
+		Description: "Sessions whose principal ends with the person's name (an IAM Identity Center user name, a role session name or an IAM user), between two days (yyyy/MM/dd), across the organization. Parameters: first day, last day, principal suffix such as '%/alice@example.com'.",
+		SQL: `SELECT ` + AccountOfPath + ` AS account, region, sessionid, target.id AS instance, useridentity.arn AS principal,
+       min(eventtime) AS first_event, max(eventtime) AS last_event, count(*) AS events
+FROM forwarded_events
+WHERE day BETWEEN ? AND ? AND sessionid IS NOT NULL AND useridentity.arn LIKE ?
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY first_event`,
+	},
+	{
+		ID: "CommandsMatching", Name: "sessionaudit: output lines matching a pattern",
+		Description: "Every line of session output (commands and what they printed) matching a regular expression, between two days (yyyy/MM/dd), across the organization, with who and where. Parameters: first day, last day, regular expression such as 'sudo .*passwd'.",
+		SQL: `SELECT ` + AccountOfPath + ` AS account, region, eventtime, sessionid, useridentity.arn AS principal,
+       target.id AS instance, line
+FROM forwarded_events CROSS JOIN UNNEST(sessiondata) AS t (line)
+WHERE day BETWEEN ? AND ? AND sessionid IS NOT NULL AND regexp_like(line, ?)
+ORDER BY eventtime`,
+	},
+	{
+		ID: "SessionsOnInstance", Name: "sessionaudit: sessions on one instance",
+		Description: "Every session on one node between two days (yyyy/MM/dd), with who and when. Parameters: first day, last day, instance ID such as 'i-0123456789abcdef0'.",
+		SQL: `SELECT ` + AccountOfPath + ` AS account, region, sessionid, useridentity.arn AS principal, runasuser,
+       min(eventtime) AS first_event, max(eventtime) AS last_event
+FROM forwarded_events
+WHERE day BETWEEN ? AND ? AND target.id = ?
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY first_event`,
+	},
+	{
+		ID: "SessionsPerAccountPerDay", Name: "sessionaudit: sessions per account per day",
+		Description: "How many sessions (and people) each account had each day between two days (yyyy/MM/dd). Parameters: first day, last day.",
+		SQL: `SELECT day, ` + AccountOfPath + ` AS account, count(DISTINCT sessionid) AS sessions,
+       count(DISTINCT useridentity.arn) AS principals
+FROM forwarded_events
+WHERE day BETWEEN ? AND ? AND sessionid IS NOT NULL
+GROUP BY 1, 2
+ORDER BY 1, 2`,
+	},
+}
