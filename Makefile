@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth test test-go test-js security cost bench clean
+.PHONY: help deps synth test test-go test-js test-search security cost bench clean
 
 help:
 	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
@@ -51,7 +51,15 @@ $(SECURITY_DEPS): test/security/package.json test/security/package-lock.json
 security: $(SECURITY_DEPS) cdk.out/manifest.json
 	node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
 
-test: test-go test-js
+SEARCH_DEPS := test/search/node_modules/.package-lock.json
+$(SEARCH_DEPS): test/search/package.json test/search/package-lock.json
+	npm ci --prefix test/search --no-audit --no-fund --loglevel=error
+
+# The archive search's saved queries on sample objects, with an embedded SQL engine (DuckDB).
+test-search: $(SEARCH_DEPS)
+	node --test --test-reporter=dot test/search/queries.test.js
+
+test: test-go test-js test-search
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory security
 

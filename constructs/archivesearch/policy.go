@@ -53,14 +53,13 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *ArchiveSea
 			st("DecryptThroughS3", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*p.Key.KeyArn()}, via),
 		},
 	})
-	why := map[string]string{
-		tables:      "the two tables of this database (Athena reads a table's definition and partitions by name)",
-		forwarded:   "the forwarded logs the tables read, every account and day: an auditor's search spans the organization",
-		transcripts: "the transcripts the transcript table reads, every account",
-		results:     "the workgroup's own results bucket, where Athena writes each query's results under a generated key",
-	}
-	for resource, reason := range why {
-		acknowledge.On(policy, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(scope, jsii.String(resource)) + "]", Reason: reason})
+	for _, w := range []struct{ resource, reason string }{
+		{tables, "the two tables of this database (Athena reads a table's definition and partitions by name)"},
+		{forwarded, "the forwarded logs the tables read, every account and day: an auditor's search spans the organization"},
+		{transcripts, "the transcripts the transcript table reads, every account"},
+		{results, "the workgroup's own results bucket, where Athena writes each query's results under a generated key"},
+	} {
+		acknowledge.On(policy, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(scope, jsii.String(w.resource)) + "]", Reason: w.reason})
 	}
 	return policy
 }

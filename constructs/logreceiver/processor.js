@@ -2,7 +2,7 @@
 // Each record is a gzip'd CloudWatch Logs envelope. The processor decompresses it, drops control
 // messages, extracts the messages (one line each, verbatim: Session Manager and CloudTrail events
 // are JSON) and returns the source account as the partition key "account", so that objects land
-// under cloudwatch/<account>/... and stay readable.
+// under cloudwatch/<region>/<yyyy>/<MM>/<dd>/<account>/ (archivelayout) and stay readable.
 const zlib = require('zlib');
 
 function transform(r) {

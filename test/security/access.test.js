@@ -34,6 +34,12 @@ const destinationPolicy = JSON.parse(receiver.find('AWS::Logs::Destination').Des
 const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy').PolicyDocument };
 const lookupPolicy = { name: 'KeyLookup', policy: member.find('AWS::IAM::Policy', byId('LogKeyHandlerRoleDefaultPolicy')).PolicyDocument };
 const notifierPolicy = { name: 'LoginNotifier', policy: member.find('AWS::IAM::Policy', byId('LoginNotifierRoleDefaultPolicy')).PolicyDocument };
+// The auditor: a log-archive role with the archive search's managed policy and nothing else.
+const auditorPolicy = { name: 'SessionAuditAuditor', policy: archive.find('AWS::IAM::ManagedPolicy', byId('ArchiveSearchAuditorPolicy')).PolicyDocument };
+const auditor = `arn:aws:iam::${ARCHIVE}:role/Auditor`;
+const RESULTS_ARN = `arn:aws:s3:::session-audit-query-results-${ARCHIVE}-${HOME}`;
+const athena = (name, principal, action, resource, expect, identity = [auditorPolicy]) => ({ name, principal, action, resource, account: ARCHIVE, identity, ctx: orgCtx(ARCHIVE), expect });
+const forwardedKey = `cloudwatch/${HOME}/2026/11/22/${MEMBER}/session-audit-${HOME}-1-2026-11-22-10-15-30-abc.json.gz`;
 const sessionLogGroupArn = `arn:aws:logs:${HOME}:${MEMBER}:log-group:session-manager-log-${MEMBER}`;
 
 // An identity policy that allows everything: the resource policy alone must then decide.

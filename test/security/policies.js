@@ -24,6 +24,7 @@ function resolver(template, { account, region, partition = 'aws' }) {
       case 'AWS::SNS::Topic': return arn('sns', resolve(p.TopicName) || id);
       case 'AWS::Logs::LogGroup': return resolve(p.LogGroupName) || id;
       case 'AWS::Events::EventBus': return resolve(p.Name);
+      case 'AWS::Glue::Database': return resolve(p.DatabaseInput.Name);
       default: return id;
     }
   }
