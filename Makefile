@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth test test-go test-js test-search security cost bench clean
+.PHONY: help deps synth test test-go test-js test-search test-examples security cost bench clean
 
 help:
 	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
@@ -59,7 +59,11 @@ $(SEARCH_DEPS): test/search/package.json test/search/package-lock.json
 test-search: $(SEARCH_DEPS)
 	node --test --test-reporter=dot test/search/queries.test.js
 
-test: test-go test-js test-search
+# A separate app (its own go.mod, no feature flags) that uses the constructs.
+test-examples: deps
+	cd examples/reuse && CDK_VALIDATION=false go test ./...
+
+test: test-go test-js test-search test-examples
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory security
 

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/accesslogs"
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 )
@@ -129,16 +130,14 @@ func New(scope constructs.Construct, id string, props *Props) *ArchiveSearch {
 		})
 
 	s.ResultsBucket = awss3.NewBucket(this, jsii.String("Results"), &awss3.BucketProps{
-		BucketName:             p.ResultsBucketName,
-		Encryption:             awss3.BucketEncryption_KMS,
-		EncryptionKey:          p.Key,
-		BucketKeyEnabled:       jsii.Bool(true),
-		EnforceSSL:             jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
-		ServerAccessLogsBucket: p.AccessLogsBucket,
-		ServerAccessLogsPrefix: jsii.String("query-results/"),
+		BucketName:        p.ResultsBucketName,
+		Encryption:        awss3.BucketEncryption_KMS,
+		EncryptionKey:     p.Key,
+		BucketKeyEnabled:  jsii.Bool(true),
+		EnforceSSL:        jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                                  jsii.String("ExpireResults"),
 			Expiration:                          awscdk.Duration_Days(p.ResultsRetentionDays),
@@ -146,6 +145,9 @@ func New(scope constructs.Construct, id string, props *Props) *ArchiveSearch {
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
+	if p.AccessLogsBucket != nil {
+		accesslogs.Deliver(s.ResultsBucket, p.AccessLogsBucket, "query-results/")
+	}
 	acknowledge.On(s.ResultsBucket, append(
 		acknowledge.InCompliancePacks("S3BucketReplicationEnabled", "query results are copies of what the central bucket keeps and expire; the archive itself is the record"),
 		acknowledge.InCompliancePacks("S3BucketVersioningEnabled", "query results are written once under generated keys and expire; versions would only keep expired copies")...)...)

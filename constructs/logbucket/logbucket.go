@@ -12,6 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/accesslogs"
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 )
@@ -118,11 +119,10 @@ func New(scope constructs.Construct, id string, props *Props) *CentralLogBucket 
 		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		EnforceSSL:             jsii.Bool(true),
 		MinimumTLSVersion:      jsii.Number(1.2),
-		ServerAccessLogsBucket: accessLogs,
-		ServerAccessLogsPrefix: jsii.String("central/"),
 		LifecycleRules:         lifecycle(p),
 		RemovalPolicy:          p.RemovalPolicy,
 	})
+	accesslogs.Deliver(bucket, accessLogs, "central/")
 
 	sizeAsString(accessLogs, p)
 	sizeAsString(bucket, p)
