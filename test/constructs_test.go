@@ -160,31 +160,68 @@ func receiverProps(change func(p *logreceiver.Props)) *logreceiver.Props {
 	return p
 }
 
+// The grants give exactly what their names say, with the key condition always attached: writing
+// is s3:PutObject and s3:AbortMultipartUpload under the prefix and the key's GenerateDataKey and
+// Decrypt only through S3 for this bucket (no Encrypt, ReEncrypt, retention, legal hold or tagging;
+// actions appear sorted, as @aws-cdk/aws-iam:minimizePolicies writes them);
+// reading is s3:GetObject and Decrypt through S3. A bucket of another stack grants the same.
 func TestGrantHelpers(t *testing.T) {
 	s := bareStack()
 	k := logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String(org)})
 	b := logbucket.New(s, "B", &logbucket.Props{OrganizationID: jsii.String(org), EncryptionKey: k.Key})
-	role := awsiam.NewRole(s, jsii.String("Writer"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("firehose.amazonaws.com"), nil)})
-	k.GrantEncryptThroughS3(role, b.Bucket.BucketArn())
-	b.GrantWritePrefix(role, logbucket.CloudWatchPrefix)
-	tmpl := assertions.Template_FromStack(s, nil)
-	check(t, "role policy", func() {
-		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
-				assertions.Match_ObjectLike(&map[string]any{
-					"Action": "kms:GenerateDataKey",
-					"Condition": map[string]any{"StringEquals": map[string]any{
-						"kms:ViaService":                   map[string]any{"Fn::Join": []any{"", []any{"s3.", map[string]any{"Ref": "AWS::Region"}, ".amazonaws.com"}}},
-						"kms:EncryptionContext:aws:s3:arn": map[string]any{"Fn::GetAtt": []any{"BBucket6C6993BB", "Arn"}},
-					}},
-				}),
-				assertions.Match_ObjectLike(&map[string]any{
-					"Action":   assertions.Match_ArrayWith(&[]any{"s3:PutObject"}),
-					"Resource": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"BBucket6C6993BB", "Arn"}}, "/cloudwatch/*"}}},
-				}),
-			})},
-		})
+	imported := logbucket.FromAttributes(s, "Elsewhere", &logbucket.Attributes{
+		BucketName: jsii.String(bucketName), KeyArn: jsii.String("arn:aws:kms:" + home + ":" + archive + ":key/mrk-1"), Region: jsii.String(home), Partition: jsii.String("aws"),
 	})
+	role := func(id string) awsiam.Role {
+		return awsiam.NewRole(s, jsii.String(id), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("firehose.amazonaws.com"), nil)})
+	}
+	k.GrantEncryptThroughS3(role("Encrypter"), b.Bucket.BucketArn())
+	b.GrantWritePrefix(role("Writer"), logbucket.CloudWatchPrefix)
+	b.GrantReadPrefix(role("Reader"), logbucket.SessionManagerPrefix)
+	imported.GrantWritePrefix(role("RemoteWriter"), logbucket.CloudWatchPrefix)
+	tmpl := assertions.Template_FromStack(s, nil)
+	bucketArn := map[string]any{"Fn::GetAtt": []any{"BBucket6C6993BB", "Arn"}}
+	keyArn := map[string]any{"Fn::GetAtt": []any{"KKey82102253", "Arn"}}
+	through := func(region, bucket any) map[string]any {
+		return map[string]any{"StringEquals": map[string]any{"kms:ViaService": region, "kms:EncryptionContext:aws:s3:arn": bucket}}
+	}
+	localRegion := map[string]any{"Fn::Join": []any{"", []any{"s3.", map[string]any{"Ref": "AWS::Region"}, ".amazonaws.com"}}}
+	objects := func(prefix string) map[string]any {
+		return map[string]any{"Fn::Join": []any{"", []any{bucketArn, "/" + prefix + "*"}}}
+	}
+	for role, want := range map[string][]any{
+		"Encrypter": {map[string]any{"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": keyArn, "Condition": through(localRegion, bucketArn)}},
+		"Writer": {
+			map[string]any{"Effect": "Allow", "Action": []any{"s3:AbortMultipartUpload", "s3:PutObject"}, "Resource": objects("cloudwatch/")},
+			map[string]any{"Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": keyArn, "Condition": through(localRegion, bucketArn)},
+		},
+		"Reader": {
+			map[string]any{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objects("session-manager/")},
+			map[string]any{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": keyArn, "Condition": through(localRegion, bucketArn)},
+		},
+		"RemoteWriter": {
+			map[string]any{"Effect": "Allow", "Action": []any{"s3:AbortMultipartUpload", "s3:PutObject"}, "Resource": "arn:aws:s3:::" + bucketName + "/cloudwatch/*"},
+			map[string]any{"Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "arn:aws:kms:" + home + ":" + archive + ":key/mrk-1",
+				"Condition": through("s3."+home+".amazonaws.com", "arn:aws:s3:::"+bucketName)},
+		},
+	} {
+		check(t, role+" policy", func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+				"Roles":          []any{map[string]any{"Ref": logicalIDIn(tmpl, "AWS::IAM::Role", role)}},
+				"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": want},
+			})
+		})
+	}
+}
+
+// logicalIDIn is the logical ID of the resource of a type whose ID starts with prefix.
+func logicalIDIn(tmpl assertions.Template, typ, prefix string) string {
+	for id := range *tmpl.FindResources(jsii.String(typ), nil) {
+		if strings.HasPrefix(id, prefix) {
+			return id
+		}
+	}
+	return ""
 }
 
 // Another app can point LoginNotifier at its own bus and topic.

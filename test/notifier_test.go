@@ -11,6 +11,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -207,4 +208,36 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The formatter's "Log:" lines point where the member writes: its log group name prefix is the
+// member log group's name without the account, and its S3 prefix with "<account>/<region>" is the
+// agent's key prefix in the preferences document.
+func TestFormatterLogLocationIsWhereTheMemberWrites(t *testing.T) {
+	var env map[string]any
+	for _, f := range resources(logArchiveTemplate(), "AWS::Lambda::Function") {
+		if v, ok := props(f)["Environment"].(map[string]any); ok && v["Variables"].(map[string]any)["LOG_GROUP_PREFIX"] != nil {
+			env = v["Variables"].(map[string]any)
+		}
+	}
+	if env == nil {
+		t.Fatal("no formatter environment")
+	}
+	member := memberTemplate()
+	lg := resources(member, "AWS::Logs::LogGroup")[logicalID(t, member, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")]
+	if got, want := renderJoin(t, props(lg)["LogGroupName"]), env["LOG_GROUP_PREFIX"].(string)+"{Ref:AWS::AccountId}"; got != want {
+		t.Errorf("member log group %q, formatter names %q", got, want)
+	}
+	_, doc := only(t, member, sessionprefs.ResourceType)
+	var content struct {
+		Inputs struct {
+			S3KeyPrefix string `json:"s3KeyPrefix"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &content); err != nil {
+		t.Fatal(err)
+	}
+	if want := env["S3_PREFIX"].(string) + "{Ref:AWS::AccountId}/{Ref:AWS::Region}"; content.Inputs.S3KeyPrefix != want {
+		t.Errorf("agent key prefix %q, formatter names %q", content.Inputs.S3KeyPrefix, want)
+	}
 }

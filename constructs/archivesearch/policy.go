@@ -10,6 +10,8 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
 // auditorPolicy lets its holders run queries in the workgroup (and only there), read the tables'
@@ -29,7 +31,6 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *ArchiveSea
 		}
 		return awsiam.NewPolicyStatement(props)
 	}
-	via := map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("s3.%s.amazonaws.com", *stack.Region())}}
 	tables := arn("glue", "table/"+*s.Database.Ref()+"/*")
 	forwarded := bucket + "/" + archivelayout.ForwardedPrefix + "*"
 	transcripts := bucket + "/" + archivelayout.TranscriptPrefix + "*"
@@ -47,12 +48,20 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *ArchiveSea
 			st("LocateTheArchive", []string{"s3:GetBucketLocation"}, []string{bucket}, nil),
 			st("ListTheArchive", []string{"s3:ListBucket"}, []string{bucket},
 				map[string]any{"StringLike": map[string]any{"s3:prefix": []string{archivelayout.ForwardedPrefix + "*", archivelayout.TranscriptPrefix + "*"}}}),
-			st("ReadTheArchive", []string{"s3:GetObject"}, []string{forwarded, transcripts}, nil),
 			st("UseTheResults", []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket", "s3:GetBucketLocation", "s3:ListMultipartUploadParts"},
 				[]string{*s.ResultsBucket.BucketArn(), results}, nil),
-			st("DecryptThroughS3", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*p.Key.KeyArn()}, via),
+			st("EncryptTheResults", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*p.Key.KeyArn()},
+				map[string]any{"StringEquals": orgkey.ThroughS3(stack.Region(), s.ResultsBucket.BucketArn())}),
 		},
 	})
+	// Reading the archive: the central bucket's read access (objects, and the key through S3 for
+	// that bucket only).
+	for _, st := range (logbucket.Access{
+		BucketArn: jsii.String(bucket), Objects: *jsii.Strings(forwarded, transcripts), KeyArns: []*string{p.Key.KeyArn()}, Region: stack.Region(),
+		ObjectSid: jsii.String("ReadTheArchive"), KeySid: jsii.String("DecryptTheArchive"),
+	}).ReadStatements() {
+		policy.AddStatements(st)
+	}
 	for _, w := range []struct{ resource, reason string }{
 		{tables, "the two tables of this database (Athena reads a table's definition and partitions by name)"},
 		{forwarded, "the forwarded logs the tables read, every account and day: an auditor's search spans the organization"},

@@ -13,6 +13,7 @@ package guardrails
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -111,7 +112,7 @@ func withDefaults(props *Props) Props {
 		}
 	}
 	str(&p.DocumentName, "SSM-SessionManagerRunShell")
-	str(&p.LogGroupNamePrefix, "session-manager-log-")
+	str(&p.LogGroupNamePrefix, sessionprefs.LogGroupNamePrefix)
 	str(&p.InstancePolicyName, "SessionAuditInstanceLogging")
 	str(&p.PolicyNamePrefix, "SessionAudit")
 	return p

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -88,6 +87,7 @@ type CentralLogBucket struct {
 	// AccessLogsBucket receives the central bucket's server access logs. It has no Object Lock:
 	// S3 cannot deliver server access logs to a bucket with a default retention.
 	AccessLogsBucket awss3.Bucket
+	key              awskms.IKey
 }
 
 // New creates a CentralLogBucket.
@@ -141,17 +141,11 @@ func New(scope constructs.Construct, id string, props *Props) *CentralLogBucket 
 		"server access logs of the central bucket are kept versioned for the retention period; replicating them adds a bucket per Region for data derived from the archive itself"),
 		acknowledge.InCompliancePacks("S3DefaultEncryptionKMS",
 			"S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES256); SSE-KMS on a log target bucket makes delivery fail")...)...)
-	c := &CentralLogBucket{Construct: this, Bucket: bucket, AccessLogsBucket: accessLogs}
+	c := &CentralLogBucket{Construct: this, Bucket: bucket, AccessLogsBucket: accessLogs, key: p.EncryptionKey}
 	for _, s := range policyStatements(bucket, p) {
 		bucket.AddToResourcePolicy(s)
 	}
 	return c
-}
-
-// GrantWritePrefix lets a principal of the bucket's own account (a Firehose role, say) put objects
-// under prefix only. The principal's policy is changed; the bucket policy is not.
-func (c *CentralLogBucket) GrantWritePrefix(grantee awsiam.IGrantable, prefix string) awsiam.Grant {
-	return c.Bucket.GrantPut(grantee, jsii.String(prefix+"*"))
 }
 
 func withDefaults(props *Props) Props {

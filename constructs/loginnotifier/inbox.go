@@ -20,6 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
 //go:embed formatter.js
@@ -351,7 +352,7 @@ func inboxDefaults(props *InboxProps) InboxProps {
 		}
 	}
 	def(&p.S3Prefix, archivelayout.TranscriptPrefix)
-	def(&p.LogGroupPrefix, "session-manager-log-")
+	def(&p.LogGroupPrefix, sessionprefs.LogGroupNamePrefix)
 	def(&p.AlarmNamePrefix, "session-audit-")
 	def(&p.TopicName, *p.BusName)
 	return p

@@ -3,8 +3,6 @@
 package logkey
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -76,10 +74,7 @@ func (k *LogKey) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *str
 		Actions:      jsii.Strings("kms:GenerateDataKey"),
 		ResourceArns: jsii.Strings(*k.Key.KeyArn()),
 		Conditions: &map[string]*map[string]interface{}{
-			"StringEquals": {
-				"kms:ViaService":                   viaS3(k.Key.Stack().Region()),
-				"kms:EncryptionContext:aws:s3:arn": bucketArn,
-			},
+			"StringEquals": ptr(orgkey.ThroughS3(k.Key.Stack().Region(), bucketArn)),
 		},
 	})
 }
@@ -90,6 +85,4 @@ func (k *LogKey) GrantDecrypt(grantee awsiam.IGrantable) awsiam.Grant {
 	return k.Key.GrantDecrypt(grantee)
 }
 
-func viaS3(region *string) *string {
-	return jsii.String(fmt.Sprintf("s3.%s.amazonaws.com", *region))
-}
+func ptr[T any](v T) *T { return &v }

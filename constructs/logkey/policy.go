@@ -2,6 +2,7 @@ package logkey
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -107,14 +108,10 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]interface{}{
-				"StringEquals": map[string]interface{}{
-					"aws:PrincipalOrgID":               org,
-					"kms:ViaService":                   viaS3(p.Region),
-					"kms:EncryptionContext:aws:s3:arn": p.CentralBucketArn,
-				},
+				"StringEquals": withOrganization(orgkey.ThroughS3(p.Region, p.CentralBucketArn), org),
 			},
 		}))
-		denyDirect["StringNotEquals"].(map[string]interface{})["kms:ViaService"] = viaS3(p.Region)
+		denyDirect["StringNotEquals"].(map[string]interface{})["kms:ViaService"] = orgkey.ThroughS3(p.Region, nil)["kms:ViaService"]
 	}
 	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		// "Recording RDP connections" (Systems Manager user guide): users who start a recorded
@@ -171,4 +168,10 @@ func policyDocument(stack awscdk.Stack, organizationID, centralBucketArn, logGro
 		LogGroupArnPattern: logGroupArnPattern,
 	})
 	return awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements})
+}
+
+// withOrganization adds aws:PrincipalOrgID to a StringEquals condition.
+func withOrganization(c map[string]any, org *string) map[string]any {
+	c["aws:PrincipalOrgID"] = org
+	return c
 }

@@ -3,6 +3,7 @@ package logreceiver
 import (
 	"fmt"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -20,25 +21,16 @@ import (
 func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.LogGroup) []awsiam.PolicyStatement {
 	bucket := *p.BucketArn
 	objects, errs := p.prefixArns()
-	return []awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("WriteOwnPrefixes"),
-			Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
-			Resources: jsii.Strings(objects, errs),
-		}),
+	// Its two prefixes and the key through S3: the central bucket's write access.
+	write := logbucket.Access{
+		BucketArn: p.BucketArn, Objects: *jsii.Strings(objects, errs), KeyArns: []*string{p.EncryptionKeyArn}, Region: p.bucketRegion,
+		ObjectSid: jsii.String("WriteOwnPrefixes"), KeySid: jsii.String("EncryptThroughS3"),
+	}.WriteStatements()
+	return append(write,
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("CheckBucket"),
 			Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
 			Resources: jsii.Strings(bucket),
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("EncryptThroughS3"),
-			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-			Resources: jsii.Strings(*p.EncryptionKeyArn),
-			Conditions: &map[string]any{"StringEquals": map[string]any{
-				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.bucketRegion),
-				"kms:EncryptionContext:aws:s3:arn": bucket,
-			}},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("InvokeProcessor"),
@@ -50,7 +42,7 @@ func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.
 			Actions:   jsii.Strings("logs:PutLogEvents"),
 			Resources: jsii.Strings(*errorLogs.LogGroupArn()),
 		}),
-	}
+	)
 }
 
 // acknowledgeFindings records why the remaining rule-pack findings are right for a LogReceiver.

@@ -124,3 +124,16 @@ func OrDefault(s *string, def string) *string {
 	}
 	return s
 }
+
+// ThroughS3 is the StringEquals condition under which a principal may use a key only through S3 in
+// region and, when bucketArn is set, only for that bucket's objects: with an S3 Bucket Key, S3
+// passes the bucket's ARN as the encryption context aws:s3:arn (S3 user guide, "Reducing the cost
+// of SSE-KMS with Amazon S3 Bucket Keys", Changes to the encryption context). The one spelling of
+// this condition for key policies and identity policies.
+func ThroughS3(region, bucketArn *string) map[string]any {
+	c := map[string]any{"kms:ViaService": jsii.String(fmt.Sprintf("s3.%s.amazonaws.com", *region))}
+	if bucketArn != nil {
+		c["kms:EncryptionContext:aws:s3:arn"] = bucketArn
+	}
+	return c
+}

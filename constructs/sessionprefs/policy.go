@@ -3,6 +3,7 @@ package sessionprefs
 import (
 	"fmt"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"slices"
 	"strings"
 
@@ -110,11 +111,6 @@ func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 			Resources: jsii.Strings("*"),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String(SidPutOwnPrefix),
-			Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
-			Resources: jsii.Strings(arns.ownPrefix),
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidPutOwnPrefix + "Acl"),
 			Actions:    jsii.Strings("s3:PutObjectAcl"),
 			Resources:  jsii.Strings(arns.ownPrefix),
@@ -125,16 +121,13 @@ func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 			Actions:   jsii.Strings("s3:GetEncryptionConfiguration"),
 			Resources: jsii.Strings(arns.bucket),
 		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String(SidEncryptThroughS3),
-			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-			Resources: jsii.Strings(arns.centralKeys),
-			Conditions: &map[string]any{"StringEquals": map[string]any{
-				"kms:ViaService":                   fmt.Sprintf("s3.%s.amazonaws.com", *p.CentralBucketRegion),
-				"kms:EncryptionContext:aws:s3:arn": arns.bucket,
-			}},
-		}),
 	}
+	// Writing the own prefix and the key through S3: the central bucket's write access.
+	statements = append(statements, logbucket.Access{
+		BucketArn: jsii.String(arns.bucket), Objects: []*string{jsii.String(arns.ownPrefix)},
+		KeyArns: []*string{jsii.String(arns.centralKeys)}, Region: p.CentralBucketRegion,
+		ObjectSid: jsii.String(SidPutOwnPrefix), KeySid: jsii.String(SidEncryptThroughS3),
+	}.WriteStatements()...)
 	if arns.sessionKeys != "" {
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidDecryptSessionData),
@@ -205,7 +198,7 @@ func withDefaults(props *Props) Props {
 	}
 	str(&p.CentralBucketRegion, *awscdk.Aws_REGION())
 	str(&p.RecordingKeyArn, *p.LogKeyArn)
-	str(&p.LogGroupName, "session-manager-log-"+*awscdk.Aws_ACCOUNT_ID())
+	str(&p.LogGroupName, LogGroupNamePrefix+*awscdk.Aws_ACCOUNT_ID())
 	str(&p.S3KeyPrefix, archivelayout.TranscriptKeyPrefix(*awscdk.Aws_ACCOUNT_ID(), *awscdk.Aws_REGION()))
 	str(&p.InstanceS3Prefix, archivelayout.TranscriptPrefix+*awscdk.Aws_ACCOUNT_ID()+"/")
 	str(&p.RunAsDefaultUser, "")

@@ -33,6 +33,10 @@ var RetentionDaysAllowed = []float64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 
 // ResourceType is the CloudFormation type of the preferences document resource.
 const ResourceType = "Custom::SessionManagerPreferences"
 
+// LogGroupNamePrefix starts the session log group's name: <prefix><account ID> (one per account
+// and region). The notification inbox and the guardrails name log groups by it.
+const LogGroupNamePrefix = "session-manager-log-"
+
 // Props configures SessionPreferences. Durations are in minutes, as Session Manager takes them.
 type Props struct {
 	// CentralBucketName receives session transcripts and RDP recordings. Required.
