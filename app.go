@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -19,24 +20,25 @@ func main() {
 	os.Exit(run())
 }
 
+// Exit statuses: 0 synthesized, 2 invalid input (the configuration, or props a construct rejects).
+// Anything else is a bug and panics with its trace.
 func run() (code int) {
 	defer closeRuntime()
-	defer func() {
-		// A construct that rejects its props panics, as aws-cdk-lib constructs throw. Show the
-		// message, not a Go or jsii stack trace.
-		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "error: %v\n", firstLine(r))
-			code = 1
-		}
-	}()
 	app := awscdk.NewApp(nil)
 	cfg, err := load(app)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	stacks.New(app, cfg)
-	app.Synth(nil)
+	// A construct that rejects its props panics with an *invalid.PropsError, as aws-cdk-lib
+	// constructs throw: show its message, not a Go or jsii stack trace.
+	if err := invalid.Catch(func() {
+		stacks.New(app, cfg)
+		app.Synth(nil)
+	}); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return 2
+	}
 	return 0
 }
 
@@ -70,14 +72,4 @@ func closeRuntime() {
 		os.Stderr = devNull
 	}
 	jsii.Close()
-}
-
-func firstLine(v any) string {
-	s := fmt.Sprint(v)
-	for i, r := range s {
-		if r == '\n' {
-			return s[:i]
-		}
-	}
-	return s
 }

@@ -10,6 +10,7 @@ package acknowledge
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -52,7 +53,7 @@ func On(c constructs.IConstruct, findings ...Finding) {
 		res, ok = c.Node().DefaultChild().(awscdk.CfnResource)
 	}
 	if !ok {
-		panic(fmt.Sprintf("acknowledge: %s is not a CloudFormation resource and has none as its default child", *c.Node().Path()))
+		invalid.Panic("acknowledge", "%s is not a CloudFormation resource and has none as its default child", *c.Node().Path())
 	}
 	var rules []any
 	if existing, ok := res.GetMetadata(jsii.String("cdk_nag")).(map[string]any); ok {
@@ -62,7 +63,7 @@ func On(c constructs.IConstruct, findings ...Finding) {
 	}
 	for _, f := range findings {
 		if len(f.Reason) < MinReasonLength {
-			panic(fmt.Sprintf("acknowledge: the reason for %s on %s must say why (at least %d characters), got %q", f.ID, *c.Node().Path(), MinReasonLength, f.Reason))
+			invalid.Panic("acknowledge", "the reason for %s on %s must say why (at least %d characters), got %q", f.ID, *c.Node().Path(), MinReasonLength, f.Reason)
 		}
 		rules = append(rules, map[string]any{"id": f.ID, "reason": f.Reason})
 	}

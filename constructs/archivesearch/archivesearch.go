@@ -16,6 +16,7 @@ package archivesearch
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"regexp"
 	"strings"
 
@@ -224,7 +225,7 @@ func table(scope constructs.Construct, stack awscdk.Stack, db awsglue.CfnDatabas
 
 func withDefaults(props *Props) Props {
 	if props == nil || props.BucketName == nil || props.Key == nil || len(props.Regions) == 0 {
-		panic("archivesearch: Props.BucketName, Props.Key and Props.Regions are required")
+		invalid.Panic("archivesearch", "Props.BucketName, Props.Key and Props.Regions are required")
 	}
 	p := *props
 	num := func(v **float64, def float64) {
@@ -242,10 +243,10 @@ func withDefaults(props *Props) Props {
 		p.WorkGroupName = jsii.String("session-audit")
 	}
 	if !databaseNamePattern.MatchString(*p.DatabaseName) {
-		panic(fmt.Sprintf("archivesearch: Props.DatabaseName must be lowercase letters, digits and _ (got %q)", *p.DatabaseName))
+		invalid.Panic("archivesearch", "Props.DatabaseName must be lowercase letters, digits and _ (got %q)", *p.DatabaseName)
 	}
 	if *p.BytesScannedCutoffPerQuery < MinBytesScannedCutoff {
-		panic(fmt.Sprintf("archivesearch: Props.BytesScannedCutoffPerQuery must be at least %d (got %.0f)", MinBytesScannedCutoff, *p.BytesScannedCutoffPerQuery))
+		invalid.Panic("archivesearch", "Props.BytesScannedCutoffPerQuery must be at least %d (got %.0f)", MinBytesScannedCutoff, *p.BytesScannedCutoffPerQuery)
 	}
 	return p
 }

@@ -12,7 +12,7 @@ package guardrails
 
 import (
 	"encoding/json"
-	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
@@ -75,7 +75,7 @@ func New(scope constructs.Construct, id string, props *Props) *Guardrails {
 	g := &Guardrails{Construct: this}
 	policy := func(id, name, description string, doc map[string]any) awsorganizations.CfnPolicy {
 		if n := Size(doc); n > MaxPolicyCharacters {
-			panic(fmt.Sprintf("guardrails: policy %s has %d characters, more than a service control policy may (%d); exempt fewer or shorter principal patterns", name, n, MaxPolicyCharacters))
+			invalid.Panic("guardrails", "policy %s has %d characters, more than a service control policy may (%d); exempt fewer or shorter principal patterns", name, n, MaxPolicyCharacters)
 		}
 		return awsorganizations.NewCfnPolicy(this, jsii.String(id), &awsorganizations.CfnPolicyProps{
 			Name:        jsii.String(*p.PolicyNamePrefix + name),
@@ -103,7 +103,7 @@ func Size(doc map[string]any) int {
 
 func withDefaults(props *Props) Props {
 	if props == nil || len(props.TargetIds) == 0 || props.NamePrefix == nil || *props.NamePrefix == "" {
-		panic("guardrails: Props.TargetIds and Props.NamePrefix are required")
+		invalid.Panic("guardrails", "Props.TargetIds and Props.NamePrefix are required")
 	}
 	p := *props
 	str := func(v **string, def string) {

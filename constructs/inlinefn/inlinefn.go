@@ -5,7 +5,7 @@ package inlinefn
 
 import (
 	_ "embed"
-	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -77,14 +77,14 @@ type InlineFunction struct {
 // New creates an InlineFunction.
 func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 	if props == nil || props.Source == "" {
-		panic("inlinefn: Props.Source is required")
+		invalid.Panic("inlinefn", "Props.Source is required")
 	}
 	code := Code(props.Source)
 	if props.Plain {
 		code = strip(props.Source)
 	}
 	if len(code) > MaxSourceBytes {
-		panic(fmt.Sprintf("inlinefn: inline code must be at most %d bytes with its wrapper (got %d)", MaxSourceBytes, len(code)))
+		invalid.Panic("inlinefn", "inline code must be at most %d bytes with its wrapper (got %d)", MaxSourceBytes, len(code))
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	retention := props.LogRetention

@@ -6,6 +6,7 @@ package keylookup
 import (
 	_ "embed"
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -55,10 +56,10 @@ type KeyLookup struct {
 // New creates a KeyLookup.
 func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	if props == nil || props.Account == nil || props.Region == nil || props.AliasName == nil {
-		panic("keylookup: Props.Account, Props.Region and Props.AliasName are required")
+		invalid.Panic("keylookup", "Props.Account, Props.Region and Props.AliasName are required")
 	}
 	if a := *props.AliasName; !*awscdk.Token_IsUnresolved(props.AliasName) && !strings.HasPrefix(a, "alias/") {
-		panic(fmt.Sprintf(`keylookup: Props.AliasName must start with "alias/" (got %q)`, a))
+		invalid.Panic("keylookup", `Props.AliasName must start with "alias/" (got %q)`, a)
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	partition := awscdk.Stack_Of(this).Partition()
@@ -68,7 +69,7 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	if shared := props.SharedWith; shared == nil {
 		fn = newHandler(this, keys)
 	} else if shared.keys != keys {
-		panic(fmt.Sprintf("keylookup: Props.SharedWith may describe %q, not %q: share only between lookups of one account and region", shared.keys, keys))
+		invalid.Panic("keylookup", "Props.SharedWith may describe %q, not %q: share only between lookups of one account and region", shared.keys, keys)
 	} else {
 		fn = shared.Function
 	}

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
@@ -62,7 +63,7 @@ type spec struct {
 
 func (a Access) specs(objectActions, keyActions []string) []spec {
 	if a.BucketArn == nil || len(a.Objects) == 0 || len(a.KeyArns) == 0 || a.Region == nil {
-		panic("logbucket: Access.BucketArn, Access.Objects, Access.KeyArns and Access.Region are required")
+		invalid.Panic("logbucket", "Access.BucketArn, Access.Objects, Access.KeyArns and Access.Region are required")
 	}
 	return []spec{
 		{sid: a.ObjectSid, actions: objectActions, resources: a.Objects},
@@ -140,7 +141,7 @@ type Imported struct {
 // FromAttributes returns a grantable handle on a central bucket created elsewhere.
 func FromAttributes(scope constructs.Construct, id string, attrs *Attributes) *Imported {
 	if attrs == nil || attrs.BucketName == nil || attrs.KeyArn == nil {
-		panic("logbucket: Attributes.BucketName and Attributes.KeyArn are required")
+		invalid.Panic("logbucket", "Attributes.BucketName and Attributes.KeyArn are required")
 	}
 	a := *attrs
 	stack := awscdk.Stack_Of(scope)

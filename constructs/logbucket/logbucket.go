@@ -4,6 +4,7 @@ package logbucket
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -154,10 +155,10 @@ func withDefaults(props *Props) Props {
 	}
 	p := *props
 	if p.OrganizationID == nil || *p.OrganizationID == "" {
-		panic("logbucket: Props.OrganizationID is required")
+		invalid.Panic("logbucket", "Props.OrganizationID is required")
 	}
 	if p.EncryptionKey == nil {
-		panic("logbucket: Props.EncryptionKey is required (a customer-managed key; see package logkey)")
+		invalid.Panic("logbucket", "Props.EncryptionKey is required (a customer-managed key; see package logkey)")
 	}
 	if p.ObjectLockMode == nil {
 		p.ObjectLockMode = jsii.String(ObjectLockGovernance)
@@ -165,13 +166,13 @@ func withDefaults(props *Props) Props {
 	switch *p.ObjectLockMode {
 	case ObjectLockGovernance, ObjectLockCompliance, ObjectLockNone:
 	default:
-		panic(fmt.Sprintf("logbucket: Props.ObjectLockMode must be %q, %q or %q (got %q)", ObjectLockGovernance, ObjectLockCompliance, ObjectLockNone, *p.ObjectLockMode))
+		invalid.Panic("logbucket", "Props.ObjectLockMode must be %q, %q or %q (got %q)", ObjectLockGovernance, ObjectLockCompliance, ObjectLockNone, *p.ObjectLockMode)
 	}
 	if p.RetentionDays == nil {
 		p.RetentionDays = jsii.Number(2557)
 	}
 	if !*awscdk.Token_IsUnresolved(p.RetentionDays) && (*p.RetentionDays < 1 || *p.RetentionDays > 36500) {
-		panic(fmt.Sprintf("logbucket: Props.RetentionDays must be between 1 and 36500 (got %v)", *p.RetentionDays))
+		invalid.Panic("logbucket", "Props.RetentionDays must be between 1 and 36500 (got %v)", *p.RetentionDays)
 	}
 	if p.NoncurrentVersionDays == nil {
 		p.NoncurrentVersionDays = jsii.Number(1)
@@ -180,7 +181,7 @@ func withDefaults(props *Props) Props {
 		}
 	}
 	if n := p.NoncurrentVersionDays; !*awscdk.Token_IsUnresolved(n) && (*n < 1 || *n != float64(int(*n))) {
-		panic(fmt.Sprintf("logbucket: Props.NoncurrentVersionDays must be a whole number of days, at least 1 (got %v)", *n))
+		invalid.Panic("logbucket", "Props.NoncurrentVersionDays must be a whole number of days, at least 1 (got %v)", *n)
 	}
 	if p.ArchiveAfterDays == nil {
 		p.ArchiveAfterDays = jsii.Number(90)
@@ -192,7 +193,7 @@ func withDefaults(props *Props) Props {
 		p.ArchiveMinObjectBytes = jsii.Number(DefaultArchiveMinObjectBytes)
 	}
 	if n := p.ArchiveMinObjectBytes; !*awscdk.Token_IsUnresolved(n) && (*n < 0 || *n != float64(int64(*n))) {
-		panic(fmt.Sprintf("logbucket: Props.ArchiveMinObjectBytes must be a whole number of bytes, at least 0 (got %v)", *n))
+		invalid.Panic("logbucket", "Props.ArchiveMinObjectBytes must be a whole number of bytes, at least 0 (got %v)", *n)
 	}
 	if p.RemovalPolicy == "" {
 		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN

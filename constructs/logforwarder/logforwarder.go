@@ -6,6 +6,7 @@ package logforwarder
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -58,15 +59,15 @@ type LogForwarder struct {
 // New creates a LogForwarder.
 func New(scope constructs.Construct, id string, props *Props) *LogForwarder {
 	if props == nil || props.LogGroupName == nil || props.DestinationArn == nil || props.FilterPattern == nil {
-		panic("logforwarder: Props.LogGroupName, Props.DestinationArn and Props.FilterPattern are required")
+		invalid.Panic("logforwarder", "Props.LogGroupName, Props.DestinationArn and Props.FilterPattern are required")
 	}
 	if p := *props.FilterPattern; p != AllEvents && !*awscdk.Token_IsUnresolved(props.FilterPattern) {
 		if err := filterpattern.Check(p); err != nil {
-			panic(fmt.Sprintf("logforwarder: Props.FilterPattern %s (got %q)", err, p))
+			invalid.Panic("logforwarder", "Props.FilterPattern %s (got %q)", err, p)
 		}
 	}
 	if d := props.DestinationArn; !*awscdk.Token_IsUnresolved(d) && !strings.HasPrefix(*d, "arn:") {
-		panic(fmt.Sprintf("logforwarder: Props.DestinationArn must be an ARN (got %q)", *d))
+		invalid.Panic("logforwarder", "Props.DestinationArn must be an ARN (got %q)", *d)
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	role := props.Role

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -343,7 +344,7 @@ func newTopicKey(scope constructs.Construct, stack awscdk.Stack, topicNames []st
 
 func inboxDefaults(props *InboxProps) InboxProps {
 	if props == nil || props.OrganizationID == nil || props.BusName == nil || props.BucketName == nil {
-		panic("loginnotifier: InboxProps.OrganizationID, InboxProps.BusName and InboxProps.BucketName are required")
+		invalid.Panic("loginnotifier", "InboxProps.OrganizationID, InboxProps.BusName and InboxProps.BucketName are required")
 	}
 	p := *props
 	def := func(v **string, s string) {

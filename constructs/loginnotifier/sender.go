@@ -2,6 +2,7 @@ package loginnotifier
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -72,10 +73,10 @@ type Sender struct {
 // NewSender creates a Sender.
 func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sender {
 	if props == nil || props.BusArn == nil {
-		panic("loginnotifier: SenderProps.BusArn is required")
+		invalid.Panic("loginnotifier", "SenderProps.BusArn is required")
 	}
 	if !props.Sessions && !props.RdpConnections && !props.AccessRequests && !props.ConsoleSignIn && props.AlarmNamePrefix == "" {
-		panic("loginnotifier: a Sender needs Sessions, RdpConnections, AccessRequests, ConsoleSignIn or AlarmNamePrefix")
+		invalid.Panic("loginnotifier", "a Sender needs Sessions, RdpConnections, AccessRequests, ConsoleSignIn or AlarmNamePrefix")
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	account := awscdk.Stack_Of(this).Account()

@@ -3,6 +3,7 @@ package logkey
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
@@ -30,7 +31,7 @@ type Replica = orgkey.ReplicaKey
 // NewReplica creates a Replica in the scope's stack region.
 func NewReplica(scope constructs.Construct, id string, props *ReplicaProps) *Replica {
 	if props == nil || props.PrimaryKeyArn == nil {
-		panic("logkey: ReplicaProps.PrimaryKeyArn is required")
+		invalid.Panic("logkey", "ReplicaProps.PrimaryKeyArn is required")
 	}
 	orgkey.MustBeOrganizationID("logkey", "ReplicaProps.OrganizationID", props.OrganizationID)
 	return orgkey.NewReplica(scope, id, orgkey.Replica{

@@ -27,6 +27,7 @@ import (
 	_ "embed"
 	"fmt"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"regexp"
 	"strings"
 
@@ -248,10 +249,10 @@ type Destination struct {
 // NewDestination creates a Destination in the scope's stack region.
 func NewDestination(scope constructs.Construct, id string, props *DestinationProps) *Destination {
 	if props == nil || props.OrganizationID == nil || props.DestinationName == nil || props.TargetArn == nil {
-		panic("logreceiver: DestinationProps.OrganizationID, DestinationProps.DestinationName and DestinationProps.TargetArn are required")
+		invalid.Panic("logreceiver", "DestinationProps.OrganizationID, DestinationProps.DestinationName and DestinationProps.TargetArn are required")
 	}
 	if n := *props.DestinationName; !*awscdk.Token_IsUnresolved(props.DestinationName) && !namePattern.MatchString(n) {
-		panic(fmt.Sprintf("logreceiver: DestinationProps.DestinationName must be 1 to 512 characters without ':' or '*' (got %q)", n))
+		invalid.Panic("logreceiver", "DestinationProps.DestinationName must be 1 to 512 characters without ':' or '*' (got %q)", n)
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)

@@ -3,6 +3,7 @@ package logreceiver
 import (
 	"fmt"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -128,7 +129,7 @@ func withDefaults(props *Props) Props {
 	}
 	p := *props
 	if len(p.SourceRegions) == 0 || p.BucketArn == nil || p.EncryptionKeyArn == nil {
-		panic("logreceiver: Props.SourceRegions, Props.BucketArn and Props.EncryptionKeyArn are required")
+		invalid.Panic("logreceiver", "Props.SourceRegions, Props.BucketArn and Props.EncryptionKeyArn are required")
 	}
 	str := func(v **string, def string) {
 		if *v == nil {
@@ -145,7 +146,7 @@ func withDefaults(props *Props) Props {
 	case "UNCOMPRESSED":
 		str(&p.FileExtension, ".json")
 	default:
-		panic(fmt.Sprintf(`logreceiver: Props.Compression must be "GZIP" or "UNCOMPRESSED" (got %q)`, *p.Compression))
+		invalid.Panic("logreceiver", `Props.Compression must be "GZIP" or "UNCOMPRESSED" (got %q)`, *p.Compression)
 	}
 	if p.BufferInterval == nil {
 		p.BufferInterval = awscdk.Duration_Seconds(jsii.Number(900))
@@ -154,16 +155,16 @@ func withDefaults(props *Props) Props {
 		p.BufferSizeMiB = jsii.Number(128)
 	}
 	if s := *p.BufferSizeMiB; !*awscdk.Token_IsUnresolved(p.BufferSizeMiB) && (s < 64 || s > 128) {
-		panic(fmt.Sprintf("logreceiver: Props.BufferSizeMiB must be from 64 to 128 with dynamic partitioning (got %v)", s))
+		invalid.Panic("logreceiver", "Props.BufferSizeMiB must be from 64 to 128 with dynamic partitioning (got %v)", s)
 	}
 	if s := *p.BufferInterval.ToSeconds(nil); s < 60 || s > 900 {
-		panic(fmt.Sprintf("logreceiver: Props.BufferInterval must be from 60 to 900 seconds (got %v)", s))
+		invalid.Panic("logreceiver", "Props.BufferInterval must be from 60 to 900 seconds (got %v)", s)
 	}
 	if p.DataFreshnessThreshold == nil {
 		p.DataFreshnessThreshold = awscdk.Duration_Hours(jsii.Number(1))
 	}
 	if s := *p.DataFreshnessThreshold.ToSeconds(nil); s < 300 || s >= 24*3600 {
-		panic(fmt.Sprintf("logreceiver: Props.DataFreshnessThreshold must be from 5 minutes to under 24 hours (got %v seconds)", s))
+		invalid.Panic("logreceiver", "Props.DataFreshnessThreshold must be from 5 minutes to under 24 hours (got %v seconds)", s)
 	}
 	return p
 }

@@ -7,6 +7,7 @@ package orgkey
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -110,10 +111,10 @@ var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 // organization ID ("<pkg>: <field> ..."); unresolved tokens are left to deploy time.
 func MustBeOrganizationID(pkg, field string, id *string) {
 	if id == nil || *id == "" {
-		panic(fmt.Sprintf("%s: %s is required", pkg, field))
+		invalid.Panic(pkg, "%s is required", field)
 	}
 	if !*awscdk.Token_IsUnresolved(id) && !organizationIDPattern.MatchString(*id) {
-		panic(fmt.Sprintf(`%s: %s must be "o-" followed by 10 to 32 lowercase letters or digits (got %q)`, pkg, field, *id))
+		invalid.Panic(pkg, `%s must be "o-" followed by 10 to 32 lowercase letters or digits (got %q)`, field, *id)
 	}
 }
 

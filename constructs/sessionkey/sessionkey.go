@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
@@ -98,7 +99,7 @@ type Replica = orgkey.ReplicaKey
 // NewReplica creates a Replica in the scope's stack region.
 func NewReplica(scope constructs.Construct, id string, props *ReplicaProps) *Replica {
 	if props == nil || props.PrimaryKeyArn == nil {
-		panic("sessionkey: ReplicaProps.PrimaryKeyArn is required")
+		invalid.Panic("sessionkey", "ReplicaProps.PrimaryKeyArn is required")
 	}
 	orgkey.MustBeOrganizationID("sessionkey", "ReplicaProps.OrganizationID", props.OrganizationID)
 	return orgkey.NewReplica(scope, id, orgkey.Replica{

@@ -3,6 +3,7 @@ package sessionprefs
 import (
 	"fmt"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"slices"
 	"strings"
@@ -189,7 +190,7 @@ func withDefaults(props *Props) Props {
 		}
 	}
 	if len(missing) > 0 {
-		panic("sessionprefs: " + strings.Join(missing, ", ") + " required")
+		invalid.Panic("sessionprefs", "%s required", strings.Join(missing, ", "))
 	}
 	str := func(v **string, def string) {
 		if *v == nil {
@@ -209,14 +210,14 @@ func withDefaults(props *Props) Props {
 		p.LogRetentionDays = jsii.Number(365)
 	}
 	if !*awscdk.Token_IsUnresolved(p.LogRetentionDays) && !slices.Contains(RetentionDaysAllowed, *p.LogRetentionDays) {
-		panic(fmt.Sprintf("sessionprefs: Props.LogRetentionDays must be one of %v (got %v)", RetentionDaysAllowed, *p.LogRetentionDays))
+		invalid.Panic("sessionprefs", "Props.LogRetentionDays must be one of %v (got %v)", RetentionDaysAllowed, *p.LogRetentionDays)
 	}
 	minutes := func(v **float64, def, lo, hi float64, name string) {
 		if *v == nil {
 			*v = jsii.Number(def)
 		}
 		if !*awscdk.Token_IsUnresolved(*v) && (**v < lo || **v > hi || **v != float64(int(**v))) {
-			panic(fmt.Sprintf("sessionprefs: Props.%s must be a whole number of minutes from %v to %v (got %v)", name, lo, hi, **v))
+			invalid.Panic("sessionprefs", "Props.%s must be a whole number of minutes from %v to %v (got %v)", name, lo, hi, **v)
 		}
 	}
 	minutes(&p.IdleSessionTimeout, 20, 1, 60, "IdleSessionTimeout")
@@ -231,10 +232,10 @@ func withDefaults(props *Props) Props {
 	flag(&p.RdpRecording, true)
 	flag(&p.SessionEncryption, true)
 	if !*p.SessionEncryption && p.SessionKeyArn != nil {
-		panic(fmt.Sprintf("sessionprefs: Props.SessionKeyArn must be unset when SessionEncryption is false (got %q)", *p.SessionKeyArn))
+		invalid.Panic("sessionprefs", "Props.SessionKeyArn must be unset when SessionEncryption is false (got %q)", *p.SessionKeyArn)
 	}
 	if *p.RunAsEnabled && *p.RunAsDefaultUser == "" {
-		panic("sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true")
+		invalid.Panic("sessionprefs", "Props.RunAsDefaultUser is required when RunAsEnabled is true")
 	}
 	return p
 }
