@@ -1,11 +1,8 @@
 package stacks
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudformation"
@@ -27,36 +24,48 @@ type MemberStackSet struct {
 	SignInStackSet awscloudformation.CfnStackSet
 }
 
-// NewMemberStackSet creates the StackSet stack. Its TemplateBody is the member stack's synthesized
-// template itself (compacted), read from the cloud assembly when this stack's template is written:
-// stacks are synthesized in the order they were added to the app, and New adds the member stack
-// first. There is one synthesis of the member template and one copy of it.
+// NewMemberStackSet creates the StackSet stack. Its TemplateBody is the member stack's template,
+// synthesized from the same config in an app of its own (standaloneTemplate): the body flows one
+// way, from construction to a string, with no file read while tokens resolve and no dependence on
+// the order in which the app writes its stacks. member and signIn are the app's own copies, which
+// `cdk deploy SessionAudit-Member` deploys; a test checks that both templates are the same.
 func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Member, signIn *SignIn) *MemberStackSet {
 	stack := awscdk.NewStack(scope, jsii.String(MemberStackSetStackName), &awscdk.StackProps{
 		Env:         &awscdk.Environment{Account: jsii.String(c.ManagementAccountID), Region: jsii.String(c.HomeRegion)},
 		Description: jsii.String("sessionaudit: service-managed StackSet that deploys SessionAudit-Member to the organization"),
 	})
 	m := &MemberStackSet{Stack: stack}
-	m.StackSet = newStackSet(stack, "StackSet", MemberStackSetName, "sessionaudit member accounts: Session Manager and RDP audit logging", c, c.Regions, member.Stack)
+	body := standaloneTemplate(scope, func(app awscdk.App) awscdk.Stack { return NewMember(app, c).Stack })
+	m.StackSet = newStackSet(stack, "StackSet", MemberStackSetName, "sessionaudit member accounts: Session Manager and RDP audit logging", c, c.Regions, body)
 	if signIn != nil {
+		body := standaloneTemplate(scope, func(app awscdk.App) awscdk.Stack { return NewSignIn(app, c).Stack })
 		m.SignInStackSet = newStackSet(stack, "SignInStackSet", SignInStackSetName,
 			"sessionaudit member accounts: console sign-in notifications where CloudTrail records sign-ins outside the governed regions",
-			c, c.ExtraSignInRegions(), signIn.Stack)
+			c, c.ExtraSignInRegions(), body)
 	}
 	return m
 }
 
-// newStackSet is a service-managed StackSet of one synthesized stack's template for the target
-// OUs in regions.
-func newStackSet(stack awscdk.Stack, id, name, description string, c config.Config, regionList []string, template awscdk.Stack) awscloudformation.CfnStackSet {
-	regions := make([]*string, len(regionList))
-	for i, r := range regionList {
-		regions[i] = jsii.String(r)
+// standaloneTemplate builds a stack in an app of its own with the context (feature flags) of
+// scope's app, synthesizes it, and returns its template as compact JSON.
+func standaloneTemplate(scope constructs.Construct, build func(app awscdk.App) awscdk.Stack) string {
+	context, _ := scope.Node().GetAllContext(nil).(map[string]any)
+	dir, err := os.MkdirTemp("", "sessionaudit-stackset-")
+	if err != nil {
+		panic(err)
 	}
-	targets := make([]*string, len(c.TargetOrganizationalUnitIDs))
-	for i, t := range c.TargetOrganizationalUnitIDs {
-		targets[i] = jsii.String(t)
+	defer os.RemoveAll(dir)
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), Context: &context})
+	stack := build(app)
+	data, err := json.Marshal(app.Synth(nil).GetStackByName(stack.StackName()).Template())
+	if err != nil {
+		panic(err)
 	}
+	return string(data)
+}
+
+// newStackSet is a service-managed StackSet of a template body for the target OUs in regions.
+func newStackSet(stack awscdk.Stack, id, name, description string, c config.Config, regionList []string, body string) awscloudformation.CfnStackSet {
 	callAs := "SELF"
 	if c.DelegatedAdmin {
 		callAs = "DELEGATED_ADMIN"
@@ -78,31 +87,9 @@ func newStackSet(stack awscdk.Stack, id, name, description string, c config.Conf
 			FailureTolerancePercentage: jsii.Number(float64(c.StackSet.FailureTolerancePercentage)),
 		},
 		StackInstancesGroup: []any{&awscloudformation.CfnStackSet_StackInstancesProperty{
-			DeploymentTargets: &awscloudformation.CfnStackSet_DeploymentTargetsProperty{OrganizationalUnitIds: &targets},
-			Regions:           &regions,
+			DeploymentTargets: &awscloudformation.CfnStackSet_DeploymentTargetsProperty{OrganizationalUnitIds: jsii.Strings(c.TargetOrganizationalUnitIDs...)},
+			Regions:           jsii.Strings(regionList...),
 		}},
-		TemplateBody: awscdk.Lazy_UncachedString(&templateBody{stack: template}, nil),
+		TemplateBody: jsii.String(body),
 	})
-}
-
-// templateBody produces the member stack's template as written to the cloud assembly. It is
-// uncached: the construct tree may be resolved once before any template is written (for
-// metadata), and then it says so instead of failing; the template of this stack always gets the
-// real body (tested).
-type templateBody struct{ stack awscdk.Stack }
-
-// pendingBody is what templateBody produces before the member template exists.
-const pendingBody = "(the SessionAudit-Member template, once synthesized)"
-
-func (t *templateBody) Produce(awscdk.IResolveContext) *string {
-	path := filepath.Join(*awscdk.Stage_Of(t.stack).Outdir(), *t.stack.TemplateFile())
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return jsii.String(pendingBody)
-	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, data); err != nil {
-		panic(fmt.Sprintf("stacks: %s is not valid JSON: %v", path, err))
-	}
-	return jsii.String(compact.String())
 }
