@@ -303,3 +303,100 @@ func equalSets(a, b []string) bool {
 	}
 	return true
 }
+
+// Elements of a list are named by their own index, whatever the elements before them are.
+func TestListProblemsNameTheirIndex(t *testing.T) {
+	c := defaultConfig(t)
+	c["regions"] = []any{7, "mars-1", "ap-northeast-1", "ap-northeast-1"}
+	data, _ := json.Marshal(c)
+	_, err := Parse(data, "x")
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("got %v", err)
+	}
+	var got []string
+	for _, p := range cerr.Problems {
+		got = append(got, p.String())
+	}
+	want := []string{
+		`regions[0]: must be a string (got 7)`,
+		`regions[1]: must be a region code such as ap-northeast-1 (got "mars-1")`,
+		`regions[3]: is a duplicate (got "ap-northeast-1")`,
+	}
+	if !equalSets(got, want) {
+		t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// A deployment lives in one partition.
+func TestRegionsShareThePartition(t *testing.T) {
+	c := defaultConfig(t)
+	c["homeRegion"], c["regions"] = "eu-west-1", []any{"eu-west-1", "cn-north-1"}
+	c["notifications"].(map[string]any)["signInRegions"] = []any{"us-east-1", "us-gov-west-1"}
+	data, _ := json.Marshal(c)
+	_, err := Parse(data, "x")
+	for _, want := range []string{
+		`regions[1]: must be in the partition of homeRegion "eu-west-1" (aws), not aws-cn (got "cn-north-1")`,
+		`notifications.signInRegions[1]: must be in the partition of homeRegion "eu-west-1" (aws), not aws-us-gov (got "us-gov-west-1")`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s in\n%v", want, err)
+		}
+	}
+}
+
+// A JSON syntax error says where.
+func TestJSONSyntaxErrorsSayWhere(t *testing.T) {
+	for in, want := range map[string]string{
+		"{\n  \"organizationId\": \"o-exampleorg1\",\n  \"regions\": [\"eu-west-1\",]\n}": "config: is not valid JSON: invalid character ']' looking for beginning of value at line 3, column 27",
+		"{\n  \"homeRegion\": ":                                                           "config: is not valid JSON: it ends early at line 2, column 17",
+		"{} {}":                                                                           "config: holds more than one JSON value (the second starts at line 1, column 4)",
+	} {
+		_, err := Parse([]byte(in), "x.json")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q):\n%v\nwant %s", in, err, want)
+		}
+	}
+}
+
+// The published schema is the contract: every field of Config is in it and nothing else, and its
+// defaults are the Go defaults.
+func TestSchemaMatchesConfig(t *testing.T) {
+	var schema map[string]any
+	if err := json.Unmarshal(Schema, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, typ reflect.Type, node map[string]any, def any)
+	walk = func(path string, typ reflect.Type, node map[string]any, def any) {
+		props, _ := node["properties"].(map[string]any)
+		fields := map[string]bool{}
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			fields[name] = true
+			sub, ok := props[name].(map[string]any)
+			if !ok {
+				t.Errorf("%s%s is in Config but not in the schema", path, name)
+				continue
+			}
+			defVal := reflect.ValueOf(def).FieldByName(f.Name).Interface()
+			if f.Type.Kind() == reflect.Struct {
+				walk(path+name+".", f.Type, sub, defVal)
+				continue
+			}
+			if d, has := sub["default"]; has {
+				got, _ := json.Marshal(defVal)
+				want, _ := json.Marshal(d)
+				if string(got) != string(want) && !(string(got) == "null" && string(want) == "[]") {
+					t.Errorf("%s%s: schema default %s, Go default %s", path, name, want, got)
+				}
+			}
+		}
+		for name := range props {
+			if !fields[name] && name != "$schema" {
+				t.Errorf("%s%s is in the schema but not in Config", path, name)
+			}
+		}
+	}
+	walk("", reflect.TypeOf(Config{}), schema, defaults())
+}

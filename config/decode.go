@@ -3,7 +3,9 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -56,23 +58,20 @@ func LoadFile(path string) (Config, error) {
 }
 
 // Parse decodes and validates one JSON configuration object. source names it in errors.
-// It returns a *Error listing every problem, or the configuration with defaults applied.
+// It returns a *Error listing every problem, or the configuration with defaults applied: first the
+// JSON Schema (Schema: structure, types, patterns, ranges), then Go's cross-field rules (validate)
+// on whatever decoded.
 func Parse(data []byte, source string) (Config, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var root any
-	r := &reader{seen: map[string]bool{}, badType: map[string]bool{}}
-	if err := dec.Decode(&root); err != nil {
-		r.add("config", "is not valid JSON: "+err.Error(), abbreviate(string(data)))
+	r := &reader{seen: map[string]bool{}, bad: map[string]bool{}}
+	root, err := decodeJSON(data)
+	if err != nil {
+		r.add("config", err.Error(), abbreviate(string(data)))
 		return Config{}, &Error{Source: source, Problems: r.problems}
 	}
-	if dec.More() {
-		r.add("config", "holds more than one JSON value", abbreviate(string(data)))
-		return Config{}, &Error{Source: source, Problems: r.problems}
-	}
+	checkSchema(root, r)
 	cfg := defaults()
-	r.object(cfg.fields(r))(root, "")
-	if !r.badType["config"] {
+	if _, ok := root.(map[string]any); ok {
+		r.object(cfg.fields(r))(root, "")
 		validate(&cfg, r)
 	}
 	sortByContract(r.problems)
@@ -82,9 +81,49 @@ func Parse(data []byte, source string) (Config, error) {
 	return cfg, nil
 }
 
+// decodeJSON decodes exactly one JSON value (numbers as json.Number), or says where the syntax
+// breaks by line and column.
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var root any
+	if err := dec.Decode(&root); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			line, col := position(data, syntax.Offset-1) // Offset counts the offending byte
+			return nil, fmt.Errorf("is not valid JSON: %s at line %d, column %d", syntax.Error(), line, col)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			line, col := position(data, int64(len(data)))
+			return nil, fmt.Errorf("is not valid JSON: it ends early at line %d, column %d", line, col)
+		}
+		return nil, fmt.Errorf("is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		line, col := position(data, dec.InputOffset())
+		return nil, fmt.Errorf("holds more than one JSON value (the second starts at line %d, column %d)", line, col)
+	}
+	return root, nil
+}
+
+// position is the 1-based line and column of a byte offset.
+func position(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	if col < 1 {
+		col = 1
+	}
+	return line, col
+}
+
 // fields maps every JSON field of the configuration to the reader that fills it.
 func (c *Config) fields(r *reader) map[string]decodeFunc {
 	return map[string]decodeFunc{
+		"$schema":                     func(any, string) {}, // for editors
 		"organizationId":              r.str(&c.OrganizationID),
 		"managementAccountId":         r.str(&c.ManagementAccountID),
 		"delegatedAdmin":              r.boolean(&c.DelegatedAdmin),
@@ -168,70 +207,63 @@ func sortByContract(problems []Problem) {
 	sort.SliceStable(problems, func(i, j int) bool { return rank(problems[i]) < rank(problems[j]) })
 }
 
-// decodeFunc stores the JSON value v found at path, or records why it cannot.
+// decodeFunc stores the JSON value v found at path, if it has the right type.
 type decodeFunc func(v any, path string)
 
-// reader walks decoded JSON into a Config, collecting problems instead of stopping at the first.
+// reader walks decoded JSON into a Config. The schema has already reported what is wrong with the
+// structure; the reader stores what it can and records which paths were present (seen) and which
+// the schema rejected (bad), for the cross-field rules.
 type reader struct {
 	problems []Problem
 	seen     map[string]bool // paths present in the input
-	badType  map[string]bool // paths whose value had the wrong JSON type (already reported)
+	bad      map[string]bool // paths the schema rejected
 }
 
 func (r *reader) add(path, message, got string) {
 	r.problems = append(r.problems, Problem{Path: path, Message: message, Got: got})
 }
 
-func (r *reader) wrongType(path, want string, v any) {
-	r.badType[path] = true
-	r.add(path, "must be "+want, render(v))
+// replace records a problem at path instead of those already there.
+func (r *reader) replace(path, message, got string) {
+	kept := r.problems[:0]
+	for _, p := range r.problems {
+		if p.Path != path {
+			kept = append(kept, p)
+		}
+	}
+	r.problems = kept
+	r.add(path, message, got)
 }
 
 func (r *reader) object(fields map[string]decodeFunc) decodeFunc {
 	return func(v any, path string) {
 		obj, ok := v.(map[string]any)
 		if !ok {
-			r.wrongType(orRoot(path), "an object", v)
 			return
 		}
 		r.seen[path] = true
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := join(path, k)
-			f, known := fields[k]
-			if !known {
-				r.add(p, "is not a known field; expected one of "+strings.Join(sortedKeys(fields), ", "), render(obj[k]))
-				continue
+		for k, x := range obj {
+			if f, known := fields[k]; known {
+				r.seen[join(path, k)] = true
+				f(x, join(path, k))
 			}
-			r.seen[p] = true
-			f(obj[k], p)
 		}
 	}
 }
 
 func (r *reader) str(dst *string) decodeFunc {
 	return func(v any, path string) {
-		s, ok := v.(string)
-		if !ok {
-			r.wrongType(path, "a string", v)
-			return
+		if s, ok := v.(string); ok {
+			*dst = s
 		}
-		*dst = s
 	}
 }
 
 func (r *reader) boolean(dst *bool) decodeFunc {
 	return func(v any, path string) {
-		b, ok := v.(bool)
-		if !ok {
-			r.wrongType(path, "true or false", v)
-			return
+		if b, ok := v.(bool); ok {
+			*dst = b
 		}
-		*dst = b
 	}
 }
 
@@ -239,47 +271,35 @@ func (r *reader) integer(dst *int) decodeFunc {
 	return func(v any, path string) {
 		n, ok := v.(json.Number)
 		if !ok {
-			r.wrongType(path, "a whole number", v)
 			return
 		}
-		f, err := n.Float64()
-		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
-			r.wrongType(path, "a whole number", v)
-			return
+		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= math.MaxInt64/2 {
+			*dst = int(f)
 		}
-		*dst = int(f)
 	}
 }
 
 // each decodes a list whose elements elem decodes (elements are at path[i]).
 func (r *reader) each(elem decodeFunc) decodeFunc {
 	return func(v any, path string) {
-		list, ok := v.([]any)
-		if !ok {
-			r.wrongType(path, "a list", v)
-			return
-		}
+		list, _ := v.([]any)
 		for i, e := range list {
 			elem(e, fmt.Sprintf("%s[%d]", path, i))
 		}
 	}
 }
 
+// strs stores a list of strings position for position: an element that is not a string becomes
+// "" (the schema reported it), so that every later problem names the element's own index.
 func (r *reader) strs(dst *[]string) decodeFunc {
 	return func(v any, path string) {
 		list, ok := v.([]any)
 		if !ok {
-			r.wrongType(path, "a list of strings", v)
 			return
 		}
-		out := make([]string, 0, len(list))
+		out := make([]string, len(list))
 		for i, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				r.wrongType(fmt.Sprintf("%s[%d]", path, i), "a string", e)
-				continue
-			}
-			out = append(out, s)
+			out[i], _ = e.(string)
 		}
 		*dst = out
 	}
@@ -297,15 +317,6 @@ func orRoot(path string) string {
 		return "config"
 	}
 	return path
-}
-
-func sortedKeys(m map[string]decodeFunc) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // render formats a decoded JSON value the way it appeared in the input, shortened if long.

@@ -3,25 +3,10 @@ package config
 import (
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder/filterpattern"
-)
-
-var (
-	organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	accountIDPattern      = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern         = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	targetIDPattern       = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$`)
-	roleNamePattern       = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
-	forwarderNamePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-	logGroupNamePattern   = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
-	osUserPattern         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
-	// EventBridge wildcards: "*" only, never two in a row ("Wildcard matching", event-ruler).
-	ignoredArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::([0-9]{12}|\*):(role|user)/[A-Za-z0-9+=,.@_*/-]{1,512}|iam::([0-9]{12}|\*):root|sts::([0-9]{12}|\*):assumed-role/[A-Za-z0-9+=,.@_*/-]{1,512})$`)
-	principalArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(iam::([0-9]{12}|\*):(role|user)/[A-Za-z0-9+=,.@_*?/-]{1,512}|sts::([0-9]{12}|\*):assumed-role/[A-Za-z0-9+=,.@_*?/-]{1,512})$`)
 )
 
 // MaxExemptPrincipalCharacters is how much of the guardrail policies' 5,120 characters the exempt
@@ -34,92 +19,40 @@ const MaxExemptPrincipalCharacters = 1000
 // its comma): the member session rule repeats them twice next to about 400 characters of its own.
 const MaxIgnorePrincipalCharacters = 700
 
-// maxObjectLockDays is S3's limit for a default Object Lock retention (100 years).
-const maxObjectLockDays = 36500
-
-// validate checks every rule of the configuration contract and records each broken one in r.
+// validate checks the rules the schema cannot express (they relate fields, or fit values to AWS
+// limits) on the fields the schema accepted, and records each broken one in r.
 func validate(c *Config, r *reader) {
-	required := func(path string) bool {
-		if !r.seen[path] {
-			r.add(path, "is required", "nothing")
-			return false
-		}
-		return !r.badType[path]
-	}
-	match := func(path string, re *regexp.Regexp, value, want string) {
-		if !re.MatchString(value) {
-			r.add(path, "must be "+want, quote(value))
-		}
-	}
+	ok := func(path string) bool { return r.seen[path] && !r.bad[path] }
 
-	if required("organizationId") {
-		match("organizationId", organizationIDPattern, c.OrganizationID, `"o-" followed by 10 to 32 lowercase letters or digits`)
+	if ok("homeRegion") && ok("regions") && !slices.Contains(c.Regions, c.HomeRegion) {
+		r.add("regions", fmt.Sprintf("must include homeRegion %q", c.HomeRegion), render(c.Regions))
 	}
-	for _, f := range []struct {
-		path  string
-		value string
-	}{{"managementAccountId", c.ManagementAccountID}, {"logArchiveAccountId", c.LogArchiveAccountID}} {
-		if required(f.path) {
-			match(f.path, accountIDPattern, f.value, "a 12-digit AWS account ID")
+	// One deployment lives in one partition: the central bucket, keys and bus are ARNs of the home
+	// region's partition, which every governed and sign-in region must share.
+	if ok("homeRegion") {
+		home := Partition(c.HomeRegion)
+		for _, list := range []struct {
+			path    string
+			regions []string
+		}{{"regions", c.Regions}, {"notifications.signInRegions", c.Notifications.SignInRegions}} {
+			for i, region := range list.regions {
+				at := fmt.Sprintf("%s[%d]", list.path, i)
+				if region != "" && !r.bad[at] && Partition(region) != home {
+					r.add(at, fmt.Sprintf("must be in the partition of homeRegion %q (%s), not %s", c.HomeRegion, home, Partition(region)), quote(region))
+				}
+			}
 		}
 	}
-	homeOK := false
-	if required("homeRegion") {
-		match("homeRegion", regionPattern, c.HomeRegion, "a region code such as ap-northeast-1")
-		homeOK = regionPattern.MatchString(c.HomeRegion)
-	}
-	if required("regions") {
-		listOf(r, "regions", c.Regions, regionPattern, "a region code such as ap-northeast-1")
-		if homeOK && !slices.Contains(c.Regions, c.HomeRegion) {
-			r.add("regions", fmt.Sprintf("must include homeRegion %q", c.HomeRegion), render(c.Regions))
-		}
-	}
-	if required("targetOrganizationalUnitIds") {
-		listOf(r, "targetOrganizationalUnitIds", c.TargetOrganizationalUnitIDs, targetIDPattern, `an OU ID "ou-xxxx-xxxxxxxx" or a root ID "r-xxxx"`)
-		if n := len(c.TargetOrganizationalUnitIDs); n > MaxOrganizationalUnits {
-			r.add("targetOrganizationalUnitIds", fmt.Sprintf("must hold at most %d entries, the most one StackSet operation takes; target a parent OU or the root instead", MaxOrganizationalUnits), fmt.Sprintf("%d entries", n))
-		}
-	}
+	duplicates(r, "regions", c.Regions)
+	duplicates(r, "targetOrganizationalUnitIds", c.TargetOrganizationalUnitIDs)
 
 	s := c.Session
-	between(r, "session.idleSessionTimeoutMinutes", s.IdleSessionTimeoutMinutes, 1, 60)
-	between(r, "session.maxSessionDurationMinutes", s.MaxSessionDurationMinutes, 1, 1440)
-	if s.RunAsEnabled && s.RunAsDefaultUser == "" {
+	if s.RunAsEnabled && s.RunAsDefaultUser == "" && !r.bad["session.runAsDefaultUser"] {
 		r.add("session.runAsDefaultUser", "is required when session.runAsEnabled is true", quote(s.RunAsDefaultUser))
-	} else if s.RunAsDefaultUser != "" {
-		match("session.runAsDefaultUser", osUserPattern, s.RunAsDefaultUser, "an OS user name (letters, digits, _ . -; at most 32 characters)")
-	}
-	for i, name := range s.InstanceRoleNames {
-		match(fmt.Sprintf("session.instanceRoleNames[%d]", i), roleNamePattern, name, "an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN")
 	}
 	duplicates(r, "session.instanceRoleNames", s.InstanceRoleNames)
-	switch s.EncryptionKey {
-	case SessionKeyOrganization, SessionKeyAccount, SessionKeyNone:
-	default:
-		r.add("session.encryptionKey", `must be "organization", "account" or "none"`, quote(s.EncryptionKey))
-	}
-
-	t := c.Retention
-	if !slices.Contains(CloudWatchRetentionDays, t.CloudWatchDays) {
-		r.add("retention.cloudWatchDays", "must be one of "+joinInts(CloudWatchRetentionDays), render(t.CloudWatchDays))
-	}
-	between(r, "retention.archiveDays", t.ArchiveDays, 1, maxObjectLockDays)
-	switch t.ObjectLockMode {
-	case ObjectLockGovernance, ObjectLockCompliance, ObjectLockNone:
-	default:
-		r.add("retention.objectLockMode", `must be "GOVERNANCE", "COMPLIANCE" or "NONE"`, quote(t.ObjectLockMode))
-	}
 
 	g := c.Guardrails
-	switch g.UnloggedSessions {
-	case UnloggedNotify, UnloggedDeny, UnloggedAllow:
-	default:
-		r.add("guardrails.unloggedSessions", `must be "notify", "deny" or "allow"`, quote(g.UnloggedSessions))
-	}
-	for i, arn := range g.ExemptPrincipalArns {
-		match(fmt.Sprintf("guardrails.exemptPrincipalArns[%d]", i), principalArnPattern, arn,
-			"an IAM role, user or assumed-role ARN pattern such as arn:aws:iam::*:role/BreakGlass (* and ? allowed)")
-	}
 	duplicates(r, "guardrails.exemptPrincipalArns", g.ExemptPrincipalArns)
 	total := 0
 	for _, arn := range g.ExemptPrincipalArns {
@@ -129,27 +62,17 @@ func validate(c *Config, r *reader) {
 		r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("must take at most %d characters together to fit in a service control policy (5,120 characters); exempt a role path such as arn:aws:iam::*:role/break-glass/* instead", MaxExemptPrincipalCharacters), fmt.Sprintf("%d characters in %d patterns", total, len(g.ExemptPrincipalArns)))
 	}
 
-	if n := c.Search.BytesScannedCutoffPerQuery; n < 10000000 {
-		r.add("search.bytesScannedCutoffPerQuery", "must be at least 10000000 bytes (Athena's minimum)", fmt.Sprint(n))
-	}
 	for i, e := range c.Notifications.Emails {
-		if !validEmail(e) {
-			r.add(fmt.Sprintf("notifications.emails[%d]", i), "must be a plain e-mail address such as secops@example.com", quote(e))
+		if at := fmt.Sprintf("notifications.emails[%d]", i); !r.bad[at] && !validEmail(e) {
+			r.add(at, "must be a plain e-mail address such as secops@example.com", quote(e))
 		}
 	}
 	duplicates(r, "notifications.emails", c.Notifications.Emails)
-	for i, region := range c.Notifications.SignInRegions {
-		match(fmt.Sprintf("notifications.signInRegions[%d]", i), regionPattern, region, "a region code such as us-east-1")
-	}
 	duplicates(r, "notifications.signInRegions", c.Notifications.SignInRegions)
 	ignored := 0
 	for i, arn := range c.Notifications.IgnorePrincipals {
-		path := fmt.Sprintf("notifications.ignorePrincipals[%d]", i)
-		switch {
-		case strings.Contains(arn, "**"):
-			r.add(path, "must not have two * in a row (EventBridge wildcards)", quote(arn))
-		default:
-			match(path, ignoredArnPattern, arn, "an IAM role, user, root or assumed-role ARN pattern such as arn:aws:iam::*:role/Automation (* allowed, ? not)")
+		if at := fmt.Sprintf("notifications.ignorePrincipals[%d]", i); strings.Contains(arn, "**") {
+			r.replace(at, "must not have two * in a row (EventBridge wildcards)", quote(arn)) // the more precise word
 		}
 		ignored += len(arn) + 3
 	}
@@ -159,42 +82,36 @@ func validate(c *Config, r *reader) {
 	}
 
 	validateForwarders(r, c.Forwarders)
-
-	ss := c.StackSet
-	if ss.RegionConcurrency != "PARALLEL" && ss.RegionConcurrency != "SEQUENTIAL" {
-		r.add("stackSet.regionConcurrency", `must be "PARALLEL" or "SEQUENTIAL"`, quote(ss.RegionConcurrency))
-	}
-	between(r, "stackSet.maxConcurrentPercentage", ss.MaxConcurrentPercentage, 1, 100)
-	between(r, "stackSet.failureTolerancePercentage", ss.FailureTolerancePercentage, 0, 100)
 }
 
-// listOf checks that a list is not empty, holds no duplicates and that every element matches re.
-func listOf(r *reader, path string, values []string, re *regexp.Regexp, want string) {
-	if len(values) == 0 {
-		r.add(path, "must hold at least one entry", render(values))
-		return
+// Partition is the AWS partition of a region code: aws-cn for cn-*, aws-us-gov for us-gov-*,
+// aws-iso for us-iso-*, aws-iso-b for us-isob-*, otherwise aws.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
 	}
-	for i, v := range values {
-		if !re.MatchString(v) {
-			r.add(fmt.Sprintf("%s[%d]", path, i), "must be "+want, quote(v))
-		}
-	}
-	duplicates(r, path, values)
+	return "aws"
 }
 
+// duplicates reports every repeated value of a list at its own index (empty values, which the
+// schema reported, are skipped).
 func duplicates(r *reader, path string, values []string) {
 	seen := map[string]bool{}
 	for i, v := range values {
+		if v == "" {
+			continue
+		}
 		if seen[v] {
 			r.add(fmt.Sprintf("%s[%d]", path, i), "is a duplicate", quote(v))
 		}
 		seen[v] = true
-	}
-}
-
-func between(r *reader, path string, v, lo, hi int) {
-	if v < lo || v > hi {
-		r.add(path, fmt.Sprintf("must be between %d and %d", lo, hi), render(v))
 	}
 }
 
@@ -207,14 +124,6 @@ func validEmail(s string) bool {
 	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " \t")
 }
 
-func joinInts(ns []int) string {
-	parts := make([]string, len(ns))
-	for i, n := range ns {
-		parts[i] = fmt.Sprint(n)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // maxFiltersPerLogGroup is CloudWatch Logs' limit of subscription filters on one log group.
 const maxFiltersPerLogGroup = 2
 
@@ -223,27 +132,19 @@ func validateForwarders(r *reader, fs []Forwarder) {
 	perGroup := map[string]int{}
 	for i, f := range fs {
 		at := func(field string) string { return fmt.Sprintf("forwarders[%d].%s", i, field) }
-		for _, field := range []string{"name", "logGroupName", "filterPattern"} {
-			if !r.seen[at(field)] && r.seen[fmt.Sprintf("forwarders[%d]", i)] {
-				r.add(at(field), "is required", "nothing")
-			}
-		}
-		if r.seen[at("name")] {
-			if !forwarderNamePattern.MatchString(f.Name) {
-				r.add(at("name"), "must be 1 to 64 of A-Z a-z 0-9 . _ -", quote(f.Name))
-			} else if names[f.Name] {
+		ok := func(field string) bool { return r.seen[at(field)] && !r.bad[at(field)] }
+		if ok("name") {
+			if names[f.Name] {
 				r.add(at("name"), "is a duplicate", quote(f.Name))
 			}
 			names[f.Name] = true
 		}
-		if r.seen[at("logGroupName")] {
-			if !logGroupNamePattern.MatchString(f.LogGroupName) {
-				r.add(at("logGroupName"), "must be a log group name (1 to 512 of A-Z a-z 0-9 . - _ / #)", quote(f.LogGroupName))
-			} else if perGroup[f.LogGroupName]++; perGroup[f.LogGroupName] > maxFiltersPerLogGroup {
+		if ok("logGroupName") {
+			if perGroup[f.LogGroupName]++; perGroup[f.LogGroupName] > maxFiltersPerLogGroup {
 				r.add(at("logGroupName"), fmt.Sprintf("has more than %d forwarders; a log group allows at most %d subscription filters", maxFiltersPerLogGroup, maxFiltersPerLogGroup), quote(f.LogGroupName))
 			}
 		}
-		if r.seen[at("filterPattern")] {
+		if ok("filterPattern") {
 			if err := filterpattern.Check(f.FilterPattern); err != nil {
 				r.add(at("filterPattern"), err.Error(), quote(f.FilterPattern))
 			}
