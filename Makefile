@@ -9,11 +9,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth test test-go test-js test-search test-examples security cost bench clean
+.PHONY: help deps synth lint test test-go test-js test-search test-examples security cost bench clean
 
 help:
 	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
 	@echo "make test    unit and template tests, the validated synth, then make security"
+	@echo "make lint    gofmt, go vet, staticcheck, ESLint"
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
 	@echo "make cost    fixed monthly cost by organization size and cost per GiB, from cdk.out/ (README Cost)"
 	@echo "make bench   synth and test timings against a trivial reference app (see README Performance)"
@@ -30,13 +31,24 @@ deps: node_modules/.package-lock.json
 synth: deps
 	$(CDK) synth --quiet --no-notices
 
+# Formatting and static checks of the Go code (both modules) and the JavaScript (handlers, tests).
+STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet ./...
+	$(STATICCHECK) ./...
+	cd examples/reuse && go vet ./... && $(STATICCHECK) ./...
+	npx --no-install eslint constructs test eslint.config.js
+
 # Tests synthesize with the validator off (CDK_VALIDATION=false); `synth` validates afterwards.
 test-go: deps
 	CDK_VALIDATION=false go test ./...
 
-# The inline Lambda handlers' own tests (Node's built-in runner, fake AWS clients).
+# The inline Lambda handlers' own tests (Node's built-in runner, fake AWS clients), on the readable
+# source and again on the code that ships (the templates' ZipFile, SHIPPED=1).
 test-js:
 	node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
+	SHIPPED=1 node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
 
 # cdk.out is stale when a tracked source is newer than the last synthesis.
 cdk.out/manifest.json: $(shell git ls-files -- '*.go' '*.js' cdk.json go.mod 2>/dev/null)

@@ -33,4 +33,5 @@ ignore (
 	./cdk.out
 	./node_modules
 	./test/security/node_modules
+	./test/search/node_modules
 )

@@ -349,8 +349,8 @@ func TestRegionsShareThePartition(t *testing.T) {
 func TestJSONSyntaxErrorsSayWhere(t *testing.T) {
 	for in, want := range map[string]string{
 		"{\n  \"organizationId\": \"o-exampleorg1\",\n  \"regions\": [\"eu-west-1\",]\n}": "config: is not valid JSON: invalid character ']' looking for beginning of value at line 3, column 27",
-		"{\n  \"homeRegion\": ":                                                           "config: is not valid JSON: it ends early at line 2, column 17",
-		"{} {}":                                                                           "config: holds more than one JSON value (the second starts at line 1, column 4)",
+		"{\n  \"homeRegion\": ": "config: is not valid JSON: it ends early at line 2, column 17",
+		"{} {}":                 "config: holds more than one JSON value (the second starts at line 1, column 4)",
 	} {
 		_, err := Parse([]byte(in), "x.json")
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -183,3 +183,23 @@ func short(v any) string {
 	data, _ := json.Marshal(v)
 	return string(data)
 }
+
+// Every custom resource answers within minutes, not CloudFormation's default hour: a hung handler
+// fails the deployment fast.
+func TestCustomResourcesHaveAServiceTimeout(t *testing.T) {
+	n := 0
+	for name, tmpl := range defaultApp.templates {
+		for id, r := range tmpl["Resources"].(map[string]any) {
+			if typ, _ := r.(map[string]any)["Type"].(string); !strings.HasPrefix(typ, "Custom::") && typ != "AWS::CloudFormation::CustomResource" {
+				continue
+			}
+			n++
+			if got := props(r.(map[string]any))["ServiceTimeout"]; got != "420" {
+				t.Errorf("%s %s: ServiceTimeout %v, want 420 seconds", name, id, got)
+			}
+		}
+	}
+	if n < 3 {
+		t.Errorf("found only %d custom resources", n)
+	}
+}

@@ -23,6 +23,12 @@ import (
 // a StackSet has the tighter limit of its template body (stacks.MaxTemplateBodyBytes).
 const MaxSourceBytes = 4 * 1024 * 1024
 
+// ServiceTimeout is how long CloudFormation waits for a custom resource backed by an
+// InlineFunction to answer (AWS::CloudFormation::CustomResource ServiceTimeout; without it, one
+// hour). It covers the function's default 2-minute timeout and Lambda's two retries of a failed
+// asynchronous invocation, so that a hung handler fails the deployment in minutes.
+func ServiceTimeout() awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(7)) }
+
 // respond is the custom resource wrapper appended to every handler: it calls the handler's
 // run(event, client()) and reports the result to CloudFormation.
 //

@@ -1,7 +1,7 @@
 // Tests of the Custom::KeyLookup handler against a fake KMS.
 const test = require('node:test');
 const assert = require('node:assert');
-const { run } = require('./handler.js');
+const { run } = require('../inlinefn/shipped.js')(require.resolve('./handler.js'));
 
 const ALIAS = 'arn:aws:kms:us-east-1:222222222222:alias/session-audit';
 const KEY = 'arn:aws:kms:us-east-1:222222222222:key/mrk-1234abcd';

@@ -74,9 +74,10 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 		fn = shared.Function
 	}
 	res := awscdk.NewCustomResource(this, jsii.String("Resource"), &awscdk.CustomResourceProps{
-		ServiceToken: fn.Function.FunctionArn(),
-		ResourceType: jsii.String(ResourceType),
-		Properties:   &map[string]any{"AliasArn": aliasArn},
+		ServiceToken:   fn.Function.FunctionArn(),
+		ServiceTimeout: inlinefn.ServiceTimeout(),
+		ResourceType:   jsii.String(ResourceType),
+		Properties:     &map[string]any{"AliasArn": aliasArn},
 	})
 	return &KeyLookup{
 		Construct: this,

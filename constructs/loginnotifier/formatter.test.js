@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { format, handle } = require('./formatter.js');
+const { format, handle } = require('../inlinefn/shipped.js')(require.resolve('./formatter.js'));
 
 const env = {
   TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:222222222222:session-audit', BUCKET: 'session-audit-logs-222222222222-ap-northeast-1',

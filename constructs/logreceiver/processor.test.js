@@ -2,7 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const zlib = require('node:zlib');
-const { handler } = require('./processor.js');
+const { handler } = require('../inlinefn/shipped.js')(require.resolve('./processor.js'));
 
 const record = (id, envelope) => ({ recordId: id, data: zlib.gzipSync(Buffer.from(JSON.stringify(envelope))).toString('base64') });
 const decode = (r) => Buffer.from(r.data, 'base64').toString('utf8');

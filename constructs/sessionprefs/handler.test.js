@@ -2,7 +2,7 @@
 // Run with: node --test (make test runs every *.test.js under constructs/).
 const test = require('node:test');
 const assert = require('node:assert');
-const { run } = require('./handler.js');
+const { run } = require('../inlinefn/shipped.js')(require.resolve('./handler.js'));
 
 const NAME = 'SSM-SessionManagerRunShell';
 const content = (idle) => JSON.stringify({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs: { idleSessionTimeout: String(idle) } });

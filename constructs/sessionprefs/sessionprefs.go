@@ -166,8 +166,9 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 		})},
 	})
 	doc := awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
-		ServiceToken: fn.Function.FunctionArn(),
-		ResourceType: jsii.String(ResourceType),
+		ServiceToken:   fn.Function.FunctionArn(),
+		ServiceTimeout: inlinefn.ServiceTimeout(),
+		ResourceType:   jsii.String(ResourceType),
 		Properties: &map[string]any{
 			"Name":    DocumentName,
 			"Content": stack.ToJsonString(documentContent(p, logGroup), nil),

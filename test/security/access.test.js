@@ -152,6 +152,28 @@ const scenarios = [
   { name: 'instance writes its session log group', principal: instance, action: 'logs:PutLogEvents', resource: `${sessionLogGroupArn}:log-stream:alice-0123`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'Allowed' },
   { name: 'instance writes another log group', principal: instance, action: 'logs:PutLogEvents', resource: `arn:aws:logs:${HOME}:${MEMBER}:log-group:app:log-stream:x`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'ImplicitlyDenied' },
   { name: 'instance reads session logs', principal: instance, action: 'logs:GetLogEvents', resource: `${sessionLogGroupArn}:log-stream:alice-0123`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'ImplicitlyDenied' },
+
+  // Archive search: the auditor policy runs queries in the workgroup and reads the logs the
+  // tables read, through S3 only; it writes and deletes nothing in the archive.
+  athena('auditor runs a query in the session-audit workgroup', auditor, 'athena:StartQueryExecution', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/session-audit`, 'Allowed'),
+  athena('auditor runs a query in another workgroup', auditor, 'athena:StartQueryExecution', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/primary`, DENIED),
+  athena('auditor changes the workgroup settings', auditor, 'athena:UpdateWorkGroup', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/session-audit`, DENIED),
+  athena('auditor reads the table definitions', auditor, 'glue:GetTable', `arn:aws:glue:${HOME}:${ARCHIVE}:table/session_audit/forwarded_events`, 'Allowed'),
+  athena('auditor changes a table', auditor, 'glue:UpdateTable', `arn:aws:glue:${HOME}:${ARCHIVE}:table/session_audit/forwarded_events`, DENIED),
+  athena('auditor reads another database', auditor, 'glue:GetTable', `arn:aws:glue:${HOME}:${ARCHIVE}:table/finance/ledger`, DENIED),
+  athena('auditor writes query results', auditor, 's3:PutObject', `${RESULTS_ARN}/q/0000.csv`, 'Allowed'),
+  athena('a log-archive role without the policy runs a query', `arn:aws:iam::${ARCHIVE}:role/Developer`, 'athena:StartQueryExecution', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/session-audit`, DENIED, []),
+  s3('auditor reads a forwarded log object', auditor, 's3:GetObject', forwardedKey, 'Allowed', { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor reads a transcript', auditor, 's3:GetObject', own, 'Allowed', { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor lists the forwarded logs', auditor, 's3:ListBucket', null, 'Allowed', { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': `cloudwatch/${HOME}/2026/` } }),
+  s3('auditor lists the whole bucket', auditor, 's3:ListBucket', null, DENIED, { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': '' } }),
+  s3('auditor reads delivery errors', auditor, 's3:GetObject', `cloudwatch-errors/processing-failed/${HOME}/2026/11/22/x`, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor deletes a forwarded log object', auditor, 's3:DeleteObject', forwardedKey, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor overwrites a transcript', auditor, 's3:PutObject', own, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('a member account with the auditor policy reads the archive', `arn:aws:iam::${MEMBER}:role/Auditor`, 's3:GetObject', forwardedKey, DENIED, { identity: [auditorPolicy], ctx: orgCtx(MEMBER) }),
+  kms('auditor decrypts archive objects through S3', auditor, 'kms:Decrypt', 'Allowed', { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), ...viaS3 } }),
+  kms('auditor decrypts directly', auditor, 'kms:Decrypt', DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  kms('auditor decrypts another bucket\'s objects through S3', auditor, 'kms:Decrypt', DENIED, { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 'kms:ViaService': `s3.${HOME}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::other-bucket' } }),
 ];
 
 test('the access matrix has at least 30 scenarios', () => assert.ok(scenarios.length >= 30, String(scenarios.length)));
