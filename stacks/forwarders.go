@@ -17,13 +17,13 @@ import (
 type Forwarders struct {
 	awscdk.Stack
 	// Forwarders by config name.
-	Forwarders map[string]*logforwarder.LogForwarder
+	Forwarders map[string]*logforwarder.Forwarder
 }
 
 // NewForwarders creates the SessionAudit-Forwarders stack; there must be at least one forwarder.
 func NewForwarders(scope constructs.Construct, c config.Config) *Forwarders {
 	stack := newStandaloneStack(scope, ForwardersStackName, "sessionaudit: extra CloudWatch Logs forwarders to the central bucket")
-	f := &Forwarders{Stack: stack, Forwarders: map[string]*logforwarder.LogForwarder{}}
+	f := &Forwarders{Stack: stack, Forwarders: map[string]*logforwarder.Forwarder{}}
 	for _, fc := range c.Forwarders {
 		f.Forwarders[fc.Name] = logforwarder.New(stack, "Forwarder-"+fc.Name, &logforwarder.Props{
 			LogGroupName:   jsii.String(fc.LogGroupName),

@@ -19,19 +19,15 @@ const GuardrailsStackName = "SessionAudit-Guardrails"
 type Guardrails struct {
 	awscdk.Stack
 	// Guardrails are the policies.
-	Guardrails *guardrails.Guardrails
+	Guardrails *guardrails.Policies
 }
 
 // NewGuardrails creates the SessionAudit-Guardrails stack.
 func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
 	stack := newProtectedStack(scope, GuardrailsStackName, c.ManagementAccountID, c.HomeRegion,
 		"sessionaudit: service control policies that protect session logging in member accounts")
-	targets := make([]*string, len(c.TargetOrganizationalUnitIDs))
-	for i, t := range c.TargetOrganizationalUnitIDs {
-		targets[i] = jsii.String(t)
-	}
 	g := guardrails.New(stack, "Guardrails", &guardrails.Props{
-		TargetIds:            targets,
+		TargetIds:            c.TargetOrganizationalUnitIDs,
 		ExemptPrincipalArns:  c.Guardrails.ExemptPrincipalArns,
 		NamePrefix:           jsii.String(MemberNamePrefix),
 		DocumentName:         jsii.String(sessionprefs.DocumentName),

@@ -20,19 +20,19 @@ import (
 type LogArchive struct {
 	awscdk.Stack
 	// Key is the organization's LogKey (primary, multi-Region).
-	Key *logkey.LogKey
+	Key *logkey.Key
 	// Bucket is the CentralLogBucket.
 	Bucket *logbucket.CentralLogBucket
 	// Inbox is the central side of LoginNotifier.
 	Inbox *loginnotifier.Inbox
 	// LogReceiver holds one Firehose stream per governed region into the bucket; the destinations
 	// of the receiver stacks point at them.
-	LogReceiver *logreceiver.LogReceiver
+	LogReceiver *logreceiver.Receiver
 	// SessionKey encrypts the organization's session data (primary, multi-Region); nil unless
 	// session.encryptionKey is "organization".
-	SessionKey *sessionkey.SessionKey
+	SessionKey *sessionkey.Key
 	// Search holds the archive's tables, the Athena workgroup, saved queries and auditor policy.
-	Search *archivesearch.ArchiveSearch
+	Search *archivesearch.Search
 }
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
@@ -52,10 +52,6 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		RetentionDays:        jsii.Number(float64(c.Retention.ArchiveDays)),
 	})
 
-	emails := make([]*string, len(c.Notifications.Emails))
-	for i, e := range c.Notifications.Emails {
-		emails[i] = jsii.String(e)
-	}
 	var recordings *string
 	if c.RDPRecording.Enabled {
 		recordings = jsii.String(CentralBucketName(c))
@@ -64,7 +60,7 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		RecordingBucketName: recordings,
 		OrganizationID:      jsii.String(c.OrganizationID),
 		BusName:             jsii.String(BusName),
-		Emails:              emails,
+		Emails:              c.Notifications.Emails,
 		Chat:                c.Notifications.Chat,
 		BucketName:          jsii.String(CentralBucketName(c)),
 		AlarmNamePrefix:     jsii.String(AlarmNamePrefix),
@@ -82,7 +78,7 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	// Same account and region as the topic: the delivery alarms notify it directly.
 	receiver.AddAlarmAction(awscloudwatchactions.NewSnsAction(inbox.Topic))
 
-	var sessionKey *sessionkey.SessionKey
+	var sessionKey *sessionkey.Key
 	if c.Session.EncryptionKey == config.SessionKeyOrganization {
 		sessionKey = sessionkey.New(stack, "SessionKey", &sessionkey.Props{OrganizationID: jsii.String(c.OrganizationID)})
 	}

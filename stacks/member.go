@@ -24,14 +24,14 @@ const MaxTemplateBodyBytes = 51200
 type Member struct {
 	awscdk.Stack
 	// LogKey resolves the LogKey alias of this region (primary or replica) in the log-archive account.
-	LogKey *keylookup.KeyLookup
+	LogKey *keylookup.Lookup
 	// SessionKey resolves the SessionKey alias of this region; nil unless session.encryptionKey is
 	// "organization".
-	SessionKey *keylookup.KeyLookup
+	SessionKey *keylookup.Lookup
 	// Preferences are the Session Manager and RDP logging settings.
-	Preferences *sessionprefs.SessionPreferences
+	Preferences *sessionprefs.Preferences
 	// Forwarder sends the session log group to the log-archive destination of this region.
-	Forwarder *logforwarder.LogForwarder
+	Forwarder *logforwarder.Forwarder
 	// Notifier sends session, RDP connection, access request and sign-in events to the central bus.
 	Notifier *loginnotifier.Sender
 }
@@ -44,7 +44,7 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Region:    stack.Region(),
 		AliasName: jsii.String(logkey.DefaultAliasName),
 	})
-	var sessionKey *keylookup.KeyLookup
+	var sessionKey *keylookup.Lookup
 	var sessionKeyArn *string
 	if c.Session.EncryptionKey == config.SessionKeyOrganization {
 		sessionKey = keylookup.New(stack, "SessionKey", &keylookup.Props{
@@ -54,10 +54,6 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 			SharedWith: lookup,
 		})
 		sessionKeyArn = sessionKey.KeyArn
-	}
-	roles := make([]*string, len(c.Session.InstanceRoleNames))
-	for i, r := range c.Session.InstanceRoleNames {
-		roles[i] = jsii.String(r)
 	}
 	prefs := sessionprefs.New(stack, "SessionPreferences", &sessionprefs.Props{
 		CentralBucketName:   jsii.String(CentralBucketName(c)),
@@ -70,12 +66,12 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		IdleSessionTimeout:  jsii.Number(float64(c.Session.IdleSessionTimeoutMinutes)),
 		MaxSessionDuration:  jsii.Number(float64(c.Session.MaxSessionDurationMinutes)),
 		CloudWatchStreaming: jsii.Bool(c.Session.CloudWatchStreaming),
-		RunAsEnabled:        jsii.Bool(c.Session.RunAsEnabled),
+		RunAsEnabled:        c.Session.RunAsEnabled,
 		RunAsDefaultUser:    jsii.String(c.Session.RunAsDefaultUser),
 		ShellProfileLinux:   jsii.String(c.Session.ShellProfileLinux),
 		ShellProfileWindows: jsii.String(c.Session.ShellProfileWindows),
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
-		InstanceRoleNames:   roles,
+		InstanceRoleNames:   c.Session.InstanceRoleNames,
 		// Named, so that the guardrails can exempt the one principal that updates the document.
 		DocumentHandlerRoleName: jsii.String(DocumentHandlerRoleName(*stack.Region())),
 	})

@@ -21,12 +21,12 @@ type Receiver struct {
 	awscdk.Stack
 	// PrimaryKey resolves the home region's LogKey alias to the key ARN at deploy time; nil in the
 	// home region.
-	PrimaryKey *keylookup.KeyLookup
+	PrimaryKey *keylookup.Lookup
 	// KeyReplica is the LogKey replica of this region; nil in the home region.
 	KeyReplica *logkey.Replica
 	// PrimarySessionKey resolves the home region's SessionKey alias; nil in the home region and
 	// unless session.encryptionKey is "organization".
-	PrimarySessionKey *keylookup.KeyLookup
+	PrimarySessionKey *keylookup.Lookup
 	// SessionKeyReplica is the SessionKey replica of this region; nil when PrimarySessionKey is.
 	SessionKeyReplica *sessionkey.Replica
 	// Destination is the organization-scoped CloudWatch Logs destination of this region.

@@ -45,7 +45,7 @@ func everyConstruct(s awscdk.Stack) {
 		OrganizationID: jsii.String(org), BusName: jsii.String("bus2"), BucketName: jsii.String(bucketName),
 		Topic: awssns.NewTopic(s, jsii.String("TeamTopic"), nil),
 	})
-	guardrails.New(s, "Guardrails", &guardrails.Props{TargetIds: []*string{jsii.String("ou-abcd-12345678")}, NamePrefix: jsii.String("session-audit-"), DenyUnloggedSessions: true})
+	guardrails.New(s, "Guardrails", &guardrails.Props{TargetIds: []string{"ou-abcd-12345678"}, NamePrefix: jsii.String("session-audit-"), DenyUnloggedSessions: true})
 	archivesearch.New(s, "Search", &archivesearch.Props{BucketName: jsii.String(bucketName), Key: awskms.Key_FromKeyArn(s, jsii.String("K"), key.Key.KeyArn()), Regions: []string{home}})
 }
 

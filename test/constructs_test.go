@@ -71,7 +71,7 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		},
 			"sessionprefs: Props.LogRetentionDays must be one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653] (got 10)"},
 		{"sessionprefs run as", func(s awscdk.Stack) {
-			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.RunAsEnabled = jsii.Bool(true) }))
+			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.RunAsEnabled = true }))
 		},
 			"sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true"},
 		{"keylookup alias", func(s awscdk.Stack) {
@@ -233,7 +233,7 @@ func TestInboxReusesExistingBusAndTopic(t *testing.T) {
 		BusName:        jsii.String("security"),
 		Bus:            awsevents.EventBus_FromEventBusName(s, jsii.String("Bus"), jsii.String("security")),
 		Topic:          awssns.Topic_FromTopicArn(s, jsii.String("Topic"), jsii.String(topicArn)),
-		Emails:         []*string{jsii.String("soc@example.com")},
+		Emails:         []string{"soc@example.com"},
 		BucketName:     jsii.String(bucketName),
 	})
 	tmpl := assertions.Template_FromStack(s, nil)

@@ -132,7 +132,7 @@ func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
 	}
 	got := panicMessage(func() {
 		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
-		guardrails.New(stack, "G", &guardrails.Props{TargetIds: []*string{jsii.String("r-ab12")}, NamePrefix: jsii.String("x-"), ExemptPrincipalArns: huge})
+		guardrails.New(stack, "G", &guardrails.Props{TargetIds: []string{"r-ab12"}, NamePrefix: jsii.String("x-"), ExemptPrincipalArns: huge})
 	})
 	if !strings.HasPrefix(got, "guardrails: policy Protect has ") {
 		t.Errorf("want a size error, got %q", got)
@@ -143,9 +143,9 @@ func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
 // same policies as one.
 func TestGuardrailsDoNotGrowWithTargets(t *testing.T) {
 	size := func(n int) (sizes []int) {
-		targets := make([]*string, n)
+		targets := make([]string, n)
 		for i := range targets {
-			targets[i] = jsii.String(fmt.Sprintf("ou-exam-%08d", i))
+			targets[i] = fmt.Sprintf("ou-exam-%08d", i)
 		}
 		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
 		g := guardrails.New(stack, "G", &guardrails.Props{TargetIds: targets, NamePrefix: jsii.String("session-audit-"), DenyUnloggedSessions: true,

@@ -42,8 +42,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	// Every synthesis of the tests writes below one directory, removed when they end (TestMain has
+	// no t.TempDir).
+	if tempRoot, err = os.MkdirTemp("", "sessionaudit-test-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	defaultApp = synth(cfg)
 	code := m.Run()
+	os.RemoveAll(tempRoot)
 	// jsii-runtime-go may report a clean runtime exit as "waitid: no child processes" (see
 	// closeRuntime in app.go); the tests have reported by now.
 	if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
@@ -85,8 +92,12 @@ func synth(cfg config.Config) *synthesized {
 	return &synthesized{app: app, stacks: all, templates: templates}
 }
 
+// tempRoot holds the tests' cloud assemblies (TestMain removes it).
+var tempRoot string
+
+// mustTempDir is a new directory below tempRoot, for apps built outside a test function.
 func mustTempDir() string {
-	dir, err := os.MkdirTemp("", "sessionaudit-test-")
+	dir, err := os.MkdirTemp(tempRoot, "app-")
 	if err != nil {
 		panic(err)
 	}

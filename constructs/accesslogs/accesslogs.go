@@ -8,6 +8,10 @@
 // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy; without it, it grants the log delivery group
 // an ACL, which a bucket with ObjectOwnership BUCKET_OWNER_ENFORCED rejects. Deliver sets what it
 // needs itself, so that its output does not depend on the app's flags.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package accesslogs
 
 import (

@@ -12,6 +12,10 @@
 // (amazon-ssm-agent, agent/agentlogstocloudwatch/cloudwatchlogspublisher/cloudwatchlogsservice.go:
 // eventVersion, eventTime, awsRegion, target.id, userIdentity.arn, runAsUser, sessionId,
 // sessionData).
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package archivesearch
 
 import (
@@ -71,8 +75,8 @@ const (
 	TranscriptTable = "transcripts"
 )
 
-// ArchiveSearch is the search side of the archive.
-type ArchiveSearch struct {
+// Search is the search side of the archive.
+type Search struct {
 	constructs.Construct
 	// Database holds the tables.
 	Database awsglue.CfnDatabase
@@ -91,11 +95,11 @@ type ArchiveSearch struct {
 var databaseNamePattern = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
 
 // New creates an ArchiveSearch in the bucket's account and region.
-func New(scope constructs.Construct, id string, props *Props) *ArchiveSearch {
+func New(scope constructs.Construct, id string, props *Props) *Search {
 	p := withDefaults(props)
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
-	s := &ArchiveSearch{Construct: this, Tables: map[string]awsglue.CfnTable{}, Queries: map[string]awsathena.CfnNamedQuery{}}
+	s := &Search{Construct: this, Tables: map[string]awsglue.CfnTable{}, Queries: map[string]awsathena.CfnNamedQuery{}}
 
 	s.Database = awsglue.NewCfnDatabase(this, jsii.String("Database"), &awsglue.CfnDatabaseProps{
 		CatalogId:     stack.Account(),

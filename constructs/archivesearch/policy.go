@@ -19,7 +19,7 @@ import (
 // query results. Reads are decrypted through S3 only (kms:ViaService). Athena reads the data with
 // the caller's credentials ("Access to Amazon S3" in the Athena user guide: users need S3
 // permissions on the data and on the results location).
-func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *ArchiveSearch, p Props) awsiam.ManagedPolicy {
+func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *Search, p Props) awsiam.ManagedPolicy {
 	arn := func(service, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", *stack.Partition(), service, *stack.Region(), *stack.Account(), resource)
 	}

@@ -8,6 +8,10 @@
 // roles in the management account" and no service-linked role. Session Manager user guide,
 // "Logging session activity": "Logging isn't available for Session Manager sessions that connect
 // through port forwarding or SSH."
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package guardrails
 
 import (
@@ -37,7 +41,7 @@ var UnloggedSessionDocuments = []string{"AWS-StartPortForwardingSession", "AWS-S
 // Props configures Guardrails.
 type Props struct {
 	// TargetIds are the roots, OUs or accounts the policies are attached to. Required.
-	TargetIds []*string
+	TargetIds []string
 	// ExemptPrincipalArns are principal ARN patterns (aws:PrincipalArn, ArnLike) the policies
 	// do not apply to, such as a break-glass role. Default: none.
 	ExemptPrincipalArns []string
@@ -59,8 +63,8 @@ type Props struct {
 	PolicyNamePrefix *string
 }
 
-// Guardrails are one or two service control policies attached to the targets.
-type Guardrails struct {
+// Policies are one or two service control policies attached to the targets.
+type Policies struct {
 	constructs.Construct
 	// Protect denies changing or deleting sessionaudit's member resources.
 	Protect awsorganizations.CfnPolicy
@@ -69,10 +73,10 @@ type Guardrails struct {
 }
 
 // New creates Guardrails. It panics when a policy would exceed MaxPolicyCharacters.
-func New(scope constructs.Construct, id string, props *Props) *Guardrails {
+func New(scope constructs.Construct, id string, props *Props) *Policies {
 	p := withDefaults(props)
 	this := constructs.NewConstruct(scope, jsii.String(id))
-	g := &Guardrails{Construct: this}
+	g := &Policies{Construct: this}
 	policy := func(id, name, description string, doc map[string]any) awsorganizations.CfnPolicy {
 		if n := Size(doc); n > MaxPolicyCharacters {
 			invalid.Panic("guardrails", "policy %s has %d characters, more than a service control policy may (%d); exempt fewer or shorter principal patterns", name, n, MaxPolicyCharacters)
@@ -82,7 +86,7 @@ func New(scope constructs.Construct, id string, props *Props) *Guardrails {
 			Type:        jsii.String("SERVICE_CONTROL_POLICY"),
 			Description: jsii.String(description),
 			Content:     doc,
-			TargetIds:   &p.TargetIds,
+			TargetIds:   jsii.Strings(p.TargetIds...),
 		})
 	}
 	g.Protect = policy("Protect", "Protect", "sessionaudit: nobody but its deployment changes session logging and notifications in member accounts", ProtectPolicy(p))

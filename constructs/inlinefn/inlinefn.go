@@ -1,6 +1,10 @@
 // Package inlinefn provides InlineFunction: a Node.js Lambda function whose code sits in the
 // template itself (ZipFile), for custom resources in templates that cannot carry CDK assets, such
 // as a StackSet's TemplateBody.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package inlinefn
 
 import (
@@ -24,7 +28,7 @@ import (
 const MaxSourceBytes = 4 * 1024 * 1024
 
 // ServiceTimeout is how long CloudFormation waits for a custom resource backed by an
-// InlineFunction to answer (AWS::CloudFormation::CustomResource ServiceTimeout; without it, one
+// Function to answer (AWS::CloudFormation::CustomResource ServiceTimeout; without it, one
 // hour). It covers the function's default 2-minute timeout and Lambda's two retries of a failed
 // asynchronous invocation, so that a hung handler fails the deployment in minutes.
 func ServiceTimeout() awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(7)) }
@@ -67,10 +71,10 @@ type Props struct {
 	DeadLetterQueue awssqs.IQueue
 }
 
-// InlineFunction is a Lambda function with inline code, its own role (which may write only to its
+// Function is a Lambda function with inline code, its own role (which may write only to its
 // own log group, plus Props.Statements) and its log group. Custom
 // resource handlers get a wrapper that reports to CloudFormation (see Code); Plain handlers don't.
-type InlineFunction struct {
+type Function struct {
 	constructs.Construct
 	// Function is the Lambda function; use its FunctionArn as a custom resource's ServiceToken.
 	Function awslambda.Function
@@ -81,7 +85,7 @@ type InlineFunction struct {
 }
 
 // New creates an InlineFunction.
-func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
+func New(scope constructs.Construct, id string, props *Props) *Function {
 	if props == nil || props.Source == "" {
 		invalid.Panic("inlinefn", "Props.Source is required")
 	}
@@ -131,7 +135,7 @@ func New(scope constructs.Construct, id string, props *Props) *InlineFunction {
 		fn.AddToRolePolicy(s)
 	}
 	acknowledgeFindings(props, fn, role, logGroup)
-	return &InlineFunction{Construct: this, Function: fn, Role: role, LogGroup: logGroup}
+	return &Function{Construct: this, Function: fn, Role: role, LogGroup: logGroup}
 }
 
 // Code returns the inline code for a handler source: the source followed by the wrapper, without

@@ -1,6 +1,10 @@
 // Package keylookup provides KeyLookup: a custom resource that resolves a KMS alias ARN, in any
 // account and region, to the key's ARN and ID at deploy time. With it, a template refers to the
 // organization's LogKey by its deterministic alias and needs no key ID from an earlier deploy.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package keylookup
 
 import (
@@ -34,15 +38,15 @@ type Props struct {
 	AliasName *string
 	// SharedWith is another KeyLookup of the same stack, account and region whose function
 	// answers this lookup too (one function and role instead of two). Default: a new function.
-	SharedWith *KeyLookup
+	SharedWith *Lookup
 }
 
-// KeyLookup resolves an alias to its key when the stack deploys. The key's policy must allow
+// Lookup resolves an alias to its key when the stack deploys. The key's policy must allow
 // kms:DescribeKey to the lookup's role (the LogKey policy allows it to the organization).
-type KeyLookup struct {
+type Lookup struct {
 	constructs.Construct
 	// Function answers the lookup (inline code; asset-free).
-	Function *inlinefn.InlineFunction
+	Function *inlinefn.Function
 	// Resource is the custom resource.
 	Resource awscdk.CustomResource
 	// KeyArn is the resolved key's ARN.
@@ -54,7 +58,7 @@ type KeyLookup struct {
 }
 
 // New creates a KeyLookup.
-func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
+func New(scope constructs.Construct, id string, props *Props) *Lookup {
 	if props == nil || props.Account == nil || props.Region == nil || props.AliasName == nil {
 		invalid.Panic("keylookup", "Props.Account, Props.Region and Props.AliasName are required")
 	}
@@ -65,7 +69,7 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	partition := awscdk.Stack_Of(this).Partition()
 	aliasArn := fmt.Sprintf("arn:%s:kms:%s:%s:%s", *partition, *props.Region, *props.Account, *props.AliasName)
 	keys := fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *partition, *props.Region, *props.Account)
-	var fn *inlinefn.InlineFunction
+	var fn *inlinefn.Function
 	if shared := props.SharedWith; shared == nil {
 		fn = newHandler(this, keys)
 	} else if shared.keys != keys {
@@ -79,7 +83,7 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 		ResourceType:   jsii.String(ResourceType),
 		Properties:     &map[string]any{"AliasArn": aliasArn},
 	})
-	return &KeyLookup{
+	return &Lookup{
 		Construct: this,
 		Function:  fn,
 		Resource:  res,
@@ -89,7 +93,7 @@ func New(scope constructs.Construct, id string, props *Props) *KeyLookup {
 	}
 }
 
-func newHandler(scope constructs.Construct, keys string) *inlinefn.InlineFunction {
+func newHandler(scope constructs.Construct, keys string) *inlinefn.Function {
 	fn := inlinefn.New(scope, "Handler", &inlinefn.Props{
 		Source:      handler,
 		Description: jsii.String("sessionaudit: resolves a KMS alias to its key (" + ResourceType + ")"),

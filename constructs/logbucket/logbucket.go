@@ -1,5 +1,9 @@
 // Package logbucket provides CentralLogBucket: the versioned, Object Lock protected, KMS-encrypted
 // S3 bucket that receives every session log of the organization, and its access-log bucket.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package logbucket
 
 import (

@@ -2,6 +2,10 @@
 // subscription filter that sends the events of one log group that match a filter pattern to a
 // destination (a cross-account CloudWatch Logs destination, a Firehose stream, a Kinesis stream or a
 // Lambda function). The receiving end for the central bucket is package logreceiver.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package logforwarder
 
 import (
@@ -46,8 +50,8 @@ type Props struct {
 // AllEvents is the filter pattern that matches every event.
 const AllEvents = ""
 
-// LogForwarder is a subscription filter from one log group to one destination.
-type LogForwarder struct {
+// Forwarder is a subscription filter from one log group to one destination.
+type Forwarder struct {
 	constructs.Construct
 	// Filter is the subscription filter. A log group allows at most MaxFiltersPerLogGroup.
 	Filter awslogs.CfnSubscriptionFilter
@@ -57,7 +61,7 @@ type LogForwarder struct {
 }
 
 // New creates a LogForwarder.
-func New(scope constructs.Construct, id string, props *Props) *LogForwarder {
+func New(scope constructs.Construct, id string, props *Props) *Forwarder {
 	if props == nil || props.LogGroupName == nil || props.DestinationArn == nil || props.FilterPattern == nil {
 		invalid.Panic("logforwarder", "Props.LogGroupName, Props.DestinationArn and Props.FilterPattern are required")
 	}
@@ -89,7 +93,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogForwarder {
 	if r, ok := role.(awsiam.Role); ok && props.Role == nil {
 		filter.Node().AddDependency(r)
 	}
-	return &LogForwarder{Construct: this, Filter: filter, Role: role}
+	return &Forwarder{Construct: this, Filter: filter, Role: role}
 }
 
 // destinationRole is the role a subscription to a CloudWatch Logs destination needs when the

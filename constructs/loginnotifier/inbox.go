@@ -46,7 +46,7 @@ type InboxProps struct {
 	// admits EventBridge by these names. Default: BusName.
 	TopicName *string
 	// Emails subscribe to the topic (each must confirm once). Default: none.
-	Emails []*string
+	Emails []string
 	// Chat also publishes every message in the custom notification format of AWS chat
 	// integrations (Amazon Q Developer in chat applications: Slack, Microsoft Teams) to ChatTopic.
 	// Default: false.
@@ -82,7 +82,7 @@ type Inbox struct {
 	// ChatTopic receives the chat format; nil unless InboxProps.Chat.
 	ChatTopic awssns.Topic
 	// Formatter formats and publishes session and sign-in events (inline Lambda).
-	Formatter *inlinefn.InlineFunction
+	Formatter *inlinefn.Function
 	// Rules on the bus by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn",
 	// "Alarms").
 	Rules map[string]awsevents.CfnRule
@@ -126,7 +126,7 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 			TopicName: jsii.String(topicName), MasterKey: in.Key, DisplayName: jsii.String("sessionaudit"), EnforceSSL: jsii.Bool(true),
 		})
 	}
-	for _, e := range p.Emails {
+	for _, e := range *jsii.Strings(p.Emails...) {
 		in.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(e, nil))
 	}
 	env := map[string]*string{

@@ -12,6 +12,10 @@
 // calls with AWS CloudTrail" (the StartConnection example record). Content filtering: EventBridge
 // user guide, "Comparison operators" ("anything-but" with "wildcard", "exists", "$or"); event
 // patterns are at most 2,048 characters ("EventBridge quotas").
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package loginnotifier
 
 import (

@@ -1,5 +1,9 @@
 // Package logkey provides LogKey: the customer-managed, multi-Region KMS key that encrypts every
 // session log of the organization, and the key policy shared by its primary and its replicas.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package logkey
 
 import (
@@ -41,17 +45,17 @@ type Props struct {
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// LogKey is a multi-Region customer-managed KMS key with rotation, an alias, the just-in-time
+// Key is a multi-Region customer-managed KMS key with rotation, an alias, the just-in-time
 // node access tag and a least-privilege, organization-scoped key policy.
 //
 // Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
-type LogKey struct {
+type Key struct {
 	// PrimaryKey holds Construct, Key (the KMS key) and Alias.
 	*orgkey.PrimaryKey
 }
 
 // New creates a LogKey in the scope's stack (its account and region own the key).
-func New(scope constructs.Construct, id string, props *Props) *LogKey {
+func New(scope constructs.Construct, id string, props *Props) *Key {
 	if props == nil {
 		props = &Props{}
 	}
@@ -63,12 +67,12 @@ func New(scope constructs.Construct, id string, props *Props) *LogKey {
 		PendingWindow: props.PendingWindow,
 		RemovalPolicy: props.RemovalPolicy,
 	})
-	return &LogKey{PrimaryKey: key}
+	return &Key{PrimaryKey: key}
 }
 
 // GrantEncryptThroughS3 lets a principal of the key's own account (a Firehose role, say) generate
 // data keys only through S3 and only for the given bucket. It changes the principal's policy.
-func (k *LogKey) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *string) awsiam.Grant {
+func (k *Key) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *string) awsiam.Grant {
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,
 		Actions:      jsii.Strings("kms:GenerateDataKey"),
@@ -81,7 +85,7 @@ func (k *LogKey) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *str
 
 // GrantDecrypt lets a principal of the key's own account decrypt (auditors reading the archive).
 // The key policy denies decryption to every principal outside that account.
-func (k *LogKey) GrantDecrypt(grantee awsiam.IGrantable) awsiam.Grant {
+func (k *Key) GrantDecrypt(grantee awsiam.IGrantable) awsiam.Grant {
 	return k.Key.GrantDecrypt(grantee)
 }
 

@@ -21,6 +21,10 @@
 // extracts the messages and returns the source account as the partition key. Firehose's built-in
 // decompression and message extraction drop the envelope that holds the account, and the account
 // must be in the key (bucket policy, access control and queries depend on it).
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package logreceiver
 
 import (
@@ -101,16 +105,16 @@ type Props struct {
 	bucketRegion *string // this stack's region (the bucket's, for kms:ViaService)
 }
 
-// LogReceiver is the delivery side: one Firehose stream per source region into the central
+// Receiver is the delivery side: one Firehose stream per source region into the central
 // bucket, the role they share, the record processor, the error log group and the delivery alarms.
-type LogReceiver struct {
+type Receiver struct {
 	constructs.Construct
 	// DeliveryStreams by source region.
 	DeliveryStreams map[string]awskinesisfirehose.CfnDeliveryStream
 	// DeliveryRole lets Firehose process records and write them to the bucket.
 	DeliveryRole awsiam.Role
 	// Processor is the record processor (inline Lambda).
-	Processor *inlinefn.InlineFunction
+	Processor *inlinefn.Function
 	// ErrorLogGroup receives Firehose's delivery and processing errors; retained on delete.
 	ErrorLogGroup awslogs.LogGroup
 	// Alarms fire when data is not getting delivered: freshness, delivery success, processing
@@ -125,7 +129,7 @@ var namePattern = regexp.MustCompile(`^[^:*]{1,512}$`)
 func StreamName(prefix, sourceRegion string) string { return prefix + sourceRegion }
 
 // New creates a LogReceiver in the scope's stack region (the bucket's region).
-func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
+func New(scope constructs.Construct, id string, props *Props) *Receiver {
 	p := withDefaults(props)
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
@@ -161,7 +165,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogReceiver {
 		deliveryRole.AddToPolicy(s)
 	}
 
-	r := &LogReceiver{
+	r := &Receiver{
 		Construct: this, DeliveryStreams: map[string]awskinesisfirehose.CfnDeliveryStream{},
 		DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs,
 	}

@@ -19,7 +19,7 @@ import (
 
 // deliveryStatements is what Firehose needs: write only under its two prefixes, check the bucket,
 // use the key only through S3 for this bucket, invoke the processor and log errors.
-func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.LogGroup) []awsiam.PolicyStatement {
+func deliveryStatements(p Props, fn *inlinefn.Function, errorLogs awslogs.LogGroup) []awsiam.PolicyStatement {
 	bucket := *p.BucketArn
 	objects, errs := p.prefixArns()
 	// Its two prefixes and the key through S3: the central bucket's write access.
@@ -47,7 +47,7 @@ func deliveryStatements(p Props, fn *inlinefn.InlineFunction, errorLogs awslogs.
 }
 
 // acknowledgeFindings records why the remaining rule-pack findings are right for a LogReceiver.
-func acknowledgeFindings(r *LogReceiver, p Props) {
+func acknowledgeFindings(r *Receiver, p Props) {
 	objects, errs := p.prefixArns()
 	acknowledge.On(r.DeliveryRole.Node().FindChild(jsii.String("DefaultPolicy")), append(
 		acknowledge.InCompliancePacks("IAMNoInlinePolicy", "the policy belongs only to the Firehose delivery role of this stream and holds exactly its two prefixes, the key through S3, its processor and its error log"),
@@ -74,7 +74,7 @@ func (p Props) prefixArns() (objects, errors string) {
 }
 
 // AddAlarmAction adds an action (an SNS topic, say) to every delivery alarm.
-func (r *LogReceiver) AddAlarmAction(action awscloudwatch.IAlarmAction) {
+func (r *Receiver) AddAlarmAction(action awscloudwatch.IAlarmAction) {
 	for _, a := range r.Alarms {
 		a.AddAlarmAction(action)
 	}

@@ -3,6 +3,10 @@
 // tag, retained on delete, and its replicas in other regions, each with the key policy its
 // package writes. NewPrimary and NewReplica create a construct with the children "Key" and
 // "Alias", the construct IDs both packages have always used.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package orgkey
 
 import (

@@ -10,6 +10,10 @@
 // agent/session/crypto/blockcipher.go UpdateEncryptionKey, which adds aws:ssm:RandomChallenge
 // only for clients that acknowledge a challenge). Nothing else: no direct encryption, no
 // decryption without a session context, nobody outside the organization.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package sessionkey
 
 import (
@@ -53,16 +57,16 @@ type Props struct {
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// SessionKey is the primary multi-Region session key with rotation, an alias, the just-in-time
+// Key is the primary multi-Region session key with rotation, an alias, the just-in-time
 // node access tag and a key policy that admits only Session Manager's use by the organization.
 //
 // Where jsii needs a construct, pass its Construct field.
 //
 // Its fields: Construct, Key (the KMS key) and Alias.
-type SessionKey = orgkey.PrimaryKey
+type Key = orgkey.PrimaryKey
 
 // New creates the primary SessionKey in the scope's stack (its account owns the key).
-func New(scope constructs.Construct, id string, props *Props) *SessionKey {
+func New(scope constructs.Construct, id string, props *Props) *Key {
 	if props == nil {
 		props = &Props{}
 	}

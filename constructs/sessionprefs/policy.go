@@ -228,13 +228,12 @@ func withDefaults(props *Props) Props {
 		}
 	}
 	flag(&p.CloudWatchStreaming, true)
-	flag(&p.RunAsEnabled, false)
 	flag(&p.RdpRecording, true)
 	flag(&p.SessionEncryption, true)
 	if !*p.SessionEncryption && p.SessionKeyArn != nil {
 		invalid.Panic("sessionprefs", "Props.SessionKeyArn must be unset when SessionEncryption is false (got %q)", *p.SessionKeyArn)
 	}
-	if *p.RunAsEnabled && *p.RunAsDefaultUser == "" {
+	if p.RunAsEnabled && *p.RunAsDefaultUser == "" {
 		invalid.Panic("sessionprefs", "Props.RunAsDefaultUser is required when RunAsEnabled is true")
 	}
 	return p

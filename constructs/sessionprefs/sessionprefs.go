@@ -3,6 +3,10 @@
 // every RDP connection is recorded: the log group, the preferences document
 // SSM-SessionManagerRunShell (managed by a custom resource, because the document usually exists
 // already), the RDP recording preferences and the instance policy.
+//
+// Feature flags: its output means the same with or without any (test/bare_test.go builds it both
+// ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
+// template is written (a literal partition, merged policy statements).
 package sessionprefs
 
 import (
@@ -77,7 +81,7 @@ type Props struct {
 	// CloudWatchStreaming sends output as it happens instead of at the end. Default: true.
 	CloudWatchStreaming *bool
 	// RunAsEnabled starts Linux sessions as RunAsDefaultUser. Default: false.
-	RunAsEnabled *bool
+	RunAsEnabled bool
 	// RunAsDefaultUser is required when RunAsEnabled. Default: "".
 	RunAsDefaultUser *string
 	// ShellProfileLinux / ShellProfileWindows run at the start of each session. Default: "".
@@ -88,7 +92,7 @@ type Props struct {
 	RdpRecording *bool
 	// InstanceRoleNames are roles (which must exist) the instance policy is attached to.
 	// Default: none.
-	InstanceRoleNames []*string
+	InstanceRoleNames []string
 	// InstanceS3Prefix is what the instance policy lets instances write below; it must contain the
 	// S3KeyPrefix of every region the policy serves. Default: "session-manager/<account>/".
 	InstanceS3Prefix *string
@@ -106,8 +110,8 @@ type Props struct {
 	sessionKeyID *string // the ID of SessionKey, when this construct creates it
 }
 
-// SessionPreferences are the Session Manager and RDP logging settings of one account and region.
-type SessionPreferences struct {
+// Preferences are the Session Manager and RDP logging settings of one account and region.
+type Preferences struct {
 	constructs.Construct
 	// LogGroup receives session output, encrypted with Props.LogKeyArn; retained on delete.
 	LogGroup awslogs.LogGroup
@@ -120,7 +124,7 @@ type SessionPreferences struct {
 	// Document is the custom resource that manages SSM-SessionManagerRunShell.
 	Document awscdk.CustomResource
 	// DocumentHandler is its inline function.
-	DocumentHandler *inlinefn.InlineFunction
+	DocumentHandler *inlinefn.Function
 	// RdpRecording is the RDP recording preference; nil when Props.RdpRecording is false.
 	RdpRecording awsssmguiconnect.CfnPreferences
 	// InstancePolicy holds exactly what the SSM agent needs to log; attach it to instance roles.
@@ -130,7 +134,7 @@ type SessionPreferences struct {
 }
 
 // New creates SessionPreferences.
-func New(scope constructs.Construct, id string, props *Props) *SessionPreferences {
+func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	p := withDefaults(props)
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(this)
@@ -196,9 +200,9 @@ func New(scope constructs.Construct, id string, props *Props) *SessionPreference
 	})
 	acknowledgeInstancePolicy(stack, p, policy)
 	for i, name := range p.InstanceRoleNames {
-		policy.AttachToRole(awsiam.Role_FromRoleName(this, jsii.String(fmt.Sprintf("InstanceRole%d", i)), name, nil))
+		policy.AttachToRole(awsiam.Role_FromRoleName(this, jsii.String(fmt.Sprintf("InstanceRole%d", i)), jsii.String(name), nil))
 	}
-	return &SessionPreferences{
+	return &Preferences{
 		Construct: this, LogGroup: logGroup, SessionKey: sessionKey, SessionKeyArn: p.SessionKeyArn, Document: doc, DocumentHandler: fn,
 		RdpRecording: rdp, InstancePolicy: policy, S3KeyPrefix: p.S3KeyPrefix,
 	}
