@@ -15,7 +15,8 @@ import (
 // once per region, rather than by the StackSet. Environment-agnostic and asset-free like the
 // member stack; each forwarder sends to the log-archive destination of the stack's region.
 type Forwarders struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// Forwarders by config name.
 	Forwarders map[string]*logforwarder.Forwarder
 }

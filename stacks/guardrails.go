@@ -17,7 +17,8 @@ const GuardrailsStackName = "SessionAudit-Guardrails"
 // targetOrganizationalUnitIds, in the management account (or a delegated administrator for
 // Organizations policies). SCPs never apply to the management account itself.
 type Guardrails struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// Guardrails are the policies.
 	Guardrails *guardrails.Policies
 }

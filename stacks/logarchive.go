@@ -18,7 +18,8 @@ import (
 // LogArchive is the SessionAudit-LogArchive stack: the central key and bucket, in the log-archive
 // account's home region.
 type LogArchive struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// Key is the organization's LogKey (primary, multi-Region).
 	Key *logkey.Key
 	// Bucket is the CentralLogBucket.

@@ -22,7 +22,8 @@ const MaxTemplateBodyBytes = 51200
 // by the StackSet, or alone with `cdk deploy SessionAudit-Member`. It is environment-agnostic
 // (AWS::AccountId, AWS::Region) and asset-free: every central identifier comes from config.
 type Member struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// LogKey resolves the LogKey alias of this region (primary or replica) in the log-archive account.
 	LogKey *keylookup.Lookup
 	// SessionKey resolves the SessionKey alias of this region; nil unless session.encryptionKey is

@@ -16,7 +16,8 @@ import (
 // deploys the SessionAudit-Member template to every account of the target OUs in every governed
 // region, from the management (or delegated administrator) account.
 type MemberStackSet struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// StackSet is the AWS::CloudFormation::StackSet of SessionAudit-Member.
 	StackSet awscloudformation.CfnStackSet
 	// SignInStackSet deploys SessionAudit-SignIn to the sign-in regions that are not governed; nil

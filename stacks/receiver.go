@@ -18,7 +18,8 @@ import (
 // logreceiver) and, outside the home region, the LogKey replica that the member log groups of that
 // region are encrypted with and the SessionKey replica that the region's sessions use.
 type Receiver struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// PrimaryKey resolves the home region's LogKey alias to the key ARN at deploy time; nil in the
 	// home region.
 	PrimaryKey *keylookup.Lookup

@@ -14,7 +14,8 @@ import (
 // (config.Config.ExtraSignInRegions). The StackSet SessionAudit-SignIn deploys it with the member
 // StackSet; like the member stack it is environment-agnostic and asset-free.
 type SignIn struct {
-	awscdk.Stack
+	// Stack is the CDK stack: pass it where CDK takes a construct or a stack.
+	Stack awscdk.Stack
 	// Notifier sends console sign-ins to the central bus.
 	Notifier *loginnotifier.Sender
 }

@@ -45,8 +45,8 @@ func TestGuardrailsModes(t *testing.T) {
 			if !ok {
 				return
 			}
-			if g := a.stacks.Guardrails; *g.Account() != "111111111111" || !*g.TerminationProtection() {
-				t.Errorf("guardrails stack in %s, termination protection %v: want the management account, on", *g.Account(), *g.TerminationProtection())
+			if g := a.stacks.Guardrails; *g.Stack.Account() != "111111111111" || !*g.Stack.TerminationProtection() {
+				t.Errorf("guardrails stack in %s, termination protection %v: want the management account, on", *g.Stack.Account(), *g.Stack.TerminationProtection())
 			}
 			var names []string
 			for _, p := range resources(tmpl, "AWS::Organizations::Policy") {

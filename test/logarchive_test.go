@@ -24,10 +24,10 @@ func logArchiveTemplate() map[string]any { return defaultApp.templates[stacks.Lo
 
 func TestLogArchiveStackEnvironment(t *testing.T) {
 	s := defaultApp.stacks.LogArchive
-	if got := *s.Account() + "/" + *s.Region(); got != archive+"/"+home {
+	if got := *s.Stack.Account() + "/" + *s.Stack.Region(); got != archive+"/"+home {
 		t.Errorf("env = %s, want %s/%s", got, archive, home)
 	}
-	if !*s.TerminationProtection() {
+	if !*s.Stack.TerminationProtection() {
 		t.Error("termination protection is off")
 	}
 	outputs := logArchiveTemplate()["Outputs"].(map[string]any)

@@ -33,8 +33,8 @@ func logicalID(t *testing.T, tmpl map[string]any, typ, prefix string) string {
 
 func TestMemberIsEnvironmentAgnosticAndAssetFree(t *testing.T) {
 	s := defaultApp.stacks.Member
-	if !strings.HasPrefix(*s.Account(), "${Token") || !strings.HasPrefix(*s.Region(), "${Token") {
-		t.Errorf("member stack must be environment-agnostic, got %s/%s", *s.Account(), *s.Region())
+	if !strings.HasPrefix(*s.Stack.Account(), "${Token") || !strings.HasPrefix(*s.Stack.Region(), "${Token") {
+		t.Errorf("member stack must be environment-agnostic, got %s/%s", *s.Stack.Account(), *s.Stack.Region())
 	}
 	tmpl := memberTemplate()
 	// "us-east-1" is a governed region other than home: it would appear only if the template

@@ -22,7 +22,7 @@ func TestReceiverPerGovernedRegion(t *testing.T) {
 		if !ok {
 			t.Fatalf("no receiver for %s", region)
 		}
-		if got := *r.Account() + "/" + *r.Region(); got != archive+"/"+region {
+		if got := *r.Stack.Account() + "/" + *r.Stack.Region(); got != archive+"/"+region {
 			t.Errorf("receiver env %s", got)
 		}
 		_, dest := only(t, receiverTemplate(region), "AWS::Logs::Destination")

@@ -31,14 +31,14 @@ var requirements = []requirement{
 		return out
 	}},
 	{"CloudWatch Logs user guide, Step 3 (account-level subscription filter policy): a destination is in the log group's region and may point to a stream in another region; Firehose documents cross-Region delivery only for HTTP endpoints, so every stream is in the bucket's region", func(app *synthesized) (out []string) {
-		home := *app.stacks.LogArchive.Region()
+		home := *app.stacks.LogArchive.Stack.Region()
 		for name, tmpl := range app.templates {
 			if len(resources(tmpl, "AWS::KinesisFirehose::DeliveryStream")) > 0 && name != stacks.LogArchiveStackName {
 				out = append(out, name+" has a Firehose stream outside the bucket's stack ("+home+")")
 			}
 		}
 		for region, r := range app.stacks.Receivers {
-			_, dest := onlyOf(app.templates[*r.StackName()], "AWS::Logs::Destination")
+			_, dest := onlyOf(app.templates[*r.Stack.StackName()], "AWS::Logs::Destination")
 			if dest == nil || !strings.Contains(jsonString(props(dest)["TargetArn"]), ":firehose:"+home+":") {
 				out = append(out, "destination of "+region+" does not target a stream in "+home)
 			}

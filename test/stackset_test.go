@@ -73,7 +73,7 @@ func TestSignInStackSetRegions(t *testing.T) {
 
 func TestStackSetSettings(t *testing.T) {
 	s := defaultApp.stacks.MemberStackSet
-	if got := *s.Account() + "/" + *s.Region(); got != "111111111111/"+home {
+	if got := *s.Stack.Account() + "/" + *s.Stack.Region(); got != "111111111111/"+home {
 		t.Errorf("StackSet stack env %s, want the management account in the home region", got)
 	}
 	tmpl := defaultApp.template(s.Stack)
@@ -116,10 +116,10 @@ func TestReceiverKeyReplica(t *testing.T) {
 	if !ok || len(defaultApp.stacks.Receivers) != 2 {
 		t.Fatalf("want a receiver stack per governed region, got %v", defaultApp.stacks.Receivers)
 	}
-	if got := *r.Account() + "/" + *r.Region(); got != archive+"/us-east-1" {
+	if got := *r.Stack.Account() + "/" + *r.Stack.Region(); got != archive+"/us-east-1" {
 		t.Errorf("receiver env %s", got)
 	}
-	if !*r.TerminationProtection() {
+	if !*r.Stack.TerminationProtection() {
 		t.Error("receiver termination protection off")
 	}
 	tmpl := defaultApp.templates[stacks.ReceiverStackName("us-east-1")]

@@ -77,7 +77,10 @@ const (
 
 // Search is the search side of the archive.
 type Search struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Database holds the tables.
 	Database awsglue.CfnDatabase
 	// Tables by name (ForwardedTable, TranscriptTable).

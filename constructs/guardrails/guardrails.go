@@ -65,7 +65,10 @@ type Props struct {
 
 // Policies are one or two service control policies attached to the targets.
 type Policies struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Protect denies changing or deleting sessionaudit's member resources.
 	Protect awsorganizations.CfnPolicy
 	// UnloggedSessions denies sessions that are not logged; nil unless DenyUnloggedSessions.

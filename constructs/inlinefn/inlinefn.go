@@ -75,7 +75,10 @@ type Props struct {
 // own log group, plus Props.Statements) and its log group. Custom
 // resource handlers get a wrapper that reports to CloudFormation (see Code); Plain handlers don't.
 type Function struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Function is the Lambda function; use its FunctionArn as a custom resource's ServiceToken.
 	Function awslambda.Function
 	// Role is the function's execution role.

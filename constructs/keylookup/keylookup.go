@@ -44,7 +44,10 @@ type Props struct {
 // Lookup resolves an alias to its key when the stack deploys. The key's policy must allow
 // kms:DescribeKey to the lookup's role (the LogKey policy allows it to the organization).
 type Lookup struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Function answers the lookup (inline code; asset-free).
 	Function *inlinefn.Function
 	// Resource is the custom resource.

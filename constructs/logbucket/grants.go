@@ -134,8 +134,11 @@ type Attributes struct {
 
 // Imported is a central bucket of another stack or app.
 type Imported struct {
-	constructs.Construct
-	attrs Attributes
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
+	attrs     Attributes
 }
 
 // FromAttributes returns a grantable handle on a central bucket created elsewhere.

@@ -86,7 +86,10 @@ type Props struct {
 //
 // Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
 type CentralLogBucket struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Bucket is the central log bucket.
 	Bucket awss3.Bucket
 	// AccessLogsBucket receives the central bucket's server access logs. It has no Object Lock:

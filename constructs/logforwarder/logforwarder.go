@@ -52,7 +52,10 @@ const AllEvents = ""
 
 // Forwarder is a subscription filter from one log group to one destination.
 type Forwarder struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Filter is the subscription filter. A log group allows at most MaxFiltersPerLogGroup.
 	Filter awslogs.CfnSubscriptionFilter
 	// Role is the role on the filter (Props.Role or the one created for a destination); nil when

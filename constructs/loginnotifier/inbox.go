@@ -72,7 +72,10 @@ type InboxProps struct {
 // optional chat topic, a rule that announces delivery alarms, a dead-letter queue and alarms on
 // failed deliveries.
 type Inbox struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Bus is the central event bus.
 	Bus awsevents.IEventBus
 	// Key encrypts the topics it created; nil when InboxProps.Topic was given.

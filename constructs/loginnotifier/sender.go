@@ -61,7 +61,10 @@ const (
 // through a role that may only put events to that bus. Every target retries and has an encrypted
 // dead-letter queue, so no event is silently lost.
 type Sender struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Rules by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn", "Alarms").
 	Rules map[string]awsevents.Rule
 	// Role is what EventBridge assumes to put events to the central bus.

@@ -108,7 +108,10 @@ type Props struct {
 // Receiver is the delivery side: one Firehose stream per source region into the central
 // bucket, the role they share, the record processor, the error log group and the delivery alarms.
 type Receiver struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// DeliveryStreams by source region.
 	DeliveryStreams map[string]awskinesisfirehose.CfnDeliveryStream
 	// DeliveryRole lets Firehose process records and write them to the bucket.
@@ -241,7 +244,10 @@ type DestinationProps struct {
 // Destination is a CloudWatch Logs destination that every principal of the organization may
 // subscribe to, with the role CloudWatch Logs assumes to put the records into the target stream.
 type Destination struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Destination is the CloudWatch Logs destination (organization-scoped access policy).
 	Destination awslogs.CfnDestination
 	// DestinationArn is what senders' subscription filters point to.

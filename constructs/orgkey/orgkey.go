@@ -32,7 +32,10 @@ const JustInTimeTagKey = "SystemsManagerJustInTimeNodeAccessManaged"
 //
 // Where jsii needs a construct (a scope, awscdk.Stack_Of), pass its Construct field.
 type PrimaryKey struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Key is the KMS key.
 	Key awskms.Key
 	// Alias is the key's alias.
@@ -41,7 +44,10 @@ type PrimaryKey struct {
 
 // ReplicaKey is a replica of a multi-Region key in another region, with its alias.
 type ReplicaKey struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// Key is the replica key.
 	Key awskms.CfnReplicaKey
 	// Alias is its alias.

@@ -112,7 +112,10 @@ type Props struct {
 
 // Preferences are the Session Manager and RDP logging settings of one account and region.
 type Preferences struct {
-	constructs.Construct
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
 	// LogGroup receives session output, encrypted with Props.LogKeyArn; retained on delete.
 	LogGroup awslogs.LogGroup
 	// SessionKey encrypts session data between client and instance (kmsKeyId); retained on
