@@ -9,10 +9,17 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 CDK := npx --no-install cdk
 
-.PHONY: help deps synth lint test test-go test-js test-search test-examples security cost bench clean
+# Your configuration: make synth CONFIG=org.json (or export SESSIONAUDIT_CONFIG=org.json once; the
+# app reads it for every command). Without either, the example organization of cdk.json, whose
+# templates cannot be deployed.
+CONFIG ?= $(SESSIONAUDIT_CONFIG)
+CONFIG_ARG := $(if $(CONFIG),-c configFile=$(abspath $(CONFIG)))
+
+.PHONY: help deps build cdk synth lint test test-config test-go test-js test-search test-examples security cost bench clean
 
 help:
-	@echo "make synth   synthesize every stack into cdk.out/ (validated; no AWS credentials needed)"
+	@echo "make synth   synthesize every stack into a clean cdk.out/ (validated; no AWS credentials; CONFIG=<path>)"
+	@echo "make cdk ARGS='deploy <stack>'  any cdk command with the pinned CLI and CONFIG (no validator)"
 	@echo "make test    unit and template tests, the validated synth, then make security"
 	@echo "make lint    gofmt, go vet, staticcheck, ESLint"
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
@@ -24,12 +31,26 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 deps: node_modules/.package-lock.json
+	@test -d "$$(go env GOMODCACHE)/github.com/aws/aws-cdk-go" || echo "==> downloading the Go modules (first time: about a minute)"
 	@go mod download
+
+# The app, compiled once; the first build compiles aws-cdk-go (about two minutes) and says so.
+build: deps
+	@echo "==> compiling the app (the first time takes about two minutes; later builds are cached)"
+	@go build -v -o /dev/null . 2>&1 | awk '{ n++; if (n % 25 == 0) print "    compiled " n " packages, now " $$0 }'
 
 # The one deliberate validation step: aws-cdk-lib's CloudFormation validator (cfn-lint's rules)
 # runs here, and the feature flag @aws-cdk/core:validateAgainstDefaultRules makes its errors fail.
-synth: deps
-	$(CDK) synth --quiet --no-notices
+# cdk.out starts empty, so that no template of an earlier config remains.
+synth: build
+	rm -rf cdk.out
+	$(CDK) synth --quiet --no-notices $(CONFIG_ARG)
+	@echo "$(abspath $(CONFIG))" > cdk.out/config-source
+
+# Any other cdk command (ls, diff, deploy, destroy) with the pinned CLI and the configuration; the
+# validator is off here (it ran in make synth).
+cdk: build
+	CDK_VALIDATION=false $(CDK) $(ARGS) $(CONFIG_ARG)
 
 # Formatting and static checks of the Go code (both modules) and the JavaScript (handlers, tests).
 STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -50,8 +71,12 @@ test-js:
 	node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
 	SHIPPED=1 node --test --test-reporter=dot $(sort $(shell find constructs -name '*.test.js'))
 
-# cdk.out is stale when a tracked source is newer than the last synthesis.
-cdk.out/manifest.json: $(shell git ls-files -- '*.go' '*.js' cdk.json go.mod 2>/dev/null)
+# cdk.out is stale when a tracked source is newer than the last synthesis, or when it was
+# synthesized from another configuration than CONFIG.
+ifneq ($(shell cat cdk.out/config-source 2>/dev/null),$(abspath $(CONFIG)))
+.PHONY: cdk.out/manifest.json
+endif
+cdk.out/manifest.json: $(shell git ls-files -- '*.go' '*.js' cdk.json go.mod 2>/dev/null) $(CONFIG)
 	$(MAKE) --no-print-directory synth
 
 SECURITY_DEPS := test/security/node_modules/.package-lock.json
@@ -75,7 +100,15 @@ test-search: $(SEARCH_DEPS)
 test-examples: deps
 	cd examples/reuse && CDK_VALIDATION=false go test ./...
 
+# Another organization's configuration through CONFIG: synth from a clean cdk.out (no template of
+# the example's regions left) and the security proof on it.
+test-config:
+	$(MAKE) --no-print-directory synth CONFIG=test/testdata/other-org.json
+	@! ls cdk.out | grep -q -e ap-northeast-1 -e us-east-1 || { echo "cdk.out keeps templates of another config"; exit 1; }
+	$(MAKE) --no-print-directory security CONFIG=test/testdata/other-org.json
+
 test: test-go test-js test-search test-examples
+	$(MAKE) --no-print-directory test-config
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory security
 

@@ -1,12 +1,14 @@
-// Command sessionaudit is the CDK app: it reads the configuration (the "sessionAudit" context key
-// of cdk.json, or the file named by -c configFile=<path>), validates all of it, and only then
-// creates the stacks.
+// Command sessionaudit is the CDK app: it reads the configuration (the file named by -c
+// configFile=<path> or $SESSIONAUDIT_CONFIG, else the example in cdk.json's "sessionAudit" context
+// key), validates all of it, and only then creates the stacks. It writes the configuration it used
+// next to the templates (cdk.out/sessionaudit.config.json) for the tools that read them.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -30,6 +32,11 @@ func run() (code int) {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
+	if config.IsExample(cfg) && os.Getenv("CDK_DEFAULT_ACCOUNT") != "" {
+		// The CLI found AWS credentials (it passes their account as CDK_DEFAULT_ACCOUNT).
+		fmt.Fprintf(os.Stderr, "warning: this is the example organization of cdk.json (%s); its templates cannot be deployed.\n"+
+			"  Give your own configuration: make synth CONFIG=<path>, export %s=<path>, or -c configFile=<path>.\n", cfg.OrganizationID, ConfigEnv)
+	}
 	// A construct that rejects its props panics with an *invalid.PropsError, as aws-cdk-lib
 	// constructs throw: show its message, not a Go or jsii stack trace.
 	if err := invalid.Catch(func() {
@@ -39,12 +46,23 @@ func run() (code int) {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		return 2
 	}
+	if err := writeConfig(*app.Outdir(), cfg); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return 1
+	}
 	return 0
 }
 
-// load reads the configuration from -c configFile=<path>, or else from the sessionAudit context key.
+// ConfigEnv names a configuration file for every command, so that none can forget it.
+const ConfigEnv = "SESSIONAUDIT_CONFIG"
+
+// load reads the configuration from -c configFile=<path>, else from the file named by
+// $SESSIONAUDIT_CONFIG, else from the sessionAudit context key of cdk.json (the example).
 func load(app awscdk.App) (config.Config, error) {
 	if path, ok := app.Node().TryGetContext(jsii.String("configFile")).(string); ok && path != "" {
+		return config.LoadFile(path)
+	}
+	if path := os.Getenv(ConfigEnv); path != "" {
 		return config.LoadFile(path)
 	}
 	raw := app.Node().TryGetContext(jsii.String("sessionAudit"))
@@ -72,4 +90,14 @@ func closeRuntime() {
 		os.Stderr = devNull
 	}
 	jsii.Close()
+}
+
+// writeConfig records the configuration next to the templates: make security and make cost read
+// the organization, accounts and regions from it, whatever config the synth used.
+func writeConfig(outdir string, cfg config.Config) error {
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(outdir, "sessionaudit.config.json"), append(data, '\n'), 0o644)
 }

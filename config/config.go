@@ -227,3 +227,16 @@ func defaults() Config {
 		},
 	}
 }
+
+// ExampleOrganizationID and ExampleAccountIDs are the example configuration's identifiers (cdk.json)
+// and the account IDs AWS's documentation uses; a configuration with any of them is an example.
+const ExampleOrganizationID = "o-exampleorg1"
+
+// ExampleAccountIDs are account IDs that only examples use.
+var ExampleAccountIDs = []string{"111111111111", "222222222222", "123456789012", "111122223333", "444455556666"}
+
+// IsExample reports whether c is (or still carries parts of) the example configuration: its
+// templates synthesize and test like any, but must never be deployed.
+func IsExample(c Config) bool {
+	return c.OrganizationID == ExampleOrganizationID || slices.Contains(ExampleAccountIDs, c.ManagementAccountID) || slices.Contains(ExampleAccountIDs, c.LogArchiveAccountID)
+}

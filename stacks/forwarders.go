@@ -23,7 +23,7 @@ type Forwarders struct {
 
 // NewForwarders creates the SessionAudit-Forwarders stack; there must be at least one forwarder.
 func NewForwarders(scope constructs.Construct, c config.Config) *Forwarders {
-	stack := newStandaloneStack(scope, ForwardersStackName, "sessionaudit: extra CloudWatch Logs forwarders to the central bucket")
+	stack := newStandaloneStack(scope, c, ForwardersStackName, "sessionaudit: extra CloudWatch Logs forwarders to the central bucket")
 	f := &Forwarders{Stack: stack, Forwarders: map[string]*logforwarder.Forwarder{}}
 	for _, fc := range c.Forwarders {
 		f.Forwarders[fc.Name] = logforwarder.New(stack, "Forwarder-"+fc.Name, &logforwarder.Props{

@@ -38,7 +38,7 @@ type LogArchive struct {
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
 func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
-	stack := newProtectedStack(scope, LogArchiveStackName, c.LogArchiveAccountID, c.HomeRegion,
+	stack := newProtectedStack(scope, c, LogArchiveStackName, c.LogArchiveAccountID, c.HomeRegion,
 		"sessionaudit: central KMS key and S3 bucket for the organization's Session Manager and RDP audit logs")
 	key := logkey.New(stack, "LogKey", &logkey.Props{
 		OrganizationID:   jsii.String(c.OrganizationID),

@@ -39,7 +39,7 @@ type Member struct {
 
 // NewMember creates the SessionAudit-Member stack.
 func NewMember(scope constructs.Construct, c config.Config) *Member {
-	stack := newStandaloneStack(scope, MemberStackName, "sessionaudit: Session Manager and RDP audit logging of one member account and region")
+	stack := newStandaloneStack(scope, c, MemberStackName, "sessionaudit: Session Manager and RDP audit logging of one member account and region")
 	lookup := keylookup.New(stack, "LogKey", &keylookup.Props{
 		Account:   jsii.String(c.LogArchiveAccountID),
 		Region:    stack.Region(),
@@ -115,20 +115,20 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 // newStandaloneStack is an environment-agnostic stack without bootstrap resources (CLI
 // credentials, no version reporting): its template must stand alone in a StackSet or deploy
 // directly into any account and region.
-func newStandaloneStack(scope constructs.Construct, name, description string) awscdk.Stack {
-	return awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
+func newStandaloneStack(scope constructs.Construct, c config.Config, name, description string) awscdk.Stack {
+	return guardExample(c, awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
 		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
 		AnalyticsReporting: jsii.Bool(false),
 		Description:        jsii.String(description),
-	})
+	}))
 }
 
 // newProtectedStack is a stack of a fixed account and region (log-archive or management) with
 // termination protection, bootstrapped as usual.
-func newProtectedStack(scope constructs.Construct, name, account, region, description string) awscdk.Stack {
-	return awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
+func newProtectedStack(scope constructs.Construct, c config.Config, name, account, region, description string) awscdk.Stack {
+	return guardExample(c, awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
 		Env:                   &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)},
 		TerminationProtection: jsii.Bool(true),
 		Description:           jsii.String(description),
-	})
+	}))
 }

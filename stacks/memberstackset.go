@@ -31,10 +31,10 @@ type MemberStackSet struct {
 // the order in which the app writes its stacks. member and signIn are the app's own copies, which
 // `cdk deploy SessionAudit-Member` deploys; a test checks that both templates are the same.
 func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Member, signIn *SignIn) *MemberStackSet {
-	stack := awscdk.NewStack(scope, jsii.String(MemberStackSetStackName), &awscdk.StackProps{
+	stack := guardExample(c, awscdk.NewStack(scope, jsii.String(MemberStackSetStackName), &awscdk.StackProps{
 		Env:         &awscdk.Environment{Account: jsii.String(c.ManagementAccountID), Region: jsii.String(c.HomeRegion)},
 		Description: jsii.String("sessionaudit: service-managed StackSet that deploys SessionAudit-Member to the organization"),
-	})
+	}))
 	m := &MemberStackSet{Stack: stack}
 	body := standaloneTemplate(scope, func(app awscdk.App) awscdk.Stack { return NewMember(app, c).Stack })
 	m.StackSet = newStackSet(stack, "StackSet", MemberStackSetName, "sessionaudit member accounts: Session Manager and RDP audit logging", c, c.Regions, body)

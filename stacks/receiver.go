@@ -37,7 +37,7 @@ type Receiver struct {
 // NewReceiver creates the receiver stack of a governed region. It depends on the log-archive
 // stack, whose Firehose streams its destination targets.
 func NewReceiver(scope constructs.Construct, c config.Config, region string, archive *LogArchive) *Receiver {
-	stack := newProtectedStack(scope, ReceiverStackName(region), c.LogArchiveAccountID, region,
+	stack := newProtectedStack(scope, c, ReceiverStackName(region), c.LogArchiveAccountID, region,
 		"sessionaudit: log-archive resources of region "+region+" (log destination, LogKey replica)")
 	stack.AddStackDependency(archive.Stack, jsii.String("the destination targets a Firehose stream of the log-archive stack"))
 	r := &Receiver{Stack: stack}

@@ -22,7 +22,7 @@ type SignIn struct {
 
 // NewSignIn creates the SessionAudit-SignIn stack.
 func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
-	stack := newStandaloneStack(scope, SignInStackName, "sessionaudit: console sign-in notifications of one member account in a region that is not governed")
+	stack := newStandaloneStack(scope, c, SignInStackName, "sessionaudit: console sign-in notifications of one member account in a region that is not governed")
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
 		BusArn:         jsii.String(BusArn(*stack.Partition(), c)),
 		RuleNamePrefix: jsii.String(MemberNamePrefix),

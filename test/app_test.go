@@ -2,12 +2,15 @@ package test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
 // TestAppRejectsBadConfigFile runs the built app the way the CDK CLI does (context in
@@ -50,5 +53,65 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout should be empty, got %q", stdout.String())
+	}
+}
+
+// The example organization synthesizes (for make synth and the tests) but says it cannot be
+// deployed when AWS credentials are at hand, and every template of it carries a rule that stops a
+// deploy; SESSIONAUDIT_CONFIG names the configuration for every command.
+func TestExampleCannotBeDeployed(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "sessionaudit")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, _ := os.ReadFile("../cdk.json")
+	var cdk struct {
+		Context map[string]any `json:"context"`
+	}
+	_ = json.Unmarshal(ctx, &cdk)
+	contextJSON, _ := json.Marshal(cdk.Context)
+	run := func(env ...string) (int, string, string) {
+		out := t.TempDir()
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), append(env, "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		}
+		return code, stderr.String(), out
+	}
+	code, stderr, out := run("CDK_DEFAULT_ACCOUNT=999999999999")
+	if code != 0 || !strings.Contains(stderr, "warning: this is the example organization of cdk.json (o-exampleorg1); its templates cannot be deployed") {
+		t.Errorf("example with credentials: exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, name := range []string{stacks.MemberStackName, stacks.LogArchiveStackName, stacks.MemberStackSetStackName} {
+		data, err := os.ReadFile(filepath.Join(out, name+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tmpl map[string]any
+		_ = json.Unmarshal(data, &tmpl)
+		rule, _ := tmpl["Rules"].(map[string]any)[stacks.ExampleRuleName].(map[string]any)
+		if !strings.Contains(jsonString(rule), `"Fn::Equals":["example","your own configuration"]`) || !strings.Contains(jsonString(rule), "cannot be deployed") {
+			t.Errorf("%s: no rule that stops a deploy: %v", name, rule)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "sessionaudit.config.json")); err != nil {
+		t.Errorf("the configuration used is not next to the templates: %v", err)
+	}
+	code, stderr, out = run("CDK_DEFAULT_ACCOUNT=999999999999", "SESSIONAUDIT_CONFIG=testdata/other-org.json")
+	if code != 0 || strings.Contains(stderr, "warning") {
+		t.Errorf("own config: exit %d, stderr:\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, stacks.MemberStackName+".template.json"))
+	if strings.Contains(string(data), stacks.ExampleRuleName) || !strings.Contains(string(data), "345678901234") {
+		t.Errorf("own config: member template has the example rule, or not the config's log-archive account")
+	}
+	if code, stderr, _ := run("SESSIONAUDIT_CONFIG=testdata/bad-config.json"); code != 2 || !strings.Contains(stderr, "invalid configuration in testdata/bad-config.json") {
+		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", code, stderr)
 	}
 }

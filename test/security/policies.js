@@ -115,13 +115,19 @@ async function simulate(s) {
 }
 
 
-// example is the example organization of cdk.json that the matrices evaluate, and where its
-// templates are (CDK_OUT, default cdk.out).
+// example is the organization the matrices evaluate (the configuration of the synthesized
+// templates) and where its templates are (CDK_OUT, default cdk.out).
 function example() {
   const root = path.join(__dirname, '..', '..');
-  const cfg = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context.sessionAudit;
+  const dir = process.env.CDK_OUT || path.join(root, 'cdk.out');
+  // The configuration the templates were synthesized from (the app writes it next to them), else
+  // the example of cdk.json.
+  const written = path.join(dir, 'sessionaudit.config.json');
+  const cfg = fs.existsSync(written)
+    ? JSON.parse(fs.readFileSync(written, 'utf8'))
+    : JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context.sessionAudit;
   return {
-    DIR: process.env.CDK_OUT || path.join(root, 'cdk.out'),
+    DIR: dir,
     ORG: cfg.organizationId,
     ARCHIVE: cfg.logArchiveAccountId,
     HOME: cfg.homeRegion,
