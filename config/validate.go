@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/sessionaudit/sessionaudit/install"
 	"net/mail"
 	"slices"
 	"strings"
@@ -84,21 +85,8 @@ func validate(c *Config, r *reader) {
 	validateForwarders(r, c.Forwarders)
 }
 
-// Partition is the AWS partition of a region code: aws-cn for cn-*, aws-us-gov for us-gov-*,
-// aws-iso for us-iso-*, aws-iso-b for us-isob-*, otherwise aws.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
+// Partition is the AWS partition of a region code (install.Partition).
+func Partition(region string) string { return install.Partition(region) }
 
 // duplicates reports every repeated value of a list at its own index (empty values, which the
 // schema reported, are skipped).

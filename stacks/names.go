@@ -4,10 +4,9 @@
 package stacks
 
 import (
-	"fmt"
 
 	"github.com/sessionaudit/sessionaudit/config"
-	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/install"
 )
 
 // Stack names are public interface: deploy commands and the README refer to them.
@@ -26,59 +25,49 @@ const (
 // ReceiverStackName is the log-archive stack of one governed region.
 func ReceiverStackName(region string) string { return "SessionAudit-Receiver-" + region }
 
-// CentralBucketName is the deterministic name of the central log bucket.
-func CentralBucketName(c config.Config) string {
-	return fmt.Sprintf("session-audit-logs-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
+// Install is the deployed install c describes (package install names everything from it).
+func Install(c config.Config) install.Install {
+	return install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion}
 }
+
+// CentralBucketName is the deterministic name of the central log bucket.
+func CentralBucketName(c config.Config) string { return Install(c).CentralBucketName() }
 
 // AccessLogsBucketName is the deterministic name of the central bucket's access-log bucket.
-func AccessLogsBucketName(c config.Config) string {
-	return fmt.Sprintf("session-audit-access-logs-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
-}
+func AccessLogsBucketName(c config.Config) string { return Install(c).AccessLogsBucketName() }
 
 // QueryResultsBucketName is the deterministic name of the archive search's results bucket.
-func QueryResultsBucketName(c config.Config) string {
-	return fmt.Sprintf("session-audit-query-results-%s-%s", c.LogArchiveAccountID, c.HomeRegion)
-}
+func QueryResultsBucketName(c config.Config) string { return Install(c).QueryResultsBucketName() }
 
 // CentralBucketArn is the central bucket's ARN in the given partition (a token is fine).
 func CentralBucketArn(partition string, c config.Config) string {
-	return fmt.Sprintf("arn:%s:s3:::%s", partition, CentralBucketName(c))
+	return install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion, Partition: partition}.CentralBucketArn()
 }
 
-// BusName is the central event bus of notifications (log-archive account, home region).
-const BusName = "session-audit"
-
-// AlarmNamePrefix starts the name of every sessionaudit alarm; alarms with it are announced.
-const AlarmNamePrefix = "session-audit-"
+// Names shared with package install.
+const (
+	BusName          = install.BusName
+	AlarmNamePrefix  = install.AlarmNamePrefix
+	DestinationName  = install.DestinationName
+	StreamNamePrefix = install.StreamNamePrefix
+	MemberNamePrefix = install.MemberNamePrefix
+)
 
 // BusArn is the central event bus's ARN.
 func BusArn(partition string, c config.Config) string {
-	return fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", partition, c.HomeRegion, c.LogArchiveAccountID, BusName)
+	return install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion, Partition: partition}.BusArn()
 }
-
-// DestinationName is the deterministic name of the log-archive CloudWatch Logs destination in
-// every governed region.
-const DestinationName = "session-audit"
 
 // DestinationArn is the ARN of the log-archive destination in region (a token is fine).
 func DestinationArn(partition, region string, c config.Config) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", partition, region, c.LogArchiveAccountID, DestinationName)
+	return install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion, Partition: partition}.DestinationArn(region)
 }
-
-// StreamNamePrefix starts the name of every Firehose stream; the stream of a source region is
-// "<prefix><region>" (logreceiver.StreamName).
-const StreamNamePrefix = "session-audit-"
 
 // StreamArn is the ARN of the Firehose stream (log-archive account, home region) that receives the
 // forwarded logs of sourceRegion.
 func StreamArn(partition, sourceRegion string, c config.Config) string {
-	return fmt.Sprintf("arn:%s:firehose:%s:%s:deliverystream/%s", partition, c.HomeRegion, c.LogArchiveAccountID, logreceiver.StreamName(StreamNamePrefix, sourceRegion))
+	return install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion, Partition: partition}.StreamArn(sourceRegion)
 }
-
-// MemberNamePrefix starts the names of what sessionaudit names in member accounts (notification
-// rules, the preferences document handler's role); the guardrails protect them by it.
-const MemberNamePrefix = "session-audit-"
 
 // DocumentHandlerRoleName is the role of the preferences document handler in a member account
 // and region (IAM role names are unique per account, so the region is part of it).
