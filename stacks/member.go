@@ -98,6 +98,13 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Expression: awscdk.Fn_ConditionEquals(stack.Region(), jsii.String(c.HomeRegion)),
 	})
 	prefs.InstancePolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)
+	if prefs.UserPolicy != nil {
+		prefs.UserPolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)
+		awscdk.NewCfnOutput(stack, jsii.String("SessionUserPolicyArn"), &awscdk.CfnOutputProps{
+			Value: prefs.UserPolicy.ManagedPolicyArn(), Condition: isHome,
+			Description: jsii.String("Attach to the people who start sessions or RDP connections (or name SessionAuditSessionUsers in a permission set): what they need on sessionaudit's keys, every region"),
+		})
+	}
 	awscdk.NewCfnOutput(stack, jsii.String("InstancePolicyArn"), &awscdk.CfnOutputProps{
 		Value: prefs.InstancePolicy.ManagedPolicyArn(), Condition: isHome,
 		Description: jsii.String("Attach to instance roles so the SSM agent can write session logs (home region only; it covers every region)"),

@@ -4,7 +4,6 @@
 package stacks
 
 import (
-
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/install"
 )

@@ -190,7 +190,7 @@ func TestMemberSessionKeyModes(t *testing.T) {
 			if got := content["inputs"].(map[string]any)["kmsKeyId"]; got != want {
 				t.Errorf("kmsKeyId %v, want %v", got, want)
 			}
-			_, mp := only(t, tmpl, "AWS::IAM::ManagedPolicy")
+			mp := resources(tmpl, "AWS::IAM::ManagedPolicy")[logicalID(t, tmpl, "AWS::IAM::ManagedPolicy", "SessionPreferencesInstancePolicy")]
 			decrypt := ""
 			for _, st := range statements(props(mp)["PolicyDocument"]) {
 				if st["Sid"] == sessionprefs.SidDecryptSessionData {
@@ -286,7 +286,8 @@ func TestMemberRdpRecording(t *testing.T) {
 
 func TestMemberInstancePolicy(t *testing.T) {
 	tmpl := memberTemplate()
-	id, mp := only(t, tmpl, "AWS::IAM::ManagedPolicy")
+	id := logicalID(t, tmpl, "AWS::IAM::ManagedPolicy", "SessionPreferencesInstancePolicy")
+	mp := resources(tmpl, "AWS::IAM::ManagedPolicy")[id]
 	p := props(mp)
 	if got := jsonString(p["ManagedPolicyName"]); got != "SessionAuditInstanceLogging" {
 		t.Errorf("policy name %s", got)
@@ -352,7 +353,8 @@ func TestMemberInstancePolicy(t *testing.T) {
 	withRoles := synth(mustConfigWith(t, func(c map[string]any) {
 		c["session"].(map[string]any)["instanceRoleNames"] = []any{"AppServerRole", "BastionRole"}
 	}))
-	_, mp2 := only(t, withRoles.templates[stacks.MemberStackName], "AWS::IAM::ManagedPolicy")
+	wt := withRoles.templates[stacks.MemberStackName]
+	mp2 := resources(wt, "AWS::IAM::ManagedPolicy")[logicalID(t, wt, "AWS::IAM::ManagedPolicy", "SessionPreferencesInstancePolicy")]
 	equalJSON(t, "attached roles", props(mp2)["Roles"], []string{"AppServerRole", "BastionRole"})
 	if mp2["Condition"] != "IsHomeRegion" {
 		t.Error("the attachment must happen once per role (home region only)")

@@ -98,7 +98,12 @@ var requirements = []requirement{
 		if !slices.Contains(actions, "kms:Decrypt") {
 			out = append(out, "the LogKey policy does not let organization principals decrypt through S3")
 		}
-		_, mp := onlyOf(app.templates[stacks.MemberStackName], "AWS::IAM::ManagedPolicy")
+		var mp map[string]any
+		for id, r := range resources(app.templates[stacks.MemberStackName], "AWS::IAM::ManagedPolicy") {
+			if strings.HasPrefix(id, "SessionPreferencesInstancePolicy") {
+				mp = r
+			}
+		}
 		if !strings.Contains(jsonString(props(mp)["PolicyDocument"]), `"Action":["kms:GenerateDataKey","kms:Decrypt"]`) &&
 			!strings.Contains(jsonString(props(mp)["PolicyDocument"]), `"Action":["kms:Decrypt","kms:GenerateDataKey"]`) {
 			out = append(out, "the instance policy does not allow kms:Decrypt through S3")
@@ -361,13 +366,15 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			delete(b["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)[1].(map[string]any), "ObjectSizeGreaterThan")
 		},
 		func(c *synthesized) {
-			for _, s := range statements(props(first(member(c), "AWS::IAM::ManagedPolicy", nil))["PolicyDocument"]) {
+			for _, s := range statements(props(first(member(c), "AWS::IAM::ManagedPolicy", instancePolicyID))["PolicyDocument"]) {
 				if s["Sid"] == "CheckLogGroupEncryption" {
 					s["Resource"] = "arn:aws:logs:" + home + ":333333333333:log-group:*"
 				}
 			}
 		},
-		func(c *synthesized) { delete(first(member(c), "AWS::IAM::ManagedPolicy", nil), "Condition") },
+		func(c *synthesized) {
+			delete(first(member(c), "AWS::IAM::ManagedPolicy", instancePolicyID), "Condition")
+		},
 		func(c *synthesized) {
 			set := first(c.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet", nil)
 			ous := make([]any, config.MaxOrganizationalUnits+1)
@@ -430,4 +437,8 @@ func jsonRoundTrip(in any, out any) error {
 		return err
 	}
 	return json.Unmarshal(b, out)
+}
+
+func instancePolicyID(id string) bool {
+	return strings.HasPrefix(id, "SessionPreferencesInstancePolicy")
 }

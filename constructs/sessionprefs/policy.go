@@ -206,6 +206,7 @@ func withDefaults(props *Props) Props {
 	str(&p.ShellProfileLinux, "")
 	str(&p.ShellProfileWindows, "")
 	str(&p.InstancePolicyName, "SessionAuditInstanceLogging")
+	str(&p.UserPolicyName, "SessionAuditSessionUsers")
 	if p.LogRetentionDays == nil {
 		p.LogRetentionDays = jsii.Number(365)
 	}
@@ -237,4 +238,57 @@ func withDefaults(props *Props) Props {
 		invalid.Panic("sessionprefs", "Props.RunAsDefaultUser is required when RunAsEnabled is true")
 	}
 	return p
+}
+
+// Sids of the user policy.
+const (
+	SidStartEncryptedSessions   = "StartEncryptedSessions"
+	SidStartRecordedConnections = "StartRecordedConnections"
+)
+
+// userStatements are what a person needs on sessionaudit's keys, in every region:
+//   - kms:GenerateDataKey on the session key: the session-manager-plugin (and the console) asks
+//     for a data key with the caller's credentials (session-manager-plugin
+//     src/encryption/kmsservice.go KMSGenerateDataKey); the key policy admits it only with Session
+//     Manager's encryption context, so the statement needs no condition.
+//   - kms:CreateGrant on the recording key, only for AWS resources: "Recording RDP connections"
+//     (Systems Manager user guide) has users who start a recorded connection let Systems Manager
+//     create a grant.
+func userStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
+	var out []awsiam.PolicyStatement
+	if keys := sessionKeyPattern(*stack.Partition(), *stack.Account(), p); keys != "" {
+		out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String(SidStartEncryptedSessions), Actions: jsii.Strings("kms:GenerateDataKey"), Resources: jsii.Strings(keys),
+		}))
+	}
+	if *p.RdpRecording {
+		out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String(SidStartRecordedConnections), Actions: jsii.Strings("kms:CreateGrant"), Resources: jsii.Strings(recordingKeyPattern(*stack.Partition(), p)),
+			Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+		}))
+	}
+	return out
+}
+
+// recordingKeyPattern is the recording key in every region: a multi-Region key has the same ID in
+// every region.
+func recordingKeyPattern(partition string, p Props) string {
+	arn := p.RecordingKeyArn
+	keyAccount := awscdk.Fn_Select(jsii.Number(4), awscdk.Fn_Split(jsii.String(":"), arn, nil))
+	keyID := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), arn, nil))
+	return fmt.Sprintf("arn:%s:kms:*:%s:key/%s", partition, *keyAccount, *keyID)
+}
+
+// acknowledgeUserPolicy records why the user policy's region wildcard is right.
+func acknowledgeUserPolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPolicy) {
+	var findings []acknowledge.Finding
+	if keys := sessionKeyPattern(*stack.Partition(), *stack.Account(), p); keys != "" {
+		findings = append(findings, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(keys)) + "]",
+			Reason: "the one session key in every region (a multi-Region key keeps its ID in every region); only kms:GenerateDataKey, which the key policy admits only with Session Manager's encryption context"})
+	}
+	if *p.RdpRecording {
+		findings = append(findings, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(recordingKeyPattern(*stack.Partition(), p))) + "]",
+			Reason: "the one recording key in every region (a multi-Region key keeps its ID in every region); only kms:CreateGrant for AWS resources, as RDP recording needs"})
+	}
+	acknowledge.On(policy, findings...)
 }

@@ -102,6 +102,11 @@ type Props struct {
 	// only when several regions share an account, as the SessionAudit-Member stack does.
 	// Default: "SessionAuditInstanceLogging".
 	InstancePolicyName *string
+	// UserPolicyName is the name of the managed policy for the people who start sessions and RDP
+	// connections, unique per account (an IAM Identity Center permission set can then name it as a
+	// customer managed policy). Like the instance policy it covers every region. Default:
+	// "SessionAuditSessionUsers".
+	UserPolicyName *string
 	// DocumentHandlerRoleName names the role of the function that manages the preferences
 	// document, unique per account (so include the region), so that a service control policy that
 	// protects the document can exempt it. Default: CloudFormation generates the name.
@@ -132,6 +137,11 @@ type Preferences struct {
 	RdpRecording awsssmguiconnect.CfnPreferences
 	// InstancePolicy holds exactly what the SSM agent needs to log; attach it to instance roles.
 	InstancePolicy awsiam.ManagedPolicy
+	// UserPolicy holds what the people who start sessions and recorded RDP connections need on
+	// sessionaudit's keys (kms:GenerateDataKey on the session key, kms:CreateGrant for AWS
+	// resources on the recording key), on top of their own Session Manager permissions; nil when
+	// sessions are not encrypted and RDP is not recorded.
+	UserPolicy awsiam.ManagedPolicy
 	// S3KeyPrefix is where this account and region's transcripts go.
 	S3KeyPrefix *string
 }
@@ -205,9 +215,18 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	for i, name := range p.InstanceRoleNames {
 		policy.AttachToRole(awsiam.Role_FromRoleName(this, jsii.String(fmt.Sprintf("InstanceRole%d", i)), jsii.String(name), nil))
 	}
+	var users awsiam.ManagedPolicy
+	if statements := userStatements(stack, p); len(statements) > 0 {
+		users = awsiam.NewManagedPolicy(this, jsii.String("UserPolicy"), &awsiam.ManagedPolicyProps{
+			ManagedPolicyName: p.UserPolicyName,
+			Description:       jsii.String("sessionaudit: what people who start sessions and RDP connections need on sessionaudit's keys"),
+			Statements:        &statements,
+		})
+		acknowledgeUserPolicy(stack, p, users)
+	}
 	return &Preferences{
 		Construct: this, LogGroup: logGroup, SessionKey: sessionKey, SessionKeyArn: p.SessionKeyArn, Document: doc, DocumentHandler: fn,
-		RdpRecording: rdp, InstancePolicy: policy, S3KeyPrefix: p.S3KeyPrefix,
+		RdpRecording: rdp, InstancePolicy: policy, UserPolicy: users, S3KeyPrefix: p.S3KeyPrefix,
 	}
 }
 

@@ -31,7 +31,7 @@ const busArn = `arn:aws:events:${HOME}:${ARCHIVE}:event-bus/session-audit`;
 const alarmRuleArn = `arn:aws:events:${HOME}:${ARCHIVE}:rule/session-audit/session-audit-Alarms`;
 const destinationArn = `arn:aws:logs:${OTHER_REGION}:${ARCHIVE}:destination:session-audit`;
 const destinationPolicy = JSON.parse(receiver.find('AWS::Logs::Destination').DestinationPolicy);
-const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy').PolicyDocument };
+const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy', byId('SessionPreferencesInstancePolicy')).PolicyDocument };
 const lookupPolicy = { name: 'KeyLookup', policy: member.find('AWS::IAM::Policy', byId('LogKeyHandlerRoleDefaultPolicy')).PolicyDocument };
 const notifierPolicy = { name: 'LoginNotifier', policy: member.find('AWS::IAM::Policy', byId('LoginNotifierRoleDefaultPolicy')).PolicyDocument };
 // The auditor: a log-archive role with the archive search's managed policy and nothing else.
@@ -63,8 +63,9 @@ const sessionCtx = (keys = ['aws:ssm:SessionId', 'aws:ssm:TargetId']) => Object.
   ['kms:EncryptionContextKeys', keys],
 ]);
 const operator = `arn:aws:iam::${MEMBER}:role/Operator`;
-// What the README tells users who start sessions to add: GenerateDataKey on the session key in every region.
-const operatorIdentity = { name: 'StartSessions', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: `arn:aws:kms:*:${ARCHIVE}:key/${KEY_ID}` }] } };
+// The member stack's user policy (SessionAuditSessionUsers), as synthesized: what people who start
+// sessions and recorded RDP connections need on sessionaudit's keys, in every region.
+const operatorIdentity = { name: 'SessionAuditSessionUsers', policy: member.find('AWS::IAM::ManagedPolicy', byId('SessionPreferencesUserPolicy')).PolicyDocument };
 const sessionKms = (name, principal, action, expect, { identity = [operatorIdentity], ctx, region = HOME }) => ({
   name, principal, action, resource: `arn:aws:kms:${region}:${ARCHIVE}:key/${KEY_ID}`, account: ARCHIVE, identity,
   resourcePolicy: region === HOME ? sessionKeyPolicy : sessionReplicaPolicy, ctx, expect,
@@ -109,6 +110,9 @@ const scenarios = [
   kms('member instance decrypts directly', instance, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), 'kms:EncryptionContext:aws:s3:arn': BUCKET_ARN } }),
   kms('member admin decrypts through S3 for another bucket', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...viaS3, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::other' } }),
   kms('member user starts a recorded RDP connection (grant for an AWS resource)', `arn:aws:iam::${MEMBER}:role/Operator`, 'kms:CreateGrant', 'Allowed', { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), 'kms:GrantIsForAWSResource': 'true' } }),
+  kms('member user with the user policy starts a recorded RDP connection', `arn:aws:iam::${MEMBER}:role/Operator`, 'kms:CreateGrant', 'Allowed', { identity: [operatorIdentity], ctx: { ...orgCtx(MEMBER), 'kms:GrantIsForAWSResource': 'true' } }),
+  kms('member user with the user policy creates a grant for a person', `arn:aws:iam::${MEMBER}:role/Operator`, 'kms:CreateGrant', DENIED, { identity: [operatorIdentity], ctx: { ...orgCtx(MEMBER), 'kms:GrantIsForAWSResource': 'false' } }),
+  kms('member user with the user policy decrypts logs', `arn:aws:iam::${MEMBER}:role/Operator`, 'kms:Decrypt', DENIED, { identity: [operatorIdentity], ctx: { ...orgCtx(MEMBER), ...viaS3 } }),
   kms('principal of another organization creates a grant for an AWS resource', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:CreateGrant', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(STRANGER, OTHER_ORG), 'kms:GrantIsForAWSResource': 'true' } }),
   kms('member admin decrypts through S3 (allowed by the key; S3 denies reading objects)', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'Allowed', { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...viaS3 } }),
   kms('member admin decrypts directly', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [adminIdentity], ctx: orgCtx(MEMBER) }),

@@ -36,7 +36,7 @@ const sessionKeyPolicies = {
   [HOME]: archive.find('AWS::KMS::Key', (id) => id.startsWith('SessionKey')).KeyPolicy,
   [OTHER]: receiver.find('AWS::KMS::ReplicaKey', (id) => id.startsWith('SessionKeyReplica')).KeyPolicy,
 };
-const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy').PolicyDocument };
+const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy', (id) => id.startsWith('SessionPreferencesInstancePolicy')).PolicyDocument };
 const userPolicy = { name: 'SessionUser', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:StartSession', 'kms:GenerateDataKey'], Resource: '*' }] } };
 
 const BUCKET = `session-audit-logs-${ARCHIVE}-${HOME}`;
