@@ -400,3 +400,25 @@ func TestSchemaMatchesConfig(t *testing.T) {
 	}
 	walk("", reflect.TypeOf(Config{}), schema, defaults())
 }
+
+// config/example.sessionaudit.json, the file the README tells you to copy, is cdk.json's example
+// (with its $schema), valid, and an example (undeployable until edited).
+func TestExampleFileIsTheExample(t *testing.T) {
+	data, err := os.ReadFile("example.sessionaudit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(data, "example.sessionaudit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]any
+	_ = json.Unmarshal(data, &file)
+	delete(file, "$schema")
+	if !reflect.DeepEqual(file, defaultConfig(t)) {
+		t.Error("config/example.sessionaudit.json differs from cdk.json's sessionAudit")
+	}
+	if !IsExample(cfg) {
+		t.Error("the example is not recognized as the example")
+	}
+}

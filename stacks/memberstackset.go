@@ -83,6 +83,9 @@ func newStackSet(stack awscdk.Stack, id, name, description string, c config.Conf
 		Capabilities:     jsii.Strings("CAPABILITY_NAMED_IAM"),
 		ManagedExecution: map[string]any{"Active": true},
 		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
+			// The home region first: its member stack holds the instance and user policies that
+			// every region's preferences rely on (with SEQUENTIAL, no region changes before them).
+			RegionOrder:                jsii.Strings(homeFirst(c.HomeRegion, regionList)...),
 			RegionConcurrencyType:      jsii.String(c.StackSet.RegionConcurrency),
 			MaxConcurrentPercentage:    jsii.Number(float64(c.StackSet.MaxConcurrentPercentage)),
 			FailureTolerancePercentage: jsii.Number(float64(c.StackSet.FailureTolerancePercentage)),
@@ -93,4 +96,20 @@ func newStackSet(stack awscdk.Stack, id, name, description string, c config.Conf
 		}},
 		TemplateBody: jsii.String(body),
 	})
+}
+
+// homeFirst is regions with home (if present) first, the rest in their order.
+func homeFirst(home string, regions []string) []string {
+	out := make([]string, 0, len(regions))
+	for _, r := range regions {
+		if r == home {
+			out = append(out, r)
+		}
+	}
+	for _, r := range regions {
+		if r != home {
+			out = append(out, r)
+		}
+	}
+	return out
 }

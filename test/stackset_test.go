@@ -106,6 +106,7 @@ func TestStackSetSettings(t *testing.T) {
 	equalJSON(t, "AutoDeployment", p["AutoDeployment"], map[string]any{"Enabled": true, "RetainStacksOnAccountRemoval": false})
 	equalJSON(t, "OperationPreferences", p["OperationPreferences"], map[string]any{
 		"RegionConcurrencyType": "SEQUENTIAL", "MaxConcurrentPercentage": 100, "FailureTolerancePercentage": 0,
+		"RegionOrder": []string{"ap-northeast-1", "us-east-1"},
 	})
 	equalJSON(t, "targets", p["StackInstancesGroup"].([]any)[0].(map[string]any)["DeploymentTargets"],
 		map[string]any{"OrganizationalUnitIds": []string{"ou-exam-11111111", "ou-exam-22222222", "r-exam"}})
@@ -146,4 +147,12 @@ func TestReceiverKeyReplica(t *testing.T) {
 		t.Error("want a replica outside the home region only")
 	}
 	equalJSON(t, "alias", props(alias), map[string]any{"AliasName": logkey.DefaultAliasName, "TargetKeyId": map[string]any{"Fn::GetAtt": []any{replicaID, "Arn"}}})
+}
+
+// The StackSet updates the home region first, whose member stack holds the policies the other
+// regions' preferences rely on.
+func TestStackSetUpdatesTheHomeRegionFirst(t *testing.T) {
+	cfg := mustConfigWith(t, func(c map[string]any) { c["regions"] = []any{"us-east-1", "ap-northeast-1"} })
+	set := stackSet(t, synth(cfg).templates[stacks.MemberStackSetStackName], stacks.MemberStackSetName)
+	equalJSON(t, "region order", props(set)["OperationPreferences"].(map[string]any)["RegionOrder"], []string{"ap-northeast-1", "us-east-1"})
 }
