@@ -100,12 +100,15 @@ test-search: $(SEARCH_DEPS)
 test-examples: deps
 	cd examples/reuse && CDK_VALIDATION=false go test ./...
 
-# Another organization's configuration through CONFIG: synth from a clean cdk.out (no template of
-# the example's regions left) and the security proof on it.
+# Other organizations' configurations through CONFIG: synth from a clean cdk.out (no template of
+# the example's regions left) and the security proof on each (one region without a session key:
+# the matrices skip, saying why, what it has nothing for).
 test-config:
 	$(MAKE) --no-print-directory synth CONFIG=test/testdata/other-org.json
 	@! ls cdk.out | grep -q -e ap-northeast-1 -e us-east-1 || { echo "cdk.out keeps templates of another config"; exit 1; }
 	$(MAKE) --no-print-directory security CONFIG=test/testdata/other-org.json
+	$(MAKE) --no-print-directory synth CONFIG=test/testdata/one-region.json
+	$(MAKE) --no-print-directory security CONFIG=test/testdata/one-region.json
 
 test: test-go test-js test-search test-examples
 	$(MAKE) --no-print-directory test-config

@@ -31,11 +31,12 @@ const bucketPolicy = archive.find('AWS::S3::BucketPolicy', (id) => id.startsWith
 const logKeyPolicy = archive.find('AWS::KMS::Key', (id) => id.startsWith('LogKey')).KeyPolicy;
 // The session key is the log-archive account's multi-Region key: its primary in the home region,
 // a replica (same key ID and policy) in every other governed region.
-const receiver = load(DIR, 'SessionAudit-Receiver-' + OTHER, { account: ARCHIVE, region: OTHER });
+// Without an organization session key, or a second region, those calls are skipped, saying why.
+const receiver = OTHER ? load(DIR, 'SessionAudit-Receiver-' + OTHER, { account: ARCHIVE, region: OTHER }) : undefined;
 const sessionKeyPolicies = {
-  [HOME]: archive.find('AWS::KMS::Key', (id) => id.startsWith('SessionKey')).KeyPolicy,
-  [OTHER]: receiver.find('AWS::KMS::ReplicaKey', (id) => id.startsWith('SessionKeyReplica')).KeyPolicy,
+  [HOME]: (archive.tryFind('AWS::KMS::Key', (id) => id.startsWith('SessionKey')) || {}).KeyPolicy,
 };
+if (OTHER) sessionKeyPolicies[OTHER] = (receiver.tryFind('AWS::KMS::ReplicaKey', (id) => id.startsWith('SessionKeyReplica')) || {}).KeyPolicy;
 const instancePolicy = { name: 'SessionAuditInstanceLogging', policy: member.find('AWS::IAM::ManagedPolicy', (id) => id.startsWith('SessionPreferencesInstancePolicy')).PolicyDocument };
 const userPolicy = { name: 'SessionUser', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:StartSession', 'kms:GenerateDataKey'], Resource: '*' }] } };
 
@@ -61,7 +62,7 @@ const group = (region) => `arn:aws:logs:${region}:${MEMBER}:log-group:session-ma
 const object = (region) => `${BUCKET_ARN}/session-manager/${MEMBER}/${region}/alice-0123456789abcdef0.log`;
 
 const calls = [];
-for (const region of [HOME, OTHER]) {
+for (const region of [HOME, OTHER].filter(Boolean)) {
   const sessionKey = `arn:aws:kms:${region}:${ARCHIVE}:key/${KEY_ID}`;
   const sessionKeyPolicy = sessionKeyPolicies[region];
   const inAccount = (r) => ({ account: MEMBER, identity: [instancePolicy], principal: instance, ...r });
@@ -81,7 +82,7 @@ for (const region of [HOME, OTHER]) {
     central({ source: 'S3 SSE-KMS on PutObject / CreateMultipartUpload: kms:GenerateDataKey through S3', action: 'kms:GenerateDataKey', resource: LOG_KEY_ARN, resourcePolicy: logKeyPolicy, ctx: { ...ctx, ...throughS3 }, expect: 'Allowed' }),
     central({ source: 'S3 SSE-KMS on UploadPart / CompleteMultipartUpload (transcripts over 5 MiB): kms:Decrypt through S3', action: 'kms:Decrypt', resource: LOG_KEY_ARN, resourcePolicy: logKeyPolicy, ctx: { ...ctx, ...throughS3 }, expect: 'Allowed' }),
     central({ source: 's3manager multiuploader.fail AbortMultipartUpload', action: 's3:AbortMultipartUpload', resource: object(region), resourcePolicy: bucketPolicy, ctx, expect: 'Allowed' }),
-  ].map((c) => ({ ...c, region })));
+  ].map((c) => ({ ...c, region, skip: c.resource === sessionKey && !sessionKeyPolicy && 'this configuration has no organization session key' })));
 }
 
 test('every call the agent and the plugin make is in the matrix, in every governed region', () => {
@@ -90,11 +91,11 @@ test('every call the agent and the plugin make is in the matrix, in every govern
     'logs:PutLogEvents', 's3:ListBucket', 's3:GetEncryptionConfiguration', 's3:PutObject', 's3:PutObjectAcl', 's3:AbortMultipartUpload']) {
     assert.ok(actions.has(a), a);
   }
-  assert.ok(calls.length >= 2 * 14, String(calls.length));
+  assert.ok(calls.length >= (OTHER ? 2 : 1) * 14, String(calls.length));
 });
 
 for (const c of calls) {
-  test(`[instance in ${c.region}] ${c.action}: ${c.source}${c.starts ? ' [session start]' : ''}${c.tolerated ? ' [denial tolerated]' : ''}`, async () => {
+  test(`[instance in ${c.region}] ${c.action}: ${c.source}${c.starts ? ' [session start]' : ''}${c.tolerated ? ' [denial tolerated]' : ''}`, { skip: c.skip || false }, async () => {
     const got = await simulate(c);
     const want = [].concat(c.expect);
     assert.ok(want.includes(got), `${c.principal} ${c.action} ${c.resource}: got ${got}, want ${want.join(' or ')}`);

@@ -75,7 +75,12 @@ function load(dir, stack, env) {
     if (found.length !== 1) throw new Error(`${stack}: want one ${type}, found ${found.length}`);
     return resolve(found[0][1].Properties);
   };
-  return { template, resolve, find };
+  // tryFind is find for what a configuration may leave out (a session key, say): undefined then.
+  const tryFind = (type, filter = () => true) => {
+    const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === type && filter(id, r));
+    return found.length === 1 ? resolve(found[0][1].Properties) : undefined;
+  };
+  return { template, resolve, find, tryFind };
 }
 
 // The simulator does not know kms:EncryptionContext:<key> (a variable key without a slash), so
@@ -131,6 +136,8 @@ function example() {
     ORG: cfg.organizationId,
     ARCHIVE: cfg.logArchiveAccountId,
     HOME: cfg.homeRegion,
+    // A governed region besides the home region (the replicas live there), if the configuration
+    // has one; the matrices skip what needs one when it does not.
     OTHER_REGION: cfg.regions.find((r) => r !== cfg.homeRegion),
     MEMBER: '333333333333',
   };
