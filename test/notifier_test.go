@@ -228,6 +228,14 @@ func TestFormatterLogLocationIsWhereTheMemberWrites(t *testing.T) {
 	if got, want := renderJoin(t, props(lg)["LogGroupName"]), env["LOG_GROUP_PREFIX"].(string)+"{Ref:AWS::AccountId}"; got != want {
 		t.Errorf("member log group %q, formatter names %q", got, want)
 	}
+	if got, want := agentKeyPrefix(t, member), env["S3_PREFIX"].(string)+"{Ref:AWS::AccountId}/{Ref:AWS::Region}"; got != want {
+		t.Errorf("agent key prefix %q, formatter names %q", got, want)
+	}
+}
+
+// agentKeyPrefix is the s3KeyPrefix of the member's preferences document, references rendered.
+func agentKeyPrefix(t *testing.T, member map[string]any) string {
+	t.Helper()
 	_, doc := only(t, member, sessionprefs.ResourceType)
 	var content struct {
 		Inputs struct {
@@ -237,7 +245,5 @@ func TestFormatterLogLocationIsWhereTheMemberWrites(t *testing.T) {
 	if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &content); err != nil {
 		t.Fatal(err)
 	}
-	if want := env["S3_PREFIX"].(string) + "{Ref:AWS::AccountId}/{Ref:AWS::Region}"; content.Inputs.S3KeyPrefix != want {
-		t.Errorf("agent key prefix %q, formatter names %q", content.Inputs.S3KeyPrefix, want)
-	}
+	return content.Inputs.S3KeyPrefix
 }

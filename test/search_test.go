@@ -1,7 +1,6 @@
 package test
 
 import (
-	"encoding/json"
 	"os"
 	"regexp"
 	"strings"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
-	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -67,17 +65,8 @@ func TestSearchTablesReadWhatIsWritten(t *testing.T) {
 		t.Errorf("AccountOfPath's pattern does not find the account in %s", path)
 	}
 	// Transcripts: the agent's key prefix is the table's template.
-	_, doc := only(t, memberTemplate(), sessionprefs.ResourceType)
-	var content struct {
-		Inputs struct {
-			S3KeyPrefix string `json:"s3KeyPrefix"`
-		} `json:"inputs"`
-	}
-	if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &content); err != nil {
-		t.Fatal(err)
-	}
-	if want := archivelayout.TranscriptKeyPrefix("{Ref:AWS::AccountId}", "{Ref:AWS::Region}"); content.Inputs.S3KeyPrefix != want {
-		t.Errorf("agent key prefix %q, want %q", content.Inputs.S3KeyPrefix, want)
+	if got, want := agentKeyPrefix(t, memberTemplate()), archivelayout.TranscriptKeyPrefix("{Ref:AWS::AccountId}", "{Ref:AWS::Region}"); got != want {
+		t.Errorf("agent key prefix %q, want %q", got, want)
 	}
 	if got := params(tr)["storage.location.template"]; got != "s3://"+bucket+"/session-manager/${account}/${region}/" {
 		t.Errorf("transcript template %v", got)
