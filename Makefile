@@ -21,7 +21,7 @@ help:
 	@echo "make synth   synthesize every stack into a clean cdk.out/ (validated; no AWS credentials; CONFIG=<path>)"
 	@echo "make cdk ARGS='deploy <stack>'  any cdk command with the pinned CLI and CONFIG (no validator)"
 	@echo "make test    unit and template tests, the validated synth, then make security"
-	@echo "make lint    gofmt, go vet, staticcheck, ESLint"
+	@echo "make lint    gofmt, import grouping, go vet, staticcheck, ESLint"
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
 	@echo "make cost    fixed monthly cost by organization size and cost per GiB, from cdk.out/ (README Cost)"
 	@echo "make bench   synth and test timings against a trivial reference app (see README Performance)"
@@ -56,6 +56,8 @@ cdk: build
 STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@ungrouped=$$(go run golang.org/x/tools/cmd/goimports@v0.48.0 -local github.com/sessionaudit/sessionaudit -l $$(git ls-files '*.go')); \
+	  if [ -n "$$ungrouped" ]; then echo "imports need grouping (standard, others, sessionaudit): $$ungrouped"; exit 1; fi
 	go vet ./...
 	$(STATICCHECK) ./...
 	cd examples/reuse && go vet ./... && $(STATICCHECK) ./...

@@ -2,12 +2,12 @@ package config
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/install"
 	"net/mail"
 	"slices"
 	"strings"
 
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder/filterpattern"
+	"github.com/sessionaudit/sessionaudit/install"
 )
 
 // MaxExemptPrincipalCharacters is how much of the guardrail policies' 5,120 characters the exempt

@@ -1,11 +1,10 @@
 package test
 
 import (
-	"github.com/sessionaudit/sessionaudit/config"
-
 	"fmt"
 	"testing"
 
+	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 	"github.com/sessionaudit/sessionaudit/stacks"

@@ -10,12 +10,13 @@ package acknowledge
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 // Finding is one accepted finding with the reason it is accepted for this resource.

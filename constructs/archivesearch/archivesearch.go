@@ -20,7 +20,6 @@ package archivesearch
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"regexp"
 	"strings"
 
@@ -36,6 +35,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/accesslogs"
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 // MinBytesScannedCutoff is the smallest per-query limit Athena accepts.

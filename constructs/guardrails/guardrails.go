@@ -16,12 +16,13 @@ package guardrails
 
 import (
 	"encoding/json"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
-	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
 // MaxPolicyCharacters is the size limit of one service control policy.

@@ -9,7 +9,6 @@ package inlinefn
 
 import (
 	_ "embed"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -19,6 +18,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 // MaxSourceBytes is CloudFormation's limit for inline (ZipFile) Lambda code: "This zip file cannot

@@ -10,7 +10,6 @@ package keylookup
 import (
 	_ "embed"
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 //go:embed handler.js

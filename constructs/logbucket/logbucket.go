@@ -8,7 +8,6 @@ package logbucket
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -19,6 +18,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/accesslogs"
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 // Key layout of the central bucket (archivelayout). The bucket policy depends on the account ID

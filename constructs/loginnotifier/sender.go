@@ -2,7 +2,6 @@ package loginnotifier
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 // SenderProps configures a Sender.

@@ -2,11 +2,12 @@ package logkey
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
 // PolicyProps describes the key whose policy PolicyStatements builds: a primary LogKey or one of

@@ -3,8 +3,8 @@ package logkey
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 

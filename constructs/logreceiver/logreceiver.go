@@ -30,8 +30,6 @@ package logreceiver
 import (
 	_ "embed"
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"regexp"
 	"strings"
 
@@ -44,7 +42,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 //go:embed processor.js

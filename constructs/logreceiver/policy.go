@@ -2,9 +2,6 @@ package logreceiver
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
-	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -14,7 +11,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 )
 
 // deliveryStatements is what Firehose needs: write only under its two prefixes, check the bucket,

@@ -11,7 +11,6 @@ package orgkey
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -19,6 +18,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
 
 // JustInTimeTagKey is the tag Systems Manager requires, with the value "true", on the keys of

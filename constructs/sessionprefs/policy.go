@@ -2,9 +2,6 @@ package sessionprefs
 
 import (
 	"fmt"
-	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
-	"github.com/sessionaudit/sessionaudit/constructs/invalid"
-	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"slices"
 	"strings"
 
@@ -13,6 +10,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 )
 
 // Statement IDs of the instance policy.
