@@ -86,6 +86,16 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"logreceiver compression", func(s awscdk.Stack) {
 			logreceiver.New(s, "R", &logreceiver.Props{SourceRegions: []string{home}, BucketArn: jsii.String("arn:aws:s3:::b"), EncryptionKeyArn: jsii.String("arn:aws:kms:" + home + ":" + archive + ":key/k"), Compression: jsii.String("ZIP")})
 		}, `logreceiver: Props.Compression must be "GZIP" or "UNCOMPRESSED" (got "ZIP")`},
+		{"sender ignore pattern", func(s awscdk.Stack) {
+			loginnotifier.NewSender(s, "S", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Sessions: true, IgnorePrincipals: []string{"arn:aws:iam::**:role/x"}})
+		}, `loginnotifier: SenderProps.IgnorePrincipals[0] must be a non-empty EventBridge wildcard pattern without two * in a row (got "arn:aws:iam::**:role/x")`},
+		{"sender ignore too long", func(s awscdk.Stack) {
+			var many []string
+			for i := 0; i < 40; i++ {
+				many = append(many, fmt.Sprintf("arn:aws:iam::*:role/automation-role-number-%02d", i))
+			}
+			loginnotifier.NewSender(s, "S", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Sessions: true, IgnorePrincipals: many})
+		}, "loginnotifier: SenderProps.IgnorePrincipals make an event pattern of "},
 		{"inlinefn too large", func(s awscdk.Stack) {
 			inlinefn.New(s, "F", &inlinefn.Props{Source: "const x = '" + strings.Repeat("x", inlinefn.MaxSourceBytes) + "';"})
 		}, "inlinefn: inline code must be at most 4194304 bytes with its wrapper (got "},

@@ -1,7 +1,9 @@
 package loginnotifier
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -80,6 +82,16 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	}
 	if !props.Sessions && !props.RdpConnections && !props.AccessRequests && !props.ConsoleSignIn && props.AlarmNamePrefix == "" {
 		invalid.Panic("loginnotifier", "a Sender needs Sessions, RdpConnections, AccessRequests, ConsoleSignIn or AlarmNamePrefix")
+	}
+	for i, p := range props.IgnorePrincipals {
+		if p == "" || strings.Contains(p, "**") {
+			invalid.Panic("loginnotifier", "SenderProps.IgnorePrincipals[%d] must be a non-empty EventBridge wildcard pattern without two * in a row (got %q)", i, p)
+		}
+	}
+	for _, pattern := range []Pattern{SessionPattern(props.IgnorePrincipals), RdpConnectionPattern(props.IgnorePrincipals)} {
+		if data, _ := json.Marshal(pattern); len(data) > MaxPatternCharacters {
+			invalid.Panic("loginnotifier", "SenderProps.IgnorePrincipals make an event pattern of %d characters, more than EventBridge's %d; ignore a role path instead of single roles (got %d patterns)", len(data), MaxPatternCharacters, len(props.IgnorePrincipals))
+		}
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	account := awscdk.Stack_Of(this).Account()
