@@ -189,6 +189,7 @@ func TestGrantHelpers(t *testing.T) {
 	b.GrantWritePrefix(role("Writer"), logbucket.CloudWatchPrefix)
 	b.GrantReadPrefix(role("Reader"), logbucket.SessionManagerPrefix)
 	imported.GrantWritePrefix(role("RemoteWriter"), logbucket.CloudWatchPrefix)
+	logkey.FromKeyArn(s, "RemoteKey", jsii.String("arn:aws:kms:eu-west-1:"+archive+":key/mrk-2")).GrantEncryptThroughS3(role("RemoteEncrypter"), jsii.String("arn:aws:s3:::"+bucketName))
 	tmpl := assertions.Template_FromStack(s, nil)
 	bucketArn := map[string]any{"Fn::GetAtt": []any{"BBucket6C6993BB", "Arn"}}
 	keyArn := map[string]any{"Fn::GetAtt": []any{"KKey82102253", "Arn"}}
@@ -209,6 +210,8 @@ func TestGrantHelpers(t *testing.T) {
 			map[string]any{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objects("session-manager/")},
 			map[string]any{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": keyArn, "Condition": through(localRegion, bucketArn)},
 		},
+		"RemoteEncrypter": {map[string]any{"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": "arn:aws:kms:eu-west-1:" + archive + ":key/mrk-2",
+			"Condition": through("s3.eu-west-1.amazonaws.com", "arn:aws:s3:::"+bucketName)}},
 		"RemoteWriter": {
 			map[string]any{"Effect": "Allow", "Action": []any{"s3:AbortMultipartUpload", "s3:PutObject"}, "Resource": "arn:aws:s3:::" + bucketName + "/cloudwatch/*"},
 			map[string]any{"Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "arn:aws:kms:" + home + ":" + archive + ":key/mrk-1",

@@ -9,9 +9,11 @@ package logkey
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
@@ -73,20 +75,46 @@ func New(scope constructs.Construct, id string, props *Props) *Key {
 // GrantEncryptThroughS3 lets a principal of the key's own account (a Firehose role, say) generate
 // data keys only through S3 and only for the given bucket. It changes the principal's policy.
 func (k *Key) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *string) awsiam.Grant {
-	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee:      grantee,
-		Actions:      jsii.Strings("kms:GenerateDataKey"),
-		ResourceArns: jsii.Strings(*k.Key.KeyArn()),
-		Conditions: &map[string]*map[string]interface{}{
-			"StringEquals": ptr(orgkey.ThroughS3(k.Key.Stack().Region(), bucketArn)),
-		},
-	})
+	return grantEncryptThroughS3(grantee, k.Key.KeyArn(), k.Key.Stack().Region(), bucketArn)
 }
 
 // GrantDecrypt lets a principal of the key's own account decrypt (auditors reading the archive).
 // The key policy denies decryption to every principal outside that account.
 func (k *Key) GrantDecrypt(grantee awsiam.IGrantable) awsiam.Grant {
 	return k.Key.GrantDecrypt(grantee)
+}
+
+// Imported is a LogKey of another stack or app (FromKeyArn).
+type Imported struct {
+	// Key is the imported key.
+	Key awskms.IKey
+	// Region is the key's region (the region of S3 that may use it).
+	Region *string
+}
+
+// FromKeyArn returns a grantable handle on a LogKey created elsewhere (its primary or a replica).
+func FromKeyArn(scope constructs.Construct, id string, keyArn *string) *Imported {
+	if keyArn == nil {
+		invalid.Panic("logkey", "FromKeyArn needs a key ARN")
+	}
+	key := awskms.Key_FromKeyArn(scope, jsii.String(id), keyArn)
+	return &Imported{Key: key, Region: awscdk.Arn_Split(keyArn, awscdk.ArnFormat_SLASH_RESOURCE_NAME).Region}
+}
+
+// GrantEncryptThroughS3 is Key.GrantEncryptThroughS3 on an imported key.
+func (i *Imported) GrantEncryptThroughS3(grantee awsiam.IGrantable, bucketArn *string) awsiam.Grant {
+	return grantEncryptThroughS3(grantee, i.Key.KeyArn(), i.Region, bucketArn)
+}
+
+func grantEncryptThroughS3(grantee awsiam.IGrantable, keyArn, region, bucketArn *string) awsiam.Grant {
+	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings("kms:GenerateDataKey"),
+		ResourceArns: jsii.Strings(*keyArn),
+		Conditions: &map[string]*map[string]interface{}{
+			"StringEquals": ptr(orgkey.ThroughS3(region, bucketArn)),
+		},
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
