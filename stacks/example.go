@@ -7,29 +7,33 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 )
 
-// ExampleRuleName names the template rule that makes the example organization's templates
-// undeployable.
-const ExampleRuleName = "NotTheExampleOrganization"
+// ExampleParameterName names the template parameter that makes the example organization's
+// templates undeployable.
+const ExampleParameterName = "NotTheExampleOrganization"
 
 // ExampleMessage is what CloudFormation says when someone deploys a template of the example
 // configuration.
 const ExampleMessage = "sessionaudit: this template was synthesized from the example configuration in cdk.json (organization o-exampleorg1, accounts 111111111111 and 222222222222) and cannot be deployed. Give your own configuration: make synth CONFIG=<path>, or export SESSIONAUDIT_CONFIG=<path>, or -c configFile=<path> (README, Deploy order)."
 
-// guardExample adds, when c is the example organization (config.IsExample), a template rule whose
-// assertion is always false. CloudFormation user guide, "Rules": rules are checked "during a stack
-// creation or stack update … before creating or updating resources", and "If you don't define a
-// rule condition, the rule's assertions always take effect"; a failed assertion reports its
-// AssertDescription. The example synthesizes and is tested like any configuration, and no deploy
-// of it gets past validation — also through the StackSet, whose body is the member template. (The
-// guide shows rules over parameters; one over constants is in README "What only a real deploy can
-// prove". The app also warns when it synthesizes the example with AWS credentials at hand.)
+// guardExample adds, when c is the example organization (config.IsExample), a parameter that no
+// deployment can satisfy: it has no default, so a create or update that does not pass it fails
+// before any resource is touched (CloudFormation user guide, "Parameters": "If you don't specify a
+// default value, you must specify a value when you create the stack"; the API answers
+// "Parameters: [NotTheExampleOrganization] must have values", and the CDK CLI refuses to deploy a
+// stack with a parameter that has no value), and a value passed by hand fails its constraints
+// (MinLength 1 with the pattern of the empty string: "Parameters", AllowedPattern, MinLength),
+// the description says why. The same holds for a StackSet whose body is
+// such a template: its stack instances get no value for it. The example synthesizes and is tested
+// like any configuration. (The app also warns when it synthesizes the example with AWS credentials
+// at hand.)
 func guardExample(c config.Config, stack awscdk.Stack) awscdk.Stack {
 	if config.IsExample(c) {
-		awscdk.NewCfnRule(stack, jsii.String(ExampleRuleName), &awscdk.CfnRuleProps{
-			Assertions: &[]*awscdk.CfnRuleAssertion{{
-				Assert:            awscdk.Fn_ConditionEquals(jsii.String("example"), jsii.String("your own configuration")),
-				AssertDescription: jsii.String(ExampleMessage),
-			}},
+		awscdk.NewCfnParameter(stack, jsii.String(ExampleParameterName), &awscdk.CfnParameterProps{
+			Type:                  jsii.String("String"),
+			Description:           jsii.String(ExampleMessage),
+			MinLength:             jsii.Number(1),
+			AllowedPattern:        jsii.String("^$"),
+			ConstraintDescription: jsii.String("sessionaudit: the example configuration cannot be deployed (see this parameter's description)"),
 		})
 	}
 	return stack

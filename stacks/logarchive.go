@@ -41,8 +41,9 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	stack := newProtectedStack(scope, c, LogArchiveStackName, c.LogArchiveAccountID, c.HomeRegion,
 		"sessionaudit: central KMS key and S3 bucket for the organization's Session Manager and RDP audit logs")
 	key := logkey.New(stack, "LogKey", &logkey.Props{
-		OrganizationID:   jsii.String(c.OrganizationID),
-		CentralBucketArn: jsii.String(CentralBucketArn(*stack.Partition(), c)),
+		OrganizationID:     jsii.String(c.OrganizationID),
+		CentralBucketArn:   jsii.String(CentralBucketArn(*stack.Partition(), c)),
+		WriterLogGroupName: jsii.String(SessionLogGroupOfCaller),
 	})
 	bucket := logbucket.New(stack, "CentralLogBucket", &logbucket.Props{
 		OrganizationID:       jsii.String(c.OrganizationID),

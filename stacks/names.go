@@ -5,6 +5,7 @@ package stacks
 
 import (
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/install"
 )
 
@@ -67,6 +68,10 @@ func DestinationArn(partition, region string, c config.Config) string {
 func StreamArn(partition, sourceRegion string, c config.Config) string {
 	return install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion, Partition: partition}.StreamArn(sourceRegion)
 }
+
+// SessionLogGroupOfCaller is the session log group of the account that calls, in a key policy:
+// each member account's agents write only their own account's group through CloudWatch Logs.
+const SessionLogGroupOfCaller = sessionprefs.LogGroupNamePrefix + "${aws:PrincipalAccount}"
 
 // DocumentHandlerRoleName is the role of the preferences document handler in a member account
 // and region (IAM role names are unique per account, so the region is part of it).

@@ -48,8 +48,9 @@ func NewReceiver(scope constructs.Construct, c config.Config, region string, arc
 			AliasName: jsii.String(logkey.DefaultAliasName),
 		})
 		r.KeyReplica = logkey.NewReplica(stack, "LogKeyReplica", &logkey.ReplicaProps{
-			PrimaryKeyArn:  r.PrimaryKey.KeyArn,
-			OrganizationID: jsii.String(c.OrganizationID),
+			PrimaryKeyArn:      r.PrimaryKey.KeyArn,
+			OrganizationID:     jsii.String(c.OrganizationID),
+			WriterLogGroupName: jsii.String(SessionLogGroupOfCaller),
 		})
 		awscdk.NewCfnOutput(stack, jsii.String("LogKeyReplicaArn"), &awscdk.CfnOutputProps{
 			Value: r.KeyReplica.Key.AttrArn(), Description: jsii.String("ARN of the LogKey replica in " + region),

@@ -95,9 +95,10 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 		}
 		var tmpl map[string]any
 		_ = json.Unmarshal(data, &tmpl)
-		rule, _ := tmpl["Rules"].(map[string]any)[stacks.ExampleRuleName].(map[string]any)
-		if !strings.Contains(jsonString(rule), `"Fn::Equals":["example","your own configuration"]`) || !strings.Contains(jsonString(rule), "cannot be deployed") {
-			t.Errorf("%s: no rule that stops a deploy: %v", name, rule)
+		param, _ := jsonPath(tmpl, "Parameters", stacks.ExampleParameterName).(map[string]any)
+		if param == nil || param["Default"] != nil || param["MinLength"] != 1.0 || param["AllowedPattern"] != "^$" ||
+			!strings.Contains(jsonString(param["Description"]), "cannot be deployed") {
+			t.Errorf("%s: no parameter that stops a deploy: %v", name, param)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "sessionaudit.config.json")); err != nil {
@@ -108,7 +109,7 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 		t.Errorf("own config: exit %d, stderr:\n%s", code, stderr)
 	}
 	data, _ := os.ReadFile(filepath.Join(out, stacks.MemberStackName+".template.json"))
-	if strings.Contains(string(data), stacks.ExampleRuleName) || !strings.Contains(string(data), "345678901234") {
+	if strings.Contains(string(data), stacks.ExampleParameterName) || !strings.Contains(string(data), "345678901234") {
 		t.Errorf("own config: member template has the example rule, or not the config's log-archive account")
 	}
 	if code, stderr, _ := run("SESSIONAUDIT_CONFIG=testdata/bad-config.json"); code != 2 || !strings.Contains(stderr, "invalid configuration in testdata/bad-config.json") {

@@ -125,3 +125,9 @@ func sizeOf(v any) int {
 	b, _ := json.Marshal(v)
 	return len(b)
 }
+
+// asMap returns v as a JSON object, or nil when it is not one.
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}

@@ -53,7 +53,7 @@ func TestLogKeyProperties(t *testing.T) {
 	tmpl := defaultApp.template(defaultApp.stacks.LogArchive.Stack)
 	check(t, "key is multi-Region, rotated, tagged and retained", func() {
 		tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
-			"DeletionPolicy":      "Retain",
+			"DeletionPolicy":      "RetainExceptOnCreate",
 			"UpdateReplacePolicy": "Retain",
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"MultiRegion":       true,
@@ -76,8 +76,8 @@ func TestLogKeyProperties(t *testing.T) {
 func TestLogKeyPolicy(t *testing.T) {
 	key := resources(logArchiveTemplate(), "AWS::KMS::Key")["LogKey15608DC4"]
 	doc := props(key)["KeyPolicy"]
-	if n := len(statements(doc)); n != 8 {
-		t.Errorf("key policy has %d statements, want 8 (a new statement needs a test)", n)
+	if n := len(statements(doc)); n != 9 {
+		t.Errorf("key policy has %d statements, want 9 (a new statement needs a test)", n)
 	}
 	equalJSON(t, "administration", statement(t, doc, logkey.SidAdministration), map[string]any{
 		"Sid": logkey.SidAdministration, "Effect": "Allow", "Action": "kms:*", "Resource": "*",
@@ -88,14 +88,24 @@ func TestLogKeyPolicy(t *testing.T) {
 		"Principal": map[string]any{"Service": "logs." + home + ".amazonaws.com"},
 		"Action":    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
 		"Condition": map[string]any{
-			"StringEquals": map[string]any{"aws:SourceOrgID": org},
-			"ArnLike":      map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + home + ":*:log-group:*"},
+			"StringEqualsIfExists": map[string]any{"aws:SourceOrgID": org},
+			"ArnLike":              map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + home + ":*:log-group:*"},
+		},
+	})
+	equalJSON(t, "agents write their own account's log group through CloudWatch Logs", statement(t, doc, logkey.SidWritersThroughLogs), map[string]any{
+		"Sid": logkey.SidWritersThroughLogs, "Effect": "Allow", "Resource": "*",
+		"Principal": map[string]any{"AWS": "*"},
+		"Action":    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+		"Condition": map[string]any{
+			"StringEquals": map[string]any{"aws:PrincipalOrgID": org, "kms:ViaService": "logs." + home + ".amazonaws.com"},
+			"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + home +
+				":${aws:PrincipalAccount}:log-group:session-manager-log-${aws:PrincipalAccount}"},
 		},
 	})
 	equalJSON(t, "RDP recording", statement(t, doc, logkey.SidGuiConnect), map[string]any{
 		"Sid": logkey.SidGuiConnect, "Effect": "Allow", "Resource": "*",
 		"Principal": map[string]any{"Service": "ssm-guiconnect.amazonaws.com"},
-		"Action":    []string{"kms:CreateGrant", "kms:GenerateDataKey"},
+		"Action":    []string{"kms:CreateGrant", "kms:GenerateDataKey*"},
 		"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": org}},
 	})
 	equalJSON(t, "organization through S3 (multipart uploads need decrypt)", statement(t, doc, logkey.SidOrganizationS3), map[string]any{
@@ -123,12 +133,12 @@ func TestLogKeyPolicy(t *testing.T) {
 			"Bool":         map[string]any{"kms:GrantIsForAWSResource": "true"},
 		},
 	})
-	equalJSON(t, "deny decrypt outside, except through S3", statement(t, doc, logkey.SidDenyOutsideDecryption), map[string]any{
+	equalJSON(t, "deny decrypt outside, except through S3, CloudWatch Logs and GUI Connect", statement(t, doc, logkey.SidDenyOutsideDecryption), map[string]any{
 		"Sid": logkey.SidDenyOutsideDecryption, "Effect": "Deny", "Resource": "*",
 		"Principal": map[string]any{"AWS": "*"},
 		"Action":    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
 		"Condition": map[string]any{
-			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive, "kms:ViaService": "s3." + home + ".amazonaws.com"},
+			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive, "kms:ViaService": []string{"s3." + home + ".amazonaws.com", "logs." + home + ".amazonaws.com", "ssm-guiconnect." + home + ".amazonaws.com"}},
 			"BoolIfExists":    map[string]any{"aws:PrincipalIsAWSService": "false"},
 		},
 	})
@@ -137,8 +147,9 @@ func TestLogKeyPolicy(t *testing.T) {
 		"Principal": map[string]any{"AWS": "*"},
 		"Action":    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
 		"Condition": map[string]any{
-			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive, "kms:EncryptionContext:aws:s3:arn": bucketArn},
-			"BoolIfExists":    map[string]any{"aws:PrincipalIsAWSService": "false"},
+			"StringNotEquals": map[string]any{"aws:PrincipalAccount": archive, "kms:EncryptionContext:aws:s3:arn": bucketArn,
+				"kms:ViaService": []string{"logs." + home + ".amazonaws.com", "ssm-guiconnect." + home + ".amazonaws.com"}},
+			"BoolIfExists": map[string]any{"aws:PrincipalIsAWSService": "false"},
 		},
 	})
 	// No statement may allow a principal outside the account to decrypt, or allow anything
@@ -153,7 +164,8 @@ func TestLogKeyPolicy(t *testing.T) {
 		}
 		principal := jsonString(s["Principal"])
 		for _, a := range asStrings(s["Action"]) {
-			if strings.HasPrefix(a, "kms:Decrypt") && !strings.Contains(principal, "logs.") && !strings.Contains(cond, `"kms:ViaService":"s3.`) {
+			if strings.HasPrefix(a, "kms:Decrypt") && !strings.Contains(principal, "logs.") && !strings.Contains(cond, `"kms:ViaService":"s3.`) &&
+				!strings.Contains(cond, `"kms:ViaService":"logs.`+home+`.amazonaws.com"`) {
 				t.Errorf("statement %s lets %s decrypt", s["Sid"], principal)
 			}
 		}
@@ -164,7 +176,7 @@ func TestCentralBucketProperties(t *testing.T) {
 	tmpl := defaultApp.template(defaultApp.stacks.LogArchive.Stack)
 	check(t, "central bucket", func() {
 		tmpl.HasResource(jsii.String("AWS::S3::Bucket"), map[string]any{
-			"DeletionPolicy":      "Retain",
+			"DeletionPolicy":      "RetainExceptOnCreate",
 			"UpdateReplacePolicy": "Retain",
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"BucketName":              bucketName,
@@ -211,7 +223,7 @@ func TestCentralBucketProperties(t *testing.T) {
 	})
 	check(t, "access-log bucket", func() {
 		tmpl.HasResource(jsii.String("AWS::S3::Bucket"), map[string]any{
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"BucketName":              "session-audit-access-logs-222222222222-ap-northeast-1",
 				"VersioningConfiguration": map[string]any{"Status": "Enabled"},

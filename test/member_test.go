@@ -45,8 +45,12 @@ func TestMemberIsEnvironmentAgnosticAndAssetFree(t *testing.T) {
 			t.Errorf("member template contains %q (it must stand alone in a StackSet)", banned)
 		}
 	}
-	if tmpl["Parameters"] != nil {
-		t.Errorf("member template has parameters: %v", tmpl["Parameters"])
+	// The one parameter is the example's guard (stacks.ExampleParameterName), which no deploy can
+	// satisfy; a template of any other configuration has none.
+	for name := range asMap(tmpl["Parameters"]) {
+		if name != stacks.ExampleParameterName {
+			t.Errorf("member template has parameter %s", name)
+		}
 	}
 	if n := sizeOf(tmpl); n > stacks.MaxTemplateBodyBytes {
 		t.Errorf("member template is %d bytes, over the StackSet TemplateBody limit of %d", n, stacks.MaxTemplateBodyBytes)
@@ -95,7 +99,7 @@ func TestMemberLogGroup(t *testing.T) {
 	lookup := logicalID(t, memberTemplate(), keylookup.ResourceType, "LogKey")
 	check(t, "session log group", func() {
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
-			"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
 			"Properties": map[string]any{
 				"LogGroupName":    map[string]any{"Fn::Join": []any{"", []any{"session-manager-log-", map[string]any{"Ref": "AWS::AccountId"}}}},
 				"KmsKeyId":        map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
@@ -103,10 +107,10 @@ func TestMemberLogGroup(t *testing.T) {
 			},
 		})
 	})
-	// Every log group (the handlers' too) is retained.
+	// Every log group (the handlers' too) is retained, except after a failed create.
 	for id, lg := range resources(memberTemplate(), "AWS::Logs::LogGroup") {
-		if lg["DeletionPolicy"] != "Retain" {
-			t.Errorf("log group %s is not retained", id)
+		if lg["DeletionPolicy"] != "RetainExceptOnCreate" || lg["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("log group %s is not retained (DeletionPolicy %v, UpdateReplacePolicy %v)", id, lg["DeletionPolicy"], lg["UpdateReplacePolicy"])
 		}
 	}
 }
@@ -206,7 +210,7 @@ func TestMemberSessionKeyModes(t *testing.T) {
 			if tt.mode == "account" {
 				check(t, "own session key retained and rotated", func() {
 					a.template(a.stacks.Member.Stack).HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
-						"DeletionPolicy": "Retain",
+						"DeletionPolicy": "RetainExceptOnCreate",
 						"Properties":     assertions.Match_ObjectLike(&map[string]any{"EnableKeyRotation": true}),
 					})
 				})
@@ -307,6 +311,7 @@ func TestMemberInstancePolicy(t *testing.T) {
 	group := "arn:{Ref:AWS::Partition}:logs:*:{Ref:AWS::AccountId}:log-group:session-manager-log-{Ref:AWS::AccountId}"
 	ownPrefix := bucket + "/session-manager/{Ref:AWS::AccountId}/*"
 	lookupArn := "{GetAtt:" + logicalID(t, tmpl, "Custom::KeyLookup", "SessionKey") + ".Arn}"
+	logKeyArn := "{GetAtt:" + logicalID(t, tmpl, "Custom::KeyLookup", "LogKey") + ".Arn}"
 	want := map[string]struct {
 		actions   []string
 		resources []string
@@ -318,7 +323,9 @@ func TestMemberInstancePolicy(t *testing.T) {
 		sessionprefs.SidPutOwnPrefix + "Acl": {[]string{"s3:PutObjectAcl"}, []string{ownPrefix}, `{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}`},
 		sessionprefs.SidReadBucketConfig:     {[]string{"s3:GetEncryptionConfiguration"}, []string{bucket}, ""},
 		sessionprefs.SidEncryptThroughS3:     {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*"}, `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
-		sessionprefs.SidDecryptSessionData:   {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + lookupArn + "}}:key/{Select:1:{Split:\"/\":" + lookupArn + "}}"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
+		sessionprefs.SidLogKeyThroughLogs: {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + logKeyArn + "}}:key/{Select:1:{Split:\"/\":" + logKeyArn + "}}"},
+			`{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:*:",{"Ref":"AWS::AccountId"},":log-group:session-manager-log-",{"Ref":"AWS::AccountId"}]]}},"StringLike":{"kms:ViaService":"logs.*.amazonaws.com"}}`},
+		sessionprefs.SidDecryptSessionData: {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + lookupArn + "}}:key/{Select:1:{Split:\"/\":" + lookupArn + "}}"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
 	}
 	sts := statements(doc)
 	if len(sts) != len(want) {

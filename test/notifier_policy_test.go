@@ -77,7 +77,7 @@ func TestInboxTopicKeyAndPolicies(t *testing.T) {
 	topic := resources(tmpl, "AWS::SNS::Topic")[topicID]
 	equalJSON(t, "topic key", props(topic)["KmsMasterKeyId"], map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}})
 	key := resources(tmpl, "AWS::KMS::Key")[keyID]
-	if key["DeletionPolicy"] != "Retain" {
+	if key["DeletionPolicy"] != "RetainExceptOnCreate" {
 		t.Error("topic key not retained")
 	}
 	// SNS guide: aws:SourceAccount/SourceArn/SourceOrgID in a key policy are not supported for

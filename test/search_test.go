@@ -93,7 +93,7 @@ func TestSearchWorkGroupIsEnforced(t *testing.T) {
 	if !strings.Contains(jsonString(b["LifecycleConfiguration"]), `"ExpirationInDays":30`) || !strings.Contains(jsonString(b["BucketEncryption"]), "aws:kms") {
 		t.Errorf("results bucket: %s %s", jsonString(b["LifecycleConfiguration"]), jsonString(b["BucketEncryption"]))
 	}
-	if resources(tmpl, "AWS::S3::Bucket")[results]["DeletionPolicy"] != "Retain" {
+	if resources(tmpl, "AWS::S3::Bucket")[results]["DeletionPolicy"] != "RetainExceptOnCreate" {
 		t.Error("results bucket is not retained")
 	}
 	small := synth(mustConfigWith(t, func(c map[string]any) { c["search"] = map[string]any{"bytesScannedCutoffPerQuery": 20000000} }))

@@ -45,7 +45,7 @@ func TestSessionKeyPrimary(t *testing.T) {
 	tmpl := defaultApp.templates[stacks.LogArchiveStackName]
 	id := logicalID(t, tmpl, "AWS::KMS::Key", "SessionKey")
 	key := resources(tmpl, "AWS::KMS::Key")[id]
-	if key["DeletionPolicy"] != "Retain" || key["UpdateReplacePolicy"] != "Retain" {
+	if key["DeletionPolicy"] != "RetainExceptOnCreate" || key["UpdateReplacePolicy"] != "Retain" {
 		t.Error("session key is not retained")
 	}
 	p := props(key)
@@ -73,7 +73,7 @@ func TestSessionKeyReplica(t *testing.T) {
 	equalJSON(t, "shared handler", props(lookup)["ServiceToken"], props(logLookup)["ServiceToken"])
 	id := logicalID(t, tmpl, "AWS::KMS::ReplicaKey", "SessionKeyReplica")
 	replica := resources(tmpl, "AWS::KMS::ReplicaKey")[id]
-	if replica["DeletionPolicy"] != "Retain" {
+	if replica["DeletionPolicy"] != "RetainExceptOnCreate" {
 		t.Error("session key replica is not retained")
 	}
 	p := props(replica)

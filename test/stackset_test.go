@@ -131,7 +131,7 @@ func TestReceiverKeyReplica(t *testing.T) {
 	}
 	replicaID := logicalID(t, tmpl, "AWS::KMS::ReplicaKey", "LogKeyReplica")
 	replica := resources(tmpl, "AWS::KMS::ReplicaKey")[replicaID]
-	if replica["DeletionPolicy"] != "Retain" || replica["UpdateReplacePolicy"] != "Retain" {
+	if replica["DeletionPolicy"] != "RetainExceptOnCreate" || replica["UpdateReplacePolicy"] != "Retain" {
 		t.Error("replica is not retained")
 	}
 	p := props(replica)

@@ -145,7 +145,7 @@ func New(scope constructs.Construct, id string, props *Props) *Search {
 		EnforceSSL:        jsii.Bool(true),
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                                  jsii.String("ExpireResults"),
 			Expiration:                          awscdk.Duration_Days(p.ResultsRetentionDays),
@@ -177,7 +177,7 @@ func New(scope constructs.Construct, id string, props *Props) *Search {
 			},
 		},
 	})
-	s.WorkGroup.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	s.WorkGroup.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 	for _, q := range Queries {
 		named := awsathena.NewCfnNamedQuery(this, jsii.String("Query"+q.ID), &awsathena.CfnNamedQueryProps{
 			Name: jsii.String(q.Name), Description: jsii.String(q.Description), Database: p.DatabaseName,

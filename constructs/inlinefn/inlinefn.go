@@ -107,7 +107,7 @@ func New(scope constructs.Construct, id string, props *Props) *Function {
 	}
 	logGroup := awslogs.NewLogGroup(this, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention:     retention,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	timeout := props.Timeout
 	if timeout == nil {

@@ -78,7 +78,7 @@ type Props struct {
 	// than in S3 Standard (`make cost` prints the break-even for a configuration); smaller ones
 	// stay in Standard, where they cost less. Default: 40960 (40 KiB).
 	ArchiveMinObjectBytes *float64
-	// RemovalPolicy of both buckets. Default: awscdk.RemovalPolicy_RETAIN.
+	// RemovalPolicy of both buckets. Default: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate).
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -203,7 +203,7 @@ func withDefaults(props *Props) Props {
 		invalid.Panic("logbucket", "Props.ArchiveMinObjectBytes must be a whole number of bytes, at least 0 (got %v)", *n)
 	}
 	if p.RemovalPolicy == "" {
-		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	return p
 }

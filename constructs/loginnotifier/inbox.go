@@ -320,7 +320,7 @@ func newTopicKey(scope constructs.Construct, stack awscdk.Stack, topicNames []st
 	key := awskms.NewKey(scope, jsii.String("TopicKey"), &awskms.KeyProps{
 		Description:       jsii.String("sessionaudit: encrypts the notification topics"),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	topics := make([]string, len(topicNames))
 	for i, n := range topicNames {

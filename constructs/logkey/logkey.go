@@ -37,13 +37,16 @@ type Props struct {
 	// (kms:EncryptionContext:aws:logs:arn, ArnLike).
 	// Default: any log group in the key's region ("arn:<partition>:logs:<region>:*:log-group:*").
 	LogGroupArnPattern *string
+	// WriterLogGroupName is the log group name in every organization account whose principals may
+	// write it with their own credentials through CloudWatch Logs (see PolicyProps). Default: none.
+	WriterLogGroupName *string
 	// AliasName is the key's alias. Default: DefaultAliasName.
 	AliasName *string
 	// Description of the key. Default: "sessionaudit: encrypts Session Manager and RDP audit logs".
 	Description *string
 	// PendingWindow is the waiting period before a scheduled deletion. Default: 30 days.
 	PendingWindow awscdk.Duration
-	// RemovalPolicy applies when the key leaves the stack. Default: RemovalPolicy_RETAIN.
+	// RemovalPolicy applies when the key leaves the stack. Default: RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate).
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -63,7 +66,10 @@ func New(scope constructs.Construct, id string, props *Props) *Key {
 	}
 	orgkey.MustBeOrganizationID("logkey", "Props.OrganizationID", props.OrganizationID)
 	key := orgkey.NewPrimary(scope, id, orgkey.Primary{
-		Policy:        policyDocument(awscdk.Stack_Of(scope), props.OrganizationID, props.CentralBucketArn, props.LogGroupArnPattern),
+		Policy: policyDocument(awscdk.Stack_Of(scope), PolicyProps{
+			OrganizationID: props.OrganizationID, CentralBucketArn: props.CentralBucketArn,
+			LogGroupArnPattern: props.LogGroupArnPattern, WriterLogGroupName: props.WriterLogGroupName,
+		}),
 		AliasName:     orgkey.OrDefault(props.AliasName, DefaultAliasName),
 		Description:   orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs"),
 		PendingWindow: props.PendingWindow,

@@ -16,6 +16,8 @@ type ReplicaProps struct {
 	OrganizationID *string
 	// CentralBucketArn, when the bucket is in the replica's region. Default: none.
 	CentralBucketArn *string
+	// WriterLogGroupName as for the primary (see PolicyProps). Default: none.
+	WriterLogGroupName *string
 	// AliasName is the replica's alias in its region. Default: DefaultAliasName.
 	AliasName *string
 	// Description of the replica. Default: as for LogKey.
@@ -36,8 +38,10 @@ func NewReplica(scope constructs.Construct, id string, props *ReplicaProps) *Rep
 	orgkey.MustBeOrganizationID("logkey", "ReplicaProps.OrganizationID", props.OrganizationID)
 	return orgkey.NewReplica(scope, id, orgkey.Replica{
 		PrimaryKeyArn: props.PrimaryKeyArn,
-		Policy:        policyDocument(awscdk.Stack_Of(scope), props.OrganizationID, props.CentralBucketArn, nil),
-		AliasName:     orgkey.OrDefault(props.AliasName, DefaultAliasName),
-		Description:   orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs (replica)"),
+		Policy: policyDocument(awscdk.Stack_Of(scope), PolicyProps{
+			OrganizationID: props.OrganizationID, CentralBucketArn: props.CentralBucketArn, WriterLogGroupName: props.WriterLogGroupName,
+		}),
+		AliasName:   orgkey.OrDefault(props.AliasName, DefaultAliasName),
+		Description: orgkey.OrDefault(props.Description, "sessionaudit: encrypts Session Manager and RDP audit logs (replica)"),
 	})
 }

@@ -146,9 +146,12 @@ func New(scope constructs.Construct, id string, props *Props) *Receiver {
 	errorLogs := awslogs.NewLogGroup(this, jsii.String("DeliveryErrors"), &awslogs.LogGroupProps{
 		EncryptionKey: errorKey,
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	errorStream := errorLogs.AddStream(jsii.String("S3Delivery"), &awslogs.StreamOptions{LogStreamName: jsii.String("S3Delivery")})
+	// A named stream kept after a failed first create would make every retry fail ("already
+	// exists"): kept on updates and deletes only (CloudFormation RetainExceptOnCreate).
+	errorStream.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 
 	fn := inlinefn.New(this, "Processor", &inlinefn.Props{
 		Source:      processor,

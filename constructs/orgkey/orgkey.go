@@ -65,7 +65,7 @@ type Primary struct {
 	Description *string
 	// PendingWindow before a scheduled deletion. Default: 30 days.
 	PendingWindow awscdk.Duration
-	// RemovalPolicy when the key leaves the stack. Default: RemovalPolicy_RETAIN.
+	// RemovalPolicy when the key leaves the stack. Default: RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate).
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -74,7 +74,7 @@ func NewPrimary(scope constructs.Construct, id string, p Primary) *PrimaryKey {
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	removal := p.RemovalPolicy
 	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
+		removal = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	key := awskms.NewKey(this, jsii.String("Key"), &awskms.KeyProps{
 		Description:       p.Description,
@@ -111,7 +111,7 @@ func NewReplica(scope constructs.Construct, id string, r Replica) *ReplicaKey {
 		Description:   r.Description,
 		Tags:          &[]*awscdk.CfnTag{{Key: jsii.String(JustInTimeTagKey), Value: jsii.String("true")}},
 	})
-	key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 	alias := awskms.NewCfnAlias(this, jsii.String("Alias"), &awskms.CfnAliasProps{AliasName: r.AliasName, TargetKeyId: key.AttrArn()})
 	return &ReplicaKey{Construct: this, Key: key, Alias: alias}
 }

@@ -53,7 +53,7 @@ type Props struct {
 	Description *string
 	// PendingWindow is the waiting period before a scheduled deletion. Default: 30 days.
 	PendingWindow awscdk.Duration
-	// RemovalPolicy applies when the key leaves the stack. Default: RemovalPolicy_RETAIN.
+	// RemovalPolicy applies when the key leaves the stack. Default: RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate).
 	RemovalPolicy awscdk.RemovalPolicy
 }
 

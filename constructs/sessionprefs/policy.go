@@ -23,6 +23,7 @@ const (
 	SidReadBucketConfig   = "CheckBucketEncryption"
 	SidEncryptThroughS3   = "EncryptTranscriptsThroughS3"
 	SidDecryptSessionData = "DecryptSessionData"
+	SidLogKeyThroughLogs  = "UseLogKeyThroughCloudWatchLogs"
 )
 
 // instanceResources are the ARNs the instance policy names; the wildcard ones are acknowledged.
@@ -34,6 +35,7 @@ type instanceResources struct {
 	ownPrefix   string   // this account's transcripts, every region
 	centralKeys string   // the log-archive account's keys in the bucket's region
 	sessionKeys string   // the session key in any region ("" without session encryption)
+	logKeys     string   // the log key in any region (a multi-Region key keeps its ID)
 }
 
 func instanceArns(stack awscdk.Stack, p Props) instanceResources {
@@ -46,6 +48,7 @@ func instanceArns(stack awscdk.Stack, p Props) instanceResources {
 		ownPrefix:   bucket + "/" + *p.InstanceS3Prefix + "*",
 		centralKeys: fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, *p.CentralBucketRegion, *p.CentralBucketOwner),
 		sessionKeys: sessionKeyPattern(partition, account, p),
+		logKeys:     anyRegion(partition, p.LogKeyArn),
 	}
 }
 
@@ -59,10 +62,7 @@ func sessionKeyPattern(partition, account string, p Props) string {
 	case p.sessionKeyID != nil:
 		return fmt.Sprintf("arn:%s:kms:*:%s:key/*", partition, account)
 	}
-	arn := p.SessionKeyArn
-	keyAccount := awscdk.Fn_Select(jsii.Number(4), awscdk.Fn_Split(jsii.String(":"), arn, nil))
-	keyID := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), arn, nil))
-	return fmt.Sprintf("arn:%s:kms:*:%s:key/%s", partition, *keyAccount, *keyID)
+	return anyRegion(partition, p.SessionKeyArn)
 }
 
 // SessionContextKeys are the encryption context keys of Session Manager's session data keys: the
@@ -94,6 +94,12 @@ var SessionContextKeys = []string{"aws:ssm:SessionId", "aws:ssm:TargetId"}
 //     a BucketOwnerEnforced bucket accepts and ignores.
 //   - agent/session/crypto/kmsservice.go: kms:Decrypt of the session data key with the session
 //     encryption context.
+//   - CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS KMS": "CloudWatch
+//     Logs now supports kms:ViaService which allows logs to make AWS KMS calls on your behalf. You
+//     should add this to your roles which call CloudWatch Logs"; AWS's managed policy
+//     CloudWatchLogsAPIKeyAccess gives PutLogEvents callers kms:GenerateDataKey and kms:Decrypt
+//     through logs.*.amazonaws.com with the log group's encryption context. Here: the log key, only
+//     through CloudWatch Logs, only for this account's session log group.
 func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 	arns := instanceArns(stack, p)
 	sessionContext := map[string]any{}
@@ -123,6 +129,15 @@ func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 			Resources: jsii.Strings(arns.bucket),
 		}),
 	}
+	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String(SidLogKeyThroughLogs),
+		Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+		Resources: jsii.Strings(arns.logKeys),
+		Conditions: &map[string]any{
+			"StringLike": map[string]any{"kms:ViaService": "logs.*.amazonaws.com"},
+			"ArnLike":    map[string]any{"kms:EncryptionContext:aws:logs:arn": arns.logGroup[0]},
+		},
+	}))
 	// Writing the own prefix and the key through S3: the central bucket's write access.
 	statements = append(statements, logbucket.Access{
 		BucketArn: jsii.String(arns.bucket), Objects: []*string{jsii.String(arns.ownPrefix)},
@@ -160,6 +175,10 @@ func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.Manage
 		acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.ownPrefix)) + "]",
 			Reason: "transcript object names are region and session ID known only at run time; the wildcard is below this account's own prefix and allows only writing and aborting its own uploads",
+		},
+		acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.logKeys)) + "]",
+			Reason: "the one log key in every region (a multi-Region key keeps its ID in every region); only kms:GenerateDataKey and kms:Decrypt through CloudWatch Logs for this account's session log group, as CloudWatch Logs asks of PutLogEvents callers",
 		},
 		acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.centralKeys)) + "]",
@@ -273,9 +292,14 @@ func userStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 // recordingKeyPattern is the recording key in every region: a multi-Region key has the same ID in
 // every region.
 func recordingKeyPattern(partition string, p Props) string {
-	arn := p.RecordingKeyArn
-	keyAccount := awscdk.Fn_Select(jsii.Number(4), awscdk.Fn_Split(jsii.String(":"), arn, nil))
-	keyID := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), arn, nil))
+	return anyRegion(partition, p.RecordingKeyArn)
+}
+
+// anyRegion is the ARN pattern of a multi-Region key (given by the ARN of its primary or a replica)
+// in every region: a multi-Region key keeps its account and ID in every region.
+func anyRegion(partition string, keyArn *string) string {
+	keyAccount := awscdk.Fn_Select(jsii.Number(4), awscdk.Fn_Split(jsii.String(":"), keyArn, nil))
+	keyID := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("/"), keyArn, nil))
 	return fmt.Sprintf("arn:%s:kms:*:%s:key/%s", partition, *keyAccount, *keyID)
 }
 

@@ -155,7 +155,7 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	logGroup := awslogs.NewLogGroup(this, jsii.String("LogGroup"), &awslogs.LogGroupProps{
 		LogGroupName:  p.LogGroupName,
 		EncryptionKey: awskms.Key_FromKeyArn(this, jsii.String("LogKey"), p.LogKeyArn),
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	logGroup.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(p.LogRetentionDays)
 	var sessionKey awskms.Key
@@ -163,7 +163,7 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 		sessionKey = awskms.NewKey(this, jsii.String("SessionKey"), &awskms.KeyProps{
 			Description:       jsii.String("sessionaudit: encrypts Session Manager session data between clients and instances"),
 			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		})
 		// Once just-in-time node access is on (RDP recording needs it), Systems Manager uses only
 		// session encryption keys tagged SystemsManagerJustInTimeNodeAccessManaged=true.
