@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
@@ -74,6 +76,11 @@ func TestConstructsRejectBadProps(t *testing.T) {
 			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.RunAsEnabled = true }))
 		},
 			"sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true"},
+		{"logprotect without log group", func(s awscdk.Stack) { logprotect.ProtectLogGroup(s, "Protect", nil, jsii.String("arn")) },
+			`logprotect: ProtectLogGroup "Protect" needs the log group to protect`},
+		{"logprotect without service token", func(s awscdk.Stack) {
+			logprotect.ProtectLogGroup(s, "Protect", awslogs.NewLogGroup(s, jsii.String("G"), nil), nil)
+		}, `logprotect: ProtectLogGroup "Protect" needs the service token of a function whose handler includes logprotect.Source`},
 		{"keylookup alias", func(s awscdk.Stack) {
 			keylookup.New(s, "L", &keylookup.Props{Account: jsii.String(archive), Region: jsii.String(home), AliasName: jsii.String("session-audit")})
 		}, `keylookup: Props.AliasName must start with "alias/" (got "session-audit")`},

@@ -13,6 +13,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -99,6 +100,7 @@ func TestMemberLogGroup(t *testing.T) {
 	lookup := logicalID(t, memberTemplate(), keylookup.ResourceType, "LogKey")
 	check(t, "session log group", func() {
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			// Deleted only by the rollback of the deployment that creates it, so that it can be retried.
 			"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
 			"Properties": map[string]any{
 				"LogGroupName":    map[string]any{"Fn::Join": []any{"", []any{"session-manager-log-", map[string]any{"Ref": "AWS::AccountId"}}}},
@@ -107,12 +109,28 @@ func TestMemberLogGroup(t *testing.T) {
 			},
 		})
 	})
-	// Every log group (the handlers' too) is retained, except after a failed create.
+	// Every log group (the handlers' too) is retained, except on the rollback of its creation; the
+	// session log group is protected from deletion by the custom resource, which is retained the
+	// same way (so that it is deleted, turning protection off, only before that rollback deletes the
+	// log group).
+	group := logicalID(t, memberTemplate(), "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
 	for id, lg := range resources(memberTemplate(), "AWS::Logs::LogGroup") {
 		if lg["DeletionPolicy"] != "RetainExceptOnCreate" || lg["UpdateReplacePolicy"] != "Retain" {
 			t.Errorf("log group %s is not retained (DeletionPolicy %v, UpdateReplacePolicy %v)", id, lg["DeletionPolicy"], lg["UpdateReplacePolicy"])
 		}
 	}
+	id, protection := only(t, memberTemplate(), logprotect.ResourceType)
+	if !strings.HasPrefix(id, "SessionPreferencesLogGroupProtection") {
+		t.Errorf("log group protection has logical ID %s", id)
+	}
+	if protection["DeletionPolicy"] != "RetainExceptOnCreate" {
+		t.Errorf("log group protection has DeletionPolicy %v, want RetainExceptOnCreate", protection["DeletionPolicy"])
+	}
+	equalJSON(t, "log group protection", props(protection), map[string]any{
+		"ServiceToken":   map[string]any{"Fn::GetAtt": []any{logicalID(t, memberTemplate(), "AWS::Lambda::Function", "SessionPreferencesDocumentHandler"), "Arn"}},
+		"ServiceTimeout": "420",
+		"LogGroupName":   map[string]any{"Ref": group},
+	})
 }
 
 func TestMemberPreferencesDocument(t *testing.T) {
@@ -210,8 +228,8 @@ func TestMemberSessionKeyModes(t *testing.T) {
 			if tt.mode == "account" {
 				check(t, "own session key retained and rotated", func() {
 					a.template(a.stacks.Member.Stack).HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
-						"DeletionPolicy": "RetainExceptOnCreate",
-						"Properties":     assertions.Match_ObjectLike(&map[string]any{"EnableKeyRotation": true}),
+						"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
+						"Properties": assertions.Match_ObjectLike(&map[string]any{"EnableKeyRotation": true}),
 					})
 				})
 			}
@@ -252,7 +270,11 @@ func renderJoin(t *testing.T, v any) string {
 
 func TestMemberDocumentHandlerPermissions(t *testing.T) {
 	tmpl := defaultApp.template(defaultApp.stacks.Member.Stack)
-	check(t, "document handler may only manage SSM-SessionManagerRunShell", func() {
+	lookup := logicalID(t, memberTemplate(), keylookup.ResourceType, "LogKey")
+	region := map[string]any{"Ref": "AWS::Region"}
+	accountID := map[string]any{"Ref": "AWS::AccountId"}
+	group := []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":logs:", region, ":", accountID, ":log-group:session-manager-log-", accountID}
+	check(t, "the preferences handler may only manage SSM-SessionManagerRunShell, the session log group's protection and the recording preferences", func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
 				"Effect": "Allow", "Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"},
@@ -262,28 +284,62 @@ func TestMemberDocumentHandlerPermissions(t *testing.T) {
 				"Action": []any{"ssm:CreateDocument", "ssm:DeleteDocument", "ssm:DescribeDocument", "ssm:GetDocument",
 					"ssm:ListDocumentVersions", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"},
 				"Resource": map[string]any{"Fn::Join": []any{"", []any{
-					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":ssm:", map[string]any{"Ref": "AWS::Region"}, ":",
-					map[string]any{"Ref": "AWS::AccountId"}, ":document/SSM-SessionManagerRunShell",
+					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":ssm:", region, ":", accountID, ":document/SSM-SessionManagerRunShell",
 				}}},
+			}, map[string]any{
+				"Effect": "Allow", "Action": "logs:PutLogGroupDeletionProtection",
+				"Resource": []any{
+					map[string]any{"Fn::Join": []any{"", append(append([]any{}, group...), ":*")}},
+					map[string]any{"Fn::Join": []any{"", group}},
+				},
+			}, map[string]any{
+				"Effect": "Allow",
+				"Action": []any{"ssm-guiconnect:DeleteConnectionRecordingPreferences", "ssm-guiconnect:GetConnectionRecordingPreferences",
+					"ssm-guiconnect:UpdateConnectionRecordingPreferences"},
+				"Resource": "*",
+			}, map[string]any{
+				"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
+				"Condition": map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
 			}}},
 		})
 	})
+	// Without RDP recording, nothing of ssm-guiconnect and no grants.
+	off := synth(mustConfigWith(t, func(c map[string]any) { c["rdpRecording"] = map[string]any{"enabled": false} }))
+	role := logicalID(t, off.templates[stacks.MemberStackName], "AWS::IAM::Role", "SessionPreferencesDocumentHandlerRole")
+	for id, policy := range resources(off.templates[stacks.MemberStackName], "AWS::IAM::Policy") {
+		if doc := jsonString(props(policy)); strings.Contains(doc, role) && (strings.Contains(doc, "ssm-guiconnect") || strings.Contains(doc, "kms:CreateGrant")) {
+			t.Errorf("without RDP recording, %s still allows %s", id, doc)
+		}
+	}
 }
 
 func TestMemberRdpRecording(t *testing.T) {
 	tmpl := memberTemplate()
 	lookup := logicalID(t, tmpl, keylookup.ResourceType, "LogKey")
-	_, rdp := only(t, tmpl, "AWS::SSMGuiConnect::Preferences")
+	id, rdp := only(t, tmpl, sessionprefs.RecordingResourceType)
+	if !strings.HasPrefix(id, "SessionPreferencesRdpRecording") {
+		t.Errorf("recording preferences have logical ID %s (construct ID RdpRecording)", id)
+	}
+	// Deleting the stack restores what the account had (handler.js).
+	if rdp["DeletionPolicy"] != "Delete" {
+		t.Errorf("recording preferences have DeletionPolicy %v, want Delete", rdp["DeletionPolicy"])
+	}
 	// GUI Connect API reference, ConnectionRecordingPreferences.KMSKeyArn: "This key must exist in
 	// the same AWS Region as the node": the LogKey of this region (primary or replica).
 	equalJSON(t, "RDP recording", props(rdp), map[string]any{
+		"ServiceToken":   map[string]any{"Fn::GetAtt": []any{logicalID(t, tmpl, "AWS::Lambda::Function", "SessionPreferencesDocumentHandler"), "Arn"}},
+		"ServiceTimeout": "420",
 		"ConnectionRecordingPreferences": map[string]any{
 			"KMSKeyArn":             map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
 			"RecordingDestinations": map[string]any{"S3Buckets": []any{map[string]any{"BucketName": bucketName, "BucketOwner": archive}}},
 		},
 	})
+	// The CloudFormation resource it replaces is gone.
+	if n := len(resources(tmpl, "AWS::SSMGuiConnect::Preferences")); n != 0 {
+		t.Errorf("%d AWS::SSMGuiConnect::Preferences left: it fails in accounts whose recording is already set", n)
+	}
 	off := synth(mustConfigWith(t, func(c map[string]any) { c["rdpRecording"] = map[string]any{"enabled": false} }))
-	if n := len(resources(off.templates[stacks.MemberStackName], "AWS::SSMGuiConnect::Preferences")); n != 0 {
+	if n := len(resources(off.templates[stacks.MemberStackName], sessionprefs.RecordingResourceType)); n != 0 {
 		t.Errorf("rdpRecording.enabled=false still creates %d recording preferences", n)
 	}
 }

@@ -46,7 +46,7 @@ var requirements = []requirement{
 		return out
 	}},
 	{"GUI Connect API reference, ConnectionRecordingPreferences.KMSKeyArn: the key must exist in the same Region as the node", func(app *synthesized) (out []string) {
-		eachResource(app, "AWS::SSMGuiConnect::Preferences", func(stack, id string, r map[string]any) {
+		eachResource(app, sessionprefs.RecordingResourceType, func(stack, id string, r map[string]any) {
 			key := jsonString(props(r)["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"])
 			// A key of this stack's region: a resolved lookup of this region's alias or a key of the stack.
 			if strings.Contains(key, ":kms:") && !strings.Contains(key, `{"Ref":"AWS::Region"}`) {
@@ -328,7 +328,7 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			r["Resources"].(map[string]any)["Moved"] = first(la(c), "AWS::KinesisFirehose::DeliveryStream", nil)
 		},
 		func(c *synthesized) {
-			props(first(member(c), "AWS::SSMGuiConnect::Preferences", nil))["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"] = "arn:aws:kms:" + home + ":" + archive + ":key/mrk-1"
+			props(first(member(c), sessionprefs.RecordingResourceType, nil))["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"] = "arn:aws:kms:" + home + ":" + archive + ":key/mrk-1"
 		},
 		func(c *synthesized) {
 			delete(props(first(la(c), "AWS::KMS::Key", func(id string) bool { return strings.HasPrefix(id, "SessionKey") })), "Tags")

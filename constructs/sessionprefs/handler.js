@@ -1,17 +1,59 @@
-// Custom::SessionManagerPreferences: creates or updates the Session Manager preferences document
-// (it usually exists already), makes the new version the default, and on delete restores the
-// version it found (or, if it created the document, deletes it: the service defaults).
-// PhysicalResourceId = "<name>#v<version found>" or "<name>#created".
+// The handler of SessionPreferences' custom resources (one function, so that the member template,
+// which CloudFormation receives inline, stays small), dispatched on event.ResourceType:
+//  - Custom::SessionManagerPreferences: creates or updates the Session Manager preferences document
+//    (it usually exists already), makes the new version the default, and on delete restores the
+//    version it found (or, if it created the document, deletes it: the service defaults).
+//    PhysicalResourceId = "<name>#v<version found>" or "<name>#created".
+//  - Custom::RdpRecordingPreferences: sets the account's RDP connection recording preferences (an
+//    account and region singleton) and on delete puts back what it found (see recording below).
+//  - Custom::LogGroupDeletionProtection: constructs/logprotect's logGroupProtection, appended to
+//    this source by sessionprefs.New.
 function client() {
-  const m = require('@aws-sdk/client-ssm');
-  const c = new m.SSMClient({});
-  return { call: (op, p) => c.send(new m[op + 'Command'](p)) };
+  return {
+    ssm: sdk('@aws-sdk/client-ssm', 'SSM'),
+    gui: sdk('@aws-sdk/client-ssm-guiconnect', 'SSMGuiConnect'),
+    logs: sdk('@aws-sdk/client-cloudwatch-logs', 'CloudWatchLogs'),
+  };
+}
+
+// sdk loads a client of the runtime's AWS SDK on its first call, so that a client the runtime
+// lacks fails only the resource that needs it, saying so.
+// Not established: that the nodejs24.x runtime's included SDK (Lambda developer guide, "Runtime-
+// included SDK versions") has @aws-sdk/client-ssm-guiconnect with the recording operations. The
+// client's changelog adds them in 2025-05 ("adds API support for the connection recording GUI
+// Connect feature", aws-sdk-js-v3 between v3.779.0 and v3.806.0), before nodejs24.x (2025-11), but
+// the runtime's SDK version was not found in the documentation consulted. If it is missing, the
+// RDP recording resource fails with "... is not in this Lambda runtime".
+function sdk(pkg, name) {
+  let m, c;
+  return {
+    call: (op, p) => {
+      if (!c) {
+        try {
+          m = require(pkg);
+        } catch (err) {
+          throw new Error(pkg + ' is not in this Lambda runtime (' + err.message + ')');
+        }
+        c = new m[name + 'Client']({});
+      }
+      return c.send(new m[op + 'Command'](p));
+    },
+  };
+}
+
+async function run(e, c) {
+  switch (e.ResourceType) {
+    case 'Custom::SessionManagerPreferences': return documentPreferences(e, c.ssm);
+    case 'Custom::RdpRecordingPreferences': return recording(e, c.gui);
+    case 'Custom::LogGroupDeletionProtection': return logGroupProtection(e, c.logs);
+    default: throw new Error('this function serves no resource type ' + JSON.stringify(e.ResourceType));
+  }
 }
 
 const is = (err, name) => !!err && (err.name === name || err.Code === name || err.__type === name);
 const same = (a, b) => { try { return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b)); } catch (_) { return a === b; } };
 
-async function run(e, ssm) {
+async function documentPreferences(e, ssm) {
   const { Name: name, Content: content } = e.ResourceProperties;
   if (e.RequestType === 'Delete') return { id: e.PhysicalResourceId, data: await restore(ssm, e.PhysicalResourceId) };
   const kept = e.RequestType === 'Update' ? e.PhysicalResourceId.split('#')[1] : undefined;
@@ -58,6 +100,62 @@ async function restore(ssm, id) {
     else await ssm.call('UpdateDocumentDefaultVersion', { Name: name, DocumentVersion: found.slice(1) });
   } catch (err) {
     if (!is(err, 'InvalidDocument')) throw err;
+  }
+  return {};
+}
+
+// Custom::RdpRecordingPreferences. Systems Manager GUI Connect API reference:
+// GetConnectionRecordingPreferences returns {ClientToken, ConnectionRecordingPreferences: {KMSKeyArn,
+// RecordingDestinations: {S3Buckets: [{BucketName, BucketOwner}]}}}; UpdateConnectionRecordingPreferences
+// takes {ConnectionRecordingPreferences (required), ClientToken}; DeleteConnectionRecordingPreferences
+// takes {ClientToken}; each may fail with ResourceNotFoundException (taken here as "none set").
+// The property ConnectionRecordingPreferences has the API's shape.
+// What it found is kept for the restore in PhysicalResourceId (a custom resource's Delete event
+// carries only that and the properties; CloudFormation limits the ID to 1 KB):
+// "RdpRecording#none" (nothing was set: delete removes the preferences), "RdpRecording#" + the JSON
+// of the preferences found (delete puts them back), or "RdpRecording#kept" when that JSON would not
+// fit (delete then leaves the preferences as they are rather than guess).
+// A retried create finds its own preferences and records them: delete then leaves them in place.
+const RDP = 'RdpRecording#';
+const MAX_ID = 1024;
+
+async function recording(e, gui) {
+  if (e.RequestType === 'Delete') return { id: e.PhysicalResourceId, data: await restoreRecording(gui, e.PhysicalResourceId) };
+  const wanted = e.ResourceProperties.ConnectionRecordingPreferences;
+  if (!wanted || !wanted.KMSKeyArn) throw new Error('Custom::RdpRecordingPreferences needs ConnectionRecordingPreferences with KMSKeyArn');
+  let id = e.RequestType === 'Update' && String(e.PhysicalResourceId).startsWith(RDP) ? e.PhysicalResourceId : undefined;
+  if (!id) {
+    const previous = await currentRecording(gui);
+    id = RDP + (previous ? JSON.stringify(previous) : 'none');
+    if (Buffer.byteLength(id) > MAX_ID) {
+      console.warn('the recording preferences found are too long to keep for the restore; delete will leave the preferences as they are', JSON.stringify(previous));
+      id = RDP + 'kept';
+    }
+  }
+  await gui.call('UpdateConnectionRecordingPreferences', { ConnectionRecordingPreferences: wanted });
+  const found = id.slice(RDP.length);
+  return { id, data: { OnDelete: found === 'none' ? 'delete' : found === 'kept' ? 'keep' : 'restore' } };
+}
+
+async function currentRecording(gui) {
+  try {
+    return (await gui.call('GetConnectionRecordingPreferences', {})).ConnectionRecordingPreferences || null;
+  } catch (err) {
+    if (is(err, 'ResourceNotFoundException')) return null;
+    throw err;
+  }
+}
+
+async function restoreRecording(gui, id) {
+  id = String(id);
+  if (!id.startsWith(RDP)) return {};
+  const found = id.slice(RDP.length);
+  if (found === 'kept') return {};
+  try {
+    if (found === 'none') await gui.call('DeleteConnectionRecordingPreferences', {});
+    else await gui.call('UpdateConnectionRecordingPreferences', { ConnectionRecordingPreferences: JSON.parse(found) });
+  } catch (err) {
+    if (!(found === 'none' && is(err, 'ResourceNotFoundException'))) throw err;
   }
   return {};
 }

@@ -1,8 +1,9 @@
-// Tests of the Custom::SessionManagerPreferences handler against a fake SSM.
+// Tests of the SessionPreferences handler: Custom::SessionManagerPreferences against a fake SSM,
+// Custom::RdpRecordingPreferences against a fake GUI Connect, and the dispatch on ResourceType.
 // Run with: node --test (make test runs every *.test.js under constructs/).
 const test = require('node:test');
 const assert = require('node:assert');
-const { run } = require('../inlinefn/shipped.js')(require.resolve('./handler.js'));
+const { run } = require('../inlinefn/shipped.js')(require.resolve('./handler.js'), require.resolve('../logprotect/protect.js'));
 
 const NAME = 'SSM-SessionManagerRunShell';
 const content = (idle) => JSON.stringify({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs: { idleSessionTimeout: String(idle) } });
@@ -44,36 +45,36 @@ function fakeSSM(initial) {
   return state;
 }
 
-const event = (RequestType, idle, PhysicalResourceId) => ({ RequestType, PhysicalResourceId, ResourceProperties: { Name: NAME, Content: content(idle) } });
+const event = (RequestType, idle, PhysicalResourceId) => ({ RequestType, PhysicalResourceId, ResourceType: 'Custom::SessionManagerPreferences', ResourceProperties: { Name: NAME, Content: content(idle) } });
 
 test('creates the document when there is none, and deletes it on delete', async () => {
   const ssm = fakeSSM();
-  const r = await run(event('Create', 20), ssm.client);
+  const r = await run(event('Create', 20), { ssm: ssm.client });
   assert.deepStrictEqual(r, { id: NAME + '#created', data: { Version: '1' } });
   assert.strictEqual(ssm.versions[0], content(20));
-  await run(event('Delete', 20, r.id), ssm.client);
+  await run(event('Delete', 20, r.id), { ssm: ssm.client });
   assert.strictEqual(ssm.versions, null, 'document deleted: the service defaults apply again');
 });
 
 test('updates an existing document, promotes the new version, and restores the old default on delete', async () => {
   const ssm = fakeSSM({ versions: [content(5), content(7)], def: '1' });
-  const r = await run(event('Create', 20), ssm.client);
+  const r = await run(event('Create', 20), { ssm: ssm.client });
   assert.deepStrictEqual(r, { id: NAME + '#v1', data: { Version: '3' } });
   assert.strictEqual(ssm.def, '3');
   assert.strictEqual(ssm.versions[2], content(20));
-  await run(event('Delete', 20, r.id), ssm.client);
+  await run(event('Delete', 20, r.id), { ssm: ssm.client });
   assert.strictEqual(ssm.def, '1', 'the default found at create time is restored');
 });
 
 test('a stack update keeps the version found at create time for the restore', async () => {
   const ssm = fakeSSM({ versions: [content(5)], def: '1' });
-  const created = await run(event('Create', 20), ssm.client);
-  const updated = await run(event('Update', 30, created.id), ssm.client);
+  const created = await run(event('Create', 20), { ssm: ssm.client });
+  const updated = await run(event('Update', 30, created.id), { ssm: ssm.client });
   assert.strictEqual(updated.id, NAME + '#v1');
   assert.strictEqual(ssm.def, '3');
   const createdByUs = fakeSSM();
-  const c = await run(event('Create', 20), createdByUs.client);
-  const u = await run(event('Update', 30, c.id), createdByUs.client);
+  const c = await run(event('Create', 20), { ssm: createdByUs.client });
+  const u = await run(event('Update', 30, c.id), { ssm: createdByUs.client });
   assert.strictEqual(u.id, NAME + '#created');
   assert.strictEqual(createdByUs.def, '2');
 });
@@ -81,34 +82,152 @@ test('a stack update keeps the version found at create time for the restore', as
 test('duplicate content is success and the matching version becomes the default', async () => {
   const ssm = fakeSSM({ versions: [content(20), content(5)], def: '2' });
   ssm.versions.push(content(20)); // latest (3) equals the new content
-  const r = await run(event('Create', 20), ssm.client);
+  const r = await run(event('Create', 20), { ssm: ssm.client });
   assert.strictEqual(r.data.Version, '3');
   assert.strictEqual(ssm.def, '3');
 });
 
 test('duplicate content that is already the default changes nothing', async () => {
   const ssm = fakeSSM({ versions: [content(20)], def: '1' });
-  const r = await run(event('Create', 20), ssm.client);
+  const r = await run(event('Create', 20), { ssm: ssm.client });
   assert.deepStrictEqual(r, { id: NAME + '#v1', data: { Version: '1' } });
   assert.ok(!ssm.calls.includes('UpdateDocumentDefaultVersion'));
 });
 
 test('delete tolerates a document that is already gone and a create that never happened', async () => {
   const gone = fakeSSM();
-  await run(event('Delete', 20, NAME + '#v2'), gone.client);
-  await run(event('Delete', 20, NAME + '#created'), gone.client);
+  await run(event('Delete', 20, NAME + '#v2'), { ssm: gone.client });
+  await run(event('Delete', 20, NAME + '#created'), { ssm: gone.client });
   const untouched = fakeSSM({ versions: [content(1)], def: '1' });
-  await run(event('Delete', 20, 'failed-1234'), untouched.client);
+  await run(event('Delete', 20, 'failed-1234'), { ssm: untouched.client });
   assert.deepStrictEqual(untouched.calls, []);
 });
 
 test('other SSM errors fail the resource', async () => {
   const ssm = fakeSSM({ versions: [content(5)], def: '1' });
   ssm.error = { op: 'UpdateDocument', name: 'AccessDeniedException' };
-  await assert.rejects(run(event('Create', 20), ssm.client), /AccessDeniedException/);
+  await assert.rejects(run(event('Create', 20), { ssm: ssm.client }), /AccessDeniedException/);
   const missing = fakeSSM();
   missing.error = { op: 'DescribeDocument', name: 'ThrottlingException' };
-  await assert.rejects(run(event('Create', 20), missing.client), /ThrottlingException/);
+  await assert.rejects(run(event('Create', 20), { ssm: missing.client }), /ThrottlingException/);
   const restore = fakeSSM({ versions: [content(5)], def: '1' });
-  await assert.rejects(run(event('Delete', 20, NAME + '#v9'), restore.client), /InvalidDocumentVersion/);
+  await assert.rejects(run(event('Delete', 20, NAME + '#v9'), { ssm: restore.client }), /InvalidDocumentVersion/);
+});
+
+// fakeGui keeps the account's recording preferences (null: none set) and records every call. GUI
+// Connect's error shapes: name set; Get and Delete of preferences that are not set fail with
+// ResourceNotFoundException.
+function fakeGui(initial) {
+  const state = { prefs: initial || null, calls: [] };
+  const fail = (name) => Object.assign(new Error(name), { name });
+  const ops = {
+    GetConnectionRecordingPreferences: () => {
+      if (!state.prefs) throw fail('ResourceNotFoundException');
+      return { ClientToken: 't', ConnectionRecordingPreferences: JSON.parse(JSON.stringify(state.prefs)) };
+    },
+    UpdateConnectionRecordingPreferences: (p) => {
+      assert.ok(p.ConnectionRecordingPreferences.KMSKeyArn, 'KMSKeyArn is required');
+      state.prefs = p.ConnectionRecordingPreferences;
+      return {};
+    },
+    DeleteConnectionRecordingPreferences: () => { if (!state.prefs) throw fail('ResourceNotFoundException'); state.prefs = null; return {}; },
+  };
+  state.client = {
+    call: async (op, p) => {
+      state.calls.push(op);
+      if (state.error && state.error.op === op) throw fail(state.error.name);
+      return ops[op](p);
+    },
+  };
+  return state;
+}
+
+const prefs = (key, bucket = 'central-bucket') => ({
+  KMSKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/' + key,
+  RecordingDestinations: { S3Buckets: [{ BucketName: bucket, BucketOwner: '222222222222' }] },
+});
+const rdp = (RequestType, wanted, PhysicalResourceId) => ({
+  RequestType, PhysicalResourceId, ResourceType: 'Custom::RdpRecordingPreferences', ResourceProperties: { ServiceToken: 'arn', ConnectionRecordingPreferences: wanted },
+});
+
+test('RDP recording: none set; create sets ours, delete removes them', async () => {
+  const gui = fakeGui();
+  const r = await run(rdp('Create', prefs('mrk-1')), { gui: gui.client });
+  assert.deepStrictEqual(r, { id: 'RdpRecording#none', data: { OnDelete: 'delete' } });
+  assert.deepStrictEqual(gui.prefs, prefs('mrk-1'));
+  await run(rdp('Delete', prefs('mrk-1'), r.id), { gui: gui.client });
+  assert.strictEqual(gui.prefs, null, 'the account has no recording preferences again');
+});
+
+test('RDP recording: preferences set in the console are adopted and put back on delete', async () => {
+  const console = prefs('console-key', 'admins-bucket');
+  const gui = fakeGui(console);
+  const r = await run(rdp('Create', prefs('mrk-1')), { gui: gui.client });
+  assert.strictEqual(r.data.OnDelete, 'restore');
+  assert.deepStrictEqual(JSON.parse(r.id.slice('RdpRecording#'.length)), console);
+  assert.deepStrictEqual(gui.prefs, prefs('mrk-1'));
+  await run(rdp('Delete', prefs('mrk-1'), r.id), { gui: gui.client });
+  assert.deepStrictEqual(gui.prefs, console);
+  assert.ok(!gui.calls.includes('DeleteConnectionRecordingPreferences'));
+});
+
+test('RDP recording: an update sets the new preferences and keeps what create found', async () => {
+  const gui = fakeGui(prefs('console-key'));
+  const created = await run(rdp('Create', prefs('mrk-1')), { gui: gui.client });
+  const calls = gui.calls.length;
+  const updated = await run(rdp('Update', prefs('mrk-2'), created.id), { gui: gui.client });
+  assert.strictEqual(updated.id, created.id, 'the restore still puts back what was there before the stack');
+  assert.deepStrictEqual(gui.calls.slice(calls), ['UpdateConnectionRecordingPreferences'], 'no second read');
+  assert.deepStrictEqual(gui.prefs, prefs('mrk-2'));
+  await run(rdp('Delete', prefs('mrk-2'), updated.id), { gui: gui.client });
+  assert.deepStrictEqual(gui.prefs, prefs('console-key'));
+});
+
+test('RDP recording: a retried create succeeds and its delete leaves our preferences in place', async () => {
+  const gui = fakeGui();
+  await run(rdp('Create', prefs('mrk-1')), { gui: gui.client });
+  const retried = await run(rdp('Create', prefs('mrk-1')), { gui: gui.client });
+  assert.deepStrictEqual(gui.prefs, prefs('mrk-1'));
+  assert.deepStrictEqual(JSON.parse(retried.id.slice('RdpRecording#'.length)), prefs('mrk-1'));
+  await run(rdp('Delete', prefs('mrk-1'), retried.id), { gui: gui.client });
+  assert.deepStrictEqual(gui.prefs, prefs('mrk-1'), 'recording stays on rather than be removed on a guess');
+});
+
+test('RDP recording: preferences too long for the ID are left in place on delete; a delete twice or after a failed create is quiet', async () => {
+  const big = prefs('k'.repeat(1100));
+  const gui = fakeGui(big);
+  const r = await run(rdp('Create', prefs('mrk-1')), { gui: gui.client });
+  assert.deepStrictEqual(r, { id: 'RdpRecording#kept', data: { OnDelete: 'keep' } });
+  await run(rdp('Delete', prefs('mrk-1'), r.id), { gui: gui.client });
+  assert.deepStrictEqual(gui.prefs, prefs('mrk-1'));
+  const none = fakeGui();
+  await run(rdp('Delete', prefs('mrk-1'), 'RdpRecording#none'), { gui: none.client });
+  await run(rdp('Delete', prefs('mrk-1'), 'failed-1234'), { gui: none.client });
+  assert.deepStrictEqual(none.calls, ['DeleteConnectionRecordingPreferences']);
+});
+
+test('RDP recording: errors fail the resource', async () => {
+  const denied = fakeGui();
+  denied.error = { op: 'UpdateConnectionRecordingPreferences', name: 'AccessDeniedException' };
+  await assert.rejects(run(rdp('Create', prefs('mrk-1')), { gui: denied.client }), /AccessDeniedException/);
+  const throttled = fakeGui();
+  throttled.error = { op: 'GetConnectionRecordingPreferences', name: 'ThrottlingException' };
+  await assert.rejects(run(rdp('Create', prefs('mrk-1')), { gui: throttled.client }), /ThrottlingException/);
+  assert.ok(!throttled.calls.includes('UpdateConnectionRecordingPreferences'), 'nothing changed without knowing what to restore');
+  const restore = fakeGui(prefs('mrk-1'));
+  restore.error = { op: 'UpdateConnectionRecordingPreferences', name: 'ValidationException' };
+  await assert.rejects(run(rdp('Delete', prefs('mrk-1'), 'RdpRecording#' + JSON.stringify(prefs('old'))), { gui: restore.client }), /ValidationException/);
+  const conflict = fakeGui(prefs('mrk-1'));
+  conflict.error = { op: 'DeleteConnectionRecordingPreferences', name: 'ConflictException' };
+  await assert.rejects(run(rdp('Delete', prefs('mrk-1'), 'RdpRecording#none'), { gui: conflict.client }), /ConflictException/);
+  await assert.rejects(run(rdp('Create', { RecordingDestinations: {} }), { gui: fakeGui().client }), /needs ConnectionRecordingPreferences with KMSKeyArn/);
+});
+
+test('the function dispatches on ResourceType: log group protection through logs, unknown types fail', async () => {
+  const calls = [];
+  const logs = { call: async (op, p) => { calls.push([op, p]); return {}; } };
+  const e = { RequestType: 'Create', ResourceType: 'Custom::LogGroupDeletionProtection', ResourceProperties: { LogGroupName: 'g' } };
+  assert.strictEqual((await run(e, { logs })).id, 'g');
+  assert.deepStrictEqual(calls, [['PutLogGroupDeletionProtection', { logGroupIdentifier: 'g', deletionProtectionEnabled: true }]]);
+  await assert.rejects(run({ RequestType: 'Create', ResourceType: 'Custom::Other', ResourceProperties: {} }, {}), /serves no resource type "Custom::Other"/);
 });

@@ -11,8 +11,10 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 )
 
 // Statement IDs of the instance policy.
@@ -315,4 +317,57 @@ func acknowledgeUserPolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPol
 			Reason: "the one recording key in every region (a multi-Region key keeps its ID in every region); only kms:CreateGrant for AWS resources, as RDP recording needs"})
 	}
 	acknowledge.On(policy, findings...)
+}
+
+// handlerStatements are the only permissions of the DocumentHandler function besides its own logs:
+//   - the preferences document: read, create, update, default version, delete (that one document);
+//   - the session log group's deletion protection (logprotect.Statement);
+//   - with RDP recording, the recording preferences: ssm-guiconnect Get, Update and
+//     DeleteConnectionRecordingPreferences, which support no resource type (Service Authorization
+//     Reference, AWS Systems Manager GUI Connect), so "*"; and kms:CreateGrant on the recording key
+//     for AWS resources: the Systems Manager user guide ("Recording RDP connections", permissions for
+//     configuring connection recording) lists kms:CreateGrant with the three actions, and the
+//     CloudFormation resource AWS::SSMGuiConnect::Preferences that this replaces requires it for
+//     create and update. The LogKey's policy admits organization grants only for AWS resources
+//     (kms:GrantIsForAWSResource).
+func handlerStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
+	out := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("ssm:DescribeDocument", "ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:CreateDocument",
+				"ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DeleteDocument"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", *stack.Partition(), *stack.Region(), *stack.Account(), DocumentName)),
+		}),
+		logprotect.Statement(stack, p.LogGroupName),
+	}
+	if *p.RdpRecording {
+		out = append(out,
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("ssm-guiconnect:GetConnectionRecordingPreferences", "ssm-guiconnect:UpdateConnectionRecordingPreferences",
+					"ssm-guiconnect:DeleteConnectionRecordingPreferences"),
+				Resources: jsii.Strings("*"),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:    jsii.Strings("kms:CreateGrant"),
+				Resources:  jsii.Strings(*p.RecordingKeyArn),
+				Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+			}),
+		)
+	}
+	return out
+}
+
+// acknowledgeHandlerPolicy records why the handler's wildcards are the narrowest that work.
+func acknowledgeHandlerPolicy(stack awscdk.Stack, p Props, fn *inlinefn.Function) {
+	policy := fn.Role.Node().FindChild(jsii.String("DefaultPolicy"))
+	group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", *stack.Partition(), *stack.Region(), *stack.Account(), *p.LogGroupName)
+	acknowledge.On(policy, acknowledge.Finding{
+		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(group)) + "]",
+		Reason: "the one session log group in the ARN form with the trailing :* that CloudWatch Logs also authorizes; only logs:PutLogGroupDeletionProtection",
+	})
+	if *p.RdpRecording {
+		acknowledge.On(policy, acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[Resource::*]",
+			Reason: "ssm-guiconnect's recording preference actions support no resource type (Service Authorization Reference), so only \"*\" works; they act on this account and region's one set of preferences",
+		})
+	}
 }

@@ -1,8 +1,12 @@
 // Package sessionprefs provides SessionPreferences: everything one account and region needs so that
 // every Session Manager session is logged to an encrypted log group and to the central bucket, and
-// every RDP connection is recorded: the log group, the preferences document
-// SSM-SessionManagerRunShell (managed by a custom resource, because the document usually exists
-// already), the RDP recording preferences and the instance policy.
+// every RDP connection is recorded: the log group (protected from deletion by a
+// Custom::LogGroupDeletionProtection, constructs/logprotect), the preferences document
+// SSM-SessionManagerRunShell (Custom::SessionManagerPreferences, because the document usually exists
+// already), the RDP recording preferences (Custom::RdpRecordingPreferences, because they are an
+// account singleton an administrator may have set already), the instance policy and the user
+// policy. One inline function (DocumentHandler) serves the three custom resource types, so that the
+// member template, which CloudFormation receives inline, stays small.
 //
 // Feature flags: its output means the same with or without any (test/bare_test.go builds it both
 // ways); @aws-cdk/core:target-partitions and @aws-cdk/aws-iam:minimizePolicies change only how the
@@ -17,11 +21,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsssmguiconnect"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
+	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
 )
 
@@ -36,6 +40,9 @@ var RetentionDaysAllowed = []float64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 
 
 // ResourceType is the CloudFormation type of the preferences document resource.
 const ResourceType = "Custom::SessionManagerPreferences"
+
+// RecordingResourceType is the CloudFormation type of the RDP recording preferences resource.
+const RecordingResourceType = "Custom::RdpRecordingPreferences"
 
 // LogGroupNamePrefix starts the session log group's name: <prefix><account ID> (one per account
 // and region). The notification inbox and the guardrails name log groups by it.
@@ -121,20 +128,29 @@ type Preferences struct {
 	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
 	// not compile instead of failing in jsii at run time.
 	Construct constructs.Construct
-	// LogGroup receives session output, encrypted with Props.LogKeyArn; retained on delete.
+	// LogGroup receives session output, encrypted with Props.LogKeyArn; retained on delete and
+	// replacement, deleted only when the deployment that creates it rolls back
+	// (RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE).
 	LogGroup awslogs.LogGroup
-	// SessionKey encrypts session data between client and instance (kmsKeyId); retained on
-	// delete. Users who start sessions need kms:GenerateDataKey on it. Nil when Props.SessionKeyArn
+	// LogGroupProtection is the Custom::LogGroupDeletionProtection resource that turns on the log
+	// group's deletion protection once it exists (constructs/logprotect explains why not the log
+	// group's own DeletionProtectionEnabled).
+	LogGroupProtection awscdk.CustomResource
+	// SessionKey encrypts session data between client and instance (kmsKeyId); retained like
+	// LogGroup. Users who start sessions need kms:GenerateDataKey on it. Nil when Props.SessionKeyArn
 	// is set or Props.SessionEncryption is false.
 	SessionKey awskms.Key
 	// SessionKeyArn is the key in kmsKeyId; nil when Props.SessionEncryption is false.
 	SessionKeyArn *string
 	// Document is the custom resource that manages SSM-SessionManagerRunShell.
 	Document awscdk.CustomResource
-	// DocumentHandler is its inline function.
+	// DocumentHandler is the inline function of Document, RdpRecording and LogGroupProtection (it
+	// dispatches on the resource type).
 	DocumentHandler *inlinefn.Function
-	// RdpRecording is the RDP recording preference; nil when Props.RdpRecording is false.
-	RdpRecording awsssmguiconnect.CfnPreferences
+	// RdpRecording is the Custom::RdpRecordingPreferences resource that sets the account's RDP
+	// recording preferences (an account and region singleton) and on delete puts back the ones it
+	// found, or deletes them if there were none; nil when Props.RdpRecording is false.
+	RdpRecording awscdk.CustomResource
 	// InstancePolicy holds exactly what the SSM agent needs to log; attach it to instance roles.
 	InstancePolicy awsiam.ManagedPolicy
 	// UserPolicy holds what the people who start sessions and recorded RDP connections need on
@@ -155,6 +171,9 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	logGroup := awslogs.NewLogGroup(this, jsii.String("LogGroup"), &awslogs.LogGroupProps{
 		LogGroupName:  p.LogGroupName,
 		EncryptionKey: awskms.Key_FromKeyArn(this, jsii.String("LogKey"), p.LogKeyArn),
+		// CloudFormation user guide, "DeletionPolicy attribute": RetainExceptOnCreate keeps the log
+		// group on stack deletion and replacement but deletes it when the deployment that created
+		// it rolls back, so that a failed first deployment can be retried (the name is fixed).
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	logGroup.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(p.LogRetentionDays)
@@ -163,7 +182,9 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 		sessionKey = awskms.NewKey(this, jsii.String("SessionKey"), &awskms.KeyProps{
 			Description:       jsii.String("sessionaudit: encrypts Session Manager session data between clients and instances"),
 			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+			// RetainExceptOnCreate, as the log group: a rolled-back first deployment leaves no key
+			// that bills monthly and that nothing uses.
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		})
 		// Once just-in-time node access is on (RDP recording needs it), Systems Manager uses only
 		// session encryption keys tagged SystemsManagerJustInTimeNodeAccessManaged=true.
@@ -173,15 +194,12 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	}
 
 	fn := inlinefn.New(this, "DocumentHandler", &inlinefn.Props{
-		Source:      handler,
-		Description: jsii.String("sessionaudit: manages " + DocumentName + " (" + ResourceType + ")"),
+		Source:      handler + "\n" + logprotect.Source,
+		Description: jsii.String("sessionaudit: manages " + DocumentName + ", RDP recording preferences, log group protection"),
 		RoleName:    p.DocumentHandlerRoleName,
-		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings("ssm:DescribeDocument", "ssm:GetDocument", "ssm:ListDocumentVersions", "ssm:CreateDocument",
-				"ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DeleteDocument"),
-			Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", *stack.Partition(), *stack.Region(), *stack.Account(), DocumentName)),
-		})},
+		Statements:  handlerStatements(stack, p),
 	})
+	acknowledgeHandlerPolicy(stack, p, fn)
 	doc := awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
 		ServiceToken:   fn.Function.FunctionArn(),
 		ServiceTimeout: inlinefn.ServiceTimeout(),
@@ -191,16 +209,23 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 			"Content": stack.ToJsonString(documentContent(p, logGroup), nil),
 		},
 	})
+	protection := logprotect.ProtectLogGroup(this, "LogGroupProtection", logGroup, fn.Function.FunctionArn())
 
-	var rdp awsssmguiconnect.CfnPreferences
+	var rdp awscdk.CustomResource
 	if *p.RdpRecording {
-		// Systems Manager API reference, ConnectionRecordingPreferences: "KMSKeyArn ... This key must
-		// exist in the same AWS Region as the node you start an RDP connection to."
-		rdp = awsssmguiconnect.NewCfnPreferences(this, jsii.String("RdpRecording"), &awsssmguiconnect.CfnPreferencesProps{
-			ConnectionRecordingPreferences: &awsssmguiconnect.CfnPreferences_ConnectionRecordingPreferencesProperty{
-				KmsKeyArn: p.RecordingKeyArn,
-				RecordingDestinations: &awsssmguiconnect.CfnPreferences_RecordingDestinationsProperty{
-					S3Buckets: &[]*awsssmguiconnect.CfnPreferences_S3BucketProperty{{BucketName: p.CentralBucketName, BucketOwner: p.CentralBucketOwner}},
+		// Systems Manager GUI Connect API reference, ConnectionRecordingPreferences: "KMSKeyArn ...
+		// This key must exist in the same AWS Region as the node you start an RDP connection to."
+		// The property has the shape of UpdateConnectionRecordingPreferences' request (handler.js).
+		rdp = awscdk.NewCustomResource(this, jsii.String("RdpRecording"), &awscdk.CustomResourceProps{
+			ServiceToken:   fn.Function.FunctionArn(),
+			ServiceTimeout: inlinefn.ServiceTimeout(),
+			ResourceType:   jsii.String(RecordingResourceType),
+			Properties: &map[string]any{
+				"ConnectionRecordingPreferences": map[string]any{
+					"KMSKeyArn": p.RecordingKeyArn,
+					"RecordingDestinations": map[string]any{
+						"S3Buckets": []any{map[string]any{"BucketName": p.CentralBucketName, "BucketOwner": p.CentralBucketOwner}},
+					},
 				},
 			},
 		})
@@ -225,7 +250,7 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 		acknowledgeUserPolicy(stack, p, users)
 	}
 	return &Preferences{
-		Construct: this, LogGroup: logGroup, SessionKey: sessionKey, SessionKeyArn: p.SessionKeyArn, Document: doc, DocumentHandler: fn,
+		Construct: this, LogGroup: logGroup, LogGroupProtection: protection, SessionKey: sessionKey, SessionKeyArn: p.SessionKeyArn, Document: doc, DocumentHandler: fn,
 		RdpRecording: rdp, InstancePolicy: policy, UserPolicy: users, S3KeyPrefix: p.S3KeyPrefix,
 	}
 }

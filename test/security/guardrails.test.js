@@ -47,6 +47,7 @@ const scenarios = [
   call('member admin deletes the preferences document', ADMIN, 'ssm:DeleteDocument', doc, DENIED),
   call('member admin disables the session rule', ADMIN, 'events:DisableRule', rule, DENIED),
   call('member admin removes the rule\'s target', ADMIN, 'events:RemoveTargets', rule, DENIED),
+  call('member admin turns off the session log group\'s deletion protection', ADMIN, 'logs:PutLogGroupDeletionProtection', group, DENIED),
   call('member admin changes the RDP recording preferences', ADMIN, 'ssm-guiconnect:UpdateConnectionRecordingPreferences', '*', DENIED),
   call('member admin edits the instance policy', ADMIN, 'iam:CreatePolicyVersion', `arn:aws:iam::${MEMBER}:policy/SessionAuditInstanceLogging`, DENIED),
   call('member admin detaches the instance policy', ADMIN, 'iam:DetachRolePolicy', `arn:aws:iam::${MEMBER}:role/AppServerRole`, DENIED,
@@ -65,6 +66,8 @@ const scenarios = [
   call('StackSet execution role sets the RDP recording preferences', STACKSET, 'ssm-guiconnect:UpdateConnectionRecordingPreferences', '*', 'Allowed'),
   call('StackSet execution role creates the document handler role', STACKSET, 'iam:CreateRole', HANDLER.roleArn, 'Allowed'),
   call('document handler updates the preferences document', HANDLER, 'ssm:UpdateDocument', doc, 'Allowed'),
+  call('document handler sets the RDP recording preferences', HANDLER, 'ssm-guiconnect:UpdateConnectionRecordingPreferences', '*', 'Allowed'),
+  call('document handler turns the session log group\'s deletion protection off', HANDLER, 'logs:PutLogGroupDeletionProtection', group, 'Allowed'),
   call('break-glass role disables the session rule', BREAK_GLASS, 'events:DisableRule', rule, 'Allowed'),
 
   // Unlogged sessions: "notify" refuses nothing, "deny" refuses port forwarding and SSH.
