@@ -6,14 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder/filterpattern"
 	"github.com/sessionaudit/sessionaudit/install"
 )
-
-// MaxExemptPrincipalCharacters is how much of the guardrail policies' 5,120 characters the exempt
-// patterns may take together (each pattern, quoted, with its comma): the Protect policy repeats
-// them in three statements next to about 2,000 characters of its own.
-const MaxExemptPrincipalCharacters = 1000
 
 // MaxIgnorePrincipalCharacters is how much of an event pattern's 2,048 characters
 // (loginnotifier.MaxPatternCharacters) the ignored patterns may take together (each quoted, with
@@ -55,12 +51,10 @@ func validate(c *Config, r *reader) {
 
 	g := c.Guardrails
 	duplicates(r, "guardrails.exemptPrincipalArns", g.ExemptPrincipalArns)
-	total := 0
-	for _, arn := range g.ExemptPrincipalArns {
-		total += len(arn) + 3
-	}
-	if total > MaxExemptPrincipalCharacters {
-		r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("must take at most %d characters together to fit in a service control policy (5,120 characters); exempt a role path such as arn:aws:iam::*:role/break-glass/* instead", MaxExemptPrincipalCharacters), fmt.Sprintf("%d characters in %d patterns", total, len(g.ExemptPrincipalArns)))
+	// Sized by what the patterns cost in the policy, where each appears in every statement.
+	if cost := guardrails.ExemptionCharacters(g.ExemptPrincipalArns); cost > guardrails.MaxExemptionCharacters {
+		r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("must cost at most %d of a service control policy's %d characters; each pattern appears, quoted, in %d statements of the guardrail policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead",
+			guardrails.MaxExemptionCharacters, guardrails.MaxPolicyCharacters, guardrails.ExemptionRepeats()), fmt.Sprintf("%d characters for %d patterns", cost, len(g.ExemptPrincipalArns)))
 	}
 
 	for i, e := range c.Notifications.Emails {

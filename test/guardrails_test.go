@@ -113,17 +113,25 @@ func TestGuardrailsProtectPolicy(t *testing.T) {
 // TestGuardrailsStayWithinTheSCPLimit: the longest allowed exemptions still fit; the construct
 // refuses a policy that would not.
 func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
-	// As long as config allows: 1,000 characters together.
-	long := make([]any, 10)
-	for i := range long {
-		long[i] = "arn:aws:iam::*:role/" + strings.Repeat("break-glass-", 6) + strings.Repeat("x", 2) + string(rune('a'+i)) + "/*"
+	// As many as config allows: patterns that cost exactly guardrails.MaxExemptionCharacters.
+	var long []any
+	var arns []string
+	for i := 0; ; i++ {
+		arn := "arn:aws:iam::*:role/" + strings.Repeat("break-glass-", 6) + fmt.Sprintf("%03d", i) + "/*"
+		if guardrails.ExemptionCharacters(append(arns, arn)) > guardrails.MaxExemptionCharacters {
+			break
+		}
+		arns, long = append(arns, arn), append(long, arn)
+	}
+	if cost := guardrails.ExemptionCharacters(arns); cost < guardrails.MaxExemptionCharacters-guardrails.ExemptionRepeats()*len(`"arn:aws:iam::*:role/break-glass-break-glass-break-glass-break-glass-break-glass-break-glass-000/*",`) {
+		t.Fatalf("the test's exemptions cost %d, not close to the limit %d", cost, guardrails.MaxExemptionCharacters)
 	}
 	a := synth(mustConfigWith(t, func(c map[string]any) {
 		c["guardrails"] = map[string]any{"unloggedSessions": "deny", "exemptPrincipalArns": long}
 	}))
 	for id, p := range resources(a.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy") {
 		if n := len(jsonString(props(p)["Content"])); n > guardrails.MaxPolicyCharacters {
-			t.Errorf("%s: %d characters with exemptions of 1,000 characters", id, n)
+			t.Errorf("%s: %d characters with the largest accepted exemptions (%d patterns)", id, n, len(long))
 		}
 	}
 	huge := []string{}

@@ -100,3 +100,33 @@ func UnloggedSessionsPolicy(p Props) map[string]any {
 // FleetManagerRemoteDesktop is the service that starts Fleet Manager's Remote Desktop sessions on a
 // user's behalf (aws:CalledVia).
 const FleetManagerRemoteDesktop = "ssm-guiconnect.amazonaws.com"
+
+// MaxExemptionCharacters is how many of a service control policy's MaxPolicyCharacters the
+// configured exempt patterns may take in the largest guardrail policy (ExemptionCharacters); the
+// rest holds the policy's own actions, resources and exempt roles (TestGuardrailsStayWithinTheSCPLimit
+// synthesizes the largest accepted exemptions).
+const MaxExemptionCharacters = 3000
+
+// ExemptionCharacters is what exempt patterns cost in the largest guardrail policy: each, quoted
+// and with its comma, once in every statement that carries the exemption (ExemptionRepeats), so a
+// pattern costs several times its length.
+func ExemptionCharacters(arns []string) int {
+	n := 0
+	for _, arn := range arns {
+		n += len(arn) + len(`"",`)
+	}
+	return n * ExemptionRepeats()
+}
+
+// ExemptionRepeats is how many statements of the Protect policy (the larger one) carry the
+// exemption.
+func ExemptionRepeats() int {
+	name := "x"
+	n := 0
+	for _, s := range ProtectPolicy(Props{NamePrefix: &name, LogGroupNamePrefix: &name, DocumentName: &name, InstancePolicyName: &name})["Statement"].([]any) {
+		if cond, ok := s.(map[string]any)["Condition"].(map[string]any); ok && cond["ArnNotLike"] != nil {
+			n++
+		}
+	}
+	return n
+}
