@@ -104,13 +104,16 @@ test-examples: deps
 
 # Other organizations' configurations through CONFIG: synth from a clean cdk.out (no template of
 # the example's regions left) and the security proof on each (one region without a session key:
-# the matrices skip, saying why, what it has nothing for).
+# the matrices skip, saying why, what it has nothing for; and the largest configuration config
+# accepts, whose bootstrap-free templates must still fit in what the CDK CLI sends inline).
 test-config:
 	$(MAKE) --no-print-directory synth CONFIG=test/testdata/other-org.json
 	@! ls cdk.out | grep -q -e ap-northeast-1 -e us-east-1 || { echo "cdk.out keeps templates of another config"; exit 1; }
 	$(MAKE) --no-print-directory security CONFIG=test/testdata/other-org.json
 	$(MAKE) --no-print-directory synth CONFIG=test/testdata/one-region.json
 	$(MAKE) --no-print-directory security CONFIG=test/testdata/one-region.json
+	$(MAKE) --no-print-directory synth CONFIG=test/testdata/largest.json
+	node --test --test-reporter=dot test/security/templatesize.test.js
 
 test: test-go test-js test-search test-examples
 	$(MAKE) --no-print-directory test-config

@@ -5,15 +5,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -45,6 +48,10 @@ func run() (code int) {
 	}); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		return 2
+	}
+	if err := moveAcknowledgments(*app.Outdir()); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return 1
 	}
 	if err := writeConfig(*app.Outdir(), cfg); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
@@ -90,6 +97,47 @@ func closeRuntime() {
 		os.Stderr = devNull
 	}
 	jsii.Close()
+}
+
+// moveAcknowledgments rewrites every template of the cloud assembly without its rule-pack
+// acknowledgments and writes them next to it (acknowledge.FileSuffix), for make security: the CLI
+// sends the bootstrap-free templates inline, which it does only up to 50 KiB (stacks.
+// MaxInlineTemplateBytes). The CLI reads the templates from these files after the app exits.
+func moveAcknowledgments(outdir string) error {
+	files, err := filepath.Glob(filepath.Join(outdir, "*.template.json"))
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		var template map[string]any
+		if err := json.Unmarshal(data, &template); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		acks := acknowledge.Extract(template)
+		if err := writeJSON(file, template); err != nil {
+			return err
+		}
+		if err := writeJSON(strings.TrimSuffix(file, ".template.json")+acknowledge.FileSuffix, acks); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeJSON writes v as indented JSON without HTML escaping (as the CDK writes templates).
+func writeJSON(path string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 // writeConfig records the configuration next to the templates: make security and make cost read

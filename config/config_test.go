@@ -112,6 +112,24 @@ func TestBadConfigs(t *testing.T) {
 		{"instance role arn", func(c map[string]any) {
 			c["session"].(map[string]any)["instanceRoleNames"] = []any{"arn:aws:iam::111111111111:role/x"}
 		}, []string{`session.instanceRoleNames[0]: must be an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN (got "arn:aws:iam::111111111111:role/x")`}},
+		{"too many instance roles", func(c map[string]any) {
+			var roles []any
+			for i := 0; i < 21; i++ {
+				roles = append(roles, fmt.Sprintf("AppRole%02d", i))
+			}
+			c["session"].(map[string]any)["instanceRoleNames"] = roles
+		}, []string{`session.instanceRoleNames: must hold at most 20 entries: the member template, which names them, travels inline to CloudFormation (at most 50 KiB); attach the policy (output InstancePolicyArn) to more roles yourself (got 21 entries)`}},
+		{"shell profiles too long", func(c map[string]any) {
+			s := c["session"].(map[string]any)
+			s["shellProfileLinux"], s["shellProfileWindows"] = strings.Repeat("x", 1025), "ok"
+		}, []string{`session.shellProfileLinux: must be at most 1,024 characters (the preferences document travels in the member template, which the CDK CLI sends inline only up to 50 KiB) (got "` + strings.Repeat("x", 76) + `...)`}},
+		{"too many forwarders", func(c map[string]any) {
+			var fs []any
+			for i := 0; i < 21; i++ {
+				fs = append(fs, map[string]any{"name": fmt.Sprintf("f%d", i), "logGroupName": fmt.Sprintf("g%d", i), "filterPattern": "ERROR"})
+			}
+			c["forwarders"] = fs
+		}, []string{`forwarders: must hold at most 20 entries: SessionAudit-Forwarders travels inline to CloudFormation (at most 50 KiB) (got 21 entries)`}},
 		{"guardrails", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"unloggedSessions": "block", "exemptPrincipalArns": []any{"BreakGlass", "arn:aws:iam::*:role/BreakGlass", "arn:aws:iam::*:role/BreakGlass"}}
 		}, []string{

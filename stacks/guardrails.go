@@ -25,7 +25,7 @@ type Guardrails struct {
 
 // NewGuardrails creates the SessionAudit-Guardrails stack.
 func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
-	stack := newProtectedStack(scope, c, GuardrailsStackName, c.ManagementAccountID, c.HomeRegion,
+	stack := newManagementStack(scope, c, GuardrailsStackName, true,
 		"sessionaudit: service control policies that protect session logging in member accounts")
 	g := guardrails.New(stack, "Guardrails", &guardrails.Props{
 		TargetIds:            c.TargetOrganizationalUnitIDs,

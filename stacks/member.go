@@ -118,24 +118,3 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 	}
 	return &Member{Stack: stack, LogKey: lookup, SessionKey: sessionKey, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}
 }
-
-// newStandaloneStack is an environment-agnostic stack without bootstrap resources (CLI
-// credentials, no version reporting): its template must stand alone in a StackSet or deploy
-// directly into any account and region.
-func newStandaloneStack(scope constructs.Construct, c config.Config, name, description string) awscdk.Stack {
-	return guardExample(c, awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
-		Synthesizer:        awscdk.NewCliCredentialsStackSynthesizer(nil),
-		AnalyticsReporting: jsii.Bool(false),
-		Description:        jsii.String(description),
-	}))
-}
-
-// newProtectedStack is a stack of a fixed account and region (log-archive or management) with
-// termination protection, bootstrapped as usual.
-func newProtectedStack(scope constructs.Construct, c config.Config, name, account, region, description string) awscdk.Stack {
-	return guardExample(c, awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
-		Env:                   &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)},
-		TerminationProtection: jsii.Bool(true),
-		Description:           jsii.String(description),
-	}))
-}

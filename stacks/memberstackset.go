@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 )
 
 // MemberStackSet is the SessionAudit-MemberStackSet stack: the service-managed StackSet that
@@ -31,10 +32,8 @@ type MemberStackSet struct {
 // the order in which the app writes its stacks. member and signIn are the app's own copies, which
 // `cdk deploy SessionAudit-Member` deploys; a test checks that both templates are the same.
 func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Member, signIn *SignIn) *MemberStackSet {
-	stack := guardExample(c, awscdk.NewStack(scope, jsii.String(MemberStackSetStackName), &awscdk.StackProps{
-		Env:         &awscdk.Environment{Account: jsii.String(c.ManagementAccountID), Region: jsii.String(c.HomeRegion)},
-		Description: jsii.String("sessionaudit: service-managed StackSet that deploys SessionAudit-Member to the organization"),
-	}))
+	stack := newManagementStack(scope, c, MemberStackSetStackName, false,
+		"sessionaudit: service-managed StackSet that deploys SessionAudit-Member to the organization")
 	m := &MemberStackSet{Stack: stack}
 	body := standaloneTemplate(scope, func(app awscdk.App) awscdk.Stack { return NewMember(app, c).Stack })
 	m.StackSet = newStackSet(stack, "StackSet", MemberStackSetName, "sessionaudit member accounts: Session Manager and RDP audit logging", c, c.Regions, body)
@@ -48,7 +47,8 @@ func NewMemberStackSet(scope constructs.Construct, c config.Config, member *Memb
 }
 
 // standaloneTemplate builds a stack in an app of its own with the context (feature flags) of
-// scope's app, synthesizes it, and returns its template as compact JSON.
+// scope's app, synthesizes it, and returns its template as compact JSON without the rule-pack
+// acknowledgments (as app.go writes every template; acknowledge.Extract).
 func standaloneTemplate(scope constructs.Construct, build func(app awscdk.App) awscdk.Stack) string {
 	context, _ := scope.Node().GetAllContext(nil).(map[string]any)
 	dir, err := os.MkdirTemp("", "sessionaudit-stackset-")
@@ -58,11 +58,30 @@ func standaloneTemplate(scope constructs.Construct, build func(app awscdk.App) a
 	defer os.RemoveAll(dir)
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), Context: &context})
 	stack := build(app)
-	data, err := json.Marshal(app.Synth(nil).GetStackByName(stack.StackName()).Template())
+	template, err := Deployable(app.Synth(nil).GetStackByName(stack.StackName()).Template())
+	if err != nil {
+		panic(err)
+	}
+	data, err := json.Marshal(template)
 	if err != nil {
 		panic(err)
 	}
 	return string(data)
+}
+
+// Deployable is a synthesized template (as cloud assembly artifacts return it) as CloudFormation
+// gets it: without the rule packs' acknowledgments, which app.go writes next to the template.
+func Deployable(template any) (map[string]any, error) {
+	data, err := json.Marshal(template)
+	if err != nil {
+		return nil, err
+	}
+	var t map[string]any
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, err
+	}
+	acknowledge.Extract(t)
+	return t, nil
 }
 
 // newStackSet is a service-managed StackSet of a template body for the target OUs in regions.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -100,6 +101,18 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 			!strings.Contains(jsonString(param["Description"]), "cannot be deployed") {
 			t.Errorf("%s: no parameter that stops a deploy: %v", name, param)
 		}
+	}
+	// Every template is written without the rule packs' acknowledgments, which go next to it.
+	for _, name := range []string{stacks.MemberStackName, stacks.LogArchiveStackName} {
+		data, _ := os.ReadFile(filepath.Join(out, name+".template.json"))
+		var acks map[string]any
+		ackData, _ := os.ReadFile(filepath.Join(out, name+acknowledge.FileSuffix))
+		if strings.Contains(string(data), "cdk_nag") || json.Unmarshal(ackData, &acks) != nil || len(acks) == 0 {
+			t.Errorf("%s: acknowledgments are not next to the template (%d in %s%s)", name, len(acks), name, acknowledge.FileSuffix)
+		}
+		var copied map[string]any
+		_ = jsonRoundTrip(defaultApp.templates[name], &copied)
+		equalJSON(t, name+" acknowledgments", acks, acknowledge.Extract(copied))
 	}
 	if _, err := os.Stat(filepath.Join(out, "sessionaudit.config.json")); err != nil {
 		t.Errorf("the configuration used is not next to the templates: %v", err)

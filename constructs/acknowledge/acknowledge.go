@@ -3,8 +3,12 @@
 //
 //	"Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "...", "reason": "..."}]}}
 //
-// so anyone reading the template sees what was accepted; the harness in test/security turns them
-// into acknowledgments. An id may name one finding: "AwsSolutions-IAM5[Resource::arn:…]".
+// where cdk-nag looks for them. An id may name one finding: "AwsSolutions-IAM5[Resource::arn:…]".
+//
+// They are for the rule packs, not for CloudFormation, and they take a third of a small template:
+// an app whose templates must stay small (the CDK CLI sends a template inline only up to 50 KiB as
+// YAML) moves them out with Extract into a file next to the template (FileSuffix), which the
+// harness in test/security reads back (sessionaudit's app.go does so for every stack).
 package acknowledge
 
 import (
@@ -110,4 +114,28 @@ func render(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
+}
+
+// FileSuffix ends the name of the file next to "<stack>.template.json" that holds the stack's
+// acknowledgments: "<stack>" + FileSuffix, a JSON object of logical ID to its cdk_nag metadata.
+const FileSuffix = ".acknowledgments.json"
+
+// Extract removes the acknowledgments (Metadata.cdk_nag) from the resources of a synthesized
+// template, and a Metadata left empty, and returns them by logical ID (empty when there are none).
+func Extract(template map[string]any) map[string]any {
+	out := map[string]any{}
+	resources, _ := template["Resources"].(map[string]any)
+	for id, r := range resources {
+		res, _ := r.(map[string]any)
+		meta, _ := res["Metadata"].(map[string]any)
+		if meta == nil || meta["cdk_nag"] == nil {
+			continue
+		}
+		out[id] = meta["cdk_nag"]
+		delete(meta, "cdk_nag")
+		if len(meta) == 0 {
+			delete(res, "Metadata")
+		}
+	}
+	return out
 }

@@ -28,9 +28,21 @@ function acknowledgments(stackName, template) {
 }
 
 // templates reads every *.template.json of dir: [{name, template}].
+// The app moves each template's acknowledgments into <stack>.acknowledgments.json next to it
+// (constructs/acknowledge, Extract); they go back where cdk-nag reads them, Metadata.cdk_nag.
 function templates(dir) {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort()
-    .map((f) => ({ name: f.replace(/\.template\.json$/, ''), template: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort().map((f) => {
+    const name = f.replace(/\.template\.json$/, '');
+    const template = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    const acksFile = path.join(dir, name + '.acknowledgments.json');
+    const acks = fs.existsSync(acksFile) ? JSON.parse(fs.readFileSync(acksFile, 'utf8')) : {};
+    for (const [id, nag] of Object.entries(acks)) {
+      const r = (template.Resources || {})[id];
+      if (!r) throw new Error(`${acksFile}: acknowledgments for ${id}, which ${name} does not have`);
+      r.Metadata = { ...(r.Metadata || {}), cdk_nag: nag };
+    }
+    return { name, template };
+  });
 }
 
 // check runs the packs over the given templates and returns {findings, acks}; findings are
