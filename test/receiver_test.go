@@ -163,15 +163,16 @@ func TestReceiverRoles(t *testing.T) {
 	tmpl := receiverTemplate("us-east-1")
 	subscription := logicalID(t, tmpl, "AWS::IAM::Role", "DestinationRole")
 	delivery := logicalID(t, logArchiveTemplate(), "AWS::IAM::Role", "LogReceiverDeliveryRole")
-	// CloudWatch Logs user guide, "Step 2: Create a destination": logs.amazonaws.com, aws:SourceArn.
+	// CloudWatch Logs user guide, "Step 2: Create a destination": logs.amazonaws.com, aws:SourceArn
+	// (aws:SourceOrgID only where present); Firehose guide: sts:ExternalId.
 	equalJSON(t, "destination role trust", props(resources(tmpl, "AWS::IAM::Role")[subscription])["AssumeRolePolicyDocument"], map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{map[string]any{
 			"Effect": "Allow", "Action": "sts:AssumeRole",
 			"Principal": map[string]any{"Service": "logs.amazonaws.com"},
 			"Condition": map[string]any{
-				"StringEquals": map[string]any{"aws:SourceOrgID": org},
-				"StringLike":   map[string]any{"aws:SourceArn": "arn:aws:logs:us-east-1:*:*"},
+				"StringEqualsIfExists": map[string]any{"aws:SourceOrgID": org},
+				"StringLike":           map[string]any{"aws:SourceArn": "arn:aws:logs:us-east-1:*:*"},
 			},
 		}},
 	})
@@ -180,7 +181,7 @@ func TestReceiverRoles(t *testing.T) {
 		"Statement": []any{map[string]any{
 			"Effect": "Allow", "Action": "sts:AssumeRole",
 			"Principal": map[string]any{"Service": "firehose.amazonaws.com"},
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": archive}},
+			"Condition": map[string]any{"StringEquals": map[string]any{"sts:ExternalId": archive}},
 		}},
 	})
 	equalJSON(t, "destination role may only put into its stream", statements(rolePolicies(tmpl)[subscription]), []any{map[string]any{

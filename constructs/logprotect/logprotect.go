@@ -82,3 +82,40 @@ func ProtectLogGroup(scope constructs.Construct, id string, logGroup awslogs.ILo
 		RemovalPolicy:  awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 }
+
+//go:embed standalone.js
+var standalone string
+
+// Props configures a Protection.
+type Props struct {
+	// LogGroup is the log group to protect; give it RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE.
+	// Required.
+	LogGroup awslogs.ILogGroup
+}
+
+// Protection is a log group's deletion protection with an inline function of its own, for a
+// stack that has no function whose handler could include Source.
+type Protection struct {
+	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
+	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
+	// not compile instead of failing in jsii at run time.
+	Construct constructs.Construct
+	// Resource is the Custom::LogGroupDeletionProtection resource ("Resource").
+	Resource awscdk.CustomResource
+	// Handler is its function ("Handler"), allowed only Statement for the one log group.
+	Handler *inlinefn.Function
+}
+
+// New creates a Protection in scope.
+func New(scope constructs.Construct, id string, props *Props) *Protection {
+	if props == nil || props.LogGroup == nil {
+		invalid.Panic("logprotect", "Props.LogGroup is required")
+	}
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	fn := inlinefn.New(this, "Handler", &inlinefn.Props{
+		Source:      standalone + "\n" + Source,
+		Description: jsii.String("sessionaudit: turns on a log group's deletion protection (" + ResourceType + ")"),
+		Statements:  []awsiam.PolicyStatement{Statement(awscdk.Stack_Of(this), props.LogGroup.LogGroupName())},
+	})
+	return &Protection{Construct: this, Resource: ProtectLogGroup(this, "Resource", props.LogGroup, fn.Function.FunctionArn()), Handler: fn}
+}

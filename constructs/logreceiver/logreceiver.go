@@ -45,6 +45,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 )
 
 //go:embed processor.js
@@ -118,8 +119,11 @@ type Receiver struct {
 	DeliveryRole awsiam.Role
 	// Processor is the record processor (inline Lambda).
 	Processor *inlinefn.Function
-	// ErrorLogGroup receives Firehose's delivery and processing errors; retained on delete.
+	// ErrorLogGroup receives Firehose's delivery and processing errors; retained on delete and
+	// protected from deletion (ErrorLogProtection).
 	ErrorLogGroup awslogs.LogGroup
+	// ErrorLogProtection turns on the error log group's deletion protection once it exists.
+	ErrorLogProtection *logprotect.Protection
 	// Alarms fire when data is not getting delivered: freshness, delivery success, processing
 	// success, throttling and the active-partition quota, for every stream. Add actions with
 	// AddAlarmAction.
@@ -148,6 +152,7 @@ func New(scope constructs.Construct, id string, props *Props) *Receiver {
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
+	protection := logprotect.New(this, "DeliveryErrorsProtection", &logprotect.Props{LogGroup: errorLogs})
 	errorStream := errorLogs.AddStream(jsii.String("S3Delivery"), &awslogs.StreamOptions{LogStreamName: jsii.String("S3Delivery")})
 	// A named stream kept after a failed first create would make every retry fail ("already
 	// exists"): kept on updates and deletes only (CloudFormation RetainExceptOnCreate).
@@ -161,9 +166,12 @@ func New(scope constructs.Construct, id string, props *Props) *Receiver {
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(1)),
 	})
 
+	// Amazon Data Firehose developer guide, "Grant Firehose access to an Amazon S3 destination": the
+	// role trusts firehose.amazonaws.com with "sts:ExternalId" set to the account ID, the condition
+	// Firehose documents for its role.
 	deliveryRole := awsiam.NewRole(this, jsii.String("DeliveryRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("firehose.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+			Conditions: &map[string]any{"StringEquals": map[string]any{"sts:ExternalId": account}},
 		}),
 		Description: jsii.String("sessionaudit: Firehose writes forwarded CloudWatch Logs to the central bucket"),
 	})
@@ -173,7 +181,7 @@ func New(scope constructs.Construct, id string, props *Props) *Receiver {
 
 	r := &Receiver{
 		Construct: this, DeliveryStreams: map[string]awskinesisfirehose.CfnDeliveryStream{},
-		DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs,
+		DeliveryRole: deliveryRole, Processor: fn, ErrorLogGroup: errorLogs, ErrorLogProtection: protection,
 	}
 	for _, region := range p.SourceRegions {
 		streamName := StreamName(*p.StreamNamePrefix, region)
@@ -272,12 +280,15 @@ func NewDestination(scope constructs.Construct, id string, props *DestinationPro
 	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
 	// CloudWatch Logs user guide, "Step 2: Create a destination" (Firehose): the role trusts
 	// logs.amazonaws.com with aws:SourceArn limited to the logs ARNs of the sending and receiving
-	// accounts; the organization condition stands for every sending account.
+	// accounts (confused deputy prevention); every account of the organization may send, so the
+	// pattern is any account of this region. CloudWatch Logs does not document sending
+	// aws:SourceOrgID: it is checked only where present (…IfExists), never required (the destination
+	// policy admits only the organization, aws:PrincipalOrgID).
 	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("logs.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{
-				"StringEquals": map[string]any{"aws:SourceOrgID": props.OrganizationID},
-				"StringLike":   map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:logs:%s:*:*", partition, region)},
+				"StringEqualsIfExists": map[string]any{"aws:SourceOrgID": props.OrganizationID},
+				"StringLike":           map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:logs:%s:*:*", partition, region)},
 			},
 		}),
 		Description: jsii.String("sessionaudit: CloudWatch Logs puts subscription data into Firehose"),
