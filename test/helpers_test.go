@@ -58,8 +58,11 @@ func props(r map[string]any) map[string]any { return r["Properties"].(map[string
 // statements returns the statements of a policy document.
 func statements(doc any) []map[string]any {
 	var out []map[string]any
-	for _, s := range doc.(map[string]any)["Statement"].([]any) {
-		out = append(out, s.(map[string]any))
+	m, _ := doc.(map[string]any)
+	for _, s := range asAnyList(m["Statement"]) { // one statement may stand alone, not in a list
+		if st, ok := s.(map[string]any); ok {
+			out = append(out, st)
+		}
 	}
 	return out
 }

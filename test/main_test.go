@@ -62,6 +62,7 @@ func TestMain(m *testing.M) {
 
 // synthesized is one synthesized app: its stacks and their templates.
 type synthesized struct {
+	cfg       config.Config
 	app       awscdk.App
 	stacks    *stacks.App
 	templates map[string]map[string]any // stack name -> template
@@ -89,7 +90,7 @@ func synth(cfg config.Config) *synthesized {
 		}
 		templates[*artifact.StackName()] = t
 	}
-	return &synthesized{app: app, stacks: all, templates: templates}
+	return &synthesized{cfg: cfg, app: app, stacks: all, templates: templates}
 }
 
 // tempRoot holds the tests' cloud assemblies (TestMain removes it).

@@ -17,12 +17,16 @@ import (
 type requirement struct {
 	name  string
 	check func(app *synthesized) []string // problems found; none means satisfied
+	// breakIt changes a copy of the templates so that the requirement no longer holds
+	// (TestAWSRequirementsCanFail); requirements without one are broken by the list there.
+	breakIt func(c *synthesized)
 }
 
-// requirements are checked over every template of the app, whatever the stack, so that a new
-// stack or resource that breaks one is caught too.
+// requirements are checked over every template of the app and every StackSet body in them
+// (eachResource), whatever the stack, so that a new stack or resource that breaks one is caught
+// too. More are added by the files that group them (firstdeploy_test.go).
 var requirements = []requirement{
-	{"CloudWatch Logs user guide, Cross-account subscriptions with AWS Organizations, Step 2 (Create an IAM role): a subscription filter to an organization-scoped destination names a role of the sending account", func(app *synthesized) (out []string) {
+	{name: "CloudWatch Logs user guide, Cross-account subscriptions with AWS Organizations, Step 2 (Create an IAM role): a subscription filter to an organization-scoped destination names a role of the sending account", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::Logs::SubscriptionFilter", func(stack, id string, r map[string]any) {
 			if strings.Contains(jsonString(props(r)["DestinationArn"]), ":destination:") && props(r)["RoleArn"] == nil {
 				out = append(out, stack+"/"+id+" has no RoleArn")
@@ -30,7 +34,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"CloudWatch Logs user guide, Step 3 (account-level subscription filter policy): a destination is in the log group's region and may point to a stream in another region; Firehose documents cross-Region delivery only for HTTP endpoints, so every stream is in the bucket's region", func(app *synthesized) (out []string) {
+	{name: "CloudWatch Logs user guide, Step 3 (account-level subscription filter policy): a destination is in the log group's region and may point to a stream in another region; Firehose documents cross-Region delivery only for HTTP endpoints, so every stream is in the bucket's region", check: func(app *synthesized) (out []string) {
 		home := *app.stacks.LogArchive.Stack.Region()
 		for name, tmpl := range app.templates {
 			if len(resources(tmpl, "AWS::KinesisFirehose::DeliveryStream")) > 0 && name != stacks.LogArchiveStackName {
@@ -45,7 +49,7 @@ var requirements = []requirement{
 		}
 		return out
 	}},
-	{"GUI Connect API reference, ConnectionRecordingPreferences.KMSKeyArn: the key must exist in the same Region as the node", func(app *synthesized) (out []string) {
+	{name: "GUI Connect API reference, ConnectionRecordingPreferences.KMSKeyArn: the key must exist in the same Region as the node", check: func(app *synthesized) (out []string) {
 		eachResource(app, sessionprefs.RecordingResourceType, func(stack, id string, r map[string]any) {
 			key := jsonString(props(r)["ConnectionRecordingPreferences"].(map[string]any)["KMSKeyArn"])
 			// A key of this stack's region: a resolved lookup of this region's alias or a key of the stack.
@@ -55,7 +59,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"Systems Manager user guide, just-in-time node access (Recording RDP connections; session preferences): keys used for session encryption and RDP recording carry SystemsManagerJustInTimeNodeAccessManaged=true", func(app *synthesized) (out []string) {
+	{name: "Systems Manager user guide, just-in-time node access (Recording RDP connections; session preferences): keys used for session encryption and RDP recording carry SystemsManagerJustInTimeNodeAccessManaged=true", check: func(app *synthesized) (out []string) {
 		for name, tmpl := range app.templates {
 			for id, k := range resources(tmpl, "AWS::KMS::Key") {
 				if (strings.Contains(id, "SessionKey") || strings.HasPrefix(id, "LogKey")) && !strings.Contains(jsonString(props(k)["Tags"]), `"SystemsManagerJustInTimeNodeAccessManaged","Value":"true"`) {
@@ -70,7 +74,7 @@ var requirements = []requirement{
 		}
 		return out
 	}},
-	{"Systems Manager user guide, Recording RDP connections: users need kms:CreateGrant on the recording key (organization principals, only grants for AWS resources)", func(app *synthesized) (out []string) {
+	{name: "Systems Manager user guide, Recording RDP connections: users need kms:CreateGrant on the recording key (organization principals, only grants for AWS resources)", check: func(app *synthesized) (out []string) {
 		for _, doc := range keyPolicies(app) {
 			if !strings.Contains(jsonString(doc), `"kms:GrantIsForAWSResource":"true"`) {
 				out = append(out, "a LogKey policy has no organization CreateGrant for AWS resources")
@@ -78,7 +82,7 @@ var requirements = []requirement{
 		}
 		return out
 	}},
-	{"SNS developer guide, Enable compatibility between event sources from AWS services and encrypted topics: aws:SourceAccount/SourceArn/SourceOrgID are not supported in key policies for EventBridge to encrypted topics", func(app *synthesized) (out []string) {
+	{name: "SNS developer guide, Enable compatibility between event sources from AWS services and encrypted topics: aws:SourceAccount/SourceArn/SourceOrgID are not supported in key policies for EventBridge to encrypted topics", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::KMS::Key", func(stack, id string, r map[string]any) {
 			for _, s := range statements(props(r)["KeyPolicy"]) {
 				if strings.Contains(jsonString(s["Principal"]), "events.amazonaws.com") && strings.Contains(jsonString(s["Condition"]), "aws:Source") {
@@ -88,7 +92,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"S3 user guide, Multipart upload API and permissions: SSE-KMS multipart uploads need kms:Decrypt as well as kms:GenerateDataKey (the SSM agent uploads in 5 MiB parts)", func(app *synthesized) (out []string) {
+	{name: "S3 user guide, Multipart upload API and permissions: SSE-KMS multipart uploads need kms:Decrypt as well as kms:GenerateDataKey (the SSM agent uploads in 5 MiB parts)", check: func(app *synthesized) (out []string) {
 		var actions []string
 		for _, s := range statements(keyPolicies(app)[0]) {
 			if s["Sid"] == "AllowOrganizationUseThroughS3ForCentralBucket" {
@@ -110,7 +114,7 @@ var requirements = []requirement{
 		}
 		return out
 	}},
-	{"S3 user guide, Expiring objects: on a versioned bucket expiry only adds a delete marker; NoncurrentVersionExpiration removes the version (Object Lock still protects it until its retention ends)", func(app *synthesized) (out []string) {
+	{name: "S3 user guide, Expiring objects: on a versioned bucket expiry only adds a delete marker; NoncurrentVersionExpiration removes the version (Object Lock still protects it until its retention ends)", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::S3::Bucket", func(stack, id string, r map[string]any) {
 			for _, rule := range asAnyList(jsonPath(props(r), "LifecycleConfiguration", "Rules")) {
 				m, _ := rule.(map[string]any)
@@ -125,7 +129,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"S3 user guide, Transitioning objects using Amazon S3 Lifecycle: since September 2024 lifecycle moves no object under 128 KB unless the rule's filter says so; every transition names its minimum size (ObjectSizeGreaterThan)", func(app *synthesized) (out []string) {
+	{name: "S3 user guide, Transitioning objects using Amazon S3 Lifecycle: since September 2024 lifecycle moves no object under 128 KB unless the rule's filter says so; every transition names its minimum size (ObjectSizeGreaterThan)", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::S3::Bucket", func(stack, id string, r map[string]any) {
 			for _, rule := range asAnyList(jsonPath(props(r), "LifecycleConfiguration", "Rules")) {
 				m, _ := rule.(map[string]any)
@@ -136,7 +140,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"Service Authorization Reference, logs:DescribeLogGroups supports no resource type (only \"*\"); the SSM agent refuses to start a session when it cannot describe the log group (cloudwatchlogsservice.go)", func(app *synthesized) (out []string) {
+	{name: "Service Authorization Reference, logs:DescribeLogGroups supports no resource type (only \"*\"); the SSM agent refuses to start a session when it cannot describe the log group (cloudwatchlogsservice.go)", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::IAM::ManagedPolicy", func(stack, id string, r map[string]any) {
 			for _, s := range statements(props(r)["PolicyDocument"]) {
 				if slices.Contains(asStrings(s["Action"]), "logs:DescribeLogGroups") && jsonString(s["Resource"]) != "*" {
@@ -146,7 +150,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"IAM and AWS STS quotas, managed policies per role (10 by default): the instance policy is attached once, not once per region", func(app *synthesized) (out []string) {
+	{name: "IAM and AWS STS quotas, managed policies per role (10 by default): the instance policy is attached once, not once per region", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::IAM::ManagedPolicy", func(stack, id string, r map[string]any) {
 			if stack == stacks.MemberStackName && r["Condition"] != "IsHomeRegion" {
 				out = append(out, stack+"/"+id+" is created (and attached) in every region")
@@ -154,7 +158,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"CloudFormation API reference, CreateStackInstances: at most 50 organizational units per operation", func(app *synthesized) (out []string) {
+	{name: "CloudFormation API reference, CreateStackInstances: at most 50 organizational units per operation", check: func(app *synthesized) (out []string) {
 		eachResource(app, "AWS::CloudFormation::StackSet", func(stack, id string, r map[string]any) {
 			for _, g := range asAnyList(props(r)["StackInstancesGroup"]) {
 				if n := len(asAnyList(jsonPath(g.(map[string]any), "DeploymentTargets", "OrganizationalUnitIds"))); n > config.MaxOrganizationalUnits {
@@ -164,7 +168,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"Amazon Data Firehose quota: 500 active partitions per stream with dynamic partitioning; every partitioned stream has a PartitionCountExceeded alarm", func(app *synthesized) (out []string) {
+	{name: "Amazon Data Firehose quota: 500 active partitions per stream with dynamic partitioning; every partitioned stream has a PartitionCountExceeded alarm", check: func(app *synthesized) (out []string) {
 		alarmed := map[string]bool{}
 		eachResource(app, "AWS::CloudWatch::Alarm", func(_, _ string, r map[string]any) {
 			if props(r)["MetricName"] == "PartitionCountExceeded" {
@@ -179,7 +183,7 @@ var requirements = []requirement{
 		})
 		return out
 	}},
-	{"session-manager-plugin src/encryption (GenerateDataKey) and amazon-ssm-agent agent/session/crypto (Decrypt) use the session key with the encryption context aws:ssm:SessionId + aws:ssm:TargetId: organization principals may use a session key only with both", func(app *synthesized) (out []string) {
+	{name: "session-manager-plugin src/encryption (GenerateDataKey) and amazon-ssm-agent agent/session/crypto (Decrypt) use the session key with the encryption context aws:ssm:SessionId + aws:ssm:TargetId: organization principals may use a session key only with both", check: func(app *synthesized) (out []string) {
 		check := func(where string, doc any) {
 			for _, s := range statements(doc) {
 				if s["Effect"] != "Allow" || !strings.Contains(jsonString(s["Principal"]), `"*"`) {
@@ -213,7 +217,7 @@ var requirements = []requirement{
 		}
 		return out
 	}},
-	{"KMS developer guide, key identifiers: a KMS key in another account must be named by key ARN or alias ARN (the agent and the plugin pass kmsKeyId to KMS as it is)", func(app *synthesized) (out []string) {
+	{name: "KMS developer guide, key identifiers: a KMS key in another account must be named by key ARN or alias ARN (the agent and the plugin pass kmsKeyId to KMS as it is)", check: func(app *synthesized) (out []string) {
 		_, doc := onlyOf(app.templates[stacks.MemberStackName], sessionprefs.ResourceType)
 		parts, _ := jsonPath(props(doc), "Content", "Fn::Join").([]any)
 		if len(parts) != 2 {
@@ -230,7 +234,7 @@ var requirements = []requirement{
 		}
 		return []string{"kmsKeyId does not name the log-archive session key"}
 	}},
-	{"CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them has a sign-in rule", func(app *synthesized) (out []string) {
+	{name: "CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them has a sign-in rule", check: func(app *synthesized) (out []string) {
 		covered := map[string]bool{}
 		eachResource(app, "AWS::CloudFormation::StackSet", func(_, _ string, r map[string]any) {
 			for _, g := range asAnyList(props(r)["StackInstancesGroup"]) {
@@ -258,13 +262,31 @@ func TestAWSRequirements(t *testing.T) {
 	}
 }
 
-// eachResource calls f for every resource of type typ in every template of the app.
+// eachResource calls f for every resource of type typ in every template of the app and every
+// StackSet body (allTemplates).
 func eachResource(app *synthesized, typ string, f func(stack, id string, r map[string]any)) {
-	for name, tmpl := range app.templates {
+	for name, tmpl := range app.allTemplates() {
 		for id, r := range resources(tmpl, typ) {
 			f(name, id, r)
 		}
 	}
+}
+
+// allTemplates are the app's templates and, named "<stack>:<StackSet name>", the template bodies
+// of the StackSets in them (what CloudFormation deploys to member accounts).
+func (s *synthesized) allTemplates() map[string]map[string]any {
+	all := map[string]map[string]any{}
+	for name, tmpl := range s.templates {
+		all[name] = tmpl
+		for _, set := range resources(tmpl, "AWS::CloudFormation::StackSet") {
+			body, _ := props(set)["TemplateBody"].(string)
+			var parsed map[string]any
+			if json.Unmarshal([]byte(body), &parsed) == nil && parsed["Resources"] != nil {
+				all[name+":"+jsonString(props(set)["StackSetName"])] = parsed
+			}
+		}
+	}
+	return all
 }
 
 // onlyOf returns the single resource of a type, or nil.
@@ -414,17 +436,28 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			}
 		},
 	}
-	if len(breaks) != len(requirements) {
-		t.Fatalf("%d requirements, %d ways to break them: each requirement needs one", len(requirements), len(breaks))
+	listed := 0
+	for _, r := range requirements {
+		if r.breakIt == nil {
+			listed++
+		}
 	}
-	for i, r := range requirements {
-		broken := &synthesized{stacks: defaultApp.stacks, templates: map[string]map[string]any{}}
+	if len(breaks) != listed {
+		t.Fatalf("%d requirements without a breakIt, %d ways to break them: each requirement needs one", listed, len(breaks))
+	}
+	next := 0
+	for _, r := range requirements {
+		breakIt := r.breakIt
+		if breakIt == nil {
+			breakIt, next = breaks[next], next+1
+		}
+		broken := &synthesized{cfg: defaultApp.cfg, stacks: defaultApp.stacks, templates: map[string]map[string]any{}}
 		for name, tmpl := range defaultApp.templates {
 			var copy map[string]any
 			_ = jsonRoundTrip(tmpl, &copy)
 			broken.templates[name] = copy
 		}
-		breaks[i](broken)
+		breakIt(broken)
 		if len(r.check(broken)) == 0 {
 			t.Errorf("requirement %q still holds on a template that breaks it", r.name)
 		}
