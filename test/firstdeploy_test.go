@@ -140,7 +140,7 @@ func undocumentedConditionKeys(app *synthesized) (out []string) {
 func logsOnBehalf(app *synthesized) (out []string) {
 	for i, doc := range keyPolicies(app) {
 		own := statementWithSid(doc, logkey.SidWritersThroughLogs)
-		context := jsonString(jsonPath(own, "Condition", "ArnLike", "kms:EncryptionContext:aws:logs:arn"))
+		context := jsonString(jsonPath(own, "Condition", "StringLike", "kms:EncryptionContext:aws:logs:arn"))
 		if own == nil || !strings.HasPrefix(jsonString(jsonPath(own, "Condition", "StringEquals", "kms:ViaService")), "logs.") ||
 			!strings.Contains(context, ":${aws:PrincipalAccount}:log-group:"+sessionprefs.LogGroupNamePrefix+"${aws:PrincipalAccount}") {
 			out = append(out, fmt.Sprintf("LogKey policy %d does not let each account use the key through CloudWatch Logs for its own log group", i))

@@ -98,7 +98,7 @@ func TestLogKeyPolicy(t *testing.T) {
 		"Action":    []string{"kms:Decrypt", "kms:GenerateDataKey"},
 		"Condition": map[string]any{
 			"StringEquals": map[string]any{"aws:PrincipalOrgID": org, "kms:ViaService": "logs." + home + ".amazonaws.com"},
-			"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + home +
+			"StringLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + home +
 				":${aws:PrincipalAccount}:log-group:session-manager-log-${aws:PrincipalAccount}"},
 		},
 	})

@@ -114,7 +114,9 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]interface{}{
 				"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org, "kms:ViaService": logsService},
-				"ArnLike": map[string]interface{}{"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:${aws:PrincipalAccount}:log-group:%s",
+				// A string operator: IAM user guide, policy variables ("You can use policy variables
+				// for Condition values in any condition that involves the string operators").
+				"StringLike": map[string]interface{}{"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:${aws:PrincipalAccount}:log-group:%s",
 					*partition, *p.Region, *p.WriterLogGroupName)},
 			},
 		}))

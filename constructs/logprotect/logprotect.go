@@ -33,6 +33,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 )
@@ -61,6 +62,18 @@ func Statement(stack awscdk.Stack, logGroupNames ...*string) awsiam.PolicyStatem
 		Actions:   jsii.Strings("logs:PutLogGroupDeletionProtection"),
 		Resources: &arns,
 	})
+}
+
+// AcknowledgeStatement records, on the policy that holds Statement for these log groups, why the
+// ":*" form of each log group ARN is right (rule-pack finding AwsSolutions-IAM5).
+func AcknowledgeStatement(policy constructs.IConstruct, stack awscdk.Stack, logGroupNames ...*string) {
+	for _, name := range logGroupNames {
+		arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", *stack.Partition(), *stack.Region(), *stack.Account(), *name)
+		acknowledge.On(policy, acknowledge.Finding{
+			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arn)) + "]",
+			Reason: "one log group in the ARN form with the trailing :* that CloudWatch Logs also authorizes; only logs:PutLogGroupDeletionProtection",
+		})
+	}
 }
 
 // ProtectLogGroup creates the Custom::LogGroupDeletionProtection resource id for logGroup, served by
@@ -117,5 +130,6 @@ func New(scope constructs.Construct, id string, props *Props) *Protection {
 		Description: jsii.String("sessionaudit: turns on a log group's deletion protection (" + ResourceType + ")"),
 		Statements:  []awsiam.PolicyStatement{Statement(awscdk.Stack_Of(this), props.LogGroup.LogGroupName())},
 	})
+	AcknowledgeStatement(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")), awscdk.Stack_Of(this), props.LogGroup.LogGroupName())
 	return &Protection{Construct: this, Resource: ProtectLogGroup(this, "Resource", props.LogGroup, fn.Function.FunctionArn()), Handler: fn}
 }

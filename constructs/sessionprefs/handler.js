@@ -32,7 +32,7 @@ function sdk(pkg, name) {
         try {
           m = require(pkg);
         } catch (err) {
-          throw new Error(pkg + ' is not in this Lambda runtime (' + err.message + ')');
+          throw new Error(pkg + ' is not in this Lambda runtime (' + err.message + ')', { cause: err });
         }
         c = new m[name + 'Client']({});
       }

@@ -359,11 +359,7 @@ func handlerStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 // acknowledgeHandlerPolicy records why the handler's wildcards are the narrowest that work.
 func acknowledgeHandlerPolicy(stack awscdk.Stack, p Props, fn *inlinefn.Function) {
 	policy := fn.Role.Node().FindChild(jsii.String("DefaultPolicy"))
-	group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", *stack.Partition(), *stack.Region(), *stack.Account(), *p.LogGroupName)
-	acknowledge.On(policy, acknowledge.Finding{
-		ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(group)) + "]",
-		Reason: "the one session log group in the ARN form with the trailing :* that CloudWatch Logs also authorizes; only logs:PutLogGroupDeletionProtection",
-	})
+	logprotect.AcknowledgeStatement(policy, stack, p.LogGroupName)
 	if *p.RdpRecording {
 		acknowledge.On(policy, acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[Resource::*]",

@@ -53,6 +53,11 @@ const orgCtx = (account, org = ORG) => ({ 'aws:PrincipalOrgID': org, 'aws:Princi
 const serviceCtx = (sourceOrg, extra = {}) => ({ 'aws:SourceOrgID': sourceOrg, 'aws:SecureTransport': 'true', 'aws:PrincipalIsAWSService': 'true', ...extra });
 const viaS3 = { 'kms:ViaService': `s3.${HOME}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': BUCKET_ARN };
 const DENIED = ['ExplicitlyDenied', 'ImplicitlyDenied'];
+// What a grant may still allow: the key policy alone does not (the simulator has no grants), but
+// it does not explicitly deny either, which no grant could overcome.
+const NOT_EXPLICITLY_DENIED = ['Allowed', 'ImplicitlyDenied'];
+const viaLogs = (logGroupArn) => ({ 'kms:ViaService': `logs.${HOME}.amazonaws.com`, 'kms:EncryptionContext:aws:logs:arn': logGroupArn });
+const otherLogGroupArn = `arn:aws:logs:${HOME}:444444444444:log-group:session-manager-log-444444444444`;
 
 const s3 = (name, principal, action, key, expect, { identity = [instancePolicy], ctx = orgCtx(MEMBER) } = {}) => ({
   name, principal, action, resource: key === null ? BUCKET_ARN : `${BUCKET_ARN}/${key}`, account: ARCHIVE, identity, resourcePolicy: bucketPolicy, ctx, expect,
@@ -109,6 +114,23 @@ const scenarios = [
   kms('CloudWatch Logs decrypts for the organization', `logs.${HOME}.amazonaws.com`, 'kms:Decrypt', 'Allowed', { ctx: serviceCtx(ORG, { 'kms:EncryptionContext:aws:logs:arn': sessionLogGroupArn }) }),
   kms('CloudWatch Logs for a log group of another region', `logs.${HOME}.amazonaws.com`, 'kms:GenerateDataKey', DENIED, { ctx: serviceCtx(ORG, { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${OTHER_REGION}:${MEMBER}:log-group:x` }) }),
   kms('CloudWatch Logs for another organization', `logs.${HOME}.amazonaws.com`, 'kms:GenerateDataKey', DENIED, { ctx: serviceCtx(OTHER_ORG, { 'kms:EncryptionContext:aws:logs:arn': sessionLogGroupArn }) }),
+  kms('CloudWatch Logs encrypts without aws:SourceOrgID in the request (not documented to send it)', `logs.${HOME}.amazonaws.com`, 'kms:GenerateDataKey', 'Allowed', { ctx: { 'aws:SecureTransport': 'true', 'aws:PrincipalIsAWSService': 'true', 'kms:EncryptionContext:aws:logs:arn': sessionLogGroupArn } }),
+  // The SSM agent's PutLogEvents: CloudWatch Logs calls KMS with the instance's credentials
+  // (kms:ViaService logs.<region>), for the account's own session log group only.
+  kms('agent writes its session log group through CloudWatch Logs (data key)', instance, 'kms:GenerateDataKey', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...viaLogs(sessionLogGroupArn) } }),
+  kms('agent writes its session log group through CloudWatch Logs (decrypt)', instance, 'kms:Decrypt', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...viaLogs(sessionLogGroupArn) } }),
+  kms('agent writes another account\'s session log group through CloudWatch Logs', instance, 'kms:GenerateDataKey', DENIED, { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...viaLogs(otherLogGroupArn) } }),
+  kms('member admin decrypts another account\'s session log group through CloudWatch Logs', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...viaLogs(otherLogGroupArn) } }),
+  kms('member admin decrypts another log group of its own account through CloudWatch Logs', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...viaLogs(`arn:aws:logs:${HOME}:${MEMBER}:log-group:app`) } }),
+  kms('member admin reads its own session log group through CloudWatch Logs (its own editable copy)', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'Allowed', { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), ...viaLogs(sessionLogGroupArn) } }),
+  kms('member admin decrypts directly with a log group context', `arn:aws:iam::${MEMBER}:role/Admin`, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [adminIdentity], ctx: { ...orgCtx(MEMBER), 'kms:EncryptionContext:aws:logs:arn': sessionLogGroupArn } }),
+  kms('principal of another organization writes through CloudWatch Logs', `arn:aws:iam::${STRANGER}:role/Admin`, 'kms:GenerateDataKey', DENIED, { identity: [adminIdentity], ctx: { ...orgCtx(STRANGER, OTHER_ORG), ...viaLogs(`arn:aws:logs:${HOME}:${STRANGER}:log-group:session-manager-log-${STRANGER}`) } }),
+  // GUI Connect's use of the recording key (the LogKey) is never explicitly denied: not to the
+  // service, not through GUI Connect (its grants decide); a direct decrypt stays denied.
+  kms('GUI Connect service uses the recording key', 'ssm-guiconnect.amazonaws.com', 'kms:Decrypt', NOT_EXPLICITLY_DENIED, { ctx: serviceCtx(ORG) }),
+  kms('a member user\'s recording grant is used through GUI Connect', operator, 'kms:Decrypt', NOT_EXPLICITLY_DENIED, { identity: [operatorIdentity], ctx: { ...orgCtx(MEMBER), 'kms:ViaService': `ssm-guiconnect.${HOME}.amazonaws.com` } }),
+  kms('a member user\'s recording grant generates a data key through GUI Connect', operator, 'kms:GenerateDataKey', NOT_EXPLICITLY_DENIED, { identity: [operatorIdentity], ctx: { ...orgCtx(MEMBER), 'kms:ViaService': `ssm-guiconnect.${HOME}.amazonaws.com` } }),
+  kms('member user decrypts the recording key directly', operator, 'kms:Decrypt', 'ExplicitlyDenied', { identity: [adminIdentity], ctx: orgCtx(MEMBER) }),
   kms('RDP recording service creates a grant for the organization', 'ssm-guiconnect.amazonaws.com', 'kms:CreateGrant', 'Allowed', { ctx: serviceCtx(ORG) }),
   kms('RDP recording service without the organization', 'ssm-guiconnect.amazonaws.com', 'kms:GenerateDataKey', DENIED, { ctx: serviceCtx(OTHER_ORG) }),
   kms('member instance encrypts through S3', instance, 'kms:GenerateDataKey', 'Allowed', { identity: [instancePolicy], ctx: { ...orgCtx(MEMBER), ...viaS3 } }),
