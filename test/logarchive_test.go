@@ -76,8 +76,8 @@ func TestLogKeyProperties(t *testing.T) {
 func TestLogKeyPolicy(t *testing.T) {
 	key := resources(logArchiveTemplate(), "AWS::KMS::Key")["LogKey15608DC4"]
 	doc := props(key)["KeyPolicy"]
-	if n := len(statements(doc)); n != 9 {
-		t.Errorf("key policy has %d statements, want 9 (a new statement needs a test)", n)
+	if n := len(statements(doc)); n != 10 {
+		t.Errorf("key policy has %d statements, want 10 (a new statement needs a test)", n)
 	}
 	equalJSON(t, "administration", statement(t, doc, logkey.SidAdministration), map[string]any{
 		"Sid": logkey.SidAdministration, "Effect": "Allow", "Action": "kms:*", "Resource": "*",
@@ -124,8 +124,14 @@ func TestLogKeyPolicy(t *testing.T) {
 		"Action":    "kms:DescribeKey",
 		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org}},
 	})
-	equalJSON(t, "organization grants for AWS resources (RDP recording)", statement(t, doc, logkey.SidOrganizationGrant), map[string]any{
+	equalJSON(t, "organization grants through GUI Connect (RDP recording)", statement(t, doc, logkey.SidOrganizationGrant), map[string]any{
 		"Sid": logkey.SidOrganizationGrant, "Effect": "Allow", "Resource": "*",
+		"Principal": map[string]any{"AWS": "*"},
+		"Action":    "kms:CreateGrant",
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": org, "kms:ViaService": "ssm-guiconnect." + home + ".amazonaws.com"}},
+	})
+	equalJSON(t, "organization grants for AWS resources (setting recording preferences)", statement(t, doc, logkey.SidOrganizationGrantAWS), map[string]any{
+		"Sid": logkey.SidOrganizationGrantAWS, "Effect": "Allow", "Resource": "*",
 		"Principal": map[string]any{"AWS": "*"},
 		"Action":    "kms:CreateGrant",
 		"Condition": map[string]any{

@@ -303,7 +303,6 @@ func TestMemberDocumentHandlerPermissions(t *testing.T) {
 				"Resource": "*",
 			}, map[string]any{
 				"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": map[string]any{"Fn::GetAtt": []any{lookup, "Arn"}},
-				"Condition": map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
 			}}},
 		})
 	})

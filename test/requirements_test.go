@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -74,10 +75,11 @@ var requirements = []requirement{
 		}
 		return out
 	}},
-	{name: "Systems Manager user guide, Recording RDP connections: users need kms:CreateGrant on the recording key (organization principals, only grants for AWS resources)", check: func(app *synthesized) (out []string) {
+	{name: "Systems Manager user guide, Recording RDP connections: users need kms:CreateGrant on the recording key (organization principals, through GUI Connect as AWS's managed policy AWSSystemsManagerJustInTimeAccessTokenSessionPolicy writes it)", check: func(app *synthesized) (out []string) {
 		for _, doc := range keyPolicies(app) {
-			if !strings.Contains(jsonString(doc), `"kms:GrantIsForAWSResource":"true"`) {
-				out = append(out, "a LogKey policy has no organization CreateGrant for AWS resources")
+			s := statementWithSid(doc, logkey.SidOrganizationGrant)
+			if !slices.Contains(asStrings(s["Action"]), "kms:CreateGrant") || !strings.HasPrefix(jsonString(jsonPath(s, "Condition", "StringEquals", "kms:ViaService")), "ssm-guiconnect.") {
+				out = append(out, "a LogKey policy has no organization CreateGrant through GUI Connect")
 			}
 		}
 		return out

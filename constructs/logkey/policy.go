@@ -41,7 +41,8 @@ const (
 	SidWritersThroughLogs    = "AllowOwnLogGroupWritesThroughCloudWatchLogs"
 	SidGuiConnect            = "AllowRdpRecordingOfOrganization"
 	SidOrganizationS3        = "AllowOrganizationUseThroughS3ForCentralBucket"
-	SidOrganizationGrant     = "AllowOrganizationGrantsForAWSResources"
+	SidOrganizationGrant     = "AllowOrganizationGrantsThroughGuiConnect"
+	SidOrganizationGrantAWS  = "AllowOrganizationGrantsForAWSResources"
 	SidOrganizationDescribe  = "AllowOrganizationDescribeKey"
 	SidDenyOutsideDecryption = "DenyDecryptOutsideLogArchiveAccount"
 	SidDenyOtherContexts     = "DenyDecryptOfOtherBucketsOutsideLogArchiveAccount"
@@ -59,8 +60,9 @@ const (
 //   - organization principals may generate data keys and decrypt only through S3 of the key's
 //     region, only for the central bucket (when CentralBucketArn is set): S3 decrypts the data key
 //     of a multipart upload for every part;
-//   - organization principals may create grants only for AWS resources (kms:GrantIsForAWSResource):
-//     starting a recorded RDP connection makes Systems Manager create a grant in the user's name;
+//   - organization principals may create grants only through GUI Connect (kms:ViaService
+//     ssm-guiconnect.<region>): starting a recorded RDP connection makes Systems Manager create a
+//     grant in the user's name;
 //   - organization principals may describe the key (keylookup resolves the alias to the key ARN,
 //     so member templates need no key ID);
 //   - nobody outside the log-archive account, other than AWS services, may decrypt, except through
@@ -166,7 +168,7 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 	// Connect (AWS's managed policy AWSSystemsManagerJustInTimeAccessTokenSessionPolicy: kms:CreateGrant
 	// with kms:ViaService ssm-guiconnect.*.amazonaws.com). Which principal then uses the grant is not
 	// documented: an AWS service principal is never denied (aws:PrincipalIsAWSService), and calls
-	// through GUI Connect are left to the grants, which only GUI Connect can create (SidOrganizationGrant).
+	// through GUI Connect are left to the grants, which only GUI Connect creates (SidOrganizationGrant).
 	nonS3 := []*string{}
 	if p.WriterLogGroupName != nil {
 		nonS3 = append(nonS3, jsii.String(logsService))
@@ -177,9 +179,23 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 	denyDirect["StringNotEquals"].(map[string]interface{})["kms:ViaService"] = through
 	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		// "Recording RDP connections" (Systems Manager user guide): users who start a recorded
-		// connection need kms:CreateGrant on the recording key; Systems Manager creates the grant
-		// for its own use, so only grants for AWS resources are allowed.
+		// connection need kms:CreateGrant on the recording key; GUI Connect creates the grant in
+		// their name, as AWS's managed policy AWSSystemsManagerJustInTimeAccessTokenSessionPolicy
+		// writes it (kms:CreateGrant with kms:ViaService ssm-guiconnect.*.amazonaws.com), so only
+		// grants created through GUI Connect are allowed.
 		Sid:        jsii.String(SidOrganizationGrant),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:PrincipalOrgID": org, "kms:ViaService": ThroughGuiConnect(*p.Region)},
+		},
+	}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// How Systems Manager checks the key when recording preferences are set is not documented
+		// beyond "kms:CreateGrant" ("Recording RDP connections", permissions for configuring
+		// connection recording): a grant that an AWS service creates on the caller's behalf
+		// (kms:GrantIsForAWSResource, set by KMS itself) is allowed too.
+		Sid:        jsii.String(SidOrganizationGrantAWS),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("kms:CreateGrant"),
 		Resources:  jsii.Strings("*"),

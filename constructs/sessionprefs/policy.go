@@ -272,9 +272,10 @@ const (
 //     for a data key with the caller's credentials (session-manager-plugin
 //     src/encryption/kmsservice.go KMSGenerateDataKey); the key policy admits it only with Session
 //     Manager's encryption context, so the statement needs no condition.
-//   - kms:CreateGrant on the recording key, only for AWS resources: "Recording RDP connections"
+//   - kms:CreateGrant on the recording key, only through GUI Connect: "Recording RDP connections"
 //     (Systems Manager user guide) has users who start a recorded connection let Systems Manager
-//     create a grant.
+//     create a grant; AWS's managed policy AWSSystemsManagerJustInTimeAccessTokenSessionPolicy
+//     allows it with kms:ViaService ssm-guiconnect.*.amazonaws.com.
 func userStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 	var out []awsiam.PolicyStatement
 	if keys := sessionKeyPattern(*stack.Partition(), *stack.Account(), p); keys != "" {
@@ -285,7 +286,7 @@ func userStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 	if *p.RdpRecording {
 		out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String(SidStartRecordedConnections), Actions: jsii.Strings("kms:CreateGrant"), Resources: jsii.Strings(recordingKeyPattern(*stack.Partition(), p)),
-			Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+			Conditions: &map[string]any{"StringLike": map[string]any{"kms:ViaService": "ssm-guiconnect.*.amazonaws.com"}},
 		}))
 	}
 	return out
@@ -314,7 +315,7 @@ func acknowledgeUserPolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPol
 	}
 	if *p.RdpRecording {
 		findings = append(findings, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(recordingKeyPattern(*stack.Partition(), p))) + "]",
-			Reason: "the one recording key in every region (a multi-Region key keeps its ID in every region); only kms:CreateGrant for AWS resources, as RDP recording needs"})
+			Reason: "the one recording key in every region (a multi-Region key keeps its ID in every region); only kms:CreateGrant through GUI Connect, as RDP recording needs"})
 	}
 	acknowledge.On(policy, findings...)
 }
@@ -325,11 +326,11 @@ func acknowledgeUserPolicy(stack awscdk.Stack, p Props, policy awsiam.ManagedPol
 //   - with RDP recording, the recording preferences: ssm-guiconnect Get, Update and
 //     DeleteConnectionRecordingPreferences, which support no resource type (Service Authorization
 //     Reference, AWS Systems Manager GUI Connect), so "*"; and kms:CreateGrant on the recording key
-//     for AWS resources: the Systems Manager user guide ("Recording RDP connections", permissions for
+//     (that key only): the Systems Manager user guide ("Recording RDP connections", permissions for
 //     configuring connection recording) lists kms:CreateGrant with the three actions, and the
 //     CloudFormation resource AWS::SSMGuiConnect::Preferences that this replaces requires it for
-//     create and update. The LogKey's policy admits organization grants only for AWS resources
-//     (kms:GrantIsForAWSResource).
+//     create and update. The LogKey's policy admits organization grants through GUI Connect or for
+//     AWS resources.
 func handlerStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 	out := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -349,7 +350,8 @@ func handlerStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Actions:    jsii.Strings("kms:CreateGrant"),
 				Resources:  jsii.Strings(*p.RecordingKeyArn),
-				Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+				// "Recording RDP connections" lists kms:CreateGrant for configuring recording, with no
+				// condition: how Systems Manager checks the key is not documented, so none is required.
 			}),
 		)
 	}
