@@ -348,8 +348,8 @@ func handlerStatements(stack awscdk.Stack, p Props) []awsiam.PolicyStatement {
 				Resources: jsii.Strings("*"),
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:    jsii.Strings("kms:CreateGrant"),
-				Resources:  jsii.Strings(*p.RecordingKeyArn),
+				Actions:   jsii.Strings("kms:CreateGrant"),
+				Resources: jsii.Strings(*p.RecordingKeyArn),
 				// "Recording RDP connections" lists kms:CreateGrant for configuring recording, with no
 				// condition: how Systems Manager checks the key is not documented, so none is required.
 			}),
