@@ -74,7 +74,8 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
 		InstanceRoleNames:   c.Session.InstanceRoleNames,
 		// Named, so that the guardrails can exempt the one principal that updates the document.
-		DocumentHandlerRoleName: jsii.String(DocumentHandlerRoleName(*stack.Region())),
+		DocumentHandlerRoleName:     jsii.String(DocumentHandlerRoleName(*stack.Region())),
+		DocumentHandlerFunctionName: jsii.String(DocumentHandlerFunctionName),
 	})
 	forwarder := logforwarder.New(stack, "SessionLogForwarder", &logforwarder.Props{
 		LogGroupName:   prefs.LogGroup.LogGroupName(),
@@ -85,6 +86,8 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
 		BusArn:           jsii.String(BusArn(*stack.Partition(), c)),
 		RuleNamePrefix:   jsii.String(MemberNamePrefix),
+		RoleName:         jsii.String(NotifierRoleName(*stack.Region())),
+		QueueName:        jsii.String(NotifierQueueName),
 		Sessions:         true,
 		RdpConnections:   true,
 		AccessRequests:   true,

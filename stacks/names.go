@@ -75,4 +75,19 @@ const SessionLogGroupOfCaller = sessionprefs.LogGroupNamePrefix + "${aws:Princip
 
 // DocumentHandlerRoleName is the role of the preferences document handler in a member account
 // and region (IAM role names are unique per account, so the region is part of it).
-func DocumentHandlerRoleName(region string) string { return MemberNamePrefix + "preferences-" + region }
+func DocumentHandlerRoleName(region string) string { return HandlerRoleNamePrefix + region }
+
+// HandlerRoleNamePrefix starts the names of the document handler's roles: the only roles of
+// sessionaudit that the guardrails exempt.
+const HandlerRoleNamePrefix = MemberNamePrefix + "preferences-"
+
+// DocumentHandlerFunctionName is the preferences document handler's function (one per account and
+// region), named so that the guardrails can protect its code, configuration and invocation.
+const DocumentHandlerFunctionName = MemberNamePrefix + "preferences"
+
+// NotifierRoleName is the role the member's notification rules use in region; NotifierQueueName
+// their dead-letter queue. Named so that the guardrails can protect them.
+func NotifierRoleName(region string) string { return MemberNamePrefix + "notifier-" + region }
+
+// NotifierQueueName is the dead-letter queue of the member's notification rules.
+const NotifierQueueName = MemberNamePrefix + "notifications"

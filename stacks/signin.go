@@ -26,6 +26,8 @@ func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
 	notifier := loginnotifier.NewSender(stack, "LoginNotifier", &loginnotifier.SenderProps{
 		BusArn:         jsii.String(BusArn(*stack.Partition(), c)),
 		RuleNamePrefix: jsii.String(MemberNamePrefix),
+		RoleName:       jsii.String(NotifierRoleName(*stack.Region())),
+		QueueName:      jsii.String(NotifierQueueName),
 		ConsoleSignIn:  true,
 	})
 	return &SignIn{Stack: stack, Notifier: notifier}

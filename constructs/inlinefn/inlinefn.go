@@ -67,6 +67,9 @@ type Props struct {
 	// RoleName names the execution role (a service control policy can then exempt it by name).
 	// Default: CloudFormation generates the name.
 	RoleName *string
+	// FunctionName names the function, unique per account and region (a service control policy
+	// can then protect it by name). Default: CloudFormation generates the name.
+	FunctionName *string
 	// DeadLetterQueue receives failed asynchronous invocations; set it for functions invoked
 	// asynchronously (by EventBridge). Default: none, with Caller explaining why.
 	DeadLetterQueue awssqs.IQueue
@@ -123,6 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) *Function {
 		Resources: jsii.Strings(*logGroup.LogGroupArn()),
 	}))
 	fn := awslambda.NewFunction(this, jsii.String("Function"), &awslambda.FunctionProps{
+		FunctionName:    props.FunctionName,
 		Role:            role,
 		DeadLetterQueue: props.DeadLetterQueue,
 		Runtime:         awslambda.Runtime_NODEJS_24_X(),

@@ -48,6 +48,13 @@ type SenderProps struct {
 	// control policy can protect them by name.
 	// Default: CloudFormation generates the names.
 	RuleNamePrefix *string
+	// RoleName names the role the rules use (unique per account: include the region), so that a
+	// service control policy can protect it by name (an inline deny on it would silence every
+	// notice). Default: CloudFormation generates the name.
+	RoleName *string
+	// QueueName names the dead-letter queue (unique per account and region), so that a service
+	// control policy can protect it by name. Default: CloudFormation generates the name.
+	QueueName *string
 }
 
 // Rule name suffixes (SenderProps.RuleNamePrefix).
@@ -101,8 +108,10 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
 		}),
 		Description: jsii.String("sessionaudit: EventBridge puts session and sign-in events to the central bus"),
+		RoleName:    props.RoleName,
 	})
 	dlq := awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		QueueName:       props.QueueName,
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),

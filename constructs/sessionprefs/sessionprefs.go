@@ -118,6 +118,10 @@ type Props struct {
 	// document, unique per account (so include the region), so that a service control policy that
 	// protects the document can exempt it. Default: CloudFormation generates the name.
 	DocumentHandlerRoleName *string
+	// DocumentHandlerFunctionName names the handler's function, unique per account and region, so
+	// that a service control policy can protect its code, configuration and invocation (whoever
+	// invokes it acts with its role). Default: CloudFormation generates the name.
+	DocumentHandlerFunctionName *string
 
 	sessionKeyID *string // the ID of SessionKey, when this construct creates it
 }
@@ -194,10 +198,11 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	}
 
 	fn := inlinefn.New(this, "DocumentHandler", &inlinefn.Props{
-		Source:      handler + "\n" + logprotect.Source,
-		Description: jsii.String("sessionaudit: manages " + DocumentName + ", RDP recording preferences, log group protection"),
-		RoleName:    p.DocumentHandlerRoleName,
-		Statements:  handlerStatements(stack, p),
+		Source:       handler + "\n" + logprotect.Source,
+		Description:  jsii.String("sessionaudit: manages " + DocumentName + ", RDP recording preferences, log group protection"),
+		RoleName:     p.DocumentHandlerRoleName,
+		FunctionName: p.DocumentHandlerFunctionName,
+		Statements:   handlerStatements(stack, p),
 	})
 	acknowledgeHandlerPolicy(stack, p, fn)
 	doc := awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{

@@ -58,11 +58,11 @@ func TestExampleKeepsTheSecurityProperties(t *testing.T) {
 			t.Errorf("central bucket lacks %s: %s", want, js(p))
 		}
 	}
-	if central["DeletionPolicy"] != "Retain" {
+	if central["DeletionPolicy"] != "RetainExceptOnCreate" {
 		t.Error("central bucket is not retained")
 	}
 	for _, k := range byType(archive, "AWS::KMS::Key") {
-		if props(k)["EnableKeyRotation"] != true || props(k)["MultiRegion"] != true || k["DeletionPolicy"] != "Retain" {
+		if props(k)["EnableKeyRotation"] != true || props(k)["MultiRegion"] != true || k["DeletionPolicy"] != "RetainExceptOnCreate" {
 			t.Errorf("log key: %s", js(k))
 		}
 	}
@@ -73,7 +73,7 @@ func TestExampleKeepsTheSecurityProperties(t *testing.T) {
 		t.Errorf("the inbox created %d topics besides using the team's own (want only the team's)", n-1)
 	}
 	for _, lg := range byType(workload, "AWS::Logs::LogGroup") {
-		if lg["DeletionPolicy"] != "Retain" {
+		if lg["DeletionPolicy"] != "RetainExceptOnCreate" {
 			t.Errorf("log group not retained: %s", js(lg))
 		}
 	}
