@@ -143,7 +143,7 @@ func TestBadConfigs(t *testing.T) {
 				arns = append(arns, fmt.Sprintf("arn:aws:iam::*:role/%s%02d", strings.Repeat("x", 69), i))
 			}
 			c["guardrails"] = map[string]any{"exemptPrincipalArns": arns}
-		}, []string{`guardrails.exemptPrincipalArns: must cost at most 3000 of a service control policy's 5120 characters; each pattern appears, quoted, in 3 statements of the guardrail policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead (got 3102 characters for 11 patterns)`}},
+		}, []string{`guardrails.exemptPrincipalArns: make the guardrail policy SessionAuditProtect 6840 characters long, more than a service control policy may have (5120); each pattern appears, quoted, in every statement of the policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead (got 11 patterns)`}},
 		{"ignored principals", func(c map[string]any) {
 			c["notifications"].(map[string]any)["ignorePrincipals"] = []any{"automation", "arn:aws:iam::*:role/Auto?", "arn:aws:iam::**:role/x",
 				"arn:aws:iam::*:role/automation/*", "arn:aws:sts::*:assumed-role/deploy/*", "arn:aws:iam::111111111111:root", "arn:aws:iam::*:role/automation/*"}

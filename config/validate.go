@@ -51,10 +51,17 @@ func validate(c *Config, r *reader) {
 
 	g := c.Guardrails
 	duplicates(r, "guardrails.exemptPrincipalArns", g.ExemptPrincipalArns)
-	// Sized by what the patterns cost in the policy, where each appears in every statement.
-	if cost := guardrails.ExemptionCharacters(g.ExemptPrincipalArns); cost > guardrails.MaxExemptionCharacters {
-		r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("must cost at most %d of a service control policy's %d characters; each pattern appears, quoted, in %d statements of the guardrail policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead",
-			guardrails.MaxExemptionCharacters, guardrails.MaxPolicyCharacters, guardrails.ExemptionRepeats()), fmt.Sprintf("%d characters for %d patterns", cost, len(g.ExemptPrincipalArns)))
+	// Sized by what the patterns cost in the policies, where each appears in every statement (and
+	// the roles and users among them once more, as protected resources): the policies this
+	// configuration gives must fit in a service control policy.
+	if g.Enabled && !r.bad["guardrails.exemptPrincipalArns"] && !r.bad["regions"] {
+		sizes := guardrails.Sizes(guardrails.Props{ExemptPrincipalArns: g.ExemptPrincipalArns, Regions: c.Regions, DenyUnloggedSessions: g.UnloggedSessions == UnloggedDeny})
+		for _, name := range []string{"Protect", "UnloggedSessions"} {
+			if n, ok := sizes[name]; ok && n > guardrails.MaxPolicyCharacters {
+				r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("make the guardrail policy SessionAudit%s %d characters long, more than a service control policy may have (%d); each pattern appears, quoted, in every statement of the policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead",
+					name, n, guardrails.MaxPolicyCharacters), fmt.Sprintf("%d patterns", len(g.ExemptPrincipalArns)))
+			}
+		}
 	}
 
 	for i, e := range c.Notifications.Emails {

@@ -66,6 +66,7 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		Chat:                c.Notifications.Chat,
 		BucketName:          jsii.String(CentralBucketName(c)),
 		AlarmNamePrefix:     jsii.String(AlarmNamePrefix),
+		GovernedRegions:     c.Regions,
 	})
 
 	regions := append([]string(nil), c.Regions...)

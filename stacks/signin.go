@@ -29,6 +29,10 @@ func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
 		RoleName:       jsii.String(NotifierRoleName(*stack.Region())),
 		QueueName:      jsii.String(NotifierQueueName),
 		ConsoleSignIn:  true,
+		// No session or RDP connection is logged in a region that is not governed: every one is
+		// announced, as in an ungoverned region, whoever starts it.
+		Sessions:       true,
+		RdpConnections: true,
 	})
 	return &SignIn{Stack: stack, Notifier: notifier}
 }

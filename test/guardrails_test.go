@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsorganizations"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -73,31 +74,52 @@ func TestGuardrailsModes(t *testing.T) {
 func TestGuardrailsProtectPolicy(t *testing.T) {
 	_, p := only(t, defaultApp.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy")
 	exempt := map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": []string{
-		"arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-*", "arn:aws:iam::*:role/BreakGlass"}}}
+		"arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-preferences-*", "arn:aws:iam::*:role/BreakGlass"}}}
 	deny := func(sid string, actions []string, resource any) map[string]any {
 		return map[string]any{"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": resource, "Condition": exempt}
 	}
 	detach := deny("ProtectInstancePolicyAttachment", []string{"iam:DetachRolePolicy"}, "*")
 	detach["Condition"] = map[string]any{"ArnNotLike": exempt["ArnNotLike"], "ArnLike": map[string]any{"iam:PolicyARN": "arn:*:iam::*:policy/SessionAuditInstanceLogging"}}
 	group := "arn:*:logs:*:*:log-group:session-manager-log-*"
+	function := "arn:*:lambda:*:*:function:session-audit-*"
 	equalJSON(t, "Protect", props(p)["Content"], map[string]any{"Version": "2012-10-17", "Statement": []any{
 		deny("ProtectSessionAuditResources", []string{
-			"ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:UpdateDocumentMetadata", "ssm:ModifyDocumentPermission",
+			"ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:UpdateDocumentMetadata", "ssm:ModifyDocumentPermission", "ssm:PutResourcePolicy",
 			"logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
 			"logs:PutLogGroupDeletionProtection", "logs:PutSubscriptionFilter", "logs:DeleteSubscriptionFilter", "logs:DeleteLogStream",
+			"logs:PutTransformer", "logs:DeleteTransformer", "logs:PutDataProtectionPolicy", "logs:DeleteDataProtectionPolicy",
 			"events:PutRule", "events:DisableRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
 			"iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
 			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-			"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+			"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:PassRole",
+			"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:InvokeFunction", "lambda:AddPermission",
+			"lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig", "lambda:DeleteFunction", "lambda:PublishVersion", "lambda:CreateAlias", "lambda:UpdateAlias",
+			"sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:PurgeQueue", "sqs:ReceiveMessage", "sqs:DeleteMessage",
 		}, []string{
 			"arn:*:ssm:*:*:document/SSM-SessionManagerRunShell", group, group + ":*", "arn:*:events:*:*:rule/session-audit-*",
 			"arn:*:iam::*:policy/SessionAuditInstanceLogging", "arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-*",
+			function, function + ":*", "arn:*:sqs:*:*:session-audit-*", "arn:*:iam::*:role/BreakGlass",
 		}),
-		deny("ProtectRdpRecording", []string{"ssm-guiconnect:UpdateConnectionRecordingPreferences", "ssm-guiconnect:DeleteConnectionRecordingPreferences"}, "*"),
+		deny("ProtectAccountSettings", []string{"ssm-guiconnect:UpdateConnectionRecordingPreferences", "ssm-guiconnect:DeleteConnectionRecordingPreferences",
+			"logs:PutAccountPolicy", "logs:DeleteAccountPolicy"}, "*"),
 		detach,
 	}})
-	// What the policy protects has the names it protects: the member's rules and the document
-	// handler's role.
+	// What the policy protects has the names it protects: the member's rules, the document
+	// handler's role and function, the notifier's role and queue; and the guardrails' default
+	// name prefix is the app's.
+	if guardrails.DefaultNamePrefix != stacks.MemberNamePrefix {
+		t.Errorf("guardrails.DefaultNamePrefix %q, stacks.MemberNamePrefix %q", guardrails.DefaultNamePrefix, stacks.MemberNamePrefix)
+	}
+	for typ, prop := range map[string]string{"AWS::Lambda::Function": "FunctionName", "AWS::SQS::Queue": "QueueName"} {
+		for id, r := range resources(defaultApp.templates[stacks.MemberStackName], typ) {
+			if strings.HasPrefix(id, "LogKeyHandler") { // the key lookup: no exempt role, nothing to protect
+				continue
+			}
+			if name, _ := props(r)[prop].(string); !strings.HasPrefix(name, stacks.MemberNamePrefix) {
+				t.Errorf("member %s %s named %v, not %s*", typ, id, props(r)[prop], stacks.MemberNamePrefix)
+			}
+		}
+	}
 	member := defaultApp.templates[stacks.MemberStackName]
 	for _, r := range resources(member, "AWS::Events::Rule") {
 		if name, _ := props(r)["Name"].(string); !strings.HasPrefix(name, stacks.MemberNamePrefix) {
@@ -113,20 +135,31 @@ func TestGuardrailsProtectPolicy(t *testing.T) {
 // TestGuardrailsStayWithinTheSCPLimit: the longest allowed exemptions still fit; the construct
 // refuses a policy that would not.
 func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
-	// As many as config allows: patterns that cost exactly guardrails.MaxExemptionCharacters.
+	// As many as config accepts, in deny mode with every region of the largest test configuration:
+	// config refuses one more, and what it accepts fits.
+	largest, err := config.LoadFile("testdata/largest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var long []any
-	var arns []string
 	for i := 0; ; i++ {
-		arn := "arn:aws:iam::*:role/" + strings.Repeat("break-glass-", 6) + fmt.Sprintf("%03d", i) + "/*"
-		if guardrails.ExemptionCharacters(append(arns, arn)) > guardrails.MaxExemptionCharacters {
+		next := append(append([]any{}, long...), "arn:aws:iam::*:role/"+strings.Repeat("break-glass-", 6)+fmt.Sprintf("%03d", i)+"/*")
+		if _, err := configWith(func(c map[string]any) {
+			c["regions"] = jsonList(largest.Regions)
+			c["guardrails"] = map[string]any{"unloggedSessions": "deny", "exemptPrincipalArns": next}
+		}); err != nil {
+			if !strings.Contains(err.Error(), "guardrails.exemptPrincipalArns: make the guardrail policy") {
+				t.Fatalf("config refuses %d patterns for another reason: %v", len(next), err)
+			}
 			break
 		}
-		arns, long = append(arns, arn), append(long, arn)
+		long = next
 	}
-	if cost := guardrails.ExemptionCharacters(arns); cost < guardrails.MaxExemptionCharacters-guardrails.ExemptionRepeats()*len(`"arn:aws:iam::*:role/break-glass-break-glass-break-glass-break-glass-break-glass-break-glass-000/*",`) {
-		t.Fatalf("the test's exemptions cost %d, not close to the limit %d", cost, guardrails.MaxExemptionCharacters)
+	if len(long) == 0 {
+		t.Fatal("config accepts no exemption at all")
 	}
 	a := synth(mustConfigWith(t, func(c map[string]any) {
+		c["regions"] = jsonList(largest.Regions)
 		c["guardrails"] = map[string]any{"unloggedSessions": "deny", "exemptPrincipalArns": long}
 	}))
 	for id, p := range resources(a.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy") {
@@ -199,4 +232,13 @@ func golden(t *testing.T, path string, v any) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs; if the change is intended, run go test ./test -update and review the diff\n%s", path, firstDifference(want, got))
 	}
+}
+
+// jsonList is a list of strings as a JSON configuration holds it.
+func jsonList(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
@@ -34,11 +35,6 @@ const MaxPolicyCharacters = 5120
 // names them so), which SCPs do affect.
 const StackSetExecutionRoles = "arn:*:iam::*:role/stacksets-exec-*"
 
-// UnloggedSessionDocuments are the AWS session documents Session Manager does not log: port
-// forwarding and SSH. Both ARN forms are listed, since AWS-owned documents have no account in
-// their ARN and AWS's own examples use either.
-var UnloggedSessionDocuments = []string{"AWS-StartPortForwardingSession", "AWS-StartPortForwardingSessionToRemoteHost", "AWS-StartSSHSession"}
-
 // Props configures Guardrails.
 type Props struct {
 	// TargetIds are the roots, OUs or accounts the policies are attached to. Required.
@@ -47,17 +43,25 @@ type Props struct {
 	// do not apply to, such as a break-glass role. Default: none.
 	ExemptPrincipalArns []string
 	// NamePrefix starts the names of the member resources sessionaudit names (notification rules,
-	// roles); roles with it are exempt, and only exempt principals may create or change them.
-	// Required.
+	// their role and dead-letter queue, the preferences handler's role and function); only exempt
+	// principals may create, change or use them. Default: DefaultNamePrefix.
 	NamePrefix *string
+	// HandlerRoleNamePrefix starts the names of the roles of sessionaudit that change what the
+	// policies protect (the preferences handler's, one per region): the only roles of sessionaudit
+	// the policies exempt. Default: NamePrefix + "preferences-".
+	HandlerRoleNamePrefix *string
+	// Regions are the governed regions: with DenyUnloggedSessions, sessions and RDP connections in
+	// any other region are denied. Default: none (no region is denied).
+	Regions []string
 	// DocumentName is the preferences document. Default: "SSM-SessionManagerRunShell".
 	DocumentName *string
 	// LogGroupNamePrefix starts the session log groups' names. Default: "session-manager-log-".
 	LogGroupNamePrefix *string
 	// InstancePolicyName is the member instance policy. Default: "SessionAuditInstanceLogging".
 	InstancePolicyName *string
-	// DenyUnloggedSessions adds a second policy that denies starting sessions with
-	// UnloggedSessionDocuments, except to ExemptPrincipalArns. Default: false.
+	// DenyUnloggedSessions adds a second policy that denies starting sessions that are not logged
+	// (any document but sessiondocs.Logged), sessions and RDP connections outside Regions, and
+	// creating or changing Session documents, except to the exempt principals. Default: false.
 	DenyUnloggedSessions bool
 	// PolicyNamePrefix names the policies "<prefix>Protect" and "<prefix>UnloggedSessions".
 	// Default: "SessionAudit".
@@ -78,6 +82,9 @@ type Policies struct {
 
 // New creates Guardrails. It panics when a policy would exceed MaxPolicyCharacters.
 func New(scope constructs.Construct, id string, props *Props) *Policies {
+	if props == nil || len(props.TargetIds) == 0 {
+		invalid.Panic("guardrails", "Props.TargetIds is required")
+	}
 	p := withDefaults(props)
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	g := &Policies{Construct: this}
@@ -95,7 +102,7 @@ func New(scope constructs.Construct, id string, props *Props) *Policies {
 	}
 	g.Protect = policy("Protect", "Protect", "sessionaudit: nobody but its deployment changes session logging and notifications in member accounts", ProtectPolicy(p))
 	if p.DenyUnloggedSessions {
-		g.UnloggedSessions = policy("UnloggedSessions", "UnloggedSessions", "sessionaudit: no port-forwarding or SSH sessions (Session Manager does not log them)", UnloggedSessionsPolicy(p))
+		g.UnloggedSessions = policy("UnloggedSessions", "UnloggedSessions", "sessionaudit: only logged sessions, only in governed regions", UnloggedSessionsPolicy(p))
 	}
 	return g
 }
@@ -109,17 +116,23 @@ func Size(doc map[string]any) int {
 	return len(b)
 }
 
+// DefaultNamePrefix is the name prefix of what sessionaudit names in member accounts
+// (install.MemberNamePrefix; a test keeps them equal).
+const DefaultNamePrefix = "session-audit-"
+
 func withDefaults(props *Props) Props {
-	if props == nil || len(props.TargetIds) == 0 || props.NamePrefix == nil || *props.NamePrefix == "" {
-		invalid.Panic("guardrails", "Props.TargetIds and Props.NamePrefix are required")
+	if props == nil {
+		props = &Props{}
 	}
 	p := *props
 	str := func(v **string, def string) {
-		if *v == nil {
+		if *v == nil || **v == "" {
 			*v = jsii.String(def)
 		}
 	}
-	str(&p.DocumentName, "SSM-SessionManagerRunShell")
+	str(&p.NamePrefix, DefaultNamePrefix)
+	str(&p.HandlerRoleNamePrefix, *p.NamePrefix+"preferences-")
+	str(&p.DocumentName, sessiondocs.Preferences)
 	str(&p.LogGroupNamePrefix, sessionprefs.LogGroupNamePrefix)
 	str(&p.InstancePolicyName, "SessionAuditInstanceLogging")
 	str(&p.PolicyNamePrefix, "SessionAudit")

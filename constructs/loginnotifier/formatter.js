@@ -1,8 +1,10 @@
 // Formats the events that say who got into a node, and how, into one readable message and publishes
 // it to the topic (and, in the custom notification format of AWS chat integrations, to the chat
 // topic if there is one):
-// - Session Manager StartSession, ResumeSession, TerminateSession (CloudTrail); sessions with a
-//   document Session Manager does not log (port forwarding, SSH) are NOT LOGGED;
+// - Session Manager StartSession, ResumeSession, TerminateSession (CloudTrail); a session is logged
+//   only with the default document or one of LOGGED_DOCUMENTS of its own account, in a governed
+//   region: any other document (port forwarding, SSH, an own or shared document, whatever its
+//   spelling) or an ungoverned region makes it NOT LOGGED, and no log location is printed;
 // - Fleet Manager Remote Desktop StartConnection, CancelConnection (CloudTrail, ssm-guiconnect);
 // - just-in-time node access: StartAccessRequest and the approvers' SendAutomationSignal
 //   (CloudTrail), "Requester Access Request Status Update" and "JITNA Access Request Failed" (SSM);
@@ -10,7 +12,8 @@
 // Input transformers cannot do this: an assumed role's session name (the person behind an IAM
 // Identity Center session) exists only as the last part of the principal ARN.
 // Env: TOPIC_ARN, CHAT_TOPIC_ARN (optional), BUCKET, LOG_GROUP_PREFIX, S3_PREFIX,
-// UNLOGGED_DOCUMENTS (comma-separated), RECORDING_BUCKET (optional).
+// LOGGED_DOCUMENTS (comma-separated), FLEET_MANAGER, GOVERNED_REGIONS (comma-separated, optional:
+// every region is governed without it), RECORDING_BUCKET (optional).
 const last = (s) => String(s || '').split('/').pop();
 const first = (v) => (Array.isArray(v) ? v[0] : v);
 const person = (u) => ({ IAMUser: u.userName, Root: 'root', AssumedRole: last(u.arn), FederatedUser: last(u.arn) })[u.type] || u.invokedBy || u.type || 'unknown';
@@ -20,7 +23,7 @@ const person = (u) => ({ IAMUser: u.userName, Root: 'root', AssumedRole: last(u.
 // aws:CalledVia ssm-guiconnect.amazonaws.com). CloudTrail names a service that calls on a user's
 // behalf in userIdentity.invokedBy and, as "only the DNS name", in sourceIPAddress (CloudTrail user
 // guide, "CloudTrail record contents").
-const FLEET_MANAGER = 'ssm-guiconnect.amazonaws.com';
+// FLEET_MANAGER (env) is that service.
 // The role whose credentials just-in-time node access hands out (default accessTokenRole of the
 // approval policies, AWSSystemsManagerJustInTimeAccessTokenPolicy).
 const JIT_TOKEN_ROLE = 'SSM-JustInTimeAccessTokenRole';
@@ -51,6 +54,29 @@ function trailLines(d, e) {
 }
 
 const failure = (d) => [d.errorCode, d.errorMessage].filter(Boolean).join(': ');
+const list = (v) => String(v || '').split(',').filter(Boolean);
+
+// loggedDocument: the default (no document named) or a LOGGED_DOCUMENTS name, given as a name or as
+// an ARN of the session's own account; a shared document of the same name is another document
+// (constructs/sessiondocs IsLogged).
+function loggedDocument(doc, account, env) {
+  if (!doc) return true;
+  let name = doc;
+  if (doc.startsWith('arn:')) {
+    const parts = doc.split(':');
+    if (parts.length < 6 || parts[4] !== account || !parts.slice(5).join(':').startsWith('document/')) return false;
+    name = parts.slice(5).join(':').slice('document/'.length);
+  }
+  return list(env.LOGGED_DOCUMENTS).includes(name);
+}
+const governed = (region, env) => !env.GOVERNED_REGIONS || list(env.GOVERNED_REGIONS).includes(region);
+// Why a session that is not logged is not: the region, a Port document, or any other document.
+function notLogged(doc, region, env) {
+  if (!governed(region, env)) return 'NONE: ' + region + ' is not a governed region (sessionaudit sets no logging there)';
+  if (/^AWS-StartPortForwardingSession/.test(doc)) return 'NONE: Session Manager does not log port forwarding sessions';
+  if (doc === 'AWS-StartSSHSession') return 'NONE: Session Manager does not log SSH sessions';
+  return 'NONE: only ' + list(env.LOGGED_DOCUMENTS).join(', ') + ' of this account is logged, not this document';
+}
 
 function session(e, d, env) {
   const u = d.userIdentity || {};
@@ -62,8 +88,8 @@ function session(e, d, env) {
   const failed = failure(d);
   const doc = req.documentName;
   const p = req.parameters || {};
-  const viaFleetManager = u.invokedBy === FLEET_MANAGER || d.sourceIPAddress === FLEET_MANAGER;
-  const unlogged = !!doc && (env.UNLOGGED_DOCUMENTS || '').split(',').includes(doc) && !viaFleetManager;
+  const viaFleetManager = !!env.FLEET_MANAGER && (u.invokedBy === env.FLEET_MANAGER || d.sourceIPAddress === env.FLEET_MANAGER);
+  const unlogged = !governed(region, env) || (!viaFleetManager && !loggedDocument(doc, account, env));
   const issuer = ((u.sessionContext || {}).sessionIssuer || {}).userName;
   const forwards = p.portNumber && [first(p.host) || 'the node', first(p.portNumber)].join(':') + (p.localPortNumber ? ' (local port ' + first(p.localPortNumber) + ')' : '');
   const lines = [
@@ -78,7 +104,7 @@ function session(e, d, env) {
     ['Error', failed],
   ];
   if (unlogged) {
-    lines.push(['Log', 'NONE: Session Manager does not log ' + (doc === 'AWS-StartSSHSession' ? 'SSH' : 'port forwarding') + ' sessions']);
+    lines.push(['Log', notLogged(doc, region, env)]);
   } else if (viaFleetManager) {
     lines.push(['Log', 'Fleet Manager Remote Desktop: see the connection announcement for its recording']);
   } else if (id && !failed) {
@@ -97,19 +123,23 @@ function rdp(e, d, env) {
   const arn = res.ConnectionArn || req.ConnectionArn;
   const id = arn ? last(arn) : undefined;
   const failed = failure(d);
+  const region = d.awsRegion || e.region;
+  const ungoverned = !governed(region, env);
   const lines = [
-    ['Event', 'Remote Desktop connection ' + (started ? 'started' : 'ended') + ' (Fleet Manager ' + d.eventName + ')' + (failed ? ' FAILED' : '')],
+    ['Event', 'Remote Desktop connection ' + (started ? 'started' : 'ended') + ' (Fleet Manager ' + d.eventName + ')' + (ungoverned ? ' NOT RECORDED' : '') + (failed ? ' FAILED' : '')],
     ...trailLines(d, e),
     ['Target', req.InstanceId],
     ['Connection', id],
     ['Protocol', [req.Protocol, req.AuthType && 'authentication ' + req.AuthType].filter(Boolean).join(', ')],
     ['Error', failed],
   ];
-  if (started && !failed && env.RECORDING_BUCKET) {
+  if (ungoverned) {
+    lines.push(['Recording', 'NONE: ' + region + ' is not a governed region (sessionaudit sets no recording there)']);
+  } else if (started && !failed && env.RECORDING_BUCKET) {
     // GUI Connect takes only a bucket (RecordingDestinations.S3Buckets); AWS documents no key layout.
     lines.push(['Recording', 's3://' + env.RECORDING_BUCKET + '/ (AWS does not document the key layout: look for ' + (id || 'the connection ID') + ')']);
   }
-  const what = 'RDP connection ' + (started ? 'started' : 'ended') + (failed ? ' FAILED' : '');
+  const what = (ungoverned ? 'NOT RECORDED ' : '') + 'RDP connection ' + (started ? 'started' : 'ended') + (failed ? ' FAILED' : '');
   return { lines, what, by: person(u), account: d.recipientAccountId || e.account, thread: id, related: [req.InstanceId, id] };
 }
 

@@ -10,7 +10,7 @@ const { format, handle } = require('../inlinefn/shipped.js')(require.resolve('./
 const env = {
   TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:222222222222:session-audit', BUCKET: 'session-audit-logs-222222222222-ap-northeast-1',
   LOG_GROUP_PREFIX: 'session-manager-log-', S3_PREFIX: 'session-manager/',
-  UNLOGGED_DOCUMENTS: 'AWS-StartPortForwardingSession,AWS-StartPortForwardingSessionToRemoteHost,AWS-StartSSHSession',
+  LOGGED_DOCUMENTS: 'SSM-SessionManagerRunShell', FLEET_MANAGER: 'ssm-guiconnect.amazonaws.com', GOVERNED_REGIONS: 'ap-northeast-1,us-east-1',
   RECORDING_BUCKET: 'session-audit-logs-222222222222-ap-northeast-1',
 };
 const dir = path.join(__dirname, 'testdata');
@@ -63,12 +63,41 @@ test('sessions Session Manager does not log are NOT LOGGED, with what they forwa
   assert.ok(!/s3:\/\//.test(m.text), 'no transcript is promised');
   assert.match(format(load('start-session-ssh-switched-role'), env).text, /^Log: +NONE: Session Manager does not log SSH sessions$/m);
   assert.match(format(load('start-session-port-forwarding-iam-user'), env).text, /^Forwards: +the node:8080 \(local port 18080\)$/m);
-  // The same documents with another list of unlogged documents are logged sessions.
-  assert.doesNotMatch(format(load('start-session-ssh-switched-role'), { ...env, UNLOGGED_DOCUMENTS: 'AWS-StartPortForwardingSession' }).subject, /NOT LOGGED/);
+  // The same document, were it one of the logged documents, would make a logged session.
+  assert.doesNotMatch(format(load('start-session-ssh-switched-role'), { ...env, LOGGED_DOCUMENTS: 'SSM-SessionManagerRunShell,AWS-StartSSHSession' }).subject, /NOT LOGGED/);
   // Fleet Manager's Remote Desktop transport is recorded as an RDP connection, not NOT LOGGED.
   const fm = format(load('start-session-fleet-manager-identity-center'), env);
   assert.doesNotMatch(fm.subject, /NOT LOGGED/);
   assert.match(fm.text, /^Log: +Fleet Manager Remote Desktop: see the connection announcement for its recording$/m);
+});
+
+// Only the logged documents of the session's own account, in a governed region, make a logged
+// session: any other document, whatever its spelling (name or ARN, own or shared), is NOT LOGGED
+// with the document as given, and no log location is printed that nothing writes to.
+test('the allow-list: own documents, ARNs, shared documents and ungoverned regions', () => {
+  const notLogged = (name, log) => {
+    const m = format(load(name), env);
+    assert.match(m.subject, /^\[sessionaudit\] NOT LOGGED StartSession by /, name);
+    assert.match(m.text, /^Event: +Session Manager StartSession NOT LOGGED$/m, name);
+    assert.match(m.text, new RegExp('^Log: +' + log.replace(/[.()]/g, '\\$&') + '$', 'm'), name);
+    assert.ok(!/s3:\/\/|CloudWatch Logs/.test(m.text), name + ': no log location is promised');
+    return m;
+  };
+  const custom = notLogged('start-session-custom-document-switched-role', 'NONE: only SSM-SessionManagerRunShell of this account is logged, not this document');
+  assert.match(custom.text, /^Document: +MyTunnel$/m);
+  const shared = notLogged('start-session-shared-document-switched-role', 'NONE: only SSM-SessionManagerRunShell of this account is logged, not this document');
+  assert.match(shared.text, /^Document: +arn:aws:ssm:ap-northeast-1:444444444444:document\/SSM-SessionManagerRunShell$/m);
+  notLogged('start-session-ungoverned-region-switched-role', 'NONE: eu-west-3 is not a governed region (sessionaudit sets no logging there)');
+  // The preferences document given as an ARN of the account itself is the logged document.
+  const own = format(load('start-session-own-document-arn-switched-role'), env);
+  assert.doesNotMatch(own.subject, /NOT LOGGED/);
+  assert.match(own.text, /^Log: +s3:\/\/session-audit-logs-222222222222-ap-northeast-1\/session-manager\/333333333333\/ap-northeast-1\/.+\.log$/m);
+  // Without GOVERNED_REGIONS every region counts as governed.
+  assert.doesNotMatch(format(load('start-session-ungoverned-region-switched-role'), { ...env, GOVERNED_REGIONS: '' }).subject, /NOT LOGGED/);
+  // An RDP connection in an ungoverned region is not recorded.
+  const rdp = format(load('start-connection-ungoverned-region-switched-role'), env);
+  assert.match(rdp.subject, /^\[sessionaudit\] NOT RECORDED RDP connection started by /);
+  assert.match(rdp.text, /^Recording: +NONE: eu-west-3 is not a governed region \(sessionaudit sets no recording there\)$/m);
 });
 
 test('RDP connections: person, node, connection and where the recording is', () => {

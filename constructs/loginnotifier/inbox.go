@@ -21,6 +21,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
@@ -65,6 +66,10 @@ type InboxProps struct {
 	// AlarmNamePrefix: alarms with this prefix arriving on the bus are announced on the topic, and
 	// the inbox's own alarms are named with it. Default: "session-audit-".
 	AlarmNamePrefix *string
+	// GovernedRegions are the regions whose sessions are logged; sessions and RDP connections from
+	// any other region are announced as in an ungoverned region, with no log location. Default:
+	// none (every region counts as governed).
+	GovernedRegions []string
 }
 
 // Inbox is the central side: an organization-scoped event bus, a formatter that turns session and
@@ -134,7 +139,11 @@ func NewInbox(scope constructs.Construct, id string, props *InboxProps) *Inbox {
 	}
 	env := map[string]*string{
 		"TOPIC_ARN": in.Topic.TopicArn(), "BUCKET": p.BucketName, "S3_PREFIX": p.S3Prefix, "LOG_GROUP_PREFIX": p.LogGroupPrefix,
-		"UNLOGGED_DOCUMENTS": jsii.String(strings.Join(UnloggedSessionDocuments, ",")),
+		"LOGGED_DOCUMENTS": jsii.String(strings.Join(sessiondocs.Logged, ",")),
+		"FLEET_MANAGER":    jsii.String(sessiondocs.FleetManagerRemoteDesktop),
+	}
+	if len(p.GovernedRegions) > 0 {
+		env["GOVERNED_REGIONS"] = jsii.String(strings.Join(p.GovernedRegions, ","))
 	}
 	if p.RecordingBucketName != nil {
 		env["RECORDING_BUCKET"] = p.RecordingBucketName

@@ -23,7 +23,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 )
 
 // Pattern is an EventBridge event pattern as JSON. (awsevents.EventPattern cannot hold a
@@ -47,15 +47,13 @@ const cloudTrailDetailType = "AWS API Call via CloudTrail"
 // SessionEventNames are the Session Manager API calls that are announced.
 var SessionEventNames = []string{"StartSession", "ResumeSession", "TerminateSession"}
 
-// UnloggedSessionDocuments are the session documents whose sessions Session Manager does not log
-// (guardrails.UnloggedSessionDocuments); their sessions are announced as NOT LOGGED, and always,
-// even for ignored principals.
-var UnloggedSessionDocuments = guardrails.UnloggedSessionDocuments
-
 // SessionPattern matches CloudTrail records of SessionEventNames (successful or not). Events of
 // principals whose ARN matches one of ignore (EventBridge wildcards: "*" matches any characters,
-// "/" included) are left out, unless they start a session with an UnloggedSessionDocuments
-// document.
+// "/" included) are left out, unless they name a document that is not one of the logged ones
+// (sessiondocs.Logged by name; any other name, and any ARN, whatever its document): those
+// sessions are announced as NOT LOGGED whoever starts them (the formatter tells a logged document
+// given as an ARN of the account itself). "anything-but" never matches a missing field, so a
+// session with the default document is left to the ignore list.
 func SessionPattern(ignore []string) Pattern {
 	detail := map[string]any{
 		"eventSource": []string{"ssm.amazonaws.com"},
@@ -63,7 +61,7 @@ func SessionPattern(ignore []string) Pattern {
 	}
 	if len(ignore) > 0 {
 		detail["$or"] = []any{
-			map[string]any{"requestParameters": map[string]any{"documentName": UnloggedSessionDocuments}},
+			map[string]any{"requestParameters": map[string]any{"documentName": []any{map[string]any{"anything-but": sessiondocs.Logged}}}},
 			notIgnored(ignore),
 		}
 	}

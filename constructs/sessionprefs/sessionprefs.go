@@ -27,13 +27,14 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 	"github.com/sessionaudit/sessionaudit/constructs/orgkey"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 )
 
 //go:embed handler.js
 var handler string
 
 // DocumentName is the document Session Manager reads its preferences from.
-const DocumentName = "SSM-SessionManagerRunShell"
+const DocumentName = sessiondocs.Preferences
 
 // RetentionDaysAllowed are the retention values CloudWatch Logs accepts.
 var RetentionDaysAllowed = []float64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
