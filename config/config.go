@@ -153,9 +153,11 @@ type Notifications struct {
 	// integrations to a second topic (for Slack or Microsoft Teams). Default false.
 	Chat bool `json:"chat"`
 	// SignInRegions are where console sign-in rules run besides the governed regions. CloudTrail
-	// records a sign-in through the global endpoint in us-east-1, or with an account alias cookie
-	// in us-east-2, eu-north-1 or ap-southeast-2 ("AWS Management Console sign-in events"), and a
-	// sign-in through a regional endpoint in that region. Default DefaultSignInRegions.
+	// records a sign-in through the global endpoint in one of GlobalSignInRegions ("AWS
+	// Management Console sign-in events"), and a sign-in through a regional endpoint in that
+	// region. Default none: the governed regions only, which an organization that denies other
+	// regions with service control policies can deploy to (Warnings names the global sign-in
+	// regions left out; docs/regions.md).
 	SignInRegions []string `json:"signInRegions"`
 	// IgnorePrincipals are principal ARN patterns ("*" matches any characters) whose sessions and
 	// RDP connections are not announced, such as automation roles: the member rules leave them out,
@@ -165,9 +167,10 @@ type Notifications struct {
 	IgnorePrincipals []string `json:"ignorePrincipals"`
 }
 
-// DefaultSignInRegions are the regions where CloudTrail records sign-ins through the global
-// console endpoint (CloudTrail user guide, "AWS Management Console sign-in events").
-var DefaultSignInRegions = []string{"us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
+// GlobalSignInRegions are the regions where CloudTrail records sign-ins through the global
+// console endpoint (CloudTrail user guide, "AWS Management Console sign-in events": us-east-1, or
+// with an account alias cookie us-east-2, eu-north-1 or ap-southeast-2).
+var GlobalSignInRegions = []string{"us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
 
 // MaxOrganizationalUnits is the most OUs one StackSet operation takes (CloudFormation API
 // reference, CreateStackInstances: "The maximum number of organizational unit (OUs) supported by a
@@ -215,7 +218,7 @@ func defaults() Config {
 			ObjectLockMode: ObjectLockGovernance,
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
-		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: slices.Clone(DefaultSignInRegions)},
+		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: []string{}},
 		Search:        Search{BytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024},
 		Forwarders:    []Forwarder{},
 		Guardrails:    Guardrails{Enabled: true, UnloggedSessions: UnloggedNotify, ExemptPrincipalArns: []string{}},

@@ -32,11 +32,14 @@ func TestGuardrailsModes(t *testing.T) {
 		{"notify", true, []string{"SessionAuditProtect"}},
 		{"allow", true, []string{"SessionAuditProtect"}},
 		{"deny", true, []string{"SessionAuditProtect", "SessionAuditUnloggedSessions"}},
-		{"deny", false, nil},
+		{"notify", false, nil},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			a := synth(mustConfigWith(t, func(c map[string]any) {
-				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode, "exemptPrincipalArns": []any{"arn:aws:iam::*:role/BreakGlass"}}
+				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode}
+				if tt.enabled {
+					c["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/BreakGlass"}
+				}
 			}))
 			tmpl, ok := a.templates[stacks.GuardrailsStackName]
 			if ok != tt.enabled {

@@ -131,3 +131,11 @@ func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
 }
+
+// signInsOff patches a configuration to announce no console sign-ins (and so to list no sign-in
+// regions, which config refuses then).
+func signInsOff(c map[string]any) {
+	n := c["notifications"].(map[string]any)
+	n["consoleSignIn"] = false
+	delete(n, "signInRegions")
+}

@@ -65,6 +65,7 @@ type synthesized struct {
 	app       awscdk.App
 	stacks    *stacks.App
 	templates map[string]map[string]any // stack name -> template
+	cfg       config.Config             // the configuration it was synthesized from
 }
 
 // template returns the assertions.Template of one stack of the app.
@@ -89,7 +90,7 @@ func synth(cfg config.Config) *synthesized {
 		}
 		templates[*artifact.StackName()] = t
 	}
-	return &synthesized{app: app, stacks: all, templates: templates}
+	return &synthesized{app: app, stacks: all, templates: templates, cfg: cfg}
 }
 
 // tempRoot holds the tests' cloud assemblies (TestMain removes it).

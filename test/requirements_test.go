@@ -230,7 +230,7 @@ var requirements = []requirement{
 		}
 		return []string{"kmsKeyId does not name the log-archive session key"}
 	}},
-	{"CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them has a sign-in rule", func(app *synthesized) (out []string) {
+	{"CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them the configuration governs or lists in notifications.signInRegions has a sign-in rule", func(app *synthesized) (out []string) {
 		covered := map[string]bool{}
 		eachResource(app, "AWS::CloudFormation::StackSet", func(_, _ string, r map[string]any) {
 			for _, g := range asAnyList(props(r)["StackInstancesGroup"]) {
@@ -239,8 +239,8 @@ var requirements = []requirement{
 				}
 			}
 		})
-		for _, region := range config.DefaultSignInRegions {
-			if !covered[region] {
+		for _, region := range config.GlobalSignInRegions {
+			if (slices.Contains(app.cfg.Regions, region) || slices.Contains(app.cfg.Notifications.SignInRegions, region)) && !covered[region] {
 				out = append(out, region+" has no sign-in rule")
 			}
 		}
@@ -418,7 +418,7 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 		t.Fatalf("%d requirements, %d ways to break them: each requirement needs one", len(requirements), len(breaks))
 	}
 	for i, r := range requirements {
-		broken := &synthesized{stacks: defaultApp.stacks, templates: map[string]map[string]any{}}
+		broken := &synthesized{stacks: defaultApp.stacks, templates: map[string]map[string]any{}, cfg: defaultApp.cfg}
 		for name, tmpl := range defaultApp.templates {
 			var copy map[string]any
 			_ = jsonRoundTrip(tmpl, &copy)
