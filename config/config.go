@@ -97,20 +97,27 @@ type StackSet struct {
 
 // Session holds the Session Manager preferences applied in every member account and region.
 type Session struct {
-	// IdleSessionTimeoutMinutes ends idle sessions (1..60). Default 20.
-	IdleSessionTimeoutMinutes int `json:"idleSessionTimeoutMinutes"`
-	// MaxSessionDurationMinutes ends any session after this time (1..1440). Default 60.
-	MaxSessionDurationMinutes int `json:"maxSessionDurationMinutes"`
+	// The settings below that sessionaudit does not need for logging are governed only when set:
+	// nil keeps what each account's preferences document has (AWS's defaults where it has none:
+	// idle sessions end after 20 minutes, sessions have no maximum duration, run-as is off, no
+	// shell profile). Session Manager user guide, "Specify an idle session timeout value" and
+	// "Specify maximum session duration".
+
+	// IdleSessionTimeoutMinutes ends idle sessions (1..60). Default nil: kept.
+	IdleSessionTimeoutMinutes *int `json:"idleSessionTimeoutMinutes"`
+	// MaxSessionDurationMinutes ends any session after this time (1..1440). Default nil: kept.
+	MaxSessionDurationMinutes *int `json:"maxSessionDurationMinutes"`
 	// CloudWatchStreaming streams session output to CloudWatch Logs as it happens. Default true.
 	CloudWatchStreaming bool `json:"cloudWatchStreaming"`
-	// RunAsEnabled starts Linux sessions as RunAsDefaultUser instead of ssm-user. Default false.
-	RunAsEnabled bool `json:"runAsEnabled"`
-	// RunAsDefaultUser is the OS user for Linux sessions; required when RunAsEnabled.
-	RunAsDefaultUser string `json:"runAsDefaultUser"`
-	// ShellProfileLinux runs at the start of every Linux session. Default empty.
-	ShellProfileLinux string `json:"shellProfileLinux"`
-	// ShellProfileWindows runs at the start of every Windows session. Default empty.
-	ShellProfileWindows string `json:"shellProfileWindows"`
+	// RunAsEnabled starts Linux sessions as RunAsDefaultUser instead of ssm-user. Default nil: kept.
+	RunAsEnabled *bool `json:"runAsEnabled"`
+	// RunAsDefaultUser is the OS user for Linux sessions; required when RunAsEnabled is true.
+	// Default nil: kept.
+	RunAsDefaultUser *string `json:"runAsDefaultUser"`
+	// ShellProfileLinux runs at the start of every Linux session. Default nil: kept.
+	ShellProfileLinux *string `json:"shellProfileLinux"`
+	// ShellProfileWindows runs at the start of every Windows session. Default nil: kept.
+	ShellProfileWindows *string `json:"shellProfileWindows"`
 	// InstanceRoleNames are IAM roles the instance logging policy is attached to. Default none.
 	InstanceRoleNames []string `json:"instanceRoleNames"`
 	// EncryptionKey says which KMS key encrypts session data between clients and instances:
@@ -206,11 +213,9 @@ var CloudWatchRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 3
 func defaults() Config {
 	return Config{
 		Session: Session{
-			IdleSessionTimeoutMinutes: 20,
-			MaxSessionDurationMinutes: 60,
-			CloudWatchStreaming:       true,
-			InstanceRoleNames:         []string{},
-			EncryptionKey:             SessionKeyOrganization,
+			CloudWatchStreaming: true,
+			InstanceRoleNames:   []string{},
+			EncryptionKey:       SessionKeyOrganization,
 		},
 		Retention: Retention{
 			CloudWatchDays: 365,

@@ -53,7 +53,7 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)
 	}
-	if cfg.Session.IdleSessionTimeoutMinutes != 20 || cfg.Session.MaxSessionDurationMinutes != 60 ||
+	if cfg.Session.IdleSessionTimeoutMinutes != nil || cfg.Session.MaxSessionDurationMinutes != nil || cfg.Session.RunAsEnabled != nil ||
 		!cfg.Session.CloudWatchStreaming || cfg.Session.EncryptionKey != "organization" || !cfg.Guardrails.Enabled || cfg.Guardrails.UnloggedSessions != "notify" || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
 		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin ||
 		!cfg.StackSet.RetainStacksOnAccountRemoval || cfg.StackSet.RegionConcurrency != "PARALLEL" ||
@@ -111,7 +111,8 @@ func TestBadConfigs(t *testing.T) {
 			c["notifications"].(map[string]any)["consoleSignIn"] = false
 		}, []string{`notifications.signInRegions: lists regions but notifications.consoleSignIn is false: no sign-in rule would run there (got ["us-east-2","eu-north-1","ap-southeast-2"])`}},
 		{"run-as user without run-as", func(c map[string]any) {
-			c["session"].(map[string]any)["runAsDefaultUser"] = "ec2-user"
+			s := c["session"].(map[string]any)
+			s["runAsEnabled"], s["runAsDefaultUser"] = false, "ec2-user"
 		}, []string{`session.runAsDefaultUser: is set but session.runAsEnabled is false: sessions would start as ssm-user, not this user (got "ec2-user")`}},
 		{"regions without home", func(c map[string]any) { c["regions"] = []any{"us-east-1", "eu-west-1"} },
 			[]string{`regions: must include homeRegion "ap-northeast-1" (got ["us-east-1","eu-west-1"])`}},
@@ -139,7 +140,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fractional timeout", func(c map[string]any) { c["session"].(map[string]any)["idleSessionTimeoutMinutes"] = 2.5 },
 			[]string{`session.idleSessionTimeoutMinutes: must be a whole number (got 2.5)`}},
 		{"run as without user", func(c map[string]any) { c["session"].(map[string]any)["runAsEnabled"] = true },
-			[]string{`session.runAsDefaultUser: is required when session.runAsEnabled is true (got "")`}},
+			[]string{`session.runAsDefaultUser: is required when session.runAsEnabled is true (got nothing)`}},
 		{"run as bad user", func(c map[string]any) {
 			s := c["session"].(map[string]any)
 			s["runAsEnabled"], s["runAsDefaultUser"] = true, "bad user"

@@ -40,8 +40,8 @@ func crossFields(c *Config, r *reader) {
 		r.add("notifications.signInRegions", "lists regions but notifications.consoleSignIn is false: no sign-in rule would run there", render(n.SignInRegions))
 	}
 	s := c.Session
-	if !s.RunAsEnabled && r.seen["session.runAsEnabled"] && s.RunAsDefaultUser != "" {
-		r.add("session.runAsDefaultUser", "is set but session.runAsEnabled is false: sessions would start as ssm-user, not this user", quote(s.RunAsDefaultUser))
+	if s.RunAsEnabled != nil && !*s.RunAsEnabled && s.RunAsDefaultUser != nil && *s.RunAsDefaultUser != "" {
+		r.add("session.runAsDefaultUser", "is set but session.runAsEnabled is false: sessions would start as ssm-user, not this user", quote(*s.RunAsDefaultUser))
 	}
 }
 

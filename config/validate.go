@@ -61,8 +61,12 @@ func validate(c *Config, r *reader) {
 	crossFields(c, r)
 
 	s := c.Session
-	if s.RunAsEnabled && s.RunAsDefaultUser == "" && !r.bad["session.runAsDefaultUser"] {
-		r.add("session.runAsDefaultUser", "is required when session.runAsEnabled is true", quote(s.RunAsDefaultUser))
+	if s.RunAsEnabled != nil && *s.RunAsEnabled && (s.RunAsDefaultUser == nil || *s.RunAsDefaultUser == "") && !r.bad["session.runAsDefaultUser"] {
+		got := "nothing"
+		if s.RunAsDefaultUser != nil {
+			got = quote(*s.RunAsDefaultUser)
+		}
+		r.add("session.runAsDefaultUser", "is required when session.runAsEnabled is true", got)
 	}
 	duplicates(r, "session.instanceRoleNames", s.InstanceRoleNames)
 

@@ -64,13 +64,13 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		SessionEncryption:   jsii.Bool(c.Session.EncryptionKey != config.SessionKeyNone),
 		SessionKeyArn:       sessionKeyArn,
 		LogRetentionDays:    jsii.Number(float64(c.Retention.CloudWatchDays)),
-		IdleSessionTimeout:  jsii.Number(float64(c.Session.IdleSessionTimeoutMinutes)),
-		MaxSessionDuration:  jsii.Number(float64(c.Session.MaxSessionDurationMinutes)),
+		IdleSessionTimeout:  minutes(c.Session.IdleSessionTimeoutMinutes),
+		MaxSessionDuration:  minutes(c.Session.MaxSessionDurationMinutes),
 		CloudWatchStreaming: jsii.Bool(c.Session.CloudWatchStreaming),
 		RunAsEnabled:        c.Session.RunAsEnabled,
-		RunAsDefaultUser:    jsii.String(c.Session.RunAsDefaultUser),
-		ShellProfileLinux:   jsii.String(c.Session.ShellProfileLinux),
-		ShellProfileWindows: jsii.String(c.Session.ShellProfileWindows),
+		RunAsDefaultUser:    c.Session.RunAsDefaultUser,
+		ShellProfileLinux:   c.Session.ShellProfileLinux,
+		ShellProfileWindows: c.Session.ShellProfileWindows,
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
 		InstanceRoleNames:   c.Session.InstanceRoleNames,
 		// Named, so that the guardrails can exempt the one principal that updates the document.
@@ -138,4 +138,12 @@ func newProtectedStack(scope constructs.Construct, c config.Config, name, accoun
 		TerminationProtection: jsii.Bool(true),
 		Description:           jsii.String(description),
 	}))
+}
+
+// minutes is a configured number of minutes as a prop, nil (kept) when not configured.
+func minutes(n *int) *float64 {
+	if n == nil {
+		return nil
+	}
+	return jsii.Number(float64(*n))
 }

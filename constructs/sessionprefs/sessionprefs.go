@@ -54,7 +54,11 @@ type Props struct {
 	CentralBucketName *string
 	// CentralBucketOwner is the account that owns the central bucket. Required.
 	CentralBucketOwner *string
-	// CentralBucketRegion is the bucket's region (its key is used through S3 there).
+	// CentralBucketRegion is the bucket's region (its key is used through S3 there). Nodes send
+	// their transcripts to the bucket only in this region: elsewhere the preferences name no
+	// bucket and sessions are logged through CloudWatch Logs alone, so that a session depends only
+	// on its own region's endpoints (an S3 gateway endpoint reaches only buckets of its own region,
+	// and the agent refuses a session when it cannot check the bucket's encryption; docs/regions.md).
 	// Default: this stack's region.
 	CentralBucketRegion *string
 	// LogKeyArn encrypts the log group; CloudWatch Logs needs a key in the log group's own region
@@ -81,18 +85,23 @@ type Props struct {
 	// S3KeyPrefix for transcripts, below which this account may write.
 	// Default: "session-manager/<account>/<region>".
 	S3KeyPrefix *string
-	// IdleSessionTimeout, 1..60 minutes. Default: 20.
+	// The preferences document governs only what logging needs and what these props set: for
+	// the settings below, nil keeps the value of the account's own document (AWS's default where
+	// it has none), and the handler records what it changed (Document's attribute Changed).
+
+	// IdleSessionTimeout, 1..60 minutes. Default: kept (AWS's default: 20).
 	IdleSessionTimeout *float64
-	// MaxSessionDuration, 1..1440 minutes. Default: 60.
+	// MaxSessionDuration, 1..1440 minutes. Default: kept (AWS's default: no maximum).
 	MaxSessionDuration *float64
 	// CloudWatchStreaming sends output as it happens instead of at the end. Default: true.
 	CloudWatchStreaming *bool
-	// RunAsEnabled starts Linux sessions as RunAsDefaultUser. Default: false.
-	RunAsEnabled bool
-	// RunAsDefaultUser is required when RunAsEnabled. Default: "".
+	// RunAsEnabled starts Linux sessions as RunAsDefaultUser. Default: kept (AWS's default: off).
+	RunAsEnabled *bool
+	// RunAsDefaultUser is required when RunAsEnabled is true. Default: kept.
 	RunAsDefaultUser *string
-	// ShellProfileLinux / ShellProfileWindows run at the start of each session. Default: "".
-	ShellProfileLinux   *string
+	// ShellProfileLinux runs at the start of each Linux session. Default: kept.
+	ShellProfileLinux *string
+	// ShellProfileWindows runs at the start of each Windows session. Default: kept.
 	ShellProfileWindows *string
 	// RdpRecording records Fleet Manager RDP connections to the central bucket. It needs
 	// just-in-time node access to be enabled. Default: true.
@@ -142,7 +151,8 @@ type Preferences struct {
 	SessionKey awskms.Key
 	// SessionKeyArn is the key in kmsKeyId; nil when Props.SessionEncryption is false.
 	SessionKeyArn *string
-	// Document is the custom resource that manages SSM-SessionManagerRunShell.
+	// Document is the custom resource that manages SSM-SessionManagerRunShell; its attribute
+	// Changed is the JSON of what its last create or update changed ({input: [before, after]}).
 	Document awscdk.CustomResource
 	// DocumentHandler is the inline function of Document, RdpRecording and LogGroupProtection (it
 	// dispatches on the resource type).
@@ -206,7 +216,7 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 		ResourceType:   jsii.String(ResourceType),
 		Properties: &map[string]any{
 			"Name":    DocumentName,
-			"Content": stack.ToJsonString(documentContent(p, logGroup), nil),
+			"Content": regionalContent(this, stack, p, logGroup),
 		},
 	})
 	protection := logprotect.ProtectLogGroup(this, "LogGroupProtection", logGroup, fn.Function.FunctionArn())
@@ -255,8 +265,29 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	}
 }
 
-// documentContent is the Session Manager preferences document with every setting.
-func documentContent(p Props, logGroup awslogs.LogGroup) map[string]any {
+// regionalContent is the preferences document of the stack's region: with the central bucket in
+// the bucket's own region, without it elsewhere (a CloudFormation condition when the stack's region
+// is only known at deployment, as in an environment-agnostic member stack).
+func regionalContent(scope constructs.Construct, stack awscdk.Stack, p Props, logGroup awslogs.LogGroup) *string {
+	withBucket := stack.ToJsonString(documentContent(p, logGroup, true), nil)
+	without := stack.ToJsonString(documentContent(p, logGroup, false), nil)
+	region, bucketRegion := stack.Region(), p.CentralBucketRegion
+	if !*awscdk.Token_IsUnresolved(region) && !*awscdk.Token_IsUnresolved(bucketRegion) {
+		if *region == *bucketRegion {
+			return withBucket
+		}
+		return without
+	}
+	inBucketRegion := awscdk.NewCfnCondition(scope, jsii.String("InBucketRegion"), &awscdk.CfnConditionProps{
+		Expression: awscdk.Fn_ConditionEquals(region, bucketRegion),
+	})
+	return awscdk.Token_AsString(awscdk.Fn_ConditionIf(inBucketRegion.LogicalId(), withBucket, without), nil)
+}
+
+// documentContent is the Session Manager preferences document with the inputs sessionaudit
+// governs: logging (the central bucket only when withBucket), session encryption, and whatever
+// optional setting the props give. The handler keeps the account's other inputs.
+func documentContent(p Props, logGroup awslogs.LogGroup, withBucket bool) map[string]any {
 	// A key of this account is named by its ID, as the console does; any other by its ARN.
 	kmsKeyID := p.sessionKeyID
 	if kmsKeyID == nil {
@@ -265,24 +296,44 @@ func documentContent(p Props, logGroup awslogs.LogGroup) map[string]any {
 	if kmsKeyID == nil {
 		kmsKeyID = jsii.String("")
 	}
+	inputs := map[string]any{
+		"cloudWatchLogGroupName":      logGroup.LogGroupName(),
+		"cloudWatchEncryptionEnabled": true,
+		"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
+		"kmsKeyId":                    kmsKeyID,
+	}
+	if withBucket {
+		inputs["s3BucketName"] = p.CentralBucketName
+		inputs["s3KeyPrefix"] = p.S3KeyPrefix
+		inputs["s3EncryptionEnabled"] = true
+	}
+	if p.IdleSessionTimeout != nil {
+		inputs["idleSessionTimeout"] = minutesString(p.IdleSessionTimeout)
+	}
+	if p.MaxSessionDuration != nil {
+		inputs["maxSessionDuration"] = minutesString(p.MaxSessionDuration)
+	}
+	if p.RunAsEnabled != nil {
+		inputs["runAsEnabled"] = *p.RunAsEnabled
+	}
+	if p.RunAsDefaultUser != nil {
+		inputs["runAsDefaultUser"] = p.RunAsDefaultUser
+	}
+	shell := map[string]any{}
+	if p.ShellProfileLinux != nil {
+		shell["linux"] = p.ShellProfileLinux
+	}
+	if p.ShellProfileWindows != nil {
+		shell["windows"] = p.ShellProfileWindows
+	}
+	if len(shell) > 0 {
+		inputs["shellProfile"] = shell
+	}
 	return map[string]any{
 		"schemaVersion": "1.0",
 		"description":   "Session Manager preferences managed by sessionaudit",
 		"sessionType":   "Standard_Stream",
-		"inputs": map[string]any{
-			"s3BucketName":                p.CentralBucketName,
-			"s3KeyPrefix":                 p.S3KeyPrefix,
-			"s3EncryptionEnabled":         true,
-			"cloudWatchLogGroupName":      logGroup.LogGroupName(),
-			"cloudWatchEncryptionEnabled": true,
-			"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
-			"kmsKeyId":                    kmsKeyID,
-			"idleSessionTimeout":          minutesString(p.IdleSessionTimeout),
-			"maxSessionDuration":          minutesString(p.MaxSessionDuration),
-			"runAsEnabled":                p.RunAsEnabled,
-			"runAsDefaultUser":            p.RunAsDefaultUser,
-			"shellProfile":                map[string]any{"linux": p.ShellProfileLinux, "windows": p.ShellProfileWindows},
-		},
+		"inputs":        inputs,
 	}
 }
 
