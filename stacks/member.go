@@ -56,10 +56,16 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		})
 		sessionKeyArn = sessionKey.KeyArn
 	}
+	// The home region: where the instance and user policies live and the one region whose nodes
+	// send transcripts to the central bucket (its own region).
+	isHome := awscdk.NewCfnCondition(stack, jsii.String("IsHomeRegion"), &awscdk.CfnConditionProps{
+		Expression: awscdk.Fn_ConditionEquals(stack.Region(), jsii.String(c.HomeRegion)),
+	})
 	prefs := sessionprefs.New(stack, "SessionPreferences", &sessionprefs.Props{
 		CentralBucketName:   jsii.String(CentralBucketName(c)),
 		CentralBucketOwner:  jsii.String(c.LogArchiveAccountID),
 		CentralBucketRegion: jsii.String(c.HomeRegion),
+		InBucketRegion:      isHome,
 		LogKeyArn:           lookup.KeyArn,
 		SessionEncryption:   jsii.Bool(c.Session.EncryptionKey != config.SessionKeyNone),
 		SessionKeyArn:       sessionKeyArn,
@@ -94,9 +100,6 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 	// The instance policy covers every region of the account; it is created, and attached to
 	// session.instanceRoleNames, once: in the home region (IAM allows 10 managed policies per role
 	// by default, "IAM and AWS STS quotas").
-	isHome := awscdk.NewCfnCondition(stack, jsii.String("IsHomeRegion"), &awscdk.CfnConditionProps{
-		Expression: awscdk.Fn_ConditionEquals(stack.Region(), jsii.String(c.HomeRegion)),
-	})
 	prefs.InstancePolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)
 	if prefs.UserPolicy != nil {
 		prefs.UserPolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)

@@ -61,6 +61,10 @@ type Props struct {
 	// and the agent refuses a session when it cannot check the bucket's encryption; docs/regions.md).
 	// Default: this stack's region.
 	CentralBucketRegion *string
+	// InBucketRegion is a condition that holds exactly where the stack's region is
+	// CentralBucketRegion, for a stack whose region is known only at deployment (one condition
+	// the stack can share). Default: one of this construct's own when it needs one.
+	InBucketRegion awscdk.CfnCondition
 	// LogKeyArn encrypts the log group; CloudWatch Logs needs a key in the log group's own region
 	// (the LogKey, or its replica in this region). Required.
 	LogKeyArn *string
@@ -278,9 +282,12 @@ func regionalContent(scope constructs.Construct, stack awscdk.Stack, p Props, lo
 		}
 		return without
 	}
-	inBucketRegion := awscdk.NewCfnCondition(scope, jsii.String("InBucketRegion"), &awscdk.CfnConditionProps{
-		Expression: awscdk.Fn_ConditionEquals(region, bucketRegion),
-	})
+	inBucketRegion := p.InBucketRegion
+	if inBucketRegion == nil {
+		inBucketRegion = awscdk.NewCfnCondition(scope, jsii.String("InBucketRegion"), &awscdk.CfnConditionProps{
+			Expression: awscdk.Fn_ConditionEquals(region, bucketRegion),
+		})
+	}
 	return awscdk.Token_AsString(awscdk.Fn_ConditionIf(inBucketRegion.LogicalId(), withBucket, without), nil)
 }
 
