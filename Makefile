@@ -102,15 +102,23 @@ test-search: $(SEARCH_DEPS)
 test-examples: deps
 	cd examples/reuse && CDK_VALIDATION=false go test ./...
 
-# Other organizations' configurations through CONFIG: synth from a clean cdk.out (no template of
-# the example's regions left) and the security proof on each (one region without a session key:
-# the matrices skip, saying why, what it has nothing for).
+# Other organizations' configurations through CONFIG, the configuration matrix of make test: synth
+# from a clean cdk.out (no template of the example's regions left) and the security proof on each.
+#   other-org.json     two regions, chat on, exempt patterns of a role path and a user, every
+#                      session setting governed, a forwarder
+#   one-region.json    one region, session encryption off, deny mode, an exempt pattern with ?
+#                      and *, limits and run-as kept (not configured)
+#   many-regions.json  four regions (one opt-in), chat on, deny mode, an exempt role, sign-ins in
+#                      two extra regions, an instance role
+# The matrices skip, saying why, what a configuration has nothing for.
+CONFIG_MATRIX := test/testdata/other-org.json test/testdata/one-region.json test/testdata/many-regions.json
 test-config:
-	$(MAKE) --no-print-directory synth CONFIG=test/testdata/other-org.json
-	@! ls cdk.out | grep -q -e ap-northeast-1 -e us-east-1 || { echo "cdk.out keeps templates of another config"; exit 1; }
-	$(MAKE) --no-print-directory security CONFIG=test/testdata/other-org.json
-	$(MAKE) --no-print-directory synth CONFIG=test/testdata/one-region.json
-	$(MAKE) --no-print-directory security CONFIG=test/testdata/one-region.json
+	@set -e; for c in $(CONFIG_MATRIX); do \
+	  echo "==> configuration matrix: $$c"; \
+	  $(MAKE) --no-print-directory synth CONFIG=$$c; \
+	  ! ls cdk.out | grep -q -e ap-northeast-1 || { echo "cdk.out keeps templates of another config"; exit 1; }; \
+	  $(MAKE) --no-print-directory security CONFIG=$$c; \
+	done
 
 test: test-go test-js test-search test-examples
 	$(MAKE) --no-print-directory test-config
