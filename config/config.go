@@ -39,7 +39,30 @@ type Config struct {
 	Guardrails Guardrails `json:"guardrails"`
 	// Search tunes the archive search (Athena workgroup) of SessionAudit-LogArchive.
 	Search Search `json:"search"`
+	// Rollout says how far the member stacks go (docs/rollout.md).
+	Rollout Rollout `json:"rollout"`
 }
+
+// Rollout switches requirements on in phases, so that no session that worked before fails: each
+// phase asks of sessions only what the previous one gave every instance role and user.
+type Rollout struct {
+	// Phase is PhasePermissions, PhaseLogging or PhaseEnforced. Default PhaseEnforced.
+	Phase string `json:"phase"`
+}
+
+// Rollout phases (Rollout.Phase).
+const (
+	// PhasePermissions creates and attaches the instance and user policies, the log group and its
+	// forwarder, and the notifications; the preferences document and the RDP recording
+	// preferences stay as each account has them.
+	PhasePermissions = "permissions"
+	// PhaseLogging also logs sessions, without the checks that refuse a session (no encryption
+	// checks, no session key).
+	PhaseLogging = "logging"
+	// PhaseEnforced is everything: encrypted logging checked at session start, the session key,
+	// RDP recording, and guardrails in deny mode if configured.
+	PhaseEnforced = "enforced"
+)
 
 // Search tunes the archive search.
 type Search struct {
@@ -225,6 +248,7 @@ func defaults() Config {
 		RDPRecording:  RDPRecording{Enabled: true},
 		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: []string{}},
 		Search:        Search{BytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024},
+		Rollout:       Rollout{Phase: PhaseEnforced},
 		Forwarders:    []Forwarder{},
 		Guardrails:    Guardrails{Enabled: true, UnloggedSessions: UnloggedNotify, ExemptPrincipalArns: []string{}},
 		StackSet: StackSet{

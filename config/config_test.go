@@ -114,6 +114,12 @@ func TestBadConfigs(t *testing.T) {
 			s := c["session"].(map[string]any)
 			s["runAsEnabled"], s["runAsDefaultUser"] = false, "ec2-user"
 		}, []string{`session.runAsDefaultUser: is set but session.runAsEnabled is false: sessions would start as ssm-user, not this user (got "ec2-user")`}},
+		{"rollout phase", func(c map[string]any) { c["rollout"] = map[string]any{"phase": "all"} },
+			[]string{`rollout.phase: must be "permissions", "logging" or "enforced" (got "all")`}},
+		{"deny before the rollout is enforced", func(c map[string]any) {
+			c["rollout"] = map[string]any{"phase": "logging"}
+			c["guardrails"].(map[string]any)["unloggedSessions"] = "deny"
+		}, []string{`guardrails.unloggedSessions: is "deny" but rollout.phase is "logging": deny sessions only once the logged alternative is enforced (docs/rollout.md) (got "deny")`}},
 		{"regions without home", func(c map[string]any) { c["regions"] = []any{"us-east-1", "eu-west-1"} },
 			[]string{`regions: must include homeRegion "ap-northeast-1" (got ["us-east-1","eu-west-1"])`}},
 		{"regions empty, bad and duplicate", func(c map[string]any) {
@@ -197,7 +203,7 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
+			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, rollout, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
 			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {

@@ -18,6 +18,9 @@ func crossFields(c *Config, r *reader) {
 		r.add("retention.archiveDays", fmt.Sprintf("must be at least retention.cloudWatchDays (%d): the tamper-resistant archive must outlive the editable CloudWatch Logs copy", ret.CloudWatchDays), fmt.Sprint(ret.ArchiveDays))
 	}
 	g := c.Guardrails
+	if g.Enabled && g.UnloggedSessions == UnloggedDeny && c.Rollout.Phase != PhaseEnforced && ok("rollout.phase") {
+		r.add("guardrails.unloggedSessions", fmt.Sprintf(`is "deny" but rollout.phase is %q: deny sessions only once the logged alternative is enforced (docs/rollout.md)`, c.Rollout.Phase), quote(g.UnloggedSessions))
+	}
 	if !g.Enabled && r.seen["guardrails.unloggedSessions"] && g.UnloggedSessions == UnloggedDeny {
 		r.add("guardrails.unloggedSessions", `is "deny" but guardrails.enabled is false: no service control policy would deny anything`, quote(g.UnloggedSessions))
 	}

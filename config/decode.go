@@ -157,6 +157,9 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"signInRegions":    r.strs(&c.Notifications.SignInRegions),
 			"ignorePrincipals": r.strs(&c.Notifications.IgnorePrincipals),
 		}),
+		"rollout": r.object(map[string]decodeFunc{
+			"phase": r.str(&c.Rollout.Phase),
+		}),
 		"search": r.object(map[string]decodeFunc{
 			"bytesScannedCutoffPerQuery": r.integer(&c.Search.BytesScannedCutoffPerQuery),
 		}),
@@ -186,7 +189,7 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 // contractOrder is the order of the top-level fields in the contract (README "Config reference").
 var contractOrder = []string{
 	"organizationId", "managementAccountId", "delegatedAdmin", "logArchiveAccountId", "homeRegion", "regions",
-	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders", "search",
+	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders", "search", "rollout",
 }
 
 // sortByContract orders problems by their top-level field in contract order (unknown fields

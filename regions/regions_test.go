@@ -1,7 +1,9 @@
 package regions
 
 import (
+	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -44,5 +46,22 @@ func TestLookupAndPartition(t *testing.T) {
 	}
 	if r, _ := Lookup("eu-west-1"); r.OptIn {
 		t.Error("eu-west-1 is not an opt-in region")
+	}
+}
+
+// docs/regions.md lists every region of the table, opt-in regions as such.
+func TestDocsListEveryRegion(t *testing.T) {
+	data, err := os.ReadFile("../docs/regions.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		mark := "`" + r.Name + "`"
+		if r.OptIn {
+			mark = "*" + r.Name + "*"
+		}
+		if !strings.Contains(string(data), mark) {
+			t.Errorf("docs/regions.md does not list %s as %s", r.Name, mark)
+		}
 	}
 }

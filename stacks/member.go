@@ -78,7 +78,12 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		ShellProfileLinux:   c.Session.ShellProfileLinux,
 		ShellProfileWindows: c.Session.ShellProfileWindows,
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
-		InstanceRoleNames:   c.Session.InstanceRoleNames,
+		Requirements: jsii.String(map[string]string{
+			config.PhasePermissions: sessionprefs.RequireNothing,
+			config.PhaseLogging:     sessionprefs.RequireLogging,
+			config.PhaseEnforced:    sessionprefs.RequireEncryption,
+		}[c.Rollout.Phase]),
+		InstanceRoleNames: c.Session.InstanceRoleNames,
 		// Named, so that the guardrails can exempt the one principal that updates the document.
 		DocumentHandlerRoleName: jsii.String(DocumentHandlerRoleName(*stack.Region())),
 	})

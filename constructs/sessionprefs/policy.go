@@ -246,6 +246,12 @@ func withDefaults(props *Props) Props {
 			*v = jsii.Bool(def)
 		}
 	}
+	if p.Requirements == nil {
+		p.Requirements = jsii.String(RequireEncryption)
+	}
+	if r := *p.Requirements; r != RequireNothing && r != RequireLogging && r != RequireEncryption {
+		invalid.Panic("sessionprefs", "Props.Requirements must be %q, %q or %q (got %q)", RequireNothing, RequireLogging, RequireEncryption, r)
+	}
 	flag(&p.CloudWatchStreaming, true)
 	flag(&p.RdpRecording, true)
 	flag(&p.SessionEncryption, true)

@@ -44,6 +44,22 @@ const ResourceType = "Custom::SessionManagerPreferences"
 // RecordingResourceType is the CloudFormation type of the RDP recording preferences resource.
 const RecordingResourceType = "Custom::RdpRecordingPreferences"
 
+// Values of Props.Requirements: what the preferences document asks of every session.
+const (
+	// RequireNothing leaves SSM-SessionManagerRunShell as the account has it (no Document
+	// resource): the policies, the log group and its forwarder exist, and no session changes.
+	RequireNothing = "nothing"
+	// RequireLogging logs sessions (the log group; the central bucket in its region) without the
+	// checks that refuse a session: no cloudWatchEncryptionEnabled, s3EncryptionEnabled or
+	// kmsKeyId. The agent starts the session even when the instance role cannot log
+	// (amazon-ssm-agent agent/session/shell/shell.go validate: it only warns about a log group it
+	// cannot describe, and refuses a session only for the encryption checks).
+	RequireLogging = "logging"
+	// RequireEncryption is the full document: encrypted log group and bucket checked at session
+	// start, and session data encrypted with the session key.
+	RequireEncryption = "encryption"
+)
+
 // LogGroupNamePrefix starts the session log group's name: <prefix><account ID> (one per account
 // and region). The notification inbox and the guardrails name log groups by it.
 const LogGroupNamePrefix = "session-manager-log-"
@@ -61,6 +77,12 @@ type Props struct {
 	// and the agent refuses a session when it cannot check the bucket's encryption; docs/regions.md).
 	// Default: this stack's region.
 	CentralBucketRegion *string
+	// Requirements is how far the preferences go (RequireNothing, RequireLogging or
+	// RequireEncryption), so that a rollout switches requirements on only after every instance
+	// role and user can meet them (docs/rollout.md): the RDP recording preferences and the session
+	// key in the document come with RequireEncryption; the instance and user policies are the same
+	// in every case. Default: RequireEncryption.
+	Requirements *string
 	// InBucketRegion is a condition that holds exactly where the stack's region is
 	// CentralBucketRegion, for a stack whose region is known only at deployment (one condition
 	// the stack can share). Default: one of this construct's own when it needs one.
@@ -157,13 +179,15 @@ type Preferences struct {
 	SessionKeyArn *string
 	// Document is the custom resource that manages SSM-SessionManagerRunShell; its attribute
 	// Changed is the JSON of what its last create or update changed ({input: [before, after]}).
+	// Nil with Props.Requirements RequireNothing.
 	Document awscdk.CustomResource
 	// DocumentHandler is the inline function of Document, RdpRecording and LogGroupProtection (it
 	// dispatches on the resource type).
 	DocumentHandler *inlinefn.Function
 	// RdpRecording is the Custom::RdpRecordingPreferences resource that sets the account's RDP
 	// recording preferences (an account and region singleton) and on delete puts back the ones it
-	// found, or deletes them if there were none; nil when Props.RdpRecording is false.
+	// found, or deletes them if there were none; nil when Props.RdpRecording is false or
+	// Props.Requirements is not RequireEncryption.
 	RdpRecording awscdk.CustomResource
 	// InstancePolicy holds exactly what the SSM agent needs to log; attach it to instance roles.
 	InstancePolicy awsiam.ManagedPolicy
@@ -214,19 +238,24 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 		Statements:  handlerStatements(stack, p),
 	})
 	acknowledgeHandlerPolicy(stack, p, fn)
-	doc := awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
-		ServiceToken:   fn.Function.FunctionArn(),
-		ServiceTimeout: inlinefn.ServiceTimeout(),
-		ResourceType:   jsii.String(ResourceType),
-		Properties: &map[string]any{
-			"Name":    DocumentName,
-			"Content": regionalContent(this, stack, p, logGroup),
-		},
-	})
+	var doc awscdk.CustomResource
+	if *p.Requirements != RequireNothing {
+		doc = awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
+			ServiceToken:   fn.Function.FunctionArn(),
+			ServiceTimeout: inlinefn.ServiceTimeout(),
+			ResourceType:   jsii.String(ResourceType),
+			Properties: &map[string]any{
+				"Name":    DocumentName,
+				"Content": regionalContent(this, stack, p, logGroup),
+			},
+		})
+	}
 	protection := logprotect.ProtectLogGroup(this, "LogGroupProtection", logGroup, fn.Function.FunctionArn())
 
 	var rdp awscdk.CustomResource
-	if *p.RdpRecording {
+	// Recording asks kms:CreateGrant of the people who connect: the preferences are set only with
+	// RequireEncryption, while the user policy grants it from the first phase.
+	if *p.RdpRecording && *p.Requirements == RequireEncryption {
 		// Systems Manager GUI Connect API reference, ConnectionRecordingPreferences: "KMSKeyArn ...
 		// This key must exist in the same AWS Region as the node you start an RDP connection to."
 		// The property has the shape of UpdateConnectionRecordingPreferences' request (handler.js).
@@ -303,16 +332,20 @@ func documentContent(p Props, logGroup awslogs.LogGroup, withBucket bool) map[st
 	if kmsKeyID == nil {
 		kmsKeyID = jsii.String("")
 	}
+	enforce := *p.Requirements == RequireEncryption
+	if !enforce {
+		kmsKeyID = jsii.String("")
+	}
 	inputs := map[string]any{
 		"cloudWatchLogGroupName":      logGroup.LogGroupName(),
-		"cloudWatchEncryptionEnabled": true,
+		"cloudWatchEncryptionEnabled": enforce,
 		"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
 		"kmsKeyId":                    kmsKeyID,
 	}
 	if withBucket {
 		inputs["s3BucketName"] = p.CentralBucketName
 		inputs["s3KeyPrefix"] = p.S3KeyPrefix
-		inputs["s3EncryptionEnabled"] = true
+		inputs["s3EncryptionEnabled"] = enforce
 	}
 	if p.IdleSessionTimeout != nil {
 		inputs["idleSessionTimeout"] = minutesString(p.IdleSessionTimeout)
