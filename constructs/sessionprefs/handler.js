@@ -9,6 +9,7 @@
 //    account and region singleton) and on delete puts back what it found (see recording below).
 //  - Custom::LogGroupDeletionProtection: constructs/logprotect's logGroupProtection, appended to
 //    this source by sessionprefs.New.
+/* global logGroupProtection -- constructs/logprotect/protect.js, appended by sessionprefs.New */
 function client() {
   return {
     ssm: sdk('@aws-sdk/client-ssm', 'SSM'),
@@ -33,7 +34,7 @@ function sdk(pkg, name) {
         try {
           m = require(pkg);
         } catch (err) {
-          throw new Error(pkg + ' is not in this Lambda runtime (' + err.message + ')');
+          throw new Error(pkg + ' is not in this Lambda runtime (' + err.message + ')', { cause: err });
         }
         c = new m[name + 'Client']({});
       }
@@ -118,7 +119,7 @@ function merge(base, governed) {
 
 // ungoverned are the inputs the old properties' Content governed that the new one does not.
 function ungoverned(old, wanted) {
-  let before = {};
+  let before;
   try {
     before = JSON.parse((old || {}).Content).inputs || {};
   } catch (_) {
