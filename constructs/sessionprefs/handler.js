@@ -9,7 +9,6 @@
 //    account and region singleton) and on delete puts back what it found (see recording below).
 //  - Custom::LogGroupDeletionProtection: constructs/logprotect's logGroupProtection, appended to
 //    this source by sessionprefs.New.
-/* global logGroupProtection -- constructs/logprotect/protect.js, appended by sessionprefs.New */
 function client() {
   return {
     ssm: sdk('@aws-sdk/client-ssm', 'SSM'),
@@ -47,6 +46,8 @@ async function run(e, c) {
   switch (e.ResourceType) {
     case 'Custom::SessionManagerPreferences': return documentPreferences(e, c.ssm);
     case 'Custom::RdpRecordingPreferences': return recording(e, c.gui);
+    // logGroupProtection is constructs/logprotect/protect.js, appended by sessionprefs.New.
+    // eslint-disable-next-line no-undef
     case 'Custom::LogGroupDeletionProtection': return logGroupProtection(e, c.logs);
     default: throw new Error('this function serves no resource type ' + JSON.stringify(e.ResourceType));
   }
