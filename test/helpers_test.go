@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
@@ -216,5 +218,16 @@ func contentJoins(doc map[string]any) [][]any {
 		}
 	}
 	walk(props(doc)["Content"])
+	return out
+}
+
+// receiverStacks are the app's receiver stacks, in the order of the governed regions.
+func receiverStacks(app *synthesized) []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, region := range app.cfg.Regions {
+		if r := app.stacks.Receivers[region]; r != nil {
+			out = append(out, r.Stack)
+		}
+	}
 	return out
 }

@@ -477,14 +477,3 @@ func jsonRoundTrip(in any, out any) error {
 func instancePolicyID(id string) bool {
 	return strings.HasPrefix(id, "SessionPreferencesInstancePolicy")
 }
-
-// receiverStacks are the app's receiver stacks, in the order of the governed regions.
-func receiverStacks(app *synthesized) []awscdk.Stack {
-	var out []awscdk.Stack
-	for _, region := range app.cfg.Regions {
-		if r := app.stacks.Receivers[region]; r != nil {
-			out = append(out, r.Stack)
-		}
-	}
-	return out
-}

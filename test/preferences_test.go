@@ -49,3 +49,14 @@ func TestRolloutPhases(t *testing.T) {
 		})
 	}
 }
+
+// A configuration that sets no session limit, run-as or shell profile leaves them out of the
+// document: the handler keeps each account's own (and AWS's defaults where it has none).
+func TestMemberPreferencesKeepWhatIsNotConfigured(t *testing.T) {
+	inputs := preferencesIn(t, memberTemplate(), defaultApp.cfg.HomeRegion)["inputs"].(map[string]any)
+	for _, k := range []string{"idleSessionTimeout", "maxSessionDuration", "runAsEnabled", "runAsDefaultUser", "shellProfile"} {
+		if v, ok := inputs[k]; ok {
+			t.Errorf("%s = %v is governed, but the example configures no such setting", k, v)
+		}
+	}
+}
