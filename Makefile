@@ -102,27 +102,37 @@ test-search: $(SEARCH_DEPS)
 test-examples: deps
 	cd examples/reuse && CDK_VALIDATION=false go test ./...
 
-# Other organizations' configurations through CONFIG: synth from a clean cdk.out (no template of
-# the example's regions left) and the security proof on each (one region without a session key:
-# the matrices skip, saying why, what it has nothing for; and the largest configuration config
-# accepts, whose bootstrap-free templates must still fit in what the CDK CLI sends inline).
+# Other organizations' configurations through CONFIG, the configuration matrix of make test: synth
+# from a clean cdk.out (no template of the example's regions left) and the security proof on each.
+#   other-org.json     two regions, chat on, exempt patterns of a role path and a user, every
+#                      session setting governed, a forwarder
+#   one-region.json    one region, session encryption off, deny mode, an exempt pattern with ?
+#                      and *, limits and run-as kept (not configured)
+#   many-regions.json  four regions (one opt-in), chat on, deny mode, an exempt role, sign-ins in
+#                      two extra regions, an instance role
+#   largest.json       the largest configuration config accepts (50 OUs, 16 regions, exemptions,
+#                      ignored principals, instance roles, shell profiles, forwarders at their
+#                      limits): the bootstrap-free templates must still fit in what the CDK CLI
+#                      sends inline (templatesize.test.js)
+# The matrices skip, saying why, what a configuration has nothing for.
+CONFIG_MATRIX := test/testdata/other-org.json test/testdata/one-region.json test/testdata/many-regions.json test/testdata/largest.json
 test-config:
-	$(MAKE) --no-print-directory synth CONFIG=test/testdata/other-org.json
-	@! ls cdk.out | grep -q -e ap-northeast-1 -e us-east-1 || { echo "cdk.out keeps templates of another config"; exit 1; }
-	$(MAKE) --no-print-directory security CONFIG=test/testdata/other-org.json
-	$(MAKE) --no-print-directory synth CONFIG=test/testdata/one-region.json
-	$(MAKE) --no-print-directory security CONFIG=test/testdata/one-region.json
-	$(MAKE) --no-print-directory synth CONFIG=test/testdata/largest.json
-	node --test --test-reporter=dot test/security/templatesize.test.js
+	@set -e; for c in $(CONFIG_MATRIX); do \
+	  echo "==> configuration matrix: $$c"; \
+	  $(MAKE) --no-print-directory synth CONFIG=$$c; \
+	  ! ls cdk.out | grep -q -e ap-northeast-1 || { echo "cdk.out keeps templates of another config"; exit 1; }; \
+	  $(MAKE) --no-print-directory security CONFIG=$$c; \
+	done
 
 test: test-go test-js test-search test-examples
 	$(MAKE) --no-print-directory test-config
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory security
 
-# The cost model over the synthesized templates and cost/prices.json (README "Cost").
+# The cost model over the synthesized templates and cost/prices.json (README "Cost"), for your
+# organization: make cost ACCOUNTS=300 [VPCS=2 AZS=3]; the regions are the configuration's.
 cost: cdk.out/manifest.json
-	@go run ./cmd/cost
+	@go run ./cmd/cost $(if $(ACCOUNTS),-accounts $(ACCOUNTS)) $(if $(VPCS),-vpcs $(VPCS)) $(if $(AZS),-azs $(AZS))
 
 bench: deps $(SECURITY_DEPS)
 	bash test/bench/bench.sh

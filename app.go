@@ -40,6 +40,9 @@ func run() (code int) {
 		fmt.Fprintf(os.Stderr, "warning: this is the example organization of cdk.json (%s); its templates cannot be deployed.\n"+
 			"  Give your own configuration: make synth CONFIG=<path>, export %s=<path>, or -c configFile=<path>.\n", cfg.OrganizationID, ConfigEnv)
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
 	// A construct that rejects its props panics with an *invalid.PropsError, as aws-cdk-lib
 	// constructs throw: show its message, not a Go or jsii stack trace.
 	if err := invalid.Catch(func() {

@@ -39,7 +39,30 @@ type Config struct {
 	Guardrails Guardrails `json:"guardrails"`
 	// Search tunes the archive search (Athena workgroup) of SessionAudit-LogArchive.
 	Search Search `json:"search"`
+	// Rollout says how far the member stacks go (docs/rollout.md).
+	Rollout Rollout `json:"rollout"`
 }
+
+// Rollout switches requirements on in phases, so that no session that worked before fails: each
+// phase asks of sessions only what the previous one gave every instance role and user.
+type Rollout struct {
+	// Phase is PhasePermissions, PhaseLogging or PhaseEnforced. Default PhaseEnforced.
+	Phase string `json:"phase"`
+}
+
+// Rollout phases (Rollout.Phase).
+const (
+	// PhasePermissions creates and attaches the instance and user policies, the log group and its
+	// forwarder, and the notifications; the preferences document and the RDP recording
+	// preferences stay as each account has them.
+	PhasePermissions = "permissions"
+	// PhaseLogging also logs sessions, without the checks that refuse a session (no encryption
+	// checks, no session key).
+	PhaseLogging = "logging"
+	// PhaseEnforced is everything: encrypted logging checked at session start, the session key,
+	// RDP recording, and guardrails in deny mode if configured.
+	PhaseEnforced = "enforced"
+)
 
 // Search tunes the archive search.
 type Search struct {
@@ -97,20 +120,27 @@ type StackSet struct {
 
 // Session holds the Session Manager preferences applied in every member account and region.
 type Session struct {
-	// IdleSessionTimeoutMinutes ends idle sessions (1..60). Default 20.
-	IdleSessionTimeoutMinutes int `json:"idleSessionTimeoutMinutes"`
-	// MaxSessionDurationMinutes ends any session after this time (1..1440). Default 60.
-	MaxSessionDurationMinutes int `json:"maxSessionDurationMinutes"`
+	// The settings below that sessionaudit does not need for logging are governed only when set:
+	// nil keeps what each account's preferences document has (AWS's defaults where it has none:
+	// idle sessions end after 20 minutes, sessions have no maximum duration, run-as is off, no
+	// shell profile). Session Manager user guide, "Specify an idle session timeout value" and
+	// "Specify maximum session duration".
+
+	// IdleSessionTimeoutMinutes ends idle sessions (1..60). Default nil: kept.
+	IdleSessionTimeoutMinutes *int `json:"idleSessionTimeoutMinutes"`
+	// MaxSessionDurationMinutes ends any session after this time (1..1440). Default nil: kept.
+	MaxSessionDurationMinutes *int `json:"maxSessionDurationMinutes"`
 	// CloudWatchStreaming streams session output to CloudWatch Logs as it happens. Default true.
 	CloudWatchStreaming bool `json:"cloudWatchStreaming"`
-	// RunAsEnabled starts Linux sessions as RunAsDefaultUser instead of ssm-user. Default false.
-	RunAsEnabled bool `json:"runAsEnabled"`
-	// RunAsDefaultUser is the OS user for Linux sessions; required when RunAsEnabled.
-	RunAsDefaultUser string `json:"runAsDefaultUser"`
-	// ShellProfileLinux runs at the start of every Linux session. Default empty.
-	ShellProfileLinux string `json:"shellProfileLinux"`
-	// ShellProfileWindows runs at the start of every Windows session. Default empty.
-	ShellProfileWindows string `json:"shellProfileWindows"`
+	// RunAsEnabled starts Linux sessions as RunAsDefaultUser instead of ssm-user. Default nil: kept.
+	RunAsEnabled *bool `json:"runAsEnabled"`
+	// RunAsDefaultUser is the OS user for Linux sessions; required when RunAsEnabled is true.
+	// Default nil: kept.
+	RunAsDefaultUser *string `json:"runAsDefaultUser"`
+	// ShellProfileLinux runs at the start of every Linux session. Default nil: kept.
+	ShellProfileLinux *string `json:"shellProfileLinux"`
+	// ShellProfileWindows runs at the start of every Windows session. Default nil: kept.
+	ShellProfileWindows *string `json:"shellProfileWindows"`
 	// InstanceRoleNames are IAM roles the instance logging policy is attached to. Default none.
 	InstanceRoleNames []string `json:"instanceRoleNames"`
 	// EncryptionKey says which KMS key encrypts session data between clients and instances:
@@ -153,9 +183,11 @@ type Notifications struct {
 	// integrations to a second topic (for Slack or Microsoft Teams). Default false.
 	Chat bool `json:"chat"`
 	// SignInRegions are where console sign-in rules run besides the governed regions. CloudTrail
-	// records a sign-in through the global endpoint in us-east-1, or with an account alias cookie
-	// in us-east-2, eu-north-1 or ap-southeast-2 ("AWS Management Console sign-in events"), and a
-	// sign-in through a regional endpoint in that region. Default DefaultSignInRegions.
+	// records a sign-in through the global endpoint in one of GlobalSignInRegions ("AWS
+	// Management Console sign-in events"), and a sign-in through a regional endpoint in that
+	// region. Default none: the governed regions only, which an organization that denies other
+	// regions with service control policies can deploy to (Warnings names the global sign-in
+	// regions left out; docs/regions.md).
 	SignInRegions []string `json:"signInRegions"`
 	// IgnorePrincipals are principal ARN patterns ("*" matches any characters) whose sessions and
 	// RDP connections are not announced, such as automation roles: the member rules leave them out,
@@ -165,9 +197,10 @@ type Notifications struct {
 	IgnorePrincipals []string `json:"ignorePrincipals"`
 }
 
-// DefaultSignInRegions are the regions where CloudTrail records sign-ins through the global
-// console endpoint (CloudTrail user guide, "AWS Management Console sign-in events").
-var DefaultSignInRegions = []string{"us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
+// GlobalSignInRegions are the regions where CloudTrail records sign-ins through the global
+// console endpoint (CloudTrail user guide, "AWS Management Console sign-in events": us-east-1, or
+// with an account alias cookie us-east-2, eu-north-1 or ap-southeast-2).
+var GlobalSignInRegions = []string{"us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
 
 // MaxOrganizationalUnits is the most OUs one StackSet operation takes (CloudFormation API
 // reference, CreateStackInstances: "The maximum number of organizational unit (OUs) supported by a
@@ -203,11 +236,9 @@ var CloudWatchRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 3
 func defaults() Config {
 	return Config{
 		Session: Session{
-			IdleSessionTimeoutMinutes: 20,
-			MaxSessionDurationMinutes: 60,
-			CloudWatchStreaming:       true,
-			InstanceRoleNames:         []string{},
-			EncryptionKey:             SessionKeyOrganization,
+			CloudWatchStreaming: true,
+			InstanceRoleNames:   []string{},
+			EncryptionKey:       SessionKeyOrganization,
 		},
 		Retention: Retention{
 			CloudWatchDays: 365,
@@ -215,8 +246,9 @@ func defaults() Config {
 			ObjectLockMode: ObjectLockGovernance,
 		},
 		RDPRecording:  RDPRecording{Enabled: true},
-		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: slices.Clone(DefaultSignInRegions)},
+		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: []string{}},
 		Search:        Search{BytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024},
+		Rollout:       Rollout{Phase: PhaseEnforced},
 		Forwarders:    []Forwarder{},
 		Guardrails:    Guardrails{Enabled: true, UnloggedSessions: UnloggedNotify, ExemptPrincipalArns: []string{}},
 		StackSet: StackSet{

@@ -53,7 +53,7 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)
 	}
-	if cfg.Session.IdleSessionTimeoutMinutes != 20 || cfg.Session.MaxSessionDurationMinutes != 60 ||
+	if cfg.Session.IdleSessionTimeoutMinutes != nil || cfg.Session.MaxSessionDurationMinutes != nil || cfg.Session.RunAsEnabled != nil ||
 		!cfg.Session.CloudWatchStreaming || cfg.Session.EncryptionKey != "organization" || !cfg.Guardrails.Enabled || cfg.Guardrails.UnloggedSessions != "notify" || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
 		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin ||
 		!cfg.StackSet.RetainStacksOnAccountRemoval || cfg.StackSet.RegionConcurrency != "PARALLEL" ||
@@ -63,11 +63,7 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 }
 
 func TestBadConfigs(t *testing.T) {
-	tests := []struct {
-		name  string
-		patch func(c map[string]any)
-		want  []string
-	}{
+	tests := []badConfig{
 		{"organization id", func(c map[string]any) { c["organizationId"] = "o-ABC" },
 			[]string{`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-ABC")`}},
 		{"missing required fields", func(c map[string]any) { delete(c, "organizationId"); delete(c, "regions") },
@@ -104,7 +100,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fractional timeout", func(c map[string]any) { c["session"].(map[string]any)["idleSessionTimeoutMinutes"] = 2.5 },
 			[]string{`session.idleSessionTimeoutMinutes: must be a whole number (got 2.5)`}},
 		{"run as without user", func(c map[string]any) { c["session"].(map[string]any)["runAsEnabled"] = true },
-			[]string{`session.runAsDefaultUser: is required when session.runAsEnabled is true (got "")`}},
+			[]string{`session.runAsDefaultUser: is required when session.runAsEnabled is true (got nothing)`}},
 		{"run as bad user", func(c map[string]any) {
 			s := c["session"].(map[string]any)
 			s["runAsEnabled"], s["runAsDefaultUser"] = true, "bad user"
@@ -179,7 +175,7 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
+			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, rollout, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
 			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {
@@ -236,6 +232,18 @@ func TestBadConfigs(t *testing.T) {
 			`retention.objectLockMode: must be "GOVERNANCE", "COMPLIANCE" or "NONE" (got "LEGAL_HOLD")`,
 		}},
 	}
+	runBadConfigs(t, tests)
+}
+
+// badConfig is a patch of the example configuration and every problem it must be refused with.
+type badConfig struct {
+	name  string
+	patch func(c map[string]any)
+	want  []string
+}
+
+// runBadConfigs checks each bad configuration: exactly its problems, in the contract's format.
+func runBadConfigs(t *testing.T, tests []badConfig) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := defaultConfig(t)
@@ -327,23 +335,6 @@ func equalSets(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-// A deployment lives in one partition.
-func TestRegionsShareThePartition(t *testing.T) {
-	c := defaultConfig(t)
-	c["homeRegion"], c["regions"] = "eu-west-1", []any{"eu-west-1", "cn-north-1"}
-	c["notifications"].(map[string]any)["signInRegions"] = []any{"us-east-1", "us-gov-west-1"}
-	data, _ := json.Marshal(c)
-	_, err := Parse(data, "x")
-	for _, want := range []string{
-		`regions[1]: must be in the partition of homeRegion "eu-west-1" (aws), not aws-cn (got "cn-north-1")`,
-		`notifications.signInRegions[1]: must be in the partition of homeRegion "eu-west-1" (aws), not aws-us-gov (got "us-gov-west-1")`,
-	} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("want %s in\n%v", want, err)
-		}
-	}
 }
 
 // A JSON syntax error says where.

@@ -132,13 +132,13 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 		"regions":                     r.strs(&c.Regions),
 		"targetOrganizationalUnitIds": r.strs(&c.TargetOrganizationalUnitIDs),
 		"session": r.object(map[string]decodeFunc{
-			"idleSessionTimeoutMinutes": r.integer(&c.Session.IdleSessionTimeoutMinutes),
-			"maxSessionDurationMinutes": r.integer(&c.Session.MaxSessionDurationMinutes),
+			"idleSessionTimeoutMinutes": r.intPtr(&c.Session.IdleSessionTimeoutMinutes),
+			"maxSessionDurationMinutes": r.intPtr(&c.Session.MaxSessionDurationMinutes),
 			"cloudWatchStreaming":       r.boolean(&c.Session.CloudWatchStreaming),
-			"runAsEnabled":              r.boolean(&c.Session.RunAsEnabled),
-			"runAsDefaultUser":          r.str(&c.Session.RunAsDefaultUser),
-			"shellProfileLinux":         r.str(&c.Session.ShellProfileLinux),
-			"shellProfileWindows":       r.str(&c.Session.ShellProfileWindows),
+			"runAsEnabled":              r.boolPtr(&c.Session.RunAsEnabled),
+			"runAsDefaultUser":          r.strPtr(&c.Session.RunAsDefaultUser),
+			"shellProfileLinux":         r.strPtr(&c.Session.ShellProfileLinux),
+			"shellProfileWindows":       r.strPtr(&c.Session.ShellProfileWindows),
 			"instanceRoleNames":         r.strs(&c.Session.InstanceRoleNames),
 			"encryptionKey":             r.str(&c.Session.EncryptionKey),
 		}),
@@ -156,6 +156,9 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 			"chat":             r.boolean(&c.Notifications.Chat),
 			"signInRegions":    r.strs(&c.Notifications.SignInRegions),
 			"ignorePrincipals": r.strs(&c.Notifications.IgnorePrincipals),
+		}),
+		"rollout": r.object(map[string]decodeFunc{
+			"phase": r.str(&c.Rollout.Phase),
 		}),
 		"search": r.object(map[string]decodeFunc{
 			"bytesScannedCutoffPerQuery": r.integer(&c.Search.BytesScannedCutoffPerQuery),
@@ -186,7 +189,7 @@ func (c *Config) fields(r *reader) map[string]decodeFunc {
 // contractOrder is the order of the top-level fields in the contract (README "Config reference").
 var contractOrder = []string{
 	"organizationId", "managementAccountId", "delegatedAdmin", "logArchiveAccountId", "homeRegion", "regions",
-	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders", "search",
+	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders", "search", "rollout",
 }
 
 // sortByContract orders problems by their top-level field in contract order (unknown fields
@@ -275,6 +278,33 @@ func (r *reader) integer(dst *int) decodeFunc {
 		}
 		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= math.MaxInt64/2 {
 			*dst = int(f)
+		}
+	}
+}
+
+// intPtr, boolPtr and strPtr store a value that may be left out (nil: not configured).
+func (r *reader) intPtr(dst **int) decodeFunc {
+	return func(v any, path string) {
+		var n int
+		r.integer(&n)(v, path)
+		if _, ok := v.(json.Number); ok {
+			*dst = &n
+		}
+	}
+}
+
+func (r *reader) boolPtr(dst **bool) decodeFunc {
+	return func(v any, path string) {
+		if b, ok := v.(bool); ok {
+			*dst = &b
+		}
+	}
+}
+
+func (r *reader) strPtr(dst **string) decodeFunc {
+	return func(v any, path string) {
+		if s, ok := v.(string); ok {
+			*dst = &s
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/logforwarder/filterpattern"
-	"github.com/sessionaudit/sessionaudit/install"
+	"github.com/sessionaudit/sessionaudit/regions"
 )
 
 // MaxIgnorePrincipalCharacters is how much of an event pattern's 2,048 characters
@@ -21,31 +21,52 @@ const MaxIgnorePrincipalCharacters = 700
 func validate(c *Config, r *reader) {
 	ok := func(path string) bool { return r.seen[path] && !r.bad[path] }
 
+	// Region codes are checked against the regions CDK's region facts know (package regions,
+	// generated from the pinned aws-cdk-lib), not a pattern: a region that does not exist would
+	// synthesize a receiver and a Firehose stream that can never be deployed.
+	known := func(path, region string) bool {
+		if region == "" || r.bad[path] {
+			return false
+		}
+		if _, ok := regions.Lookup(region); !ok {
+			r.add(path, fmt.Sprintf("is not an AWS region (%s); docs/regions.md lists the regions of each partition", nearest(region)), quote(region))
+			return false
+		}
+		return true
+	}
+	homeKnown := ok("homeRegion") && known("homeRegion", c.HomeRegion)
 	if ok("homeRegion") && ok("regions") && !slices.Contains(c.Regions, c.HomeRegion) {
 		r.add("regions", fmt.Sprintf("must include homeRegion %q", c.HomeRegion), render(c.Regions))
 	}
 	// One deployment lives in one partition: the central bucket, keys and bus are ARNs of the home
 	// region's partition, which every governed and sign-in region must share.
-	if ok("homeRegion") {
-		home := Partition(c.HomeRegion)
-		for _, list := range []struct {
-			path    string
-			regions []string
-		}{{"regions", c.Regions}, {"notifications.signInRegions", c.Notifications.SignInRegions}} {
-			for i, region := range list.regions {
-				at := fmt.Sprintf("%s[%d]", list.path, i)
-				if region != "" && !r.bad[at] && Partition(region) != home {
-					r.add(at, fmt.Sprintf("must be in the partition of homeRegion %q (%s), not %s", c.HomeRegion, home, Partition(region)), quote(region))
-				}
+	home := Partition(c.HomeRegion)
+	for _, list := range []struct {
+		path    string
+		regions []string
+	}{{"regions", c.Regions}, {"notifications.signInRegions", c.Notifications.SignInRegions}} {
+		for i, region := range list.regions {
+			at := fmt.Sprintf("%s[%d]", list.path, i)
+			if known(at, region) && homeKnown && Partition(region) != home {
+				r.add(at, fmt.Sprintf("must be in the partition of homeRegion %q (%s), not %s", c.HomeRegion, home, Partition(region)), quote(region))
 			}
 		}
 	}
+	if homeKnown {
+		principalsInPartition(r, "guardrails.exemptPrincipalArns", c.Guardrails.ExemptPrincipalArns, home)
+		principalsInPartition(r, "notifications.ignorePrincipals", c.Notifications.IgnorePrincipals, home)
+	}
 	duplicates(r, "regions", c.Regions)
 	duplicates(r, "targetOrganizationalUnitIds", c.TargetOrganizationalUnitIDs)
+	crossFields(c, r)
 
 	s := c.Session
-	if s.RunAsEnabled && s.RunAsDefaultUser == "" && !r.bad["session.runAsDefaultUser"] {
-		r.add("session.runAsDefaultUser", "is required when session.runAsEnabled is true", quote(s.RunAsDefaultUser))
+	if s.RunAsEnabled != nil && *s.RunAsEnabled && (s.RunAsDefaultUser == nil || *s.RunAsDefaultUser == "") && !r.bad["session.runAsDefaultUser"] {
+		got := "nothing"
+		if s.RunAsDefaultUser != nil {
+			got = quote(*s.RunAsDefaultUser)
+		}
+		r.add("session.runAsDefaultUser", "is required when session.runAsEnabled is true", got)
 	}
 	duplicates(r, "session.instanceRoleNames", s.InstanceRoleNames)
 
@@ -86,8 +107,8 @@ func validate(c *Config, r *reader) {
 	validateForwarders(r, c.Forwarders)
 }
 
-// Partition is the AWS partition of a region code (install.Partition).
-func Partition(region string) string { return install.Partition(region) }
+// Partition is the AWS partition of a region code (regions.Partition).
+func Partition(region string) string { return regions.Partition(region) }
 
 // duplicates reports every repeated value of a list at its own index (empty values, which the
 // schema reported, are skipped).

@@ -7,7 +7,9 @@ import (
 
 // PerGiB is what one GiB of session transcript costs through every path, in an organization that
 // governs regions regions (the share of data outside the home region crosses regions):
-//   - the agent uploads the transcript to the central bucket, one object per session;
+//   - the agent uploads the transcript to the central bucket, one object per session, in the home
+//     region only (the bucket's region: elsewhere the preferences name no bucket, so that a session
+//     depends only on its own region's endpoints; sessions are assumed spread evenly over regions);
 //   - the agent streams it to the member's CloudWatch Logs log group, kept LogRetentionDays;
 //   - the subscription sends it (gzip batches) to the log-archive destination of its region, and
 //     across regions to the Firehose stream of that region in the home region;
@@ -37,8 +39,9 @@ func PerGiB(p *Prices, plan Plan, regions int) ([]Line, error) {
 	}
 
 	transcript := p.assume("transcriptKB")
-	add("agent upload", "S3 PUT, one object per session", kbPerGiB/transcript, "requests", "s3.put")
-	life("agent upload", kbPerGiB/transcript, transcript)
+	inHome := 1 / float64(regions)
+	add("agent upload", "S3 PUT, one object per session of the home region", inHome*kbPerGiB/transcript, "requests", "s3.put")
+	life("agent upload", inHome*kbPerGiB/transcript, transcript)
 
 	add("CloudWatch Logs", "ingestion (session output as JSON events)", env, "GB", "logs.ingest")
 	add("CloudWatch Logs", "storage over the log group's retention (compressed)", env*p.assume("cloudwatchStored")*plan.LogRetentionDays/daysPerMonth, "GB-months", "logs.storage")

@@ -122,3 +122,15 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// EndpointReport prints what the VPC endpoints of private subnets cost the organization (Endpoints).
+func EndpointReport(w io.Writer, p *Prices, s EndpointScale) error {
+	fmt.Fprintf(w, "\n## VPC endpoints for private subnets (the teams' VPCs; not deployed by sessionaudit)\n\n%d accounts × %d regions × %d VPCs, interface endpoints in %d Availability Zones (docs/private-networks.md); data processed adds %s a GB.\n\n",
+		s.Accounts, s.Regions, s.VPCs, s.AZs, usd(p.usd("vpc.interfaceEndpointGB")))
+	lines := Endpoints(p, s)
+	table(w, lines)
+	if s.VPCs > 0 {
+		fmt.Fprintf(w, "\nPer VPC: %s a month. VPCs that already have these endpoints (for Systems Manager, say) pay nothing more.\n", usd(Total(lines)/float64(s.Accounts*s.Regions*s.VPCs)))
+	}
+	return nil
+}

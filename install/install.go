@@ -9,7 +9,8 @@ package install
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/sessionaudit/sessionaudit/regions"
 )
 
 // Fixed names of every install.
@@ -95,18 +96,5 @@ func (i Install) SessionKeyAliasArn(region string) string {
 	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", i.partition(), region, i.LogArchiveAccountID, SessionKeyAlias)
 }
 
-// Partition is the AWS partition of a region code: aws-cn for cn-*, aws-us-gov for us-gov-*,
-// aws-iso-b for us-isob-*, aws-iso for us-iso-*, otherwise aws.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
+// Partition is the AWS partition of a region code (package regions: CDK's region facts).
+func Partition(region string) string { return regions.Partition(region) }

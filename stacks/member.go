@@ -56,23 +56,34 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		})
 		sessionKeyArn = sessionKey.KeyArn
 	}
+	// The home region: where the instance and user policies live and the one region whose nodes
+	// send transcripts to the central bucket (its own region).
+	isHome := awscdk.NewCfnCondition(stack, jsii.String("IsHomeRegion"), &awscdk.CfnConditionProps{
+		Expression: awscdk.Fn_ConditionEquals(stack.Region(), jsii.String(c.HomeRegion)),
+	})
 	prefs := sessionprefs.New(stack, "SessionPreferences", &sessionprefs.Props{
 		CentralBucketName:   jsii.String(CentralBucketName(c)),
 		CentralBucketOwner:  jsii.String(c.LogArchiveAccountID),
 		CentralBucketRegion: jsii.String(c.HomeRegion),
+		InBucketRegion:      isHome,
 		LogKeyArn:           lookup.KeyArn,
 		SessionEncryption:   jsii.Bool(c.Session.EncryptionKey != config.SessionKeyNone),
 		SessionKeyArn:       sessionKeyArn,
 		LogRetentionDays:    jsii.Number(float64(c.Retention.CloudWatchDays)),
-		IdleSessionTimeout:  jsii.Number(float64(c.Session.IdleSessionTimeoutMinutes)),
-		MaxSessionDuration:  jsii.Number(float64(c.Session.MaxSessionDurationMinutes)),
+		IdleSessionTimeout:  minutes(c.Session.IdleSessionTimeoutMinutes),
+		MaxSessionDuration:  minutes(c.Session.MaxSessionDurationMinutes),
 		CloudWatchStreaming: jsii.Bool(c.Session.CloudWatchStreaming),
 		RunAsEnabled:        c.Session.RunAsEnabled,
-		RunAsDefaultUser:    jsii.String(c.Session.RunAsDefaultUser),
-		ShellProfileLinux:   jsii.String(c.Session.ShellProfileLinux),
-		ShellProfileWindows: jsii.String(c.Session.ShellProfileWindows),
+		RunAsDefaultUser:    c.Session.RunAsDefaultUser,
+		ShellProfileLinux:   c.Session.ShellProfileLinux,
+		ShellProfileWindows: c.Session.ShellProfileWindows,
 		RdpRecording:        jsii.Bool(c.RDPRecording.Enabled),
-		InstanceRoleNames:   c.Session.InstanceRoleNames,
+		Requirements: jsii.String(map[string]string{
+			config.PhasePermissions: sessionprefs.RequireNothing,
+			config.PhaseLogging:     sessionprefs.RequireLogging,
+			config.PhaseEnforced:    sessionprefs.RequireEncryption,
+		}[c.Rollout.Phase]),
+		InstanceRoleNames: c.Session.InstanceRoleNames,
 		// Named, so that the guardrails can exempt the one principal that updates the document.
 		DocumentHandlerRoleName:     jsii.String(DocumentHandlerRoleName(*stack.Region())),
 		DocumentHandlerFunctionName: jsii.String(DocumentHandlerFunctionName),
@@ -97,9 +108,6 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 	// The instance policy covers every region of the account; it is created, and attached to
 	// session.instanceRoleNames, once: in the home region (IAM allows 10 managed policies per role
 	// by default, "IAM and AWS STS quotas").
-	isHome := awscdk.NewCfnCondition(stack, jsii.String("IsHomeRegion"), &awscdk.CfnConditionProps{
-		Expression: awscdk.Fn_ConditionEquals(stack.Region(), jsii.String(c.HomeRegion)),
-	})
 	prefs.InstancePolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)
 	if prefs.UserPolicy != nil {
 		prefs.UserPolicy.Node().DefaultChild().(awsiam.CfnManagedPolicy).CfnOptions().SetCondition(isHome)
@@ -120,4 +128,12 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		})
 	}
 	return &Member{Stack: stack, LogKey: lookup, SessionKey: sessionKey, Preferences: prefs, Forwarder: forwarder, Notifier: notifier}
+}
+
+// minutes is a configured number of minutes as a prop, nil (kept) when not configured.
+func minutes(n *int) *float64 {
+	if n == nil {
+		return nil
+	}
+	return jsii.Number(float64(*n))
 }

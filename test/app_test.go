@@ -22,7 +22,7 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(environWithoutConfig(),
 		`CDK_CONTEXT_JSON={"configFile":"testdata/bad-config.json"}`,
 		"CDK_OUTDIR="+t.TempDir())
 	var stdout, stderr bytes.Buffer
@@ -74,7 +74,7 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	run := func(env ...string) (int, string, string) {
 		out := t.TempDir()
 		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), append(env, "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out)...)
+		cmd.Env = append(environWithoutConfig(), append(env, "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out)...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
@@ -128,4 +128,16 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	if code, stderr, _ := run("SESSIONAUDIT_CONFIG=testdata/bad-config.json"); code != 2 || !strings.Contains(stderr, "invalid configuration in testdata/bad-config.json") {
 		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", code, stderr)
 	}
+}
+
+// environWithoutConfig is this process's environment without SESSIONAUDIT_CONFIG: the tests that
+// run the app say which configuration they mean, whatever the person running them exported.
+func environWithoutConfig() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SESSIONAUDIT_CONFIG=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

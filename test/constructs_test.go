@@ -73,7 +73,7 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		},
 			"sessionprefs: Props.LogRetentionDays must be one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653] (got 10)"},
 		{"sessionprefs run as", func(s awscdk.Stack) {
-			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.RunAsEnabled = true }))
+			sessionprefs.New(s, "P", prefsProps(func(p *sessionprefs.Props) { p.RunAsEnabled = jsii.Bool(true) }))
 		},
 			"sessionprefs: Props.RunAsDefaultUser is required when RunAsEnabled is true"},
 		{"logprotect without log group", func(s awscdk.Stack) { logprotect.ProtectLogGroup(s, "Protect", nil, jsii.String("arn")) },

@@ -33,11 +33,14 @@ func TestGuardrailsModes(t *testing.T) {
 		{"notify", true, []string{"SessionAuditProtect"}},
 		{"allow", true, []string{"SessionAuditProtect"}},
 		{"deny", true, []string{"SessionAuditProtect", "SessionAuditUnloggedSessions"}},
-		{"deny", false, nil},
+		{"notify", false, nil},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			a := synth(mustConfigWith(t, func(c map[string]any) {
-				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode, "exemptPrincipalArns": []any{"arn:aws:iam::*:role/BreakGlass"}}
+				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode}
+				if tt.enabled {
+					c["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/BreakGlass"}
+				}
 			}))
 			tmpl, ok := a.templates[stacks.GuardrailsStackName]
 			if ok != tt.enabled {
@@ -145,7 +148,7 @@ func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
 	for i := 0; ; i++ {
 		next := append(append([]any{}, long...), "arn:aws:iam::*:role/"+strings.Repeat("break-glass-", 6)+fmt.Sprintf("%03d", i)+"/*")
 		if _, err := configWith(func(c map[string]any) {
-			c["regions"] = jsonList(largest.Regions)
+			c["regions"], c["homeRegion"] = jsonList(largest.Regions), largest.HomeRegion
 			c["guardrails"] = map[string]any{"unloggedSessions": "deny", "exemptPrincipalArns": next}
 		}); err != nil {
 			if !strings.Contains(err.Error(), "guardrails.exemptPrincipalArns: make the guardrail policy") {
@@ -159,7 +162,7 @@ func TestGuardrailsStayWithinTheSCPLimit(t *testing.T) {
 		t.Fatal("config accepts no exemption at all")
 	}
 	a := synth(mustConfigWith(t, func(c map[string]any) {
-		c["regions"] = jsonList(largest.Regions)
+		c["regions"], c["homeRegion"] = jsonList(largest.Regions), largest.HomeRegion
 		c["guardrails"] = map[string]any{"unloggedSessions": "deny", "exemptPrincipalArns": long}
 	}))
 	for id, p := range resources(a.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy") {

@@ -7,6 +7,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
 
 // check runs an aws-cdk-lib assertion, which panics on failure, and reports the failure on t.
@@ -133,4 +137,100 @@ func sizeOf(v any) int {
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
+}
+
+// signInsOff patches a configuration to announce no console sign-ins (and so to list no sign-in
+// regions, which config refuses then).
+func signInsOff(c map[string]any) {
+	n := c["notifications"].(map[string]any)
+	n["consoleSignIn"] = false
+	delete(n, "signInRegions")
+}
+
+// inRegion returns v with every Fn::If decided for a stack of tmpl deployed in region (the
+// conditions sessionaudit writes compare AWS::Region with a literal, Fn::Equals).
+func inRegion(tmpl map[string]any, v any, region string) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = inRegion(tmpl, e, region)
+		}
+		return out
+	case map[string]any:
+		if f, ok := x["Fn::If"].([]any); ok && len(f) == 3 {
+			if conditionHolds(tmpl, f[0].(string), region) {
+				return inRegion(tmpl, f[1], region)
+			}
+			return inRegion(tmpl, f[2], region)
+		}
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = inRegion(tmpl, e, region)
+		}
+		return out
+	}
+	return v
+}
+
+// conditionHolds evaluates a condition of tmpl of the form Fn::Equals [Ref AWS::Region, literal]
+// (either order) for a stack in region; any other condition panics.
+func conditionHolds(tmpl map[string]any, name, region string) bool {
+	eq, ok := jsonPath(tmpl, "Conditions", name, "Fn::Equals").([]any)
+	if !ok || len(eq) != 2 {
+		panic("condition " + name + " is not an Fn::Equals")
+	}
+	side := func(v any) string {
+		if s, ok := v.(string); ok {
+			return s
+		}
+		if jsonPath(v, "Ref") == "AWS::Region" {
+			return region
+		}
+		panic(fmt.Sprintf("condition %s compares %v", name, v))
+	}
+	return side(eq[0]) == side(eq[1])
+}
+
+// preferencesIn is the member preferences document's content for a node in region, with
+// references rendered as renderJoin renders them.
+func preferencesIn(t *testing.T, member map[string]any, region string) map[string]any {
+	t.Helper()
+	_, doc := only(t, member, sessionprefs.ResourceType)
+	text := renderJoin(t, inRegion(member, props(doc)["Content"], region))
+	var content map[string]any
+	if err := json.Unmarshal([]byte(text), &content); err != nil {
+		t.Fatalf("document content is not JSON once references are filled in: %v\n%s", err, text)
+	}
+	return content
+}
+
+// contentJoins are the Fn::Join item lists of the member preferences document: one per region
+// variant (Fn::If branch).
+func contentJoins(doc map[string]any) [][]any {
+	var out [][]any
+	var walk func(v any)
+	walk = func(v any) {
+		if j, ok := jsonPath(v, "Fn::Join").([]any); ok && len(j) == 2 {
+			out = append(out, j[1].([]any))
+			return
+		}
+		if f, ok := jsonPath(v, "Fn::If").([]any); ok && len(f) == 3 {
+			walk(f[1])
+			walk(f[2])
+		}
+	}
+	walk(props(doc)["Content"])
+	return out
+}
+
+// receiverStacks are the app's receiver stacks, in the order of the governed regions.
+func receiverStacks(app *synthesized) []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, region := range app.cfg.Regions {
+		if r := app.stacks.Receivers[region]; r != nil {
+			out = append(out, r.Stack)
+		}
+	}
+	return out
 }

@@ -355,6 +355,7 @@ func TestObjectLockModes(t *testing.T) {
 			cfg := mustConfigWith(t, func(c map[string]any) {
 				c["retention"].(map[string]any)["objectLockMode"] = tt.mode
 				c["retention"].(map[string]any)["archiveDays"] = tt.days
+				c["retention"].(map[string]any)["cloudWatchDays"] = min(tt.days, 365)
 			})
 			s := synth(cfg)
 			var central map[string]any

@@ -62,10 +62,10 @@ func TestMain(m *testing.M) {
 
 // synthesized is one synthesized app: its stacks and their templates.
 type synthesized struct {
-	cfg       config.Config
 	app       awscdk.App
 	stacks    *stacks.App
 	templates map[string]map[string]any // stack name -> template
+	cfg       config.Config             // the configuration it was synthesized from
 }
 
 // template returns the assertions.Template of one stack of the app.

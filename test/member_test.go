@@ -143,11 +143,7 @@ func TestMemberPreferencesDocument(t *testing.T) {
 	if props(doc)["Name"] != sessionprefs.DocumentName {
 		t.Errorf("document name %v", props(doc)["Name"])
 	}
-	content := renderJoin(t, props(doc)["Content"])
-	var got map[string]any
-	if err := json.Unmarshal([]byte(content), &got); err != nil {
-		t.Fatalf("document content is not JSON once references are filled in: %v\n%s", err, content)
-	}
+	got := preferencesIn(t, tmpl, defaultApp.cfg.HomeRegion)
 	sessionKey := logicalID(t, tmpl, "Custom::KeyLookup", "SessionKey")
 	lg := logicalID(t, tmpl, "AWS::Logs::LogGroup", "SessionPreferencesLogGroup")
 	want := map[string]any{
@@ -162,16 +158,25 @@ func TestMemberPreferencesDocument(t *testing.T) {
 			"cloudWatchEncryptionEnabled": true,
 			"cloudWatchStreamingEnabled":  true,
 			"kmsKeyId":                    "{GetAtt:" + sessionKey + ".Arn}",
-			"idleSessionTimeout":          "20",
-			"maxSessionDuration":          "60",
-			"runAsEnabled":                false,
-			"runAsDefaultUser":            "",
-			"shellProfile":                map[string]any{"linux": "", "windows": ""},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		g, _ := json.MarshalIndent(got, "", " ")
-		t.Errorf("document content:\n%s", g)
+		t.Errorf("document content in the home region:\n%s", g)
+	}
+	// Outside the bucket's region the same document without the bucket: CloudWatch Logs only.
+	inputs := want["inputs"].(map[string]any)
+	for _, k := range []string{"s3BucketName", "s3KeyPrefix", "s3EncryptionEnabled"} {
+		delete(inputs, k)
+	}
+	for _, region := range defaultApp.cfg.Regions {
+		if region == defaultApp.cfg.HomeRegion {
+			continue
+		}
+		if got := preferencesIn(t, tmpl, region); !reflect.DeepEqual(got, want) {
+			g, _ := json.MarshalIndent(got, "", " ")
+			t.Errorf("document content in %s:\n%s", region, g)
+		}
 	}
 }
 
@@ -208,11 +213,7 @@ func TestMemberSessionKeyModes(t *testing.T) {
 			case "key":
 				want = "{Ref:" + logicalID(t, tmpl, "AWS::KMS::Key", "SessionPreferencesSessionKey") + "}"
 			}
-			_, doc := only(t, tmpl, sessionprefs.ResourceType)
-			var content map[string]any
-			if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &content); err != nil {
-				t.Fatal(err)
-			}
+			content := preferencesIn(t, tmpl, "eu-west-1")
 			if got := content["inputs"].(map[string]any)["kmsKeyId"]; got != want {
 				t.Errorf("kmsKeyId %v, want %v", got, want)
 			}
@@ -444,13 +445,7 @@ func TestMemberSessionSettingsFromConfig(t *testing.T) {
 		c["retention"].(map[string]any)["cloudWatchDays"] = 731
 	}))
 	tmpl := s.templates[stacks.MemberStackName]
-	_, doc := only(t, tmpl, sessionprefs.ResourceType)
-	var got struct {
-		Inputs map[string]any `json:"inputs"`
-	}
-	if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &got); err != nil {
-		t.Fatal(err)
-	}
+	got := struct{ Inputs map[string]any }{preferencesIn(t, tmpl, "us-east-1")["inputs"].(map[string]any)}
 	for k, v := range map[string]any{
 		"idleSessionTimeout": "15", "maxSessionDuration": "480", "cloudWatchStreamingEnabled": false,
 		"runAsEnabled": true, "runAsDefaultUser": "ec2-user",

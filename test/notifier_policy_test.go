@@ -47,7 +47,7 @@ func TestMemberSenderTargets(t *testing.T) {
 		"Statement": []any{map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"Service": "events.amazonaws.com"},
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}}}},
 	})
-	off := synth(mustConfigWith(t, func(c map[string]any) { c["notifications"].(map[string]any)["consoleSignIn"] = false }))
+	off := synth(mustConfigWith(t, signInsOff))
 	for _, r := range resources(off.templates[stacks.MemberStackName], "AWS::Events::Rule") {
 		if strings.Contains(jsonString(props(r)["EventPattern"]), "aws.signin") {
 			t.Error("notifications.consoleSignIn=false still sends sign-ins")

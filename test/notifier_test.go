@@ -11,7 +11,6 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
-	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
@@ -236,17 +235,10 @@ func TestFormatterLogLocationIsWhereTheMemberWrites(t *testing.T) {
 	}
 }
 
-// agentKeyPrefix is the s3KeyPrefix of the member's preferences document, references rendered.
+// agentKeyPrefix is the s3KeyPrefix of the member's preferences document in the home region
+// (the bucket's), references rendered.
 func agentKeyPrefix(t *testing.T, member map[string]any) string {
 	t.Helper()
-	_, doc := only(t, member, sessionprefs.ResourceType)
-	var content struct {
-		Inputs struct {
-			S3KeyPrefix string `json:"s3KeyPrefix"`
-		} `json:"inputs"`
-	}
-	if err := json.Unmarshal([]byte(renderJoin(t, props(doc)["Content"])), &content); err != nil {
-		t.Fatal(err)
-	}
-	return content.Inputs.S3KeyPrefix
+	prefix, _ := preferencesIn(t, member, defaultApp.cfg.HomeRegion)["inputs"].(map[string]any)["s3KeyPrefix"].(string)
+	return prefix
 }

@@ -3,9 +3,12 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
@@ -221,22 +224,48 @@ var requirements = []requirement{
 	}},
 	{name: "KMS developer guide, key identifiers: a KMS key in another account must be named by key ARN or alias ARN (the agent and the plugin pass kmsKeyId to KMS as it is)", check: func(app *synthesized) (out []string) {
 		_, doc := onlyOf(app.templates[stacks.MemberStackName], sessionprefs.ResourceType)
-		parts, _ := jsonPath(props(doc), "Content", "Fn::Join").([]any)
-		if len(parts) != 2 {
+		joins := contentJoins(doc)
+		if len(joins) == 0 {
 			return []string{"the preferences document content is not a join of references"}
 		}
-		items := parts[1].([]any)
-		for i, item := range items {
-			if s, ok := item.(string); ok && strings.HasSuffix(s, `"kmsKeyId":"`) && i+1 < len(items) {
-				if ga, _ := jsonPath(items[i+1], "Fn::GetAtt").([]any); len(ga) != 2 || ga[1] != "Arn" {
-					out = append(out, "kmsKeyId is "+jsonString(items[i+1])+", not a key ARN")
+	variant:
+		for _, items := range joins {
+			for i, item := range items {
+				if s, ok := item.(string); ok && strings.HasSuffix(s, `"kmsKeyId":"`) && i+1 < len(items) {
+					if ga, _ := jsonPath(items[i+1], "Fn::GetAtt").([]any); len(ga) != 2 || ga[1] != "Arn" {
+						out = append(out, "kmsKeyId is "+jsonString(items[i+1])+", not a key ARN")
+					}
+					continue variant
 				}
-				return out
+			}
+			out = append(out, "kmsKeyId does not name the log-archive session key")
+		}
+		return out
+	}},
+	{name: "Amazon VPC, gateway endpoints for Amazon S3 (\"you can't use a gateway endpoint to access buckets in other Regions\") and amazon-ssm-agent s3util (a session with s3EncryptionEnabled fails when GetBucketEncryption fails): no preferences document points a node at a bucket outside its own region", check: func(app *synthesized) (out []string) {
+		bucketRegion := map[string]string{}
+		for _, s := range append([]awscdk.Stack{app.stacks.LogArchive.Stack}, receiverStacks(app)...) {
+			for _, b := range resources(app.templates[*s.StackName()], "AWS::S3::Bucket") {
+				if name, ok := props(b)["BucketName"].(string); ok {
+					bucketRegion[name] = *s.Region()
+				}
 			}
 		}
-		return []string{"kmsKeyId does not name the log-archive session key"}
+		_, doc := onlyOf(app.templates[stacks.MemberStackName], sessionprefs.ResourceType)
+		for _, region := range app.cfg.Regions {
+			text := jsonString(inRegion(app.templates[stacks.MemberStackName], props(doc)["Content"], region))
+			for _, m := range regexp.MustCompile(`\\"s3BucketName\\":\\"([^\\"]*)\\"`).FindAllStringSubmatch(text, -1) {
+				if m[1] == "" {
+					continue
+				}
+				if at, known := bucketRegion[m[1]]; !known || at != region {
+					out = append(out, fmt.Sprintf("a node in %s is sent to bucket %s (in %q)", region, m[1], at))
+				}
+			}
+		}
+		return out
 	}},
-	{name: "CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them has a sign-in rule", check: func(app *synthesized) (out []string) {
+	{name: "CloudTrail user guide, AWS Management Console sign-in events: sign-ins through the global endpoint are recorded in us-east-1, us-east-2, eu-north-1 or ap-southeast-2; every one of them the configuration governs or lists in notifications.signInRegions has a sign-in rule", check: func(app *synthesized) (out []string) {
 		covered := map[string]bool{}
 		eachResource(app, "AWS::CloudFormation::StackSet", func(_, _ string, r map[string]any) {
 			for _, g := range asAnyList(props(r)["StackInstancesGroup"]) {
@@ -245,8 +274,8 @@ var requirements = []requirement{
 				}
 			}
 		})
-		for _, region := range config.DefaultSignInRegions {
-			if !covered[region] {
+		for _, region := range config.GlobalSignInRegions {
+			if (slices.Contains(app.cfg.Regions, region) || slices.Contains(app.cfg.Notifications.SignInRegions, region)) && !covered[region] {
 				out = append(out, region+" has no sign-in rule")
 			}
 		}
@@ -423,12 +452,18 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			}
 		},
 		func(c *synthesized) {
-			doc := props(first(member(c), sessionprefs.ResourceType, nil))
-			for _, item := range jsonPath(doc, "Content", "Fn::Join").([]any)[1].([]any) {
-				if ga, _ := jsonPath(item, "Fn::GetAtt").([]any); len(ga) == 2 && strings.HasPrefix(ga[0].(string), "SessionKey") {
-					ga[1] = "KeyId"
+			for _, items := range contentJoins(first(member(c), sessionprefs.ResourceType, nil)) {
+				for _, item := range items {
+					if ga, _ := jsonPath(item, "Fn::GetAtt").([]any); len(ga) == 2 && strings.HasPrefix(ga[0].(string), "SessionKey") {
+						ga[1] = "KeyId"
+					}
 				}
 			}
+		},
+		func(c *synthesized) {
+			// The preferences of the home region everywhere (as before issue 23).
+			doc := props(first(member(c), sessionprefs.ResourceType, nil))
+			doc["Content"] = jsonPath(doc, "Content", "Fn::If").([]any)[1]
 		},
 		func(c *synthesized) {
 			for id, set := range resources(c.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet") {

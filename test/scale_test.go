@@ -7,17 +7,13 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/regions"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
-// commercialRegions are the commercial AWS Regions at the time of writing.
-var commercialRegions = []string{
-	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1",
-	"ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-	"ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1",
-	"eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
-	"eu-north-1", "il-central-1", "mx-central-1", "me-south-1", "me-central-1", "sa-east-1",
-}
+// commercialRegions are the regions of the aws partition that CDK's region facts know (package
+// regions).
+var commercialRegions = regions.InPartition("aws")
 
 // largeApp is the app for an organization of 50 target OUs (the most one StackSet operation takes; about 1,000 accounts) in every
 // commercial Region. No config field lists accounts: nothing can be sized by them.

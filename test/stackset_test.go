@@ -74,7 +74,7 @@ func TestSignInStackSetRegions(t *testing.T) {
 		"all governed": func(c map[string]any) {
 			c["regions"] = []any{home, "us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"}
 		},
-		"sign-ins off": func(c map[string]any) { c["notifications"].(map[string]any)["consoleSignIn"] = false },
+		"sign-ins off": signInsOff,
 	} {
 		s := synth(mustConfigWith(t, patch))
 		if n := len(resources(s.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet")); n != 1 || s.stacks.SignIn != nil {

@@ -1,8 +1,9 @@
 // The handler of SessionPreferences' custom resources (one function, so that the member template,
 // which CloudFormation receives inline, stays small), dispatched on event.ResourceType:
 //  - Custom::SessionManagerPreferences: creates or updates the Session Manager preferences document
-//    (it usually exists already), makes the new version the default, and on delete restores the
-//    version it found (or, if it created the document, deletes it: the service defaults).
+//    (it usually exists already) with the inputs sessionaudit governs, keeping every other input
+//    the account has (documentPreferences), makes the new version the default, and on delete
+//    restores the version it found (or, if it created the document, deletes it: the defaults).
 //    PhysicalResourceId = "<name>#v<version found>" or "<name>#created".
 //  - Custom::RdpRecordingPreferences: sets the account's RDP connection recording preferences (an
 //    account and region singleton) and on delete puts back what it found (see recording below).
@@ -45,6 +46,7 @@ async function run(e, c) {
   switch (e.ResourceType) {
     case 'Custom::SessionManagerPreferences': return documentPreferences(e, c.ssm);
     case 'Custom::RdpRecordingPreferences': return recording(e, c.gui);
+    // logGroupProtection is constructs/logprotect/protect.js, appended by sessionprefs.New.
     case 'Custom::LogGroupDeletionProtection': return logGroupProtection(e, c.logs);
     default: throw new Error('this function serves no resource type ' + JSON.stringify(e.ResourceType));
   }
@@ -53,10 +55,17 @@ async function run(e, c) {
 const is = (err, name) => !!err && (err.name === name || err.Code === name || err.__type === name);
 const same = (a, b) => { try { return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b)); } catch (_) { return a === b; } };
 
+// The document's inputs that sessionaudit governs are exactly those of the Content property;
+// every other input keeps the value the account's default version has (run-as, shell profiles,
+// session limits unless configured), one level deep for objects (shellProfile.linux and .windows).
+// An input the previous Content governed and this one does not goes back to the value of the
+// version found at create time (or away, if that version lacked it or there was none). Data.Changed
+// records what this request changed, as {input: [before, after]} (null: absent), also logged.
 async function documentPreferences(e, ssm) {
   const { Name: name, Content: content } = e.ResourceProperties;
   if (e.RequestType === 'Delete') return { id: e.PhysicalResourceId, data: await restore(ssm, e.PhysicalResourceId) };
   const kept = e.RequestType === 'Update' ? e.PhysicalResourceId.split('#')[1] : undefined;
+  const wanted = JSON.parse(content);
   let doc;
   try {
     doc = (await ssm.call('DescribeDocument', { Name: name })).Document;
@@ -65,17 +74,72 @@ async function documentPreferences(e, ssm) {
   }
   if (!doc) {
     await ssm.call('CreateDocument', { Name: name, Content: content, DocumentType: 'Session', DocumentFormat: 'JSON' });
-    return { id: name + '#' + (kept || 'created'), data: { Version: '1' } };
+    return { id: name + '#' + (kept || 'created'), data: { Version: '1', Changed: changes(name, {}, wanted.inputs || {}) } };
   }
+  const current = await inputsOf(ssm, name, doc.DefaultVersion);
+  const released = e.RequestType === 'Update' ? ungoverned(e.OldResourceProperties, wanted) : [];
+  let original = {};
+  if (released.length > 0 && kept && kept !== 'created') original = await inputsOf(ssm, name, kept.slice(1));
+  const inputs = merge(current, wanted.inputs || {});
+  for (const k of released) {
+    if (k in original) inputs[k] = original[k];
+    else delete inputs[k];
+  }
+  const merged = JSON.stringify({ ...wanted, inputs });
   let version;
   try {
-    version = (await ssm.call('UpdateDocument', { Name: name, Content: content, DocumentVersion: '$LATEST', DocumentFormat: 'JSON' })).DocumentDescription.DocumentVersion;
+    version = (await ssm.call('UpdateDocument', { Name: name, Content: merged, DocumentVersion: '$LATEST', DocumentFormat: 'JSON' })).DocumentDescription.DocumentVersion;
   } catch (err) {
     if (!is(err, 'DuplicateDocumentContent')) throw err;
-    version = await versionWith(ssm, name, content);
+    version = await versionWith(ssm, name, merged);
   }
   if (version !== doc.DefaultVersion) await ssm.call('UpdateDocumentDefaultVersion', { Name: name, DocumentVersion: version });
-  return { id: name + '#' + (kept || 'v' + doc.DefaultVersion), data: { Version: version } };
+  return { id: name + '#' + (kept || 'v' + doc.DefaultVersion), data: { Version: version, Changed: changes(name, current, inputs) } };
+}
+
+// inputsOf returns the inputs of one version of the document ({} when it has none).
+async function inputsOf(ssm, name, version) {
+  const d = await ssm.call('GetDocument', { Name: name, DocumentVersion: version, DocumentFormat: 'JSON' });
+  try {
+    return JSON.parse(d.Content).inputs || {};
+  } catch (_) {
+    return {};
+  }
+}
+
+// merge is base with every governed input set; objects are merged one level deep.
+function merge(base, governed) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(governed)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? { ...b, ...v } : v;
+  }
+  return out;
+}
+
+// ungoverned are the inputs the old properties' Content governed that the new one does not.
+function ungoverned(old, wanted) {
+  let before;
+  try {
+    before = JSON.parse((old || {}).Content).inputs || {};
+  } catch (_) {
+    return [];
+  }
+  return Object.keys(before).filter((k) => !(k in (wanted.inputs || {})));
+}
+
+// changes is the JSON of {input: [before, after]} for every input that differs (at most 3 KB of
+// the 4 KB a custom resource response may hold; the log has all of it).
+function changes(name, before, after) {
+  const diff = {};
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const b = k in before ? before[k] : null;
+    const a = k in after ? after[k] : null;
+    if (JSON.stringify(b) !== JSON.stringify(a)) diff[k] = [b, a];
+  }
+  const text = JSON.stringify(diff);
+  console.log('sessionaudit changed ' + name + ' inputs {input: [before, after]}: ' + text);
+  return text.length > 3072 ? text.slice(0, 3060) + '...(truncated)' : text;
 }
 
 // versionWith finds the existing version that holds content (newest first).

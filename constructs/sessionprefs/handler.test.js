@@ -50,7 +50,7 @@ const event = (RequestType, idle, PhysicalResourceId) => ({ RequestType, Physica
 test('creates the document when there is none, and deletes it on delete', async () => {
   const ssm = fakeSSM();
   const r = await run(event('Create', 20), { ssm: ssm.client });
-  assert.deepStrictEqual(r, { id: NAME + '#created', data: { Version: '1' } });
+  assert.deepStrictEqual(r, { id: NAME + '#created', data: { Version: '1', Changed: '{"idleSessionTimeout":[null,"20"]}' } });
   assert.strictEqual(ssm.versions[0], content(20));
   await run(event('Delete', 20, r.id), { ssm: ssm.client });
   assert.strictEqual(ssm.versions, null, 'document deleted: the service defaults apply again');
@@ -59,7 +59,7 @@ test('creates the document when there is none, and deletes it on delete', async 
 test('updates an existing document, promotes the new version, and restores the old default on delete', async () => {
   const ssm = fakeSSM({ versions: [content(5), content(7)], def: '1' });
   const r = await run(event('Create', 20), { ssm: ssm.client });
-  assert.deepStrictEqual(r, { id: NAME + '#v1', data: { Version: '3' } });
+  assert.deepStrictEqual(r, { id: NAME + '#v1', data: { Version: '3', Changed: '{"idleSessionTimeout":["5","20"]}' } });
   assert.strictEqual(ssm.def, '3');
   assert.strictEqual(ssm.versions[2], content(20));
   await run(event('Delete', 20, r.id), { ssm: ssm.client });
@@ -90,8 +90,78 @@ test('duplicate content is success and the matching version becomes the default'
 test('duplicate content that is already the default changes nothing', async () => {
   const ssm = fakeSSM({ versions: [content(20)], def: '1' });
   const r = await run(event('Create', 20), { ssm: ssm.client });
-  assert.deepStrictEqual(r, { id: NAME + '#v1', data: { Version: '1' } });
+  assert.deepStrictEqual(r, { id: NAME + '#v1', data: { Version: '1', Changed: '{}' } });
   assert.ok(!ssm.calls.includes('UpdateDocumentDefaultVersion'));
+});
+
+// A team's customized document: run-as, shell profiles, limits and an S3 bucket of its own.
+const customized = JSON.stringify({
+  schemaVersion: '1.0', description: 'team settings', sessionType: 'Standard_Stream',
+  inputs: {
+    s3BucketName: 'team-bucket', s3KeyPrefix: 'team/', s3EncryptionEnabled: false, cloudWatchLogGroupName: '', cloudWatchEncryptionEnabled: false,
+    idleSessionTimeout: '15', maxSessionDuration: '120', runAsEnabled: true, runAsDefaultUser: 'ec2-user',
+    shellProfile: { linux: 'exec bash -l', windows: '' },
+  },
+});
+// What sessionaudit governs with a configuration that sets no limits, run-as or shell profile.
+const governed = (extra = {}) => JSON.stringify({
+  schemaVersion: '1.0', description: 'Session Manager preferences managed by sessionaudit', sessionType: 'Standard_Stream',
+  inputs: { cloudWatchLogGroupName: 'session-manager-log-1', cloudWatchEncryptionEnabled: true, cloudWatchStreamingEnabled: true, kmsKeyId: 'k', ...extra },
+});
+const governedEvent = (RequestType, c, PhysicalResourceId, OldContent) => ({
+  RequestType, PhysicalResourceId, ResourceType: 'Custom::SessionManagerPreferences',
+  ResourceProperties: { Name: NAME, Content: c }, ...(OldContent ? { OldResourceProperties: { Name: NAME, Content: OldContent } } : {}),
+});
+
+test('adopts a customized document: keeps what sessionaudit does not govern, records what it changed, restores it on delete', async () => {
+  const ssm = fakeSSM({ versions: [customized], def: '1' });
+  const r = await run(governedEvent('Create', governed()), { ssm: ssm.client });
+  assert.strictEqual(r.id, NAME + '#v1');
+  const inputs = JSON.parse(ssm.versions[1]).inputs;
+  // Kept: run-as, the shell profile, both limits and the team's own bucket (no S3 input is governed here).
+  assert.strictEqual(inputs.runAsEnabled, true);
+  assert.strictEqual(inputs.runAsDefaultUser, 'ec2-user');
+  assert.deepStrictEqual(inputs.shellProfile, { linux: 'exec bash -l', windows: '' });
+  assert.strictEqual(inputs.idleSessionTimeout, '15');
+  assert.strictEqual(inputs.maxSessionDuration, '120');
+  assert.strictEqual(inputs.s3BucketName, 'team-bucket');
+  // Governed: logging.
+  assert.strictEqual(inputs.cloudWatchLogGroupName, 'session-manager-log-1');
+  assert.strictEqual(inputs.cloudWatchEncryptionEnabled, true);
+  assert.deepStrictEqual(JSON.parse(r.data.Changed), {
+    cloudWatchLogGroupName: ['', 'session-manager-log-1'], cloudWatchEncryptionEnabled: [false, true],
+    cloudWatchStreamingEnabled: [null, true], kmsKeyId: [null, 'k'],
+  });
+  await run(governedEvent('Delete', governed(), r.id), { ssm: ssm.client });
+  assert.strictEqual(ssm.def, '1', 'the team\'s own version is the default again');
+  assert.strictEqual(ssm.versions[0], customized, 'and it is unchanged');
+});
+
+test('configured limits and shell profiles are governed, one shell at a time', async () => {
+  const ssm = fakeSSM({ versions: [customized], def: '1' });
+  await run(governedEvent('Create', governed({ maxSessionDuration: '60', shellProfile: { windows: '$Host.UI' } })), { ssm: ssm.client });
+  const inputs = JSON.parse(ssm.versions[1]).inputs;
+  assert.strictEqual(inputs.maxSessionDuration, '60');
+  assert.strictEqual(inputs.idleSessionTimeout, '15', 'not configured: kept');
+  assert.deepStrictEqual(inputs.shellProfile, { linux: 'exec bash -l', windows: '$Host.UI' });
+});
+
+test('an input no longer governed goes back to what the account had (or away)', async () => {
+  const ssm = fakeSSM({ versions: [customized], def: '1' });
+  const before = governed({ maxSessionDuration: '60', s3BucketName: 'central', s3EncryptionEnabled: true });
+  const created = await run(governedEvent('Create', before), { ssm: ssm.client });
+  assert.strictEqual(JSON.parse(ssm.versions[1]).inputs.maxSessionDuration, '60');
+  const updated = await run(governedEvent('Update', governed(), created.id, before), { ssm: ssm.client });
+  const inputs = JSON.parse(ssm.versions[2]).inputs;
+  assert.strictEqual(inputs.maxSessionDuration, '120', 'the team\'s limit is back');
+  assert.strictEqual(inputs.s3BucketName, 'team-bucket', 'and its bucket');
+  assert.strictEqual(inputs.s3EncryptionEnabled, false);
+  assert.deepStrictEqual(JSON.parse(updated.data.Changed), { maxSessionDuration: ['60', '120'], s3BucketName: ['central', 'team-bucket'], s3EncryptionEnabled: [true, false] });
+  const fresh = fakeSSM();
+  const c = await run(governedEvent('Create', before), { ssm: fresh.client });
+  await run(governedEvent('Update', governed(), c.id, before), { ssm: fresh.client });
+  const left = JSON.parse(fresh.versions[1]).inputs;
+  assert.ok(!('maxSessionDuration' in left) && !('s3BucketName' in left), 'a document sessionaudit created loses what it no longer governs');
 });
 
 test('delete tolerates a document that is already gone and a create that never happened', async () => {

@@ -223,9 +223,6 @@ func withDefaults(props *Props) Props {
 	str(&p.LogGroupName, LogGroupNamePrefix+*awscdk.Aws_ACCOUNT_ID())
 	str(&p.S3KeyPrefix, archivelayout.TranscriptKeyPrefix(*awscdk.Aws_ACCOUNT_ID(), *awscdk.Aws_REGION()))
 	str(&p.InstanceS3Prefix, archivelayout.TranscriptPrefix+*awscdk.Aws_ACCOUNT_ID()+"/")
-	str(&p.RunAsDefaultUser, "")
-	str(&p.ShellProfileLinux, "")
-	str(&p.ShellProfileWindows, "")
 	str(&p.InstancePolicyName, "SessionAuditInstanceLogging")
 	str(&p.UserPolicyName, "SessionAuditSessionUsers")
 	if p.LogRetentionDays == nil {
@@ -234,20 +231,26 @@ func withDefaults(props *Props) Props {
 	if !*awscdk.Token_IsUnresolved(p.LogRetentionDays) && !slices.Contains(RetentionDaysAllowed, *p.LogRetentionDays) {
 		invalid.Panic("sessionprefs", "Props.LogRetentionDays must be one of %v (got %v)", RetentionDaysAllowed, *p.LogRetentionDays)
 	}
-	minutes := func(v **float64, def, lo, hi float64, name string) {
+	minutes := func(v **float64, lo, hi float64, name string) {
 		if *v == nil {
-			*v = jsii.Number(def)
+			return // kept
 		}
 		if !*awscdk.Token_IsUnresolved(*v) && (**v < lo || **v > hi || **v != float64(int(**v))) {
 			invalid.Panic("sessionprefs", "Props.%s must be a whole number of minutes from %v to %v (got %v)", name, lo, hi, **v)
 		}
 	}
-	minutes(&p.IdleSessionTimeout, 20, 1, 60, "IdleSessionTimeout")
-	minutes(&p.MaxSessionDuration, 60, 1, 1440, "MaxSessionDuration")
+	minutes(&p.IdleSessionTimeout, 1, 60, "IdleSessionTimeout")
+	minutes(&p.MaxSessionDuration, 1, 1440, "MaxSessionDuration")
 	flag := func(v **bool, def bool) {
 		if *v == nil {
 			*v = jsii.Bool(def)
 		}
+	}
+	if p.Requirements == nil {
+		p.Requirements = jsii.String(RequireEncryption)
+	}
+	if r := *p.Requirements; r != RequireNothing && r != RequireLogging && r != RequireEncryption {
+		invalid.Panic("sessionprefs", "Props.Requirements must be %q, %q or %q (got %q)", RequireNothing, RequireLogging, RequireEncryption, r)
 	}
 	flag(&p.CloudWatchStreaming, true)
 	flag(&p.RdpRecording, true)
@@ -255,7 +258,7 @@ func withDefaults(props *Props) Props {
 	if !*p.SessionEncryption && p.SessionKeyArn != nil {
 		invalid.Panic("sessionprefs", "Props.SessionKeyArn must be unset when SessionEncryption is false (got %q)", *p.SessionKeyArn)
 	}
-	if p.RunAsEnabled && *p.RunAsDefaultUser == "" {
+	if p.RunAsEnabled != nil && *p.RunAsEnabled && (p.RunAsDefaultUser == nil || *p.RunAsDefaultUser == "") {
 		invalid.Panic("sessionprefs", "Props.RunAsDefaultUser is required when RunAsEnabled is true")
 	}
 	return p

@@ -45,6 +45,22 @@ const ResourceType = "Custom::SessionManagerPreferences"
 // RecordingResourceType is the CloudFormation type of the RDP recording preferences resource.
 const RecordingResourceType = "Custom::RdpRecordingPreferences"
 
+// Values of Props.Requirements: what the preferences document asks of every session.
+const (
+	// RequireNothing leaves SSM-SessionManagerRunShell as the account has it (no Document
+	// resource): the policies, the log group and its forwarder exist, and no session changes.
+	RequireNothing = "nothing"
+	// RequireLogging logs sessions (the log group; the central bucket in its region) without the
+	// checks that refuse a session: no cloudWatchEncryptionEnabled, s3EncryptionEnabled or
+	// kmsKeyId. The agent starts the session even when the instance role cannot log
+	// (amazon-ssm-agent agent/session/shell/shell.go validate: it only warns about a log group it
+	// cannot describe, and refuses a session only for the encryption checks).
+	RequireLogging = "logging"
+	// RequireEncryption is the full document: encrypted log group and bucket checked at session
+	// start, and session data encrypted with the session key.
+	RequireEncryption = "encryption"
+)
+
 // LogGroupNamePrefix starts the session log group's name: <prefix><account ID> (one per account
 // and region). The notification inbox and the guardrails name log groups by it.
 const LogGroupNamePrefix = "session-manager-log-"
@@ -55,9 +71,23 @@ type Props struct {
 	CentralBucketName *string
 	// CentralBucketOwner is the account that owns the central bucket. Required.
 	CentralBucketOwner *string
-	// CentralBucketRegion is the bucket's region (its key is used through S3 there).
+	// CentralBucketRegion is the bucket's region (its key is used through S3 there). Nodes send
+	// their transcripts to the bucket only in this region: elsewhere the preferences name no
+	// bucket and sessions are logged through CloudWatch Logs alone, so that a session depends only
+	// on its own region's endpoints (an S3 gateway endpoint reaches only buckets of its own region,
+	// and the agent refuses a session when it cannot check the bucket's encryption; docs/regions.md).
 	// Default: this stack's region.
 	CentralBucketRegion *string
+	// Requirements is how far the preferences go (RequireNothing, RequireLogging or
+	// RequireEncryption), so that a rollout switches requirements on only after every instance
+	// role and user can meet them (docs/rollout.md): the RDP recording preferences and the session
+	// key in the document come with RequireEncryption; the instance and user policies are the same
+	// in every case. Default: RequireEncryption.
+	Requirements *string
+	// InBucketRegion is a condition that holds exactly where the stack's region is
+	// CentralBucketRegion, for a stack whose region is known only at deployment (one condition
+	// the stack can share). Default: one of this construct's own when it needs one.
+	InBucketRegion awscdk.CfnCondition
 	// LogKeyArn encrypts the log group; CloudWatch Logs needs a key in the log group's own region
 	// (the LogKey, or its replica in this region). Required.
 	LogKeyArn *string
@@ -82,18 +112,23 @@ type Props struct {
 	// S3KeyPrefix for transcripts, below which this account may write.
 	// Default: "session-manager/<account>/<region>".
 	S3KeyPrefix *string
-	// IdleSessionTimeout, 1..60 minutes. Default: 20.
+	// The preferences document governs only what logging needs and what these props set: for
+	// the settings below, nil keeps the value of the account's own document (AWS's default where
+	// it has none), and the handler records what it changed (Document's attribute Changed).
+
+	// IdleSessionTimeout, 1..60 minutes. Default: kept (AWS's default: 20).
 	IdleSessionTimeout *float64
-	// MaxSessionDuration, 1..1440 minutes. Default: 60.
+	// MaxSessionDuration, 1..1440 minutes. Default: kept (AWS's default: no maximum).
 	MaxSessionDuration *float64
 	// CloudWatchStreaming sends output as it happens instead of at the end. Default: true.
 	CloudWatchStreaming *bool
-	// RunAsEnabled starts Linux sessions as RunAsDefaultUser. Default: false.
-	RunAsEnabled bool
-	// RunAsDefaultUser is required when RunAsEnabled. Default: "".
+	// RunAsEnabled starts Linux sessions as RunAsDefaultUser. Default: kept (AWS's default: off).
+	RunAsEnabled *bool
+	// RunAsDefaultUser is required when RunAsEnabled is true. Default: kept.
 	RunAsDefaultUser *string
-	// ShellProfileLinux / ShellProfileWindows run at the start of each session. Default: "".
-	ShellProfileLinux   *string
+	// ShellProfileLinux runs at the start of each Linux session. Default: kept.
+	ShellProfileLinux *string
+	// ShellProfileWindows runs at the start of each Windows session. Default: kept.
 	ShellProfileWindows *string
 	// RdpRecording records Fleet Manager RDP connections to the central bucket. It needs
 	// just-in-time node access to be enabled. Default: true.
@@ -147,14 +182,17 @@ type Preferences struct {
 	SessionKey awskms.Key
 	// SessionKeyArn is the key in kmsKeyId; nil when Props.SessionEncryption is false.
 	SessionKeyArn *string
-	// Document is the custom resource that manages SSM-SessionManagerRunShell.
+	// Document is the custom resource that manages SSM-SessionManagerRunShell; its attribute
+	// Changed is the JSON of what its last create or update changed ({input: [before, after]}).
+	// Nil with Props.Requirements RequireNothing.
 	Document awscdk.CustomResource
 	// DocumentHandler is the inline function of Document, RdpRecording and LogGroupProtection (it
 	// dispatches on the resource type).
 	DocumentHandler *inlinefn.Function
 	// RdpRecording is the Custom::RdpRecordingPreferences resource that sets the account's RDP
 	// recording preferences (an account and region singleton) and on delete puts back the ones it
-	// found, or deletes them if there were none; nil when Props.RdpRecording is false.
+	// found, or deletes them if there were none; nil when Props.RdpRecording is false or
+	// Props.Requirements is not RequireEncryption.
 	RdpRecording awscdk.CustomResource
 	// InstancePolicy holds exactly what the SSM agent needs to log; attach it to instance roles.
 	InstancePolicy awsiam.ManagedPolicy
@@ -206,19 +244,24 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 		Statements:   handlerStatements(stack, p),
 	})
 	acknowledgeHandlerPolicy(stack, p, fn)
-	doc := awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
-		ServiceToken:   fn.Function.FunctionArn(),
-		ServiceTimeout: inlinefn.ServiceTimeout(),
-		ResourceType:   jsii.String(ResourceType),
-		Properties: &map[string]any{
-			"Name":    DocumentName,
-			"Content": stack.ToJsonString(documentContent(p, logGroup), nil),
-		},
-	})
+	var doc awscdk.CustomResource
+	if *p.Requirements != RequireNothing {
+		doc = awscdk.NewCustomResource(this, jsii.String("Document"), &awscdk.CustomResourceProps{
+			ServiceToken:   fn.Function.FunctionArn(),
+			ServiceTimeout: inlinefn.ServiceTimeout(),
+			ResourceType:   jsii.String(ResourceType),
+			Properties: &map[string]any{
+				"Name":    DocumentName,
+				"Content": regionalContent(this, stack, p, logGroup),
+			},
+		})
+	}
 	protection := logprotect.ProtectLogGroup(this, "LogGroupProtection", logGroup, fn.Function.FunctionArn())
 
 	var rdp awscdk.CustomResource
-	if *p.RdpRecording {
+	// Recording asks kms:CreateGrant of the people who connect: the preferences are set only with
+	// RequireEncryption, while the user policy grants it from the first phase.
+	if *p.RdpRecording && *p.Requirements == RequireEncryption {
 		// Systems Manager GUI Connect API reference, ConnectionRecordingPreferences: "KMSKeyArn ...
 		// This key must exist in the same AWS Region as the node you start an RDP connection to."
 		// The property has the shape of UpdateConnectionRecordingPreferences' request (handler.js).
@@ -261,8 +304,32 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	}
 }
 
-// documentContent is the Session Manager preferences document with every setting.
-func documentContent(p Props, logGroup awslogs.LogGroup) map[string]any {
+// regionalContent is the preferences document of the stack's region: with the central bucket in
+// the bucket's own region, without it elsewhere (a CloudFormation condition when the stack's region
+// is only known at deployment, as in an environment-agnostic member stack).
+func regionalContent(scope constructs.Construct, stack awscdk.Stack, p Props, logGroup awslogs.LogGroup) *string {
+	withBucket := stack.ToJsonString(documentContent(p, logGroup, true), nil)
+	without := stack.ToJsonString(documentContent(p, logGroup, false), nil)
+	region, bucketRegion := stack.Region(), p.CentralBucketRegion
+	if !*awscdk.Token_IsUnresolved(region) && !*awscdk.Token_IsUnresolved(bucketRegion) {
+		if *region == *bucketRegion {
+			return withBucket
+		}
+		return without
+	}
+	inBucketRegion := p.InBucketRegion
+	if inBucketRegion == nil {
+		inBucketRegion = awscdk.NewCfnCondition(scope, jsii.String("InBucketRegion"), &awscdk.CfnConditionProps{
+			Expression: awscdk.Fn_ConditionEquals(region, bucketRegion),
+		})
+	}
+	return awscdk.Token_AsString(awscdk.Fn_ConditionIf(inBucketRegion.LogicalId(), withBucket, without), nil)
+}
+
+// documentContent is the Session Manager preferences document with the inputs sessionaudit
+// governs: logging (the central bucket only when withBucket), session encryption, and whatever
+// optional setting the props give. The handler keeps the account's other inputs.
+func documentContent(p Props, logGroup awslogs.LogGroup, withBucket bool) map[string]any {
 	// A key of this account is named by its ID, as the console does; any other by its ARN.
 	kmsKeyID := p.sessionKeyID
 	if kmsKeyID == nil {
@@ -271,24 +338,48 @@ func documentContent(p Props, logGroup awslogs.LogGroup) map[string]any {
 	if kmsKeyID == nil {
 		kmsKeyID = jsii.String("")
 	}
+	enforce := *p.Requirements == RequireEncryption
+	if !enforce {
+		kmsKeyID = jsii.String("")
+	}
+	inputs := map[string]any{
+		"cloudWatchLogGroupName":      logGroup.LogGroupName(),
+		"cloudWatchEncryptionEnabled": enforce,
+		"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
+		"kmsKeyId":                    kmsKeyID,
+	}
+	if withBucket {
+		inputs["s3BucketName"] = p.CentralBucketName
+		inputs["s3KeyPrefix"] = p.S3KeyPrefix
+		inputs["s3EncryptionEnabled"] = enforce
+	}
+	if p.IdleSessionTimeout != nil {
+		inputs["idleSessionTimeout"] = minutesString(p.IdleSessionTimeout)
+	}
+	if p.MaxSessionDuration != nil {
+		inputs["maxSessionDuration"] = minutesString(p.MaxSessionDuration)
+	}
+	if p.RunAsEnabled != nil {
+		inputs["runAsEnabled"] = *p.RunAsEnabled
+	}
+	if p.RunAsDefaultUser != nil {
+		inputs["runAsDefaultUser"] = p.RunAsDefaultUser
+	}
+	shell := map[string]any{}
+	if p.ShellProfileLinux != nil {
+		shell["linux"] = p.ShellProfileLinux
+	}
+	if p.ShellProfileWindows != nil {
+		shell["windows"] = p.ShellProfileWindows
+	}
+	if len(shell) > 0 {
+		inputs["shellProfile"] = shell
+	}
 	return map[string]any{
 		"schemaVersion": "1.0",
 		"description":   "Session Manager preferences managed by sessionaudit",
 		"sessionType":   "Standard_Stream",
-		"inputs": map[string]any{
-			"s3BucketName":                p.CentralBucketName,
-			"s3KeyPrefix":                 p.S3KeyPrefix,
-			"s3EncryptionEnabled":         true,
-			"cloudWatchLogGroupName":      logGroup.LogGroupName(),
-			"cloudWatchEncryptionEnabled": true,
-			"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
-			"kmsKeyId":                    kmsKeyID,
-			"idleSessionTimeout":          minutesString(p.IdleSessionTimeout),
-			"maxSessionDuration":          minutesString(p.MaxSessionDuration),
-			"runAsEnabled":                p.RunAsEnabled,
-			"runAsDefaultUser":            p.RunAsDefaultUser,
-			"shellProfile":                map[string]any{"linux": p.ShellProfileLinux, "windows": p.ShellProfileWindows},
-		},
+		"inputs":        inputs,
 	}
 }
 

@@ -6,7 +6,7 @@
 // string key it evaluates with the same operators: the encryption context is checked, not dropped.
 const test = require('node:test');
 const assert = require('node:assert');
-const { load, KEY_ID, simulate, example } = require('./policies.js');
+const { load, KEY_ID, simulate, example, explain } = require('./policies.js');
 
 const { DIR, ORG, ARCHIVE, HOME, OTHER_REGION, MEMBER } = example();
 const STRANGER = '999999999999';
@@ -29,7 +29,11 @@ const keyPolicy = archive.find('AWS::KMS::Key', byId('LogKey')).KeyPolicy;
 const sessionKeyPolicy = (archive.tryFind('AWS::KMS::Key', byId('SessionKey')) || {}).KeyPolicy;
 const sessionReplicaPolicy = OTHER_REGION ? (receiver.tryFind('AWS::KMS::ReplicaKey', byId('SessionKeyReplica')) || {}).KeyPolicy : undefined;
 const busPolicy = { Version: '2012-10-17', Statement: [archive.find('AWS::Events::EventBusPolicy').Statement] };
-const topicPolicy = archive.find('AWS::SNS::TopicPolicy').PolicyDocument;
+const topicPolicy = archive.find('AWS::SNS::TopicPolicy', byId('LoginNotifierTopicPolicy')).PolicyDocument;
+// With notifications.chat, a second topic in the chat integrations' format, with its own policy.
+const chatTopicPolicy = (archive.tryFind('AWS::SNS::TopicPolicy', byId('LoginNotifierChatTopicPolicy')) || {}).PolicyDocument;
+const chatTopicArn = `arn:aws:sns:${HOME}:${ARCHIVE}:session-audit-chat`;
+const NO_CHAT = !chatTopicPolicy && 'this configuration has no chat topic (notifications.chat is false)';
 const topicArn = archive.resolve({ Ref: Object.keys(archive.template.Resources).find((id) => id.startsWith('LoginNotifierTopic') && archive.template.Resources[id].Type === 'AWS::SNS::Topic') });
 const busArn = `arn:aws:events:${HOME}:${ARCHIVE}:event-bus/session-audit`;
 const alarmRuleArn = `arn:aws:events:${HOME}:${ARCHIVE}:rule/session-audit/session-audit-Alarms`;
@@ -183,6 +187,9 @@ const scenarios = [
   { name: 'EventBridge publishes for another rule', principal: 'events.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': `arn:aws:events:${HOME}:${STRANGER}:rule/spam`, 'aws:SourceAccount': STRANGER }, expect: DENIED },
   { name: 'CloudWatch publishes for a sessionaudit alarm', principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': `arn:aws:cloudwatch:${HOME}:${ARCHIVE}:alarm:session-audit-notification-dead-letters`, 'aws:SourceAccount': ARCHIVE }, expect: 'Allowed' },
   { name: 'CloudWatch publishes for another alarm', principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [], resourcePolicy: topicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': `arn:aws:cloudwatch:${HOME}:${ARCHIVE}:alarm:billing`, 'aws:SourceAccount': ARCHIVE }, expect: DENIED },
+  { name: 'EventBridge does not publish to the chat topic (only the formatter does, with its role)', principal: 'events.amazonaws.com', action: 'sns:Publish', resource: chatTopicArn, account: ARCHIVE, identity: [], resourcePolicy: chatTopicPolicy, ctx: { ...serviceCtx(ORG), 'aws:SourceArn': alarmRuleArn, 'aws:SourceAccount': ARCHIVE }, expect: DENIED, skip: NO_CHAT },
+  { name: 'a log-archive administrator publishes to the chat topic without TLS', principal: `arn:aws:iam::${ARCHIVE}:role/Admin`, action: 'sns:Publish', resource: chatTopicArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: chatTopicPolicy, ctx: { ...orgCtx(ARCHIVE), 'aws:SecureTransport': 'false' }, expect: 'ExplicitlyDenied', skip: NO_CHAT },
+  { name: 'member admin publishes to the chat topic', principal: `arn:aws:iam::${MEMBER}:role/Admin`, action: 'sns:Publish', resource: chatTopicArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: chatTopicPolicy, ctx: orgCtx(MEMBER), expect: DENIED, skip: NO_CHAT },
   { name: 'member admin publishes to the topic', principal: `arn:aws:iam::${MEMBER}:role/Admin`, action: 'sns:Publish', resource: topicArn, account: ARCHIVE, identity: [adminIdentity], resourcePolicy: topicPolicy, ctx: orgCtx(MEMBER), expect: DENIED },
 
   // The member instance policy as an identity policy (same account: no resource policy).
@@ -219,7 +226,7 @@ for (const s of scenarios) {
   test(s.name, { skip: s.skip || false }, async () => {
     const got = await simulate(s);
     const want = [].concat(s.expect);
-    assert.ok(want.includes(got), `${s.principal} ${s.action} ${s.resource}: got ${got}, want ${want.join(' or ')}`);
+    assert.ok(want.includes(got), explain(s, got));
   });
 }
 

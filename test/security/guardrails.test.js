@@ -6,36 +6,60 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { load, simulate, example } = require('./policies.js');
+const { load, simulate, example, explain } = require('./policies.js');
 
-const { DIR, ORG, HOME, MEMBER } = example();
-const notify = load(DIR, 'SessionAudit-Guardrails', { account: '111111111111', region: HOME });
-const denyTemplate = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'testdata', 'guardrails-deny.scp.json'), 'utf8'));
+const { DIR, ORG, HOME, MEMBER, CFG } = example();
+const guardrails = { enabled: true, unloggedSessions: 'notify', exemptPrincipalArns: [], ...(CFG.guardrails || {}) };
+const MODE = guardrails.unloggedSessions;
+const NO_GUARDRAILS = !guardrails.enabled && 'guardrails.enabled is false: this configuration deploys no service control policy';
+const fromCdkOut = guardrails.enabled ? load(DIR, 'SessionAudit-Guardrails', { account: CFG.managementAccountId, region: HOME }).template : { Resources: {} };
+// The "deny" policies: cdk.out's when the configuration denies; for the example organization
+// (notify) test/testdata/guardrails-deny.scp.json, the same configuration in deny mode (go test
+// writes it); other configurations in notify or allow mode skip them, saying so.
+const isExample = CFG.organizationId === 'o-exampleorg1';
+const denyTemplate = MODE === 'deny' ? fromCdkOut
+  : isExample ? JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'testdata', 'guardrails-deny.scp.json'), 'utf8')) : undefined;
+const NO_DENY = !NO_GUARDRAILS && !denyTemplate && `guardrails.unloggedSessions is "${MODE}": test-config's deny configurations (one-region.json, many-regions.json) run these`;
 const scp = (template, name) => {
   const found = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy' && r.Properties.Name === name);
-  assert.strictEqual(found.length, 1, name);
+  assert.strictEqual(found.length, 1, `want one service control policy named ${name}, found ${found.length}`);
   return { name, policy: found[0].Properties.Content };
 };
-const notifyScps = [scp(notify.template, 'SessionAuditProtect')];
-const denyScps = [scp(denyTemplate, 'SessionAuditProtect'), scp(denyTemplate, 'SessionAuditUnloggedSessions')];
-assert.strictEqual(Object.values(notify.template.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy').length, 1, 'notify mode has one policy');
+const protectScps = NO_GUARDRAILS ? [] : [scp(fromCdkOut, 'SessionAuditProtect')];
+const notifyScps = MODE === 'deny' ? [] : protectScps;
+const denyScps = denyTemplate ? [scp(denyTemplate, 'SessionAuditProtect'), scp(denyTemplate, 'SessionAuditUnloggedSessions')] : [];
+test(`${MODE} mode has the policies it should`, { skip: NO_GUARDRAILS }, () => {
+  const names = Object.values(fromCdkOut.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy').map((r) => r.Properties.Name).sort();
+  assert.deepStrictEqual(names, MODE === 'deny' ? ['SessionAuditProtect', 'SessionAuditUnloggedSessions'] : ['SessionAuditProtect'],
+    'expected SessionAuditProtect, and SessionAuditUnloggedSessions exactly in deny mode');
+});
 
 const admin = { name: 'Admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
-const role = (name) => ({ principal: `arn:aws:sts::${MEMBER}:assumed-role/${name}/session`, roleArn: `arn:aws:iam::${MEMBER}:role/${name}` });
+const role = (name, account = MEMBER) => ({ principal: `arn:aws:sts::${account}:assumed-role/${name.split('/').pop()}/session`, roleArn: `arn:aws:iam::${account}:role/${name}`, account });
 const ADMIN = role('Admin');
 const STACKSET = role('stacksets-exec-0123456789abcdef0123456789abcdef');
 const HANDLER = role(`session-audit-preferences-${HOME}`);
-const BREAK_GLASS = role('BreakGlass');
+// One principal per exempt pattern of the configuration, made to match it: * and ? filled in, an
+// account wildcard as the member account (a pattern that names an account is evaluated there).
+const exempt = guardrails.exemptPrincipalArns.map((pattern) => {
+  const [, , , , account, resource] = pattern.split(':');
+  const acct = account === '*' ? MEMBER : account.replace(/[*?]/g, '3');
+  const name = resource.replace(/^(role|user)\//, '').replace(/\*/g, 'x').replace(/\?/g, 'x');
+  if (resource.startsWith('user/')) return { pattern, principal: `arn:aws:iam::${acct}:user/${name}`, roleArn: `arn:aws:iam::${acct}:user/${name}`, account: acct };
+  return { pattern, ...role(name, acct) };
+});
 const DENIED = 'ExplicitlyDenied';
 
 const group = `arn:aws:logs:${HOME}:${MEMBER}:log-group:session-manager-log-${MEMBER}`;
 const doc = `arn:aws:ssm:${HOME}:${MEMBER}:document/SSM-SessionManagerRunShell`;
 const rule = `arn:aws:events:${HOME}:${MEMBER}:rule/session-audit-sessions`;
 
-const call = (name, who, action, resource, expect, { scps = notifyScps, ctx = {} } = {}) => ({
-  name, principal: who.principal, action, resource, account: MEMBER, identity: [admin], scps, expect,
-  ctx: { 'aws:PrincipalArn': who.roleArn, 'aws:PrincipalAccount': MEMBER, 'aws:PrincipalOrgID': ORG, 'aws:SecureTransport': 'true', ...ctx },
+const call = (name, who, action, resource, expect, { scps = protectScps, ctx = {}, skip = NO_GUARDRAILS } = {}) => ({
+  name, principal: who.principal, action, resource: resource.replace(`:${MEMBER}:`, `:${who.account || MEMBER}:`), account: who.account || MEMBER, identity: [admin], scps, expect, skip,
+  ctx: { 'aws:PrincipalArn': who.roleArn, 'aws:PrincipalAccount': who.account || MEMBER, 'aws:PrincipalOrgID': ORG, 'aws:SecureTransport': 'true', ...ctx },
 });
+const notify = (name, who, action, resource, expect, o = {}) => call(name, who, action, resource, expect, { ...o, scps: notifyScps, skip: NO_GUARDRAILS || (MODE === 'deny' && 'this configuration is in deny mode') });
+const deny = (name, who, action, resource, expect, o = {}) => call(name, who, action, resource, expect, { ...o, scps: denyScps, skip: NO_GUARDRAILS || NO_DENY });
 
 const scenarios = [
   // Protect: a member administrator cannot touch what sessionaudit deployed...
@@ -68,36 +92,41 @@ const scenarios = [
   call('document handler updates the preferences document', HANDLER, 'ssm:UpdateDocument', doc, 'Allowed'),
   call('document handler sets the RDP recording preferences', HANDLER, 'ssm-guiconnect:UpdateConnectionRecordingPreferences', '*', 'Allowed'),
   call('document handler turns the session log group\'s deletion protection off', HANDLER, 'logs:PutLogGroupDeletionProtection', group, 'Allowed'),
-  call('break-glass role disables the session rule', BREAK_GLASS, 'events:DisableRule', rule, 'Allowed'),
+  ...exempt.map((e) => call(`exempt principal (${e.pattern}) disables the session rule`, e, 'events:DisableRule', rule, 'Allowed')),
 
   // Unlogged sessions: "notify" refuses nothing, "deny" refuses port forwarding and SSH.
-  call('notify: member user starts a port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed'),
-  call('notify: member user starts an SSH session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartSSHSession`, 'Allowed'),
-  call('deny: member user starts a port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, DENIED, { scps: denyScps }),
-  call('deny: member user forwards to a remote host', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSessionToRemoteHost`, DENIED, { scps: denyScps }),
-  call('deny: member user starts an SSH session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartSSHSession`, DENIED, { scps: denyScps }),
-  call('deny: an exempt principal forwards a port', BREAK_GLASS, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed', { scps: denyScps }),
+  notify('notify: member user starts a port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed'),
+  notify('notify: member user starts an SSH session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartSSHSession`, 'Allowed'),
+  deny('deny: member user starts a port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, DENIED),
+  deny('deny: member user forwards to a remote host', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSessionToRemoteHost`, DENIED),
+  deny('deny: member user starts an SSH session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartSSHSession`, DENIED),
+  ...(denyTemplate === fromCdkOut ? exempt : []).map((e) => deny(`deny: an exempt principal (${e.pattern}) forwards a port`, e, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed')),
+  ...(denyTemplate && denyTemplate !== fromCdkOut ? [deny('deny: the example\'s exempt role forwards a port', role('BreakGlass'), 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed')] : []),
   // Fleet Manager's Remote Desktop calls with the user's credentials via ssm-guiconnect (recorded instead).
-  call('deny: Fleet Manager Remote Desktop starts its port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed',
-    { scps: denyScps, ctx: { 'aws:CalledVia': ['ssm-guiconnect.amazonaws.com'] } }),
-  call('deny: another service forwards a port on the user\'s behalf', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, DENIED,
-    { scps: denyScps, ctx: { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } }),
-  call('deny: member user starts a logged shell session', ADMIN, 'ssm:StartSession', doc, 'Allowed', { scps: denyScps }),
-  call('deny: member user names the instance', ADMIN, 'ssm:StartSession', `arn:aws:ec2:${HOME}:${MEMBER}:instance/i-0123456789abcdef0`, 'Allowed', { scps: denyScps }),
-  call('deny: the Protect policy still holds', ADMIN, 'logs:DeleteSubscriptionFilter', group, DENIED, { scps: denyScps }),
+  deny('deny: Fleet Manager Remote Desktop starts its port-forwarding session', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, 'Allowed',
+    { ctx: { 'aws:CalledVia': ['ssm-guiconnect.amazonaws.com'] } }),
+  deny('deny: another service forwards a port on the user\'s behalf', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, DENIED,
+    { ctx: { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } }),
+  deny('deny: member user starts a logged shell session', ADMIN, 'ssm:StartSession', doc, 'Allowed'),
+  deny('deny: member user names the instance', ADMIN, 'ssm:StartSession', `arn:aws:ec2:${HOME}:${MEMBER}:instance/i-0123456789abcdef0`, 'Allowed'),
+  deny('deny: the Protect policy still holds', ADMIN, 'logs:DeleteSubscriptionFilter', group, DENIED),
 ];
 
+test('every exempt pattern of the configuration has a principal in the matrix', { skip: NO_GUARDRAILS }, () => {
+  assert.strictEqual(exempt.length, guardrails.exemptPrincipalArns.length);
+});
+
 for (const s of scenarios) {
-  test(s.name, async () => {
+  test(s.name, { skip: s.skip || false }, async () => {
     const got = await simulate(s);
-    assert.ok([].concat(s.expect).includes(got), `${s.principal} ${s.action} ${s.resource}: got ${got}, want ${s.expect}`);
+    assert.ok([].concat(s.expect).includes(got), explain(s, got));
   });
 }
 
 // AWS-owned documents have no account in their ARN ("arn:aws:ssm:*::document/AWS-StartPortForwardingSession"
 // in AWS's Fleet Manager example); the simulator cannot parse that form, so the policy is checked
 // to name each document in both forms.
-test('deny: each unlogged document is denied with and without an account in its ARN', () => {
+test('deny: each unlogged document is denied with and without an account in its ARN', { skip: NO_GUARDRAILS || NO_DENY }, () => {
   const resources = [].concat(denyScps[1].policy.Statement[0].Resource);
   for (const d of ['AWS-StartPortForwardingSession', 'AWS-StartPortForwardingSessionToRemoteHost', 'AWS-StartSSHSession']) {
     assert.ok(resources.includes(`arn:*:ssm:*::document/${d}`) && resources.includes(`arn:*:ssm:*:*:document/${d}`), d);

@@ -53,9 +53,24 @@ function resolver(template, { account, region, partition = 'aws' }) {
     }
     throw new Error(`no value for GetAtt ${id}.${attr} (${r.Type})`);
   }
+  // condition evaluates a template condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition).
+  function condition(name) {
+    const c = (template.Conditions || {})[name];
+    if (!c) throw new Error('unknown condition ' + name);
+    return holds(c);
+  }
+  function holds(c) {
+    if ('Fn::Equals' in c) return JSON.stringify(resolve(c['Fn::Equals'][0])) === JSON.stringify(resolve(c['Fn::Equals'][1]));
+    if ('Fn::Not' in c) return !holds(c['Fn::Not'][0]);
+    if ('Fn::And' in c) return c['Fn::And'].every(holds);
+    if ('Fn::Or' in c) return c['Fn::Or'].some(holds);
+    if ('Condition' in c) return condition(c.Condition);
+    throw new Error('cannot evaluate condition ' + JSON.stringify(c));
+  }
   function resolve(v) {
     if (Array.isArray(v)) return v.map(resolve);
     if (v === null || typeof v !== 'object') return v;
+    if ('Fn::If' in v) return resolve(condition(v['Fn::If'][0]) ? v['Fn::If'][1] : v['Fn::If'][2]);
     if ('Ref' in v) return ref(v.Ref);
     if ('Fn::GetAtt' in v) return getAtt(...v['Fn::GetAtt']);
     if ('Fn::Join' in v) return resolve(v['Fn::Join'][1]).join(v['Fn::Join'][0]);
@@ -72,7 +87,7 @@ function load(dir, stack, env) {
   const resolve = resolver(template, env);
   const find = (type, filter = () => true) => {
     const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === type && filter(id, r));
-    if (found.length !== 1) throw new Error(`${stack}: want one ${type}, found ${found.length}`);
+    if (found.length !== 1) throw new Error(`${stack}: want one ${type} matching the filter, found ${found.length} (${found.map(([id]) => id).join(', ') || 'none'}); the matrix reads the configuration of ${path.join(dir, 'sessionaudit.config.json')}`);
     return resolve(found[0][1].Properties);
   };
   // tryFind is find for what a configuration may leave out (a session key, say): undefined then.
@@ -140,7 +155,22 @@ function example() {
     // has one; the matrices skip what needs one when it does not.
     OTHER_REGION: cfg.regions.find((r) => r !== cfg.homeRegion),
     MEMBER: '333333333333',
+    CFG: cfg,
   };
 }
 
-module.exports = { load, resolver, KEY_ID, simulate, example };
+// explain is the message of a scenario whose decision is not the expected one: what was asked,
+// what the matrix expected and why (the scenario's name states the property), what it got and
+// which policies decided.
+function explain(s, got) {
+  const want = [].concat(s.expect).join(' or ');
+  const policies = [...(s.identity || []).map((p) => 'identity ' + p.name), s.resourcePolicy ? 'resource policy of ' + s.resource : null, ...(s.scps || []).map((p) => 'SCP ' + p.name)].filter(Boolean);
+  return [
+    `expected ${want} because: ${s.name}${s.why ? ' (' + s.why + ')' : ''}`,
+    `  got ${got} for ${s.principal} calling ${s.action} on ${s.resource} (account ${s.account})`,
+    `  evaluated: ${policies.join('; ') || 'no policy'}`,
+    `  request context: ${JSON.stringify(s.ctx)}`,
+  ].join('\n');
+}
+
+module.exports = { load, resolver, KEY_ID, simulate, example, explain };

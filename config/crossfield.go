@@ -1,0 +1,100 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sessionaudit/sessionaudit/regions"
+)
+
+// crossFields refuses combinations of valid fields that cannot work together, each at the field
+// that would have to change, in the contract's format.
+func crossFields(c *Config, r *reader) {
+	ok := func(path string) bool { return !r.bad[path] }
+	// The archive keeps what the editable CloudWatch copy holds: a forwarded event that expires in
+	// the bucket while its log group still holds it could be edited back in no record.
+	if ret := c.Retention; ok("retention.archiveDays") && ok("retention.cloudWatchDays") && ret.ArchiveDays < ret.CloudWatchDays {
+		r.add("retention.archiveDays", fmt.Sprintf("must be at least retention.cloudWatchDays (%d): the tamper-resistant archive must outlive the editable CloudWatch Logs copy", ret.CloudWatchDays), fmt.Sprint(ret.ArchiveDays))
+	}
+	g := c.Guardrails
+	if g.Enabled && g.UnloggedSessions == UnloggedDeny && c.Rollout.Phase != PhaseEnforced && ok("rollout.phase") {
+		r.add("guardrails.unloggedSessions", fmt.Sprintf(`is "deny" but rollout.phase is %q: deny sessions only once the logged alternative is enforced (docs/rollout.md)`, c.Rollout.Phase), quote(g.UnloggedSessions))
+	}
+	if !g.Enabled && r.seen["guardrails.unloggedSessions"] && g.UnloggedSessions == UnloggedDeny {
+		r.add("guardrails.unloggedSessions", `is "deny" but guardrails.enabled is false: no service control policy would deny anything`, quote(g.UnloggedSessions))
+	}
+	if !g.Enabled && len(g.ExemptPrincipalArns) > 0 {
+		r.add("guardrails.exemptPrincipalArns", "has patterns but guardrails.enabled is false: there is no guardrail to exempt them from", render(g.ExemptPrincipalArns))
+	}
+	// IAM user guide, "AWS global condition context keys", aws:PrincipalArn: for a role session it
+	// is the role's ARN ("Do not specify the assumed role session ARN as a value for this condition
+	// key"), so an assumed-role pattern never matches and would exempt no one.
+	for i, arn := range g.ExemptPrincipalArns {
+		if at := fmt.Sprintf("guardrails.exemptPrincipalArns[%d]", i); ok(at) && strings.Contains(arn, ":assumed-role/") {
+			role := strings.Replace(strings.Replace(arn, ":sts::", ":iam::", 1), ":assumed-role/", ":role/", 1)
+			if j := strings.LastIndex(role, "/"); j > strings.Index(role, ":role/")+len(":role/") {
+				role = role[:j]
+			}
+			r.add(at, fmt.Sprintf("names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. %s", role), quote(arn))
+		}
+	}
+	if n := c.Notifications; !n.ConsoleSignIn && r.seen["notifications.signInRegions"] && len(n.SignInRegions) > 0 {
+		r.add("notifications.signInRegions", "lists regions but notifications.consoleSignIn is false: no sign-in rule would run there", render(n.SignInRegions))
+	}
+	s := c.Session
+	if s.RunAsEnabled != nil && !*s.RunAsEnabled && s.RunAsDefaultUser != nil && *s.RunAsDefaultUser != "" {
+		r.add("session.runAsDefaultUser", "is set but session.runAsEnabled is false: sessions would start as ssm-user, not this user", quote(*s.RunAsDefaultUser))
+	}
+}
+
+// principalsInPartition refuses ARN patterns of another partition than the deployment's: they
+// never match a principal of the organization.
+func principalsInPartition(r *reader, path string, arns []string, partition string) {
+	for i, arn := range arns {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && !r.bad[at] && parts[1] != partition {
+			r.add(at, fmt.Sprintf("must be an ARN of the partition of homeRegion (%s), not %s", partition, parts[1]), quote(arn))
+		}
+	}
+}
+
+// nearest names the known regions closest to an unknown code: those that share its prefix up to
+// the number (eu-central-3: eu-central-1, eu-central-2), else its partition's count.
+func nearest(code string) string {
+	stem := strings.TrimRight(code, "0123456789")
+	var like []string
+	for _, reg := range regions.All() {
+		if stem != "" && strings.HasPrefix(reg.Name, stem) {
+			like = append(like, reg.Name)
+		}
+	}
+	if len(like) > 0 {
+		return "known: " + strings.Join(like, ", ")
+	}
+	p := regions.Partition(code)
+	return fmt.Sprintf("the %s partition has %d known regions", p, len(regions.InPartition(p)))
+}
+
+// Warnings are what a valid configuration leaves out that it may not mean to: the app prints them
+// on every synthesis.
+func (c Config) Warnings() []string {
+	var out []string
+	if c.Notifications.ConsoleSignIn && Partition(c.HomeRegion) == "aws" {
+		var missed []string
+		for _, region := range GlobalSignInRegions {
+			if !slices.Contains(c.Regions, region) && !slices.Contains(c.Notifications.SignInRegions, region) {
+				missed = append(missed, region)
+			}
+		}
+		if len(missed) > 0 {
+			out = append(out, fmt.Sprintf("console sign-ins that CloudTrail records in %s (global endpoint) are not announced: add those regions to notifications.signInRegions if your service control policies let CloudFormation deploy there (docs/regions.md)", strings.Join(missed, ", ")))
+		}
+	}
+	for _, region := range append(slices.Clone(c.Regions), c.ExtraSignInRegions()...) {
+		if reg, ok := regions.Lookup(region); ok && reg.OptIn {
+			out = append(out, fmt.Sprintf("%s is an opt-in region: every target account must have enabled it before the StackSet deploys there (docs/regions.md)", region))
+		}
+	}
+	return out
+}
