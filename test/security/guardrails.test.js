@@ -52,11 +52,18 @@ const DENIED = 'ExplicitlyDenied';
 
 const group = `arn:aws:logs:${HOME}:${MEMBER}:log-group:session-manager-log-${MEMBER}`;
 const doc = `arn:aws:ssm:${HOME}:${MEMBER}:document/SSM-SessionManagerRunShell`;
+const instance = `arn:aws:ec2:${HOME}:${MEMBER}:instance/i-0123456789abcdef0`;
+const mine = (name) => `arn:aws:ssm:${HOME}:${MEMBER}:document/${name}`;
+const UNGOVERNED = ['eu-west-3', 'sa-east-1', 'af-south-1'].find((r) => !(CFG.regions || []).includes(r));
+const HANDLER_FUNCTION = `arn:aws:lambda:${HOME}:${MEMBER}:function:session-audit-preferences`;
+const NOTIFIER_ROLE = `arn:aws:iam::${MEMBER}:role/session-audit-notifier-${HOME}`;
+const NOTIFIER_QUEUE = `arn:aws:sqs:${HOME}:${MEMBER}:session-audit-notifications`;
 const rule = `arn:aws:events:${HOME}:${MEMBER}:rule/session-audit-sessions`;
 
 const call = (name, who, action, resource, expect, { scps = protectScps, ctx = {}, skip = NO_GUARDRAILS } = {}) => ({
   name, principal: who.principal, action, resource: resource.replace(`:${MEMBER}:`, `:${who.account || MEMBER}:`), account: who.account || MEMBER, identity: [admin], scps, expect, skip,
-  ctx: { 'aws:PrincipalArn': who.roleArn, 'aws:PrincipalAccount': who.account || MEMBER, 'aws:PrincipalOrgID': ORG, 'aws:SecureTransport': 'true', ...ctx },
+  // aws:RequestedRegion "is always included in the request context" (IAM global condition keys).
+  ctx: { 'aws:PrincipalArn': who.roleArn, 'aws:PrincipalAccount': who.account || MEMBER, 'aws:PrincipalOrgID': ORG, 'aws:SecureTransport': 'true', 'aws:RequestedRegion': HOME, ...ctx },
 });
 const notify = (name, who, action, resource, expect, o = {}) => call(name, who, action, resource, expect, { ...o, scps: notifyScps, skip: NO_GUARDRAILS || (MODE === 'deny' && 'this configuration is in deny mode') });
 const deny = (name, who, action, resource, expect, o = {}) => call(name, who, action, resource, expect, { ...o, scps: denyScps, skip: NO_GUARDRAILS || NO_DENY });
@@ -107,10 +114,115 @@ const scenarios = [
     { ctx: { 'aws:CalledVia': ['ssm-guiconnect.amazonaws.com'] } }),
   deny('deny: another service forwards a port on the user\'s behalf', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:document/AWS-StartPortForwardingSession`, DENIED,
     { ctx: { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } }),
-  deny('deny: member user starts a logged shell session', ADMIN, 'ssm:StartSession', doc, 'Allowed'),
-  deny('deny: member user names the instance', ADMIN, 'ssm:StartSession', `arn:aws:ec2:${HOME}:${MEMBER}:instance/i-0123456789abcdef0`, 'Allowed'),
+  deny('deny: member user starts a logged shell session', ADMIN, 'ssm:StartSession', doc, 'Allowed', { ctx: { 'aws:ResourceAccount': MEMBER } }),
+  deny('deny: member user names the instance', ADMIN, 'ssm:StartSession', instance, 'Allowed'),
+  deny('deny: member user starts a session on an ECS task', ADMIN, 'ssm:StartSession', `arn:aws:ecs:${HOME}:${MEMBER}:task/cluster/0123456789abcdef`, 'Allowed'),
+  deny('deny: member user starts a session on an on-premises node', ADMIN, 'ssm:StartSession', `arn:aws:ssm:${HOME}:${MEMBER}:managed-instance/mi-0123456789abcdef0`, 'Allowed'),
+  deny('deny: member user starts an interactive command (AWS does not document that it is logged)', ADMIN, 'ssm:StartSession', mine('AWS-StartInteractiveCommand'), DENIED),
   deny('deny: the Protect policy still holds', ADMIN, 'logs:DeleteSubscriptionFilter', group, DENIED),
 ];
+
+// Ordinary work that stays allowed in every mode.
+scenarios.push(
+  call('member admin creates an Automation document', ADMIN, 'ssm:CreateDocument', mine('PatchNightly'), 'Allowed', { ctx: { 'ssm:DocumentType': 'Automation' } }),
+  call('member admin passes its own role to its own function', ADMIN, 'iam:PassRole', `arn:aws:iam::${MEMBER}:role/app-function`, 'Allowed', { ctx: { 'iam:PassedToService': 'lambda.amazonaws.com' } }),
+  call('member admin invokes its own function', ADMIN, 'lambda:InvokeFunction', `arn:aws:lambda:${HOME}:${MEMBER}:function:orders`, 'Allowed'),
+  call('member admin adds a transformer to its own log group', ADMIN, 'logs:PutTransformer', `arn:aws:logs:${HOME}:${MEMBER}:log-group:app`, 'Allowed'),
+  call('member admin purges its own queue', ADMIN, 'sqs:PurgeQueue', `arn:aws:sqs:${HOME}:${MEMBER}:orders`, 'Allowed'),
+  call('member admin changes its own role\'s policy', ADMIN, 'iam:PutRolePolicy', `arn:aws:iam::${MEMBER}:role/app`, 'Allowed'),
+  call('member user starts a default shell session', ADMIN, 'ssm:StartSession', instance, 'Allowed'),
+  deny('deny: member user starts an RDP connection in a governed region', ADMIN, 'ssm-guiconnect:StartConnection', '*', 'Allowed'),
+  notify('notify: member user starts a session in an ungoverned region (announced instead)', ADMIN, 'ssm:StartSession', instance.replace(HOME, UNGOVERNED), 'Allowed', { ctx: { 'aws:RequestedRegion': UNGOVERNED } }),
+);
+
+// Evasion chains: what a member administrator with AdministratorAccess would do, step by step, to
+// start a session nobody can read, start one unannounced, or change the record. A chain is
+// closed when at least one of its steps is denied by a service control policy; each runs in the
+// mode that is to close it (Protect closes the tampering chains in every mode).
+const chain = (name, mode, steps) => ({ name, mode, steps });
+const step = (who, action, resource, ctx = {}) => ({ who, action, resource, ctx });
+const exemptRoles = exempt.filter((e) => !e.pattern.includes(':user/') && !e.pattern.includes(':assumed-role/'));
+const exemptUsers = exempt.filter((e) => e.pattern.includes(':user/'));
+const chains = [
+  chain('own Port session document, then a session with it', 'deny', [
+    step(ADMIN, 'ssm:CreateDocument', mine('MyTunnel'), { 'ssm:DocumentType': 'Session' }),
+    step(ADMIN, 'ssm:StartSession', mine('MyTunnel'), { 'aws:ResourceAccount': MEMBER })]),
+  chain('own Standard_Stream shell without logging inputs, then a session with it', 'deny', [
+    step(ADMIN, 'ssm:CreateDocument', mine('QuietShell'), { 'ssm:DocumentType': 'Session' }),
+    step(ADMIN, 'ssm:StartSession', mine('QuietShell'), { 'aws:ResourceAccount': MEMBER })]),
+  chain('an existing Session document made the default version of a quiet one', 'deny', [
+    step(ADMIN, 'ssm:UpdateDocument', mine('TeamShell'), { 'ssm:DocumentType': 'Session' }),
+    step(ADMIN, 'ssm:StartSession', mine('TeamShell'), { 'aws:ResourceAccount': MEMBER })]),
+  chain('a document shared from another account under the preferences document\'s name', 'deny', [
+    step(ADMIN, 'ssm:StartSession', 'arn:aws:ssm:' + HOME + ':444444444444:document/SSM-SessionManagerRunShell', { 'aws:ResourceAccount': '444444444444' })]),
+  chain('a shared document of another name, given as its ARN', 'deny', [
+    step(ADMIN, 'ssm:StartSession', 'arn:aws:ssm:' + HOME + ':444444444444:document/Tunnel', { 'aws:ResourceAccount': '444444444444' })]),
+  chain('an AWS port-forwarding document given as an ARN', 'deny', [
+    step(ADMIN, 'ssm:StartSession', mine('AWS-StartPortForwardingSession'))]),
+  chain('a session in a region nobody governs', 'deny', [
+    step(ADMIN, 'ssm:StartSession', instance.replace(HOME, UNGOVERNED), { 'aws:RequestedRegion': UNGOVERNED })]),
+  chain('an RDP connection in a region nobody governs', 'deny', [
+    step(ADMIN, 'ssm-guiconnect:StartConnection', '*', { 'aws:RequestedRegion': UNGOVERNED })]),
+  chain('borrow the preferences handler\'s role for a function of its own', 'any', [
+    step(ADMIN, 'iam:PassRole', HANDLER.roleArn, { 'iam:PassedToService': 'lambda.amazonaws.com' }),
+    step(ADMIN, 'lambda:CreateFunction', `arn:aws:lambda:${HOME}:${MEMBER}:function:rewrite`)]),
+  chain('rewrite the preferences handler\'s code', 'any', [step(ADMIN, 'lambda:UpdateFunctionCode', HANDLER_FUNCTION)]),
+  chain('point the preferences handler at another role or environment', 'any', [step(ADMIN, 'lambda:UpdateFunctionConfiguration', HANDLER_FUNCTION)]),
+  chain('invoke the preferences handler with a document of its own', 'any', [step(ADMIN, 'lambda:InvokeFunction', HANDLER_FUNCTION)]),
+  chain('invoke a version of the preferences handler', 'any', [step(ADMIN, 'lambda:InvokeFunction', HANDLER_FUNCTION + ':1')]),
+  chain('let EventBridge invoke the preferences handler', 'any', [step(ADMIN, 'lambda:AddPermission', HANDLER_FUNCTION)]),
+  chain('give the preferences handler a public URL', 'any', [step(ADMIN, 'lambda:CreateFunctionUrlConfig', HANDLER_FUNCTION)]),
+  chain('pass the StackSet\'s execution role to a service', 'any', [step(ADMIN, 'iam:PassRole', STACKSET.roleArn, { 'iam:PassedToService': 'ssm.amazonaws.com' })]),
+  chain('create a role named like the preferences handler\'s', 'any', [step(ADMIN, 'iam:CreateRole', `arn:aws:iam::${MEMBER}:role/session-audit-preferences-${UNGOVERNED}`)]),
+  ...exemptRoles.flatMap((e) => [
+    chain(`become the exempt role ${e.pattern}: create it`, 'any', [step(ADMIN, 'iam:CreateRole', e.roleArn)]),
+    chain(`become the exempt role ${e.pattern}: trust yourself`, 'any', [step(ADMIN, 'iam:UpdateAssumeRolePolicy', e.roleArn)]),
+    chain(`become the exempt role ${e.pattern}: give it your policies`, 'any', [step(ADMIN, 'iam:AttachRolePolicy', e.roleArn)]),
+    chain(`become the exempt role ${e.pattern}: hand it to a function`, 'any', [step(ADMIN, 'iam:PassRole', e.roleArn, { 'iam:PassedToService': 'lambda.amazonaws.com' })]),
+  ]),
+  ...exemptUsers.flatMap((e) => [
+    chain(`become the exempt user ${e.pattern}: create it`, 'any', [step(ADMIN, 'iam:CreateUser', e.roleArn)]),
+    chain(`become the exempt user ${e.pattern}: an access key`, 'any', [step(ADMIN, 'iam:CreateAccessKey', e.roleArn)]),
+    chain(`become the exempt user ${e.pattern}: a console password`, 'any', [step(ADMIN, 'iam:CreateLoginProfile', e.roleArn)]),
+  ]),
+  chain('rewrite events before they are stored (transformer)', 'any', [step(ADMIN, 'logs:PutTransformer', group)]),
+  chain('remove the transformer sessionaudit relies on not being there', 'any', [step(ADMIN, 'logs:DeleteTransformer', group)]),
+  chain('mask events (data protection policy)', 'any', [step(ADMIN, 'logs:PutDataProtectionPolicy', group)]),
+  chain('an account policy that applies to the session log group', 'any', [step(ADMIN, 'logs:PutAccountPolicy', '*')]),
+  chain('silence the notices: deny PutEvents inline on the notifier role', 'any', [step(ADMIN, 'iam:PutRolePolicy', NOTIFIER_ROLE)]),
+  chain('silence the notices: a permissions boundary on the notifier role', 'any', [step(ADMIN, 'iam:PutRolePermissionsBoundary', NOTIFIER_ROLE)]),
+  chain('silence the notices: a managed deny on the notifier role', 'any', [step(ADMIN, 'iam:AttachRolePolicy', NOTIFIER_ROLE)]),
+  chain('drop what could not be delivered: purge the dead-letter queue', 'any', [step(ADMIN, 'sqs:PurgeQueue', NOTIFIER_QUEUE)]),
+  chain('drop what could not be delivered: receive and delete', 'any', [step(ADMIN, 'sqs:ReceiveMessage', NOTIFIER_QUEUE), step(ADMIN, 'sqs:DeleteMessage', NOTIFIER_QUEUE)]),
+  chain('drop what could not be delivered: delete the queue', 'any', [step(ADMIN, 'sqs:DeleteQueue', NOTIFIER_QUEUE)]),
+  chain('turn the session log group\'s deletion protection off, then delete it', 'any', [
+    step(ADMIN, 'logs:PutLogGroupDeletionProtection', group), step(ADMIN, 'logs:DeleteLogGroup', group)]),
+];
+
+const runChain = async (c, scps) => {
+  const results = [];
+  for (const st of c.steps) {
+    results.push([st.action + ' ' + st.resource, await simulate(call(c.name, st.who, st.action, st.resource, DENIED, { scps, ctx: st.ctx }))]);
+  }
+  return results;
+};
+for (const c of chains) {
+  const scps = c.mode === 'deny' ? denyScps : protectScps;
+  const skip = NO_GUARDRAILS || (c.mode === 'deny' && NO_DENY);
+  test(`chain closed (${c.mode === 'deny' ? 'deny mode' : 'every mode'}): ${c.name}`, { skip }, async () => {
+    const results = await runChain(c, scps);
+    assert.ok(results.some(([, got]) => got === DENIED),
+      `chain "${c.name}" is open: no step is denied by ${scps.map((p) => p.name).join(', ')}\n` + results.map(([what, got]) => `  ${what}: ${got}`).join('\n'));
+  });
+}
+
+// Each chain is a real path: without the guardrails (AWS's FullAWSAccess only) every step of it
+// is allowed, so it is the policies that close it, not the simulator.
+test('without the guardrails every chain is open', { skip: NO_GUARDRAILS }, async () => {
+  for (const c of chains) {
+    for (const [what, got] of await runChain(c, [])) assert.strictEqual(got, 'Allowed', `${c.name}: ${what}`);
+  }
+});
 
 test('every exempt pattern of the configuration has a principal in the matrix', { skip: NO_GUARDRAILS }, () => {
   assert.strictEqual(exempt.length, guardrails.exemptPrincipalArns.length);
@@ -123,12 +235,13 @@ for (const s of scenarios) {
   });
 }
 
-// AWS-owned documents have no account in their ARN ("arn:aws:ssm:*::document/AWS-StartPortForwardingSession"
-// in AWS's Fleet Manager example); the simulator cannot parse that form, so the policy is checked
-// to name each document in both forms.
-test('deny: each unlogged document is denied with and without an account in its ARN', { skip: NO_GUARDRAILS || NO_DENY }, () => {
-  const resources = [].concat(denyScps[1].policy.Statement[0].Resource);
-  for (const d of ['AWS-StartPortForwardingSession', 'AWS-StartPortForwardingSessionToRemoteHost', 'AWS-StartSSHSession']) {
-    assert.ok(resources.includes(`arn:*:ssm:*::document/${d}`) && resources.includes(`arn:*:ssm:*:*:document/${d}`), d);
-  }
+// AWS-owned documents have no account in their ARN ("arn:aws:ssm:<region>::document/AWS-…"), a
+// form the simulator cannot parse. The allow-list is a NotResource: anything but the session
+// targets and the logged documents is denied, so an AWS-owned document is denied in either form
+// unless it is one of the logged ones. Checked on the policy itself.
+test('deny: the allow-list spares only the session targets and the logged documents', { skip: NO_GUARDRAILS || NO_DENY }, () => {
+  const st = denyScps[1].policy.Statement.find((x) => x.Sid === 'DenyUnloggedSessions');
+  assert.deepStrictEqual([].concat(st.NotResource).sort(), ['arn:*:ec2:*:*:instance/*', 'arn:*:ecs:*:*:task/*', 'arn:*:ssm:*:*:document/SSM-SessionManagerRunShell', 'arn:*:ssm:*:*:managed-instance/*']);
+  assert.strictEqual(st.Action, 'ssm:StartSession');
+  assert.strictEqual(st.Resource, undefined);
 });
