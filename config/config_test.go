@@ -110,15 +110,15 @@ func TestBadConfigs(t *testing.T) {
 		}, []string{`session.instanceRoleNames[0]: must be an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -), not an ARN (got "arn:aws:iam::111111111111:role/x")`}},
 		{"too many instance roles", func(c map[string]any) {
 			var roles []any
-			for i := 0; i < 21; i++ {
+			for i := 0; i < 11; i++ {
 				roles = append(roles, fmt.Sprintf("AppRole%02d", i))
 			}
 			c["session"].(map[string]any)["instanceRoleNames"] = roles
-		}, []string{`session.instanceRoleNames: must hold at most 20 entries: the member template, which names them, travels inline to CloudFormation (at most 50 KiB); attach the policy (output InstancePolicyArn) to more roles yourself (got 21 entries)`}},
+		}, []string{`session.instanceRoleNames: must hold at most 10 entries: the member template, which names them, travels inline to CloudFormation (at most 50 KiB); attach the policy (output InstancePolicyArn) to more roles yourself (got 11 entries)`}},
 		{"shell profiles too long", func(c map[string]any) {
 			s := c["session"].(map[string]any)
-			s["shellProfileLinux"], s["shellProfileWindows"] = strings.Repeat("x", 1025), "ok"
-		}, []string{`session.shellProfileLinux: must be at most 1,024 characters (the preferences document travels in the member template, which the CDK CLI sends inline only up to 50 KiB) (got "` + strings.Repeat("x", 76) + `...)`}},
+			s["shellProfileLinux"], s["shellProfileWindows"] = strings.Repeat("x", 513), "ok"
+		}, []string{`session.shellProfileLinux: must be at most 512 characters (the preferences document travels in the member template, which the CDK CLI sends inline only up to 50 KiB) (got "` + strings.Repeat("x", 76) + `...)`}},
 		{"too many forwarders", func(c map[string]any) {
 			var fs []any
 			for i := 0; i < 21; i++ {

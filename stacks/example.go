@@ -13,7 +13,7 @@ const ExampleParameterName = "NotTheExampleOrganization"
 
 // ExampleMessage is what CloudFormation says when someone deploys a template of the example
 // configuration.
-const ExampleMessage = "sessionaudit: this template was synthesized from the example configuration in cdk.json (organization o-exampleorg1, accounts 111111111111 and 222222222222) and cannot be deployed. Give your own configuration: make synth CONFIG=<path>, or export SESSIONAUDIT_CONFIG=<path>, or -c configFile=<path> (README, Deploy order)."
+const ExampleMessage = "sessionaudit: this template was synthesized from the example configuration in cdk.json (organization o-exampleorg1, accounts 111111111111 and 222222222222) and cannot be deployed. Give your own configuration: make synth CONFIG=<path>, or export SESSIONAUDIT_CONFIG=<path>, or -c configFile=<path> (docs/deploy.md)."
 
 // guardExample adds, when c is the example organization (config.IsExample), a parameter that no
 // deployment can satisfy: it has no default, so a create or update that does not pass it fails

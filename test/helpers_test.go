@@ -234,3 +234,17 @@ func receiverStacks(app *synthesized) []awscdk.Stack {
 	}
 	return out
 }
+
+// joined renders a value as the text CloudFormation would make of it: an Fn::Join of literal parts
+// as their concatenation, any other intrinsic as its JSON (so that a reference is visible as one).
+func joined(v any) string {
+	if j, ok := jsonPath(v, "Fn::Join").([]any); ok && len(j) == 2 {
+		sep, _ := j[0].(string)
+		var parts []string
+		for _, p := range asAnyList(j[1]) {
+			parts = append(parts, joined(p))
+		}
+		return strings.Join(parts, sep)
+	}
+	return jsonString(v)
+}

@@ -253,8 +253,8 @@ var requirements = []requirement{
 		}
 		_, doc := onlyOf(app.templates[stacks.MemberStackName], sessionprefs.ResourceType)
 		for _, region := range app.cfg.Regions {
-			text := jsonString(inRegion(app.templates[stacks.MemberStackName], props(doc)["Content"], region))
-			for _, m := range regexp.MustCompile(`\\"s3BucketName\\":\\"([^\\"]*)\\"`).FindAllStringSubmatch(text, -1) {
+			text := joined(inRegion(app.templates[stacks.MemberStackName], props(doc)["Content"], region))
+			for _, m := range regexp.MustCompile(`"s3BucketName":"([^"]*)"`).FindAllStringSubmatch(text, -1) {
 				if m[1] == "" {
 					continue
 				}
@@ -461,9 +461,14 @@ func TestAWSRequirementsCanFail(t *testing.T) {
 			}
 		},
 		func(c *synthesized) {
-			// The preferences of the home region everywhere (as before issue 23).
+			// The bucket of the home region everywhere (as before issue 23).
 			doc := props(first(member(c), sessionprefs.ResourceType, nil))
-			doc["Content"] = jsonPath(doc, "Content", "Fn::If").([]any)[1]
+			parts := jsonPath(doc, "Content", "Fn::Join").([]any)[1].([]any)
+			for i, part := range parts {
+				if f, ok := jsonPath(part, "Fn::If").([]any); ok {
+					parts[i] = f[1]
+				}
+			}
 		},
 		func(c *synthesized) {
 			for id, set := range resources(c.templates[stacks.MemberStackSetStackName], "AWS::CloudFormation::StackSet") {

@@ -170,11 +170,11 @@ test('a failed publish fails the invocation (EventBridge retries, then the dead-
   await assert.rejects(handle(load('start-session-iam-user'), env, { publish: async () => { throw new Error('KMS.AccessDenied'); } }), /KMS.AccessDenied/);
 });
 
-// The README shows real output: its sample messages are the expected messages of these samples.
-test('the README shows the messages the formatter writes', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+// docs/notifications.md shows real output: its sample messages are the expected messages of these samples.
+test('docs/notifications.md shows the messages the formatter writes', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'notifications.md'), 'utf8');
   for (const name of ['start-session-identity-center', 'start-connection-identity-center', 'start-session-port-forwarding-remote-host-identity-center']) {
     const m = format(load(name), env);
-    assert.ok(readme.includes('```\nSubject: ' + m.subject + '\n\n' + m.text + '```'), 'README lacks the current message for ' + name);
+    assert.ok(readme.includes('```\nSubject: ' + m.subject + '\n\n' + m.text + '```'), 'docs/notifications.md lacks the current message for ' + name);
   }
 });

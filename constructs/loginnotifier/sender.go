@@ -31,7 +31,7 @@ type SenderProps struct {
 	// IgnorePrincipals are principal ARN patterns (EventBridge wildcards, "*" only) whose sessions
 	// and RDP connections are not sent: matched against the caller's ARN and, for an assumed-role
 	// session, its role's ARN, as aws:PrincipalArn would. Sessions that Session Manager does not
-	// log (UnloggedSessionDocuments) are sent whoever starts them. Console sign-ins and access
+	// log (a document but sessiondocs.Logged) are sent whoever starts them. Console sign-ins and access
 	// requests are always sent. Default: none.
 	IgnorePrincipals []string
 	// ConsoleSignIn sends ConsoleLogin. Default: false.

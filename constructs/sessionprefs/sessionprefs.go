@@ -304,32 +304,38 @@ func New(scope constructs.Construct, id string, props *Props) *Preferences {
 	}
 }
 
-// regionalContent is the preferences document of the stack's region: with the central bucket in
-// the bucket's own region, without it elsewhere (a CloudFormation condition when the stack's region
-// is only known at deployment, as in an environment-agnostic member stack).
+// regionalContent is the preferences document of the stack's region: the central bucket only in
+// the bucket's own region, an empty bucket name (no S3 logging: the agent skips S3 when no bucket
+// is named, amazon-ssm-agent agent/session/shell/shell.go) elsewhere. When the stack's region is
+// only known at deployment (an environment-agnostic member stack), the bucket name and key prefix
+// are CloudFormation conditions of one document, so that nothing else is written twice.
 func regionalContent(scope constructs.Construct, stack awscdk.Stack, p Props, logGroup awslogs.LogGroup) *string {
-	withBucket := stack.ToJsonString(documentContent(p, logGroup, true), nil)
-	without := stack.ToJsonString(documentContent(p, logGroup, false), nil)
 	region, bucketRegion := stack.Region(), p.CentralBucketRegion
-	if !*awscdk.Token_IsUnresolved(region) && !*awscdk.Token_IsUnresolved(bucketRegion) {
-		if *region == *bucketRegion {
-			return withBucket
+	bucket, prefix := p.CentralBucketName, p.S3KeyPrefix
+	switch {
+	case !*awscdk.Token_IsUnresolved(region) && !*awscdk.Token_IsUnresolved(bucketRegion):
+		if *region != *bucketRegion {
+			bucket, prefix = jsii.String(""), jsii.String("")
 		}
-		return without
+	default:
+		inBucketRegion := p.InBucketRegion
+		if inBucketRegion == nil {
+			inBucketRegion = awscdk.NewCfnCondition(scope, jsii.String("InBucketRegion"), &awscdk.CfnConditionProps{
+				Expression: awscdk.Fn_ConditionEquals(region, bucketRegion),
+			})
+		}
+		only := func(v *string) *string {
+			return awscdk.Token_AsString(awscdk.Fn_ConditionIf(inBucketRegion.LogicalId(), v, jsii.String("")), nil)
+		}
+		bucket, prefix = only(bucket), only(prefix)
 	}
-	inBucketRegion := p.InBucketRegion
-	if inBucketRegion == nil {
-		inBucketRegion = awscdk.NewCfnCondition(scope, jsii.String("InBucketRegion"), &awscdk.CfnConditionProps{
-			Expression: awscdk.Fn_ConditionEquals(region, bucketRegion),
-		})
-	}
-	return awscdk.Token_AsString(awscdk.Fn_ConditionIf(inBucketRegion.LogicalId(), withBucket, without), nil)
+	return stack.ToJsonString(documentContent(p, logGroup, bucket, prefix), nil)
 }
 
 // documentContent is the Session Manager preferences document with the inputs sessionaudit
-// governs: logging (the central bucket only when withBucket), session encryption, and whatever
-// optional setting the props give. The handler keeps the account's other inputs.
-func documentContent(p Props, logGroup awslogs.LogGroup, withBucket bool) map[string]any {
+// governs: logging (the central bucket and key prefix given, "" for none), session encryption,
+// and whatever optional setting the props give. The handler keeps the account's other inputs.
+func documentContent(p Props, logGroup awslogs.LogGroup, bucket, prefix *string) map[string]any {
 	// A key of this account is named by its ID, as the console does; any other by its ARN.
 	kmsKeyID := p.sessionKeyID
 	if kmsKeyID == nil {
@@ -347,11 +353,11 @@ func documentContent(p Props, logGroup awslogs.LogGroup, withBucket bool) map[st
 		"cloudWatchEncryptionEnabled": enforce,
 		"cloudWatchStreamingEnabled":  p.CloudWatchStreaming,
 		"kmsKeyId":                    kmsKeyID,
-	}
-	if withBucket {
-		inputs["s3BucketName"] = p.CentralBucketName
-		inputs["s3KeyPrefix"] = p.S3KeyPrefix
-		inputs["s3EncryptionEnabled"] = enforce
+		// Without a bucket the agent checks no bucket encryption either (validate in shell.go
+		// checks it only for a named bucket).
+		"s3BucketName":        bucket,
+		"s3KeyPrefix":         prefix,
+		"s3EncryptionEnabled": enforce,
 	}
 	if p.IdleSessionTimeout != nil {
 		inputs["idleSessionTimeout"] = minutesString(p.IdleSessionTimeout)

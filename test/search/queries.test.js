@@ -149,7 +149,7 @@ async function run(connection, name, params) {
   return (await statement.runAndReadAll()).getRowObjectsJson();
 }
 
-// The README shows each query with the result it gives on these samples.
+// docs/search.md shows each query with the result it gives on these samples.
 const markdown = (rows) => {
   const cols = Object.keys(rows[0]);
   return ['| ' + cols.join(' | ') + ' |', '|' + cols.map(() => ' --- |').join(''), ...rows.map((r) => '| ' + cols.map((c) => String(r[c])).join(' | ') + ' |')].join('\n');
@@ -195,12 +195,12 @@ test('the saved queries answer the auditor\'s questions on objects laid out as F
   const rows = await loadTable(connection, dir, keys, 'forwarded_events');
   assert.strictEqual(rows, events.length, 'every forwarded line is a row (the text line as NULLs)');
   assert.deepStrictEqual(Object.keys(queries).sort(), Object.keys(expected).sort());
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(root, 'docs', 'search.md'), 'utf8');
   for (const [name, want] of Object.entries(expected)) {
     const got = await run(connection, name, want.params);
     assert.deepStrictEqual(got, want.rows, name);
-    assert.ok(readme.includes(markdown(got)), `README lacks the sample result of "${name}":\n${markdown(got)}`);
-    assert.ok(readme.includes(queries[name]), `README lacks the query "${name}"`);
+    assert.ok(readme.includes(markdown(got)), `docs/search.md lacks the sample result of "${name}":\n${markdown(got)}`);
+    assert.ok(readme.includes(queries[name]), `docs/search.md lacks the query "${name}"`);
   }
 });
 
