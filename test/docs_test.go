@@ -56,3 +56,30 @@ func TestDocsLinks(t *testing.T) {
 		t.Error("the link pattern finds no link")
 	}
 }
+
+// The version the README and the constructs' install line name is the latest release of the
+// changelog, so that nobody installs a version the changelog does not describe.
+func TestInstallLineNamesTheCurrentVersion(t *testing.T) {
+	changelog, err := os.ReadFile("../CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^## \[(v\d+\.\d+\.\d+)\]`).FindStringSubmatch(string(changelog))
+	if m == nil {
+		t.Fatal("CHANGELOG.md has no released version")
+	}
+	for _, file := range []string{"../README.md", "../docs/constructs.md", "../docs/versioning.md"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range regexp.MustCompile(`sessionaudit@(v[\w.]+)`).FindAllStringSubmatch(string(data), -1) {
+			if got[1] != m[1] {
+				t.Errorf("%s installs %s, the changelog's latest release is %s", file, got[1], m[1])
+			}
+		}
+		if !strings.Contains(string(data), "sessionaudit@"+m[1]) {
+			t.Errorf("%s names no install line for %s", file, m[1])
+		}
+	}
+}
