@@ -4,7 +4,7 @@
 //     the whole organization may subscribe to, pointing at a Data Firehose stream;
 //   - LogReceiver: in the central bucket's region, one Firehose stream per source region that
 //     writes readable JSON lines into the bucket under
-//     cloudwatch/<source account>/<source region>/<yyyy>/<MM>/<dd>/.
+//     cloudwatch/<source region>/<yyyy>/<MM>/<dd>/<source account>/ (constructs/archivelayout).
 //
 // Every hop is one AWS documents. CloudWatch Logs user guide, "Step 3: Create an account-level
 // subscription filter policy" (cross-account cross-Region subscriptions): "The sending account's
