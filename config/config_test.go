@@ -175,8 +175,8 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, rollout, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
-			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
+			`region: is not a known field; did you mean regions? Expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, rollout, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
+			`session.idleTimeout: is not a known field; did you mean idleSessionTimeoutMinutes? Expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {
 			c["stackSet"] = map[string]any{"regionConcurrency": "parallel", "maxConcurrentPercentage": 0,
@@ -201,7 +201,7 @@ func TestBadConfigs(t *testing.T) {
 			`forwarders[2].name: must be 1 to 64 of A-Z a-z 0-9 . _ - (got "bad name!")`,
 			`forwarders[2].logGroupName: has more than 2 forwarders; a log group allows at most 2 subscription filters (got "aws-cloudtrail-logs")`,
 			`forwarders[2].filterPattern: must not be empty (got "")`,
-			`forwarders[3].pattern: is not a known field; expected one of filterPattern, logGroupName, name (got "x")`,
+			`forwarders[3].pattern: is not a known field; did you mean filterPattern? Expected one of filterPattern, logGroupName, name (got "x")`,
 			`forwarders[3].name: is required (got nothing)`,
 			`forwarders[3].logGroupName: must be a log group name (1 to 512 of A-Z a-z 0-9 . - _ / #) (got "arn:aws:logs:x")`,
 			`forwarders[3].filterPattern: has an unclosed double quote (got "\"oops")`,
