@@ -351,48 +351,6 @@ func TestJSONSyntaxErrorsSayWhere(t *testing.T) {
 	}
 }
 
-// The published schema is the contract: every field of Config is in it and nothing else, and its
-// defaults are the Go defaults.
-func TestSchemaMatchesConfig(t *testing.T) {
-	var schema map[string]any
-	if err := json.Unmarshal(Schema, &schema); err != nil {
-		t.Fatal(err)
-	}
-	var walk func(path string, typ reflect.Type, node map[string]any, def any)
-	walk = func(path string, typ reflect.Type, node map[string]any, def any) {
-		props, _ := node["properties"].(map[string]any)
-		fields := map[string]bool{}
-		for i := 0; i < typ.NumField(); i++ {
-			f := typ.Field(i)
-			name := strings.Split(f.Tag.Get("json"), ",")[0]
-			fields[name] = true
-			sub, ok := props[name].(map[string]any)
-			if !ok {
-				t.Errorf("%s%s is in Config but not in the schema", path, name)
-				continue
-			}
-			defVal := reflect.ValueOf(def).FieldByName(f.Name).Interface()
-			if f.Type.Kind() == reflect.Struct {
-				walk(path+name+".", f.Type, sub, defVal)
-				continue
-			}
-			if d, has := sub["default"]; has {
-				got, _ := json.Marshal(defVal)
-				want, _ := json.Marshal(d)
-				if string(got) != string(want) && !(string(got) == "null" && string(want) == "[]") {
-					t.Errorf("%s%s: schema default %s, Go default %s", path, name, want, got)
-				}
-			}
-		}
-		for name := range props {
-			if !fields[name] && name != "$schema" {
-				t.Errorf("%s%s is in the schema but not in Config", path, name)
-			}
-		}
-	}
-	walk("", reflect.TypeOf(Config{}), schema, defaults())
-}
-
 // config/example.sessionaudit.json, the file the README tells you to copy, is cdk.json's example
 // (with its $schema), valid, and an example (undeployable until edited).
 func TestExampleFileIsTheExample(t *testing.T) {
