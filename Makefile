@@ -34,17 +34,29 @@ deps: node_modules/.package-lock.json
 	@test -d "$$(go env GOMODCACHE)/github.com/aws/aws-cdk-go" || echo "==> downloading the Go modules (first time: about a minute)"
 	@go mod download
 
-# The app, compiled once; the first build compiles aws-cdk-go (about two minutes) and says so.
+# The app, compiled once. Silent when Go's build cache holds aws-cdk-go (every build but the first):
+# `go build -v` names only the packages it compiles, so the progress lines appear only when it
+# compiles aws-cdk-go (about two minutes), and a failed build prints the compiler's errors.
 build: deps
-	@echo "==> compiling the app (the first time takes about two minutes; later builds are cached)"
-	@go build -v -o /dev/null . 2>&1 | awk '{ n++; if (n % 25 == 0) print "    compiled " n " packages, now " $$0 }'
+	@set -o pipefail; go build -v -o /dev/null . 2>&1 | awk ' \
+	  /^github.com\/aws\/aws-cdk-go\// && !cdk { cdk = 1; print "==> compiling aws-cdk-go (not in the Go build cache yet; about two minutes)" } \
+	  /^(#|[^ \t]+\.go:|\t)/ || !/^[A-Za-z0-9._~\/-]+$$/ { print; next } \
+	  cdk && ++n % 25 == 0 { print "    compiled " n " packages, now " $$0 }'
 
 # The one deliberate validation step: aws-cdk-lib's CloudFormation validator (cfn-lint's rules)
 # runs here, and the feature flag @aws-cdk/core:validateAgainstDefaultRules makes its errors fail.
 # cdk.out starts empty, so that no template of an earlier config remains.
+# Quiet on success: --quiet only keeps the template of a single stack off stdout; with several
+# stacks the CLI always says "Successfully synthesized to …" and "Supply a stack id (…) to display
+# its template." at level info (aws-cdk/lib/index.js, CdkToolkit.synth; no flag lowers the level
+# below info, and --all selects the same stacks). --ci sends the CLI's info and warnings to stdout,
+# where these two lines are dropped; warnings pass, errors and the app's own output (stderr) are
+# untouched, and pipefail keeps the CLI's exit status.
+SYNTH_CHATTER := -e '^Successfully synthesized to ' -e '^Supply a stack id (.*) to display its template\.$$'
 synth: build
-	rm -rf cdk.out
-	$(CDK) synth --quiet --no-notices $(CONFIG_ARG)
+	@rm -rf cdk.out
+	@echo "==> cdk synth$(if $(CONFIG), CONFIG=$(CONFIG)) (validated)"
+	@set -o pipefail; $(CDK) synth --quiet --no-notices --ci $(CONFIG_ARG) | { grep -v $(SYNTH_CHATTER) || true; }
 	@echo "$(abspath $(CONFIG))" > cdk.out/config-source
 
 # Any other cdk command (ls, diff, deploy, destroy) with the pinned CLI and the configuration; the
@@ -79,7 +91,7 @@ ifneq ($(shell cat cdk.out/config-source 2>/dev/null),$(abspath $(CONFIG)))
 .PHONY: cdk.out/manifest.json
 endif
 cdk.out/manifest.json: $(shell git ls-files -- '*.go' '*.js' cdk.json go.mod 2>/dev/null) $(CONFIG)
-	$(MAKE) --no-print-directory synth
+	@$(MAKE) --no-print-directory synth
 
 SECURITY_DEPS := test/security/node_modules/.package-lock.json
 $(SECURITY_DEPS): test/security/package.json test/security/package-lock.json
@@ -118,16 +130,15 @@ test-examples: deps
 CONFIG_MATRIX := test/testdata/other-org.json test/testdata/one-region.json test/testdata/many-regions.json test/testdata/largest.json
 test-config:
 	@set -e; for c in $(CONFIG_MATRIX); do \
-	  echo "==> configuration matrix: $$c"; \
 	  $(MAKE) --no-print-directory synth CONFIG=$$c; \
 	  ! ls cdk.out | grep -q -e ap-northeast-1 || { echo "cdk.out keeps templates of another config"; exit 1; }; \
 	  $(MAKE) --no-print-directory security CONFIG=$$c; \
 	done
 
 test: test-go test-js test-search test-examples
-	$(MAKE) --no-print-directory test-config
-	$(MAKE) --no-print-directory synth
-	$(MAKE) --no-print-directory security
+	@$(MAKE) --no-print-directory test-config
+	@$(MAKE) --no-print-directory synth
+	@$(MAKE) --no-print-directory security
 
 # The cost model over the synthesized templates and cost/prices.json (README "Cost"), for your
 # organization: make cost ACCOUNTS=300 [VPCS=2 AZS=3]; the regions are the configuration's.

@@ -1,8 +1,12 @@
 // Package config loads and validates the sessionaudit configuration: one JSON object that describes
 // the organization, its accounts and regions, and how sessions are logged, kept and announced.
 //
-// Field names are public interface (see README "Config reference"). Load returns every problem at
-// once as a *Error; nothing here panics on bad input.
+// config/schema.json is the one description of the configuration: its fields, types, limits,
+// defaults and descriptions. Parse checks a document against it, decodes it with encoding/json on
+// top of the schema's defaults, then applies the rules that relate fields (validate.go,
+// crossfield.go). docs/config-reference.md is generated from the schema (go generate ./config).
+// Field names are public interface. Parse returns every problem at once as a *Error; nothing here
+// panics on bad input.
 package config
 
 import "slices"
@@ -231,34 +235,6 @@ const (
 
 // CloudWatchRetentionDays are the retention values CloudWatch Logs accepts.
 var CloudWatchRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-// defaults returns a Config holding every documented default; parsed values overwrite it.
-func defaults() Config {
-	return Config{
-		Session: Session{
-			CloudWatchStreaming: true,
-			InstanceRoleNames:   []string{},
-			EncryptionKey:       SessionKeyOrganization,
-		},
-		Retention: Retention{
-			CloudWatchDays: 365,
-			ArchiveDays:    2557,
-			ObjectLockMode: ObjectLockGovernance,
-		},
-		RDPRecording:  RDPRecording{Enabled: true},
-		Notifications: Notifications{Emails: []string{}, ConsoleSignIn: true, SignInRegions: []string{}},
-		Search:        Search{BytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024},
-		Rollout:       Rollout{Phase: PhaseEnforced},
-		Forwarders:    []Forwarder{},
-		Guardrails:    Guardrails{Enabled: true, UnloggedSessions: UnloggedNotify, ExemptPrincipalArns: []string{}},
-		StackSet: StackSet{
-			RetainStacksOnAccountRemoval: true,
-			RegionConcurrency:            "PARALLEL",
-			MaxConcurrentPercentage:      25,
-			FailureTolerancePercentage:   10,
-		},
-	}
-}
 
 // ExampleOrganizationID and ExampleAccountIDs are the example configuration's identifiers (cdk.json)
 // and the account IDs AWS's documentation uses; a configuration with any of them is an example.

