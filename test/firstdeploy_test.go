@@ -20,15 +20,11 @@ func init() {
 	requirements = append(requirements,
 		requirement{name: "Each service's documentation: a statement for an AWS service principal requires only condition keys its service documents sending (others only …IfExists)", check: undocumentedConditionKeys,
 			breakIt: func(c *synthesized) {
-				k := props(first(c.templates[stacks.LogArchiveStackName], "AWS::KMS::Key", "LogKey"))
-				s := statementWithSid(k["KeyPolicy"], logkey.SidCloudWatchLogs)
-				s["Condition"].(map[string]any)["StringEquals"] = map[string]any{"aws:SourceOrgID": "o-exampleorg1"}
+				setLogKeyCondition(c, logkey.SidCloudWatchLogs, "StringEquals", "aws:SourceOrgID", "o-exampleorg1")
 			}},
 		requirement{name: "CloudWatch Logs user guide, Encrypt log data in CloudWatch Logs using AWS KMS (\"CloudWatch Logs now supports kms:ViaService which allows logs to make AWS KMS calls on your behalf\") and AWS's managed policy CloudWatchLogsAPIKeyAccess: the agent's PutLogEvents may use the log key through CloudWatch Logs for its own account's log group, in the key policies and the instance policy, and no decrypt deny closes that path", check: logsOnBehalf,
 			breakIt: func(c *synthesized) {
-				k := props(first(c.templates[stacks.LogArchiveStackName], "AWS::KMS::Key", "LogKey"))
-				s := statementWithSid(k["KeyPolicy"], logkey.SidDenyOutsideDecryption)
-				s["Condition"].(map[string]any)["StringNotEquals"].(map[string]any)["kms:ViaService"] = "s3." + home + ".amazonaws.com"
+				setLogKeyCondition(c, logkey.SidDenyOutsideDecryption, "StringNotEquals", "kms:ViaService", "s3."+home+".amazonaws.com")
 			}},
 		requirement{name: "CloudFormation user guide, DeletionPolicy attribute: RetainExceptOnCreate \"behaves like Retain for stack operations, except for the stack operation that initially created the resource\"; a resource kept after a failed create blocks every retry of a fixed name (KMS ReplicateKey: AlreadyExistsException), so nothing is plain Retain (and UpdateReplacePolicy does not take RetainExceptOnCreate)", check: retainExceptOnCreate,
 			breakIt: func(c *synthesized) {
@@ -41,9 +37,7 @@ func init() {
 			}},
 		requirement{name: "Systems Manager user guide, Recording RDP connections (the key is used \"to temporarily encrypt the recording data while it's generated and stored on Systems Manager resources\"; AWS's managed policy AWSSystemsManagerJustInTimeAccessTokenSessionPolicy: kms:ViaService ssm-guiconnect): no decrypt deny of the recording key applies to AWS services or to calls through GUI Connect", check: recordingKeyOpen,
 			breakIt: func(c *synthesized) {
-				k := props(first(c.templates[stacks.LogArchiveStackName], "AWS::KMS::Key", "LogKey"))
-				s := statementWithSid(k["KeyPolicy"], logkey.SidDenyOtherContexts)
-				s["Condition"].(map[string]any)["StringNotEquals"].(map[string]any)["kms:ViaService"] = "logs." + home + ".amazonaws.com"
+				setLogKeyCondition(c, logkey.SidDenyOtherContexts, "StringNotEquals", "kms:ViaService", "logs."+home+".amazonaws.com")
 			}},
 		requirement{name: "CloudFormation user guide, Parameters (a parameter without a default value must be given one): every template and StackSet body of the example configuration has a parameter no deploy can satisfy", check: exampleGuard,
 			breakIt: func(c *synthesized) {
@@ -282,6 +276,17 @@ func scpSizes(app *synthesized) (out []string) {
 		}
 	})
 	return out
+}
+
+// setLogKeyCondition sets one condition key of a statement of the LogKey's policy (a break of the
+// requirements suite); the operator's block is created when the statement has none.
+func setLogKeyCondition(c *synthesized, sid, operator, key string, value any) {
+	k := props(first(c.templates[stacks.LogArchiveStackName], "AWS::KMS::Key", "LogKey"))
+	cond := asMap(statementWithSid(k["KeyPolicy"], sid)["Condition"])
+	if asMap(cond[operator]) == nil {
+		cond[operator] = map[string]any{}
+	}
+	cond[operator].(map[string]any)[key] = value
 }
 
 // first returns the first resource of a type whose logical ID starts with prefix, or nil.
