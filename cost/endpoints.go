@@ -10,6 +10,9 @@ type EndpointScale struct {
 	Accounts, Regions, VPCs, AZs int
 	// SessionEncryption adds the KMS endpoint (the agent's kms:Decrypt of the session key).
 	SessionEncryption bool
+	// In are the governed regions, each priced at its own prices (Regions of them); without a
+	// home region every region is priced at the prices file's own region.
+	In Governed
 }
 
 // Endpoints is the monthly cost of the VPC endpoints a private subnet needs for logged Session
@@ -23,12 +26,18 @@ func Endpoints(p *Prices, s EndpointScale) []Line {
 	if s.SessionEncryption {
 		services = append(services, "kms")
 	}
-	vpcs := float64(s.Accounts * s.Regions * s.VPCs)
+	g := s.In
+	g.Count = s.Regions
 	var lines []Line
-	for _, svc := range services {
-		each := p.usd("vpc.interfaceEndpointHour") * hoursPerMonth * float64(s.AZs)
-		lines = append(lines, Line{Where: "interface endpoint", What: "com.amazonaws.<region>." + svc + " in " + itoa(s.AZs) + " AZs", Count: vpcs, Unit: "VPCs", Each: each, USD: vpcs * each})
+	for _, sh := range g.shares() {
+		vpcs := float64(s.Accounts*s.VPCs) * sh.n
+		for _, svc := range services {
+			at := p.in(sh.region)
+			each := at.usd("vpc.interfaceEndpointHour") * hoursPerMonth * float64(s.AZs)
+			lines = append(lines, Line{Where: "interface endpoint", Region: sh.region, Fallback: at.fallback, What: "com.amazonaws.<region>." + svc + " in " + itoa(s.AZs) + " AZs", Count: vpcs, Unit: "VPCs", Each: each, USD: vpcs * each})
+		}
 	}
+	vpcs := float64(s.Accounts * s.Regions * s.VPCs)
 	lines = append(lines, Line{Where: "gateway endpoint", What: "com.amazonaws.<region>.s3 (free; transcripts in the home region)", Count: vpcs, Unit: "VPCs", Each: 0, USD: 0})
 	return lines
 }

@@ -10,6 +10,11 @@ import (
 type Line struct {
 	// Where is the stack (fixed cost) or the path (variable cost).
 	Where string
+	// Region is where it bills ("" for the prices file's own region).
+	Region string
+	// Fallback are the items of Each that have no price of Region in the prices file: priced at
+	// the prices file's own region instead.
+	Fallback []string
 	// What is the logical ID and type, or the item billed.
 	What string
 	// Count is how many (deployed resources, requests, GB, objects).
@@ -50,18 +55,21 @@ func Fixed(a *App, p *Prices, s Scale) ([]Line, error) {
 			if !billed {
 				continue
 			}
-			n, err := a.instances(name, id, r, s)
+			shares, err := a.instances(name, id, r, s)
 			if err != nil {
 				problems = append(problems, err.Error())
 				continue
 			}
-			each := p.usd(idle.Price)
-			unit := p.Prices[idle.Price].Unit
-			if idle.Rotation && (r.Type != "AWS::KMS::Key" || r.Properties["EnableKeyRotation"] == true) {
-				each += 2 * p.usd("kms.rotation")
-				unit += ", rotated twice"
+			for _, sh := range shares {
+				at := p.in(sh.region)
+				each := at.usd(idle.Price)
+				unit := at.unit(idle.Price)
+				if idle.Rotation && (r.Type != "AWS::KMS::Key" || r.Properties["EnableKeyRotation"] == true) {
+					each += 2 * at.usd("kms.rotation")
+					unit += ", rotated twice"
+				}
+				lines = append(lines, Line{Where: name, Region: sh.region, Fallback: at.fallback, What: id + " (" + r.Type + ")", Count: sh.n, Unit: unit, Each: each, USD: sh.n * each})
 			}
-			lines = append(lines, Line{Where: name, What: id + " (" + r.Type + ")", Count: n, Unit: unit, Each: each, USD: n * each})
 		}
 	}
 	if len(problems) > 0 {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,15 +39,23 @@ type Assumption struct {
 	Why   string  `json:"why"`
 }
 
+// RegionPrices are the prices of one region other than the prices file's own (Prices.Region):
+// the items a source gives for that region; the others are priced at Prices.Prices (fallback).
+type RegionPrices struct {
+	Checked string           `json:"checked"`
+	Prices  map[string]Price `json:"prices"`
+}
+
 // Prices is a prices file.
 type Prices struct {
-	Region      string                `json:"region"`
-	Checked     string                `json:"checked"`
-	Note        string                `json:"note"`
-	Prices      map[string]Price      `json:"prices"`
-	Idle        map[string]Idle       `json:"idle"`
-	UsageOnly   map[string]string     `json:"usageOnly"`
-	Assumptions map[string]Assumption `json:"assumptions"`
+	Region      string                  `json:"region"`
+	Checked     string                  `json:"checked"`
+	Note        string                  `json:"note"`
+	Prices      map[string]Price        `json:"prices"`
+	Regional    map[string]RegionPrices `json:"regional"`
+	Idle        map[string]Idle         `json:"idle"`
+	UsageOnly   map[string]string       `json:"usageOnly"`
+	Assumptions map[string]Assumption   `json:"assumptions"`
 }
 
 // required are the prices and assumptions the model reads.
@@ -80,8 +89,21 @@ func parsePrices(data []byte, source string) (*Prices, error) {
 	}
 	var problems []string
 	for id, pr := range p.Prices {
-		if pr.USD <= 0 || !strings.Contains(pr.Source, "http") && !strings.HasPrefix(pr.Source, "AWS Price List") || pr.Quote == "" || pr.Unit == "" {
+		if !pr.valid() {
 			problems = append(problems, fmt.Sprintf("prices.%s: needs a positive usd, a unit, a source (URL or AWS Price List) and a quote", id))
+		}
+	}
+	for region, rp := range p.Regional {
+		if region == p.Region {
+			problems = append(problems, fmt.Sprintf("regional.%s: is the file's own region; its prices are prices", region))
+		}
+		for id, pr := range rp.Prices {
+			if _, ok := p.Prices[id]; !ok {
+				problems = append(problems, fmt.Sprintf("regional.%s.%s: no such item in prices", region, id))
+			}
+			if !pr.valid() || pr.Confidence == "" {
+				problems = append(problems, fmt.Sprintf("regional.%s.%s: needs a positive usd, a unit, a source (URL or AWS Price List), a quote and a confidence", region, id))
+			}
 		}
 	}
 	for _, id := range required.prices {
@@ -108,6 +130,47 @@ func parsePrices(data []byte, source string) (*Prices, error) {
 	}
 	return &p, nil
 }
+
+func (pr Price) valid() bool {
+	return pr.USD > 0 && (strings.Contains(pr.Source, "http") || strings.HasPrefix(pr.Source, "AWS Price List")) && pr.Quote != "" && pr.Unit != ""
+}
+
+// In returns the price of item id in region, and false when the prices file has no price of
+// that region for it: then the price is the file's own region's (Prices.Region), the fallback.
+// Region "" is the file's own region.
+func (p *Prices) In(region, id string) (float64, bool) {
+	if region != "" && region != p.Region {
+		if pr, ok := p.Regional[region].Prices[id]; ok {
+			return pr.USD, true
+		}
+		return p.usd(id), false
+	}
+	return p.usd(id), true
+}
+
+// pricer prices items: *Prices at its own region, *regionPricer in one region.
+type pricer interface{ usd(id string) float64 }
+
+// regionPricer prices the items of one region and remembers those that fell back.
+type regionPricer struct {
+	p        *Prices
+	region   string
+	fallback []string
+}
+
+func (p *Prices) in(region string) *regionPricer { return &regionPricer{p: p, region: region} }
+
+func (r *regionPricer) usd(id string) float64 {
+	v, ok := r.p.In(r.region, id)
+	if !ok && !slices.Contains(r.fallback, id) {
+		r.fallback = append(r.fallback, id)
+		sort.Strings(r.fallback)
+	}
+	return v
+}
+
+// unit is the unit of an item (the same in every region).
+func (r *regionPricer) unit(id string) string { return r.p.Prices[id].Unit }
 
 func (p *Prices) usd(id string) float64 {
 	pr, ok := p.Prices[id]

@@ -99,32 +99,83 @@ type Scale struct {
 	Accounts, Regions int
 }
 
-// instances is how many times a resource of a stack is deployed at scale s.
-func (a *App) instances(stack, id string, r Resource, s Scale) (float64, error) {
+// Governed is where an organization's governed regions are, for pricing: the home region, the
+// other configured regions, and how many regions it governs. Count may differ from the configured
+// regions (the grid of make cost): the home region is always one of them, and the other Count-1
+// are priced as the configured other regions, in equal shares. Home "" prices every region at the
+// prices file's own region.
+type Governed struct {
+	Home   string
+	Others []string
+	Count  int
+}
+
+// Governed is the app's governed regions, scaled to count regions.
+func (a *App) Governed(count int) Governed {
+	var others []string
+	for _, r := range a.Regions {
+		if r != a.Home {
+			others = append(others, r)
+		}
+	}
+	return Governed{Home: a.Home, Others: others, Count: count}
+}
+
+// share is how many of the governed regions a region stands for.
+type share struct {
+	region string
+	n      float64
+}
+
+// shares splits the governed regions: the home region once, the others' Count-1 evenly over the
+// configured other regions.
+func (g Governed) shares() []share {
+	if g.Home == "" || len(g.Others) == 0 {
+		return []share{{g.Home, float64(g.Count)}}
+	}
+	out := []share{{g.Home, 1}}
+	for _, r := range g.Others {
+		out = append(out, share{r, float64(g.Count-1) / float64(len(g.Others))})
+	}
+	return out
+}
+
+// instances is how many times a resource of a stack is deployed at scale s, and in which regions.
+func (a *App) instances(stack, id string, r Resource, s Scale) ([]share, error) {
 	accounts, regions := float64(s.Accounts), float64(s.Regions)
+	home := func(n float64) []share { return []share{{a.Home, n}} }
 	switch {
 	case stack == logArchiveStack:
-		// One stream (and its alarms) per governed region: named after its source region.
+		// One stream (and its alarms) per governed region, in the home region: named after its
+		// source region.
 		for _, region := range a.Regions {
 			if strings.Contains(id, alnum(region)) {
-				return regions / float64(len(a.Regions)), nil
+				return home(regions / float64(len(a.Regions))), nil
 			}
 		}
-		return 1, nil
+		return home(1), nil
 	case stack == receiverPrefix+a.Home:
-		return 1, nil
+		return home(1), nil
 	case strings.HasPrefix(stack, receiverPrefix):
-		return (regions - 1) / float64(len(a.Regions)-1), nil
+		return []share{{strings.TrimPrefix(stack, receiverPrefix), (regions - 1) / float64(len(a.Regions)-1)}}, nil
 	case stack == memberStack && r.Condition == "IsHomeRegion":
-		return accounts, nil
+		return home(accounts), nil
 	case stack == memberStack:
-		return accounts * regions, nil
+		var out []share
+		for _, sh := range a.Governed(s.Regions).shares() {
+			out = append(out, share{sh.region, accounts * sh.n})
+		}
+		return out, nil
 	case stack == signInStack:
-		return accounts * float64(len(a.SignInRegions)), nil
+		var out []share
+		for _, region := range a.SignInRegions {
+			out = append(out, share{region, accounts})
+		}
+		return out, nil
 	case once[stack]:
-		return 1, nil
+		return home(1), nil
 	}
-	return 0, fmt.Errorf("%s: unknown stack, the model does not know how often it is deployed", stack)
+	return nil, fmt.Errorf("%s: unknown stack, the model does not know how often it is deployed", stack)
 }
 
 var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)

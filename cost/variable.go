@@ -103,7 +103,7 @@ func ReadPlan(a *App) (Plan, error) {
 
 // model prices objects over their life in the bucket.
 type model struct {
-	p    *Prices
+	p    pricer
 	plan Plan
 }
 
@@ -135,7 +135,9 @@ func (m model) archives(sizeKB float64) bool {
 
 // BreakEvenKB is the smallest object that costs less over its life in the archive class than in
 // S3 Standard; 0 without an archive rule.
-func BreakEvenKB(p *Prices, plan Plan) float64 {
+func BreakEvenKB(p *Prices, plan Plan) float64 { return breakEvenKB(p, plan) }
+
+func breakEvenKB(p pricer, plan Plan) float64 {
 	m := model{p, plan}
 	if plan.ArchiveClass == "" {
 		return 0

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -94,15 +95,74 @@ func TestCostPerGiBTarget(t *testing.T) {
 	if plan.BufferSeconds != 900 || !plan.Compressed || plan.ArchiveClass != "GLACIER_IR" || plan.ArchiveMinBytes != 40960 || plan.RetentionDays != 2557 {
 		t.Errorf("plan read from the templates: %+v", plan)
 	}
-	ours, err := cost.PerGiB(p, plan, 4)
+	g := costApp(t, defaultApp).Governed(4)
+	ours, err := cost.PerGiB(p, plan, g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := cost.Total(ours) / cost.Total(cost.Seed(p, plan)); r > 1.5 {
+	if r := cost.Total(ours) / cost.Total(cost.Seed(p, plan, g)); r > 1.5 {
 		t.Errorf("cost per GiB is %.2f times the seed design's, target ≤ 1.5", r)
 	}
 	// The default threshold is at or above the break-even size at the default retention.
 	if be := cost.BreakEvenKB(p, plan); be*1024 > plan.ArchiveMinBytes || be < 16 {
 		t.Errorf("break-even %v KB, threshold %v bytes", be, plan.ArchiveMinBytes)
+	}
+}
+
+// TestCostUsesRegionalPrices: the default templates' governed regions (home ap-northeast-1, and
+// us-east-1) are each priced at their own prices: a price changed for the home region changes the
+// fixed cost by the home region's resources and the cost per GiB by the share billed there; the
+// items without an ap-northeast-1 price are priced at us-east-1's, and the report says which.
+func TestCostUsesRegionalPrices(t *testing.T) {
+	p, err := cost.DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := costApp(t, defaultApp)
+	if org.Home != "ap-northeast-1" {
+		t.Fatalf("the test expects the example configuration's home region ap-northeast-1, got %s", org.Home)
+	}
+	lines, err := cost.Fixed(org, p, cost.Scale{Accounts: 10, Regions: len(org.Regions)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	homeAlarms := 0.0
+	for _, l := range lines {
+		if l.Region == "" {
+			t.Errorf("%s %s: no region", l.Where, l.What)
+		}
+		if l.Region == org.Home && strings.Contains(l.What, "AWS::CloudWatch::Alarm") {
+			homeAlarms += l.Count
+		}
+	}
+	if homeAlarms == 0 {
+		t.Fatal("no alarm in the home region")
+	}
+	before := cost.Total(lines)
+	tokyo := p.Regional[org.Home]
+	tokyo.Prices["cloudwatch.alarm"] = cost.Price{USD: 1.10, Unit: "test", Confidence: "test", Source: "https://example.test", Quote: "test"}
+	after := fixed(t, org, p, 10, len(org.Regions))
+	if got, want := after-before, homeAlarms*(1.10-p.Prices["cloudwatch.alarm"].USD); got < want-1e-9 || got > want+1e-9 {
+		t.Errorf("home-region alarms $1 dearer: the fixed cost moved by $%.4f, want $%.4f", got, want)
+	}
+	delete(tokyo.Prices, "cloudwatch.alarm")
+
+	var out bytes.Buffer
+	if err := cost.Report(&out, org, p, cost.Scale{Accounts: 10, Regions: len(org.Regions)}, []int{10}, []int{1, 4}); err != nil {
+		t.Fatal(err)
+	}
+	report := out.String()
+	for _, want := range []string{
+		"## Regional prices",
+		"- us-east-1: its own list prices (the prices file's region).",
+		"- ap-northeast-1: **us-east-1 prices (fallback) for ",
+		"| CloudWatch Logs | ap-northeast-1 | ingestion",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report does not say %q:\n%s", want, report)
+		}
+	}
+	if !strings.Contains(report, "kms.key, kms.request, kms.rotation") || !strings.Contains(report, "its own prices for logs.ingest, logs.storage") {
+		t.Errorf("the fallback line names the wrong items:\n%s", report)
 	}
 }

@@ -3,7 +3,9 @@
 // bills while idle and the cost per GiB at the organization's size (-accounts, `make cost
 // ACCOUNTS=300`) and governed regions (the synthesized configuration's unless -regions), next to the
 // seed documents' design, the cost per session, and the VPC endpoints private subnets need
-// (-vpcs per account and region, -azs). See package cost.
+// (-vpcs per account and region, -azs). Each governed region is priced at its own prices where
+// the prices file has them, at the file's own region's where not, and the report names those items.
+// See package cost.
 package main
 
 import (
@@ -53,5 +55,5 @@ func run(dir, pricesFile string, detail cost.Scale, vpcs, azs int) error {
 	if err != nil {
 		return err
 	}
-	return cost.EndpointReport(os.Stdout, prices, cost.EndpointScale{Accounts: detail.Accounts, Regions: detail.Regions, VPCs: vpcs, AZs: azs, SessionEncryption: plan.SessionEncryption})
+	return cost.EndpointReport(os.Stdout, prices, cost.EndpointScale{Accounts: detail.Accounts, Regions: detail.Regions, VPCs: vpcs, AZs: azs, SessionEncryption: plan.SessionEncryption, In: app.Governed(detail.Regions)})
 }
