@@ -132,7 +132,7 @@ test: test-go test-js test-search test-examples
 # The cost model over the synthesized templates and cost/prices.json (README "Cost"), for your
 # organization: make cost ACCOUNTS=300 [VPCS=2 AZS=3]; the regions are the configuration's.
 cost: cdk.out/manifest.json
-	@go run ./cmd/cost $(if $(ACCOUNTS),-accounts $(ACCOUNTS)) $(if $(VPCS),-vpcs $(VPCS)) $(if $(AZS),-azs $(AZS))
+	@go run ./cmd/sessionaudit cost $(if $(ACCOUNTS),-accounts $(ACCOUNTS)) $(if $(VPCS),-vpcs $(VPCS)) $(if $(AZS),-azs $(AZS))
 
 bench: deps $(SECURITY_DEPS)
 	bash test/bench/bench.sh
