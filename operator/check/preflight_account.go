@@ -193,7 +193,7 @@ func documentCheck(ctx context.Context, e *Env, cfg aws.Config, account, region 
 	}
 	e.Report.Add(report.Finding{Check: "ssm.preferences", Severity: report.Info, Account: account, Region: region, Subject: sessiondocs.Preferences, Message: msg,
 		Meaning: "sessionaudit adopts the document and changes only these inputs; every other input is kept, and deleting the stack restores the version it found",
-		Fix: "nothing to do; review the inputs (docs/preferences.md, \"What sessionaudit governs\")"})
+		Fix:     "nothing to do; review the inputs (docs/preferences.md, \"What sessionaudit governs\")"})
 	return nil
 }
 

@@ -315,7 +315,7 @@ func trailCheck(ctx context.Context, e *Env) error {
 		if !covered[r] {
 			e.Report.Add(report.Finding{Check: "cloudtrail.organization-trail", Severity: report.Fail, Region: r, Message: "no logging organization trail records management write events here",
 				Meaning: "EventBridge receives no \"AWS API Call via CloudTrail\" events from this region: no session, RDP or sign-in notifications",
-				Fix: "create or extend an organization trail (multi-Region, management events Write or All): `aws cloudtrail create-trail --is-organization-trail --is-multi-region-trail ...` (README \"Deploy order\", step 7)"})
+				Fix:     "create or extend an organization trail (multi-Region, management events Write or All): `aws cloudtrail create-trail --is-organization-trail --is-multi-region-trail ...` (README \"Deploy order\", step 7)"})
 		}
 	}
 	return nil
