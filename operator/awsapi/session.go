@@ -8,12 +8,14 @@ package awsapi
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -62,6 +64,7 @@ type Session struct {
 // region is replaced per call). callerAccount is the account of base's credentials: calls there
 // use them directly. roleName is the role assumed in every other account.
 func NewSession(base aws.Config, callerAccount, roleName string) *Session {
+	base.HTTPClient = sharedHTTPClient(base.HTTPClient)
 	return &Session{base: base, roleName: roleName, caller: callerAccount, accounts: map[string]aws.CredentialsProvider{}}
 }
 
@@ -98,6 +101,21 @@ func (s *Session) Config(account, region string) aws.Config {
 	}
 	cfg.Credentials = p
 	return cfg
+}
+
+// sharedHTTPClient is one HTTP client for every account's clients (a configuration without one
+// would give each client its own connection pool), keeping enough idle connections per host for
+// the accounts read at once (the SDK's default keeps 10: AWS SDK for Go v2 developer guide,
+// "Customizing the HTTP client").
+func sharedHTTPClient(c aws.HTTPClient) aws.HTTPClient {
+	keep := func(t *http.Transport) { t.MaxIdleConnsPerHost = 128; t.MaxIdleConns = 512 }
+	switch b := c.(type) {
+	case nil:
+		return awshttp.NewBuildableClient().WithTransportOptions(keep)
+	case *awshttp.BuildableClient:
+		return b.WithTransportOptions(keep)
+	}
+	return c
 }
 
 // S3Options uses path-style addressing when the configuration names an endpoint (the fake AWS of
