@@ -145,6 +145,7 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 	if err != nil {
 		return fatal("configuration %s: %v", f.configPath, err)
 	}
+	rep.Organization, rep.Regions = c.OrganizationID, c.Regions
 	if f.probe {
 		return fatal("verify -probe is not implemented yet: it would write one marked test event; docs/preflight-verify.md, \"The probe\", describes the design and the manual steps")
 	}
