@@ -15,7 +15,7 @@ CDK := npx --no-install cdk
 CONFIG ?= $(SESSIONAUDIT_CONFIG)
 CONFIG_ARG := $(if $(CONFIG),-c configFile=$(abspath $(CONFIG)))
 
-.PHONY: help deps build cdk synth lint test test-config test-go test-js test-search test-examples security cost bench clean
+.PHONY: help deps build cdk synth lint test test-config test-go test-js test-search test-examples security cost preflight verify bench clean
 
 help:
 	@echo "make synth   synthesize every stack into a clean cdk.out/ (validated; no AWS credentials; CONFIG=<path>)"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint    gofmt, import grouping, go vet, staticcheck, ESLint"
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
 	@echo "make cost    fixed monthly cost by organization size and cost per GiB, from cdk.out/ (README Cost)"
+	@echo "make preflight / make verify  read-only checks of your organization before / after deploying (docs/preflight-verify.md; ARGS='-json')"
 	@echo "make bench   synth and test timings against a trivial reference app (see README Performance)"
 	@echo "make clean   remove cdk.out/"
 
@@ -143,7 +144,12 @@ test: test-go test-js test-search test-examples
 # The cost model over the synthesized templates and cost/prices.json (README "Cost"), for your
 # organization: make cost ACCOUNTS=300 [VPCS=2 AZS=3]; the regions are the configuration's.
 cost: cdk.out/manifest.json
-	@go run ./cmd/cost $(if $(ACCOUNTS),-accounts $(ACCOUNTS)) $(if $(VPCS),-vpcs $(VPCS)) $(if $(AZS),-azs $(AZS))
+	@go run ./cmd/sessionaudit cost $(if $(ACCOUNTS),-accounts $(ACCOUNTS)) $(if $(VPCS),-vpcs $(VPCS)) $(if $(AZS),-azs $(AZS))
+
+# Read-only checks of the real organization with CONFIG and the caller's AWS credentials
+# (docs/preflight-verify.md): exit 0 clean, 1 findings, 2 could not run.
+preflight verify:
+	@go run ./cmd/sessionaudit $@ $(if $(CONFIG),-config $(abspath $(CONFIG))) $(ARGS)
 
 bench: deps $(SECURITY_DEPS)
 	bash test/bench/bench.sh

@@ -84,3 +84,15 @@ for f in "$work"/app/*.template.json; do
 done
 recv=$(ls "$work"/large/SessionAudit-Receiver-*.template.json | wc -l)
 echo "| (receivers in the large config) | | $recv stacks |"
+
+# The operator commands (preflight, verify) against the fake AWS endpoint with an organization of
+# 1,000 member accounts (operator/cli/scale_test.go): wall time of each run, AWS calls made, and
+# the test process's peak RSS (the fake endpoint and its 1,000-account model included).
+go test -c -o "$work/operator.test" ./operator/cli
+rows=$(cd operator/cli && SESSIONAUDIT_BENCH=1 /usr/bin/time -f "%e %M" -o "$work/optime" "$work/operator.test" -test.run 'TestOrganizationOf1000Accounts$' -test.count=1 | grep '^|')
+read -r opsec opmem <"$work/optime"
+echo
+echo "| operator command (fake endpoint, loopback) | seconds | AWS calls |"
+echo "| --- | ---: | ---: |"
+echo "$rows" | grep -v 'heap'
+echo "| whole test process (both runs, the fake included): $opsec s, peak RSS $((opmem / 1024)) MiB | | |"

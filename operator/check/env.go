@@ -1,0 +1,156 @@
+// Package check holds the read-only checks of the operator commands: preflight (before the first
+// deploy: the organization, and each account the configured role can read) and verify (after
+// deploying: stacks, StackSet instances and coverage, keys, destinations, streams, delivery,
+// notifications, guardrails, sampled member accounts). Every finding says what it means and the
+// exact fix (docs/preflight-verify.md lists the checks).
+package check
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// Env is what a check run needs.
+type Env struct {
+	Config  config.Config
+	Session *awsapi.Session
+	Report  *report.Report
+	// Recorder records the GUI Connect calls (the SDK clients record through the configuration).
+	Recorder *awsapi.Recorder
+	// Concurrency is how many accounts are read at once. Default 16.
+	Concurrency int
+	// Progress, when not nil, gets a line every 10% of the accounts.
+	Progress io.Writer
+	// Sample is how many member accounts verify reads in depth. Default 3.
+	Sample int
+	// FreshWithin is how recent the newest forwarded object of a region must be. Default 24 h.
+	FreshWithin time.Duration
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// Fatal is an error that stops a command: it could not run (exit status 2).
+type Fatal struct{ Err error }
+
+func (f *Fatal) Error() string { return f.Err.Error() }
+
+// Unwrap returns the cause.
+func (f *Fatal) Unwrap() error { return f.Err }
+
+func (e *Env) defaults() {
+	if e.Concurrency <= 0 {
+		e.Concurrency = 16
+	}
+	if e.Sample <= 0 {
+		e.Sample = 3
+	}
+	if e.FreshWithin <= 0 {
+		e.FreshWithin = 24 * time.Hour
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+}
+
+func (e *Env) cfg(account, region string) aws.Config { return e.Session.Config(account, region) }
+
+// failed records a call that failed in an account as a finding: the account could not be checked
+// (the exit status is 1: the fix is a permission or the read role).
+func (e *Env) failed(check, account, region string, err error) {
+	var ce *awsapi.CallError
+	msg, fix := err.Error(), "see the error; run again"
+	if asCallError(err, &ce) {
+		switch {
+		case strings.Contains(ce.Err.Error(), "AssumeRole"):
+			msg = fmt.Sprintf("could not assume %s: %s", e.Session.RoleArn(account), shortErr(ce.Err))
+			fix = fmt.Sprintf("deploy the read role %q in this account (docs/preflight-verify.md, \"The read role\"), or pass -role with a role that exists in every account and trusts %s", e.Session.RoleName(), e.Session.CallerAccount())
+			check = "access.assume-role"
+		case ce.Kind == awsapi.AccessDenied:
+			fix = fmt.Sprintf("grant %s to the role or credentials (`go run ./cmd/sessionaudit policy` prints the whole policy); an SCP may also deny it", ce.Action)
+			check = "access.denied"
+		case ce.Kind == awsapi.Throttled:
+			fix = "run again with a lower -concurrency"
+		}
+	}
+	e.Report.Add(report.Finding{Check: check, Severity: report.Fail, Account: account, Region: region, Message: msg,
+		Meaning: "this account or region could not be checked, so the report says nothing about it", Fix: fix})
+}
+
+func asCallError(err error, target **awsapi.CallError) bool {
+	for err != nil {
+		if ce, ok := err.(*awsapi.CallError); ok {
+			*target = ce
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}
+
+func shortErr(err error) string {
+	m := err.Error()
+	if i := strings.LastIndex(m, "api error "); i >= 0 {
+		return m[i+len("api error "):]
+	}
+	return m
+}
+
+// progress reports every 10% of total on e.Progress.
+func (e *Env) progress(what string, total int) func(int) {
+	if e.Progress == nil || total == 0 {
+		return nil
+	}
+	step := max(total/10, 1)
+	return func(done int) {
+		if done%step == 0 || done == total {
+			fmt.Fprintf(e.Progress, "%s: %d/%d accounts\n", what, done, total)
+		}
+	}
+}
+
+// call wraps an SDK error with its IAM action, account and region.
+func call(err error, action, account, region string) error {
+	return awsapi.Classify(err, action, account, region)
+}
+
+// Run is the common frame of preflight and verify: it fills the report's header and turns a Fatal
+// into the report's Fatal (exit status 2).
+func run(ctx context.Context, e *Env, command string, body func(context.Context, *Env) error) {
+	e.defaults()
+	start := time.Now()
+	e.Report.Command = command
+	e.Report.Organization = e.Config.OrganizationID
+	e.Report.Caller = e.Session.CallerAccount()
+	e.Report.Regions = e.Config.Regions
+	if err := body(ctx, e); err != nil {
+		e.Report.Fatal = err.Error()
+	}
+	e.Report.Duration = time.Since(start)
+}
+
+// callAs is the CallAs of the StackSet calls: DELEGATED_ADMIN with delegatedAdmin.
+func (e *Env) callAs() string {
+	if e.Config.DelegatedAdmin {
+		return "DELEGATED_ADMIN"
+	}
+	return "SELF"
+}
+
+// stackSetsAccount is where the StackSets live: the caller (management or delegated admin).
+func (e *Env) stackSetsAccount() string { return e.Session.CallerAccount() }
+
+var _ = stacks.MemberStackSetName

@@ -1,0 +1,223 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// Verify checks a deployment: stacks, StackSet instances and coverage, guardrail attachments, the
+// log-archive account's keys, destinations, streams, delivery and notifications, and sampled
+// member accounts.
+func Verify(ctx context.Context, e *Env) {
+	run(ctx, e, "verify", func(ctx context.Context, e *Env) error {
+		org := organizations.NewFromConfig(e.cfg("", e.Config.HomeRegion))
+		roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+		if err != nil {
+			return call(err, "organizations:ListRoots", e.Session.CallerAccount(), "")
+		}
+		if len(roots.Roots) == 0 {
+			return fmt.Errorf("organizations:ListRoots returned no root")
+		}
+		tree, err := walk(ctx, e, aws.ToString(roots.Roots[0].Id))
+		if err != nil {
+			return err
+		}
+		members := active(tree, tree.Targeted(e.Config.TargetOrganizationalUnitIDs))
+		members = slices.DeleteFunc(members, func(id string) bool { return id == e.Config.ManagementAccountID })
+		e.Report.Accounts = len(members) + 1
+		stackChecks(ctx, e)
+		if err := instanceChecks(ctx, e, stacks.MemberStackSetName, e.Config.Regions, members); err != nil {
+			return err
+		}
+		if extra := e.Config.ExtraSignInRegions(); len(extra) > 0 {
+			if err := instanceChecks(ctx, e, stacks.SignInStackSetName, extra, members); err != nil {
+				return err
+			}
+		}
+		if e.Config.Guardrails.Enabled {
+			if err := guardrailChecks(ctx, e, org); err != nil {
+				return err
+			}
+		}
+		archiveChecks(ctx, e)
+		memberChecks(ctx, e, sample(members, e.Sample, e.Config.LogArchiveAccountID))
+		return nil
+	})
+}
+
+type stackRef struct{ account, region, name, fix string }
+
+// stackChecks: every stack of "Deploy order" exists and is complete (CloudFormation
+// DescribeStacks; a stack that does not exist is a ValidationError "does not exist").
+func stackChecks(ctx context.Context, e *Env) {
+	c := e.Config
+	arch, mgmt, home := c.LogArchiveAccountID, c.ManagementAccountID, c.HomeRegion
+	refs := []stackRef{{arch, home, stacks.LogArchiveStackName, "README \"Deploy order\", step 1: `make cdk ARGS='deploy SessionAudit-LogArchive'`"}}
+	for _, r := range c.Regions {
+		refs = append(refs, stackRef{arch, r, stacks.ReceiverStackName(r), "README \"Deploy order\", step 2: `make cdk ARGS=\"deploy 'SessionAudit-Receiver-*'\"`"})
+	}
+	refs = append(refs, stackRef{mgmt, home, stacks.MemberStackSetStackName, "README \"Deploy order\", step 3: `make cdk ARGS='deploy SessionAudit-MemberStackSet'`"})
+	for _, r := range c.Regions {
+		refs = append(refs, stackRef{mgmt, r, stacks.MemberStackName, fmt.Sprintf("README \"Deploy order\", step 4: `AWS_REGION=%s make cdk ARGS='deploy SessionAudit-Member'` with management-account credentials", r)})
+	}
+	for _, r := range c.ExtraSignInRegions() {
+		refs = append(refs, stackRef{mgmt, r, stacks.SignInStackName, fmt.Sprintf("README \"Deploy order\", step 4: `AWS_REGION=%s make cdk ARGS='deploy SessionAudit-SignIn'`", r)})
+	}
+	if c.Guardrails.Enabled {
+		refs = append(refs, stackRef{mgmt, home, stacks.GuardrailsStackName, "README \"Deploy order\", step 10: `make cdk ARGS='deploy SessionAudit-Guardrails'`"})
+	}
+	for _, s := range refs {
+		out, err := cloudformation.NewFromConfig(e.cfg(s.account, s.region)).DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(s.name)})
+		if err != nil && strings.Contains(err.Error(), "does not exist") {
+			e.Report.Add(report.Finding{Check: "cloudformation.stack", Severity: report.Fail, Account: s.account, Region: s.region, Subject: s.name, Message: "not deployed",
+				Meaning: "what this stack holds is missing (README \"Stacks\")", Fix: s.fix})
+			continue
+		}
+		if err != nil {
+			e.failed("cloudformation.stack", s.account, s.region, call(err, "cloudformation:DescribeStacks", s.account, s.region))
+			continue
+		}
+		status := string(out.Stacks[0].StackStatus)
+		if strings.HasSuffix(status, "_COMPLETE") && !strings.Contains(status, "ROLLBACK") && !strings.HasPrefix(status, "DELETE") {
+			continue
+		}
+		sev, fix := report.Fail, "`aws cloudformation describe-stack-events --stack-name "+s.name+"` gives the cause; fix it and deploy again (README \"Operations\", \"Recovering a failed stack instance\")"
+		if strings.HasSuffix(status, "_IN_PROGRESS") {
+			sev, fix = report.Warn, "wait for the operation to finish and run verify again"
+		}
+		if status == string(cfntypes.StackStatusRollbackComplete) {
+			fix = "`aws cloudformation delete-stack --stack-name " + s.name + "`, then deploy again (README \"Operations\")"
+		}
+		e.Report.Add(report.Finding{Check: "cloudformation.stack", Severity: sev, Account: s.account, Region: s.region, Subject: s.name, Message: "status " + status,
+			Meaning: "the stack is not in a completed state", Fix: fix})
+	}
+}
+
+// instanceChecks: every instance of a StackSet succeeded (failures grouped by reason with the
+// recovery step) and every targeted account × region has one (coverage).
+func instanceChecks(ctx context.Context, e *Env, stackSet string, regions, members []string) error {
+	client := cloudformation.NewFromConfig(e.cfg(e.stackSetsAccount(), e.Config.HomeRegion))
+	have := map[string]bool{}
+	p := cloudformation.NewListStackInstancesPaginator(client, &cloudformation.ListStackInstancesInput{StackSetName: aws.String(stackSet), CallAs: cfntypes.CallAs(e.callAs())})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil && strings.Contains(err.Error(), "StackSetNotFound") {
+			e.Report.Add(report.Finding{Check: "stackset.instances", Severity: report.Fail, Subject: stackSet, Message: "the StackSet does not exist",
+				Meaning: "no member account is covered", Fix: "README \"Deploy order\", step 3: `make cdk ARGS='deploy SessionAudit-MemberStackSet'`"})
+			return nil
+		}
+		if err != nil {
+			return call(err, "cloudformation:ListStackInstances", e.stackSetsAccount(), e.Config.HomeRegion)
+		}
+		for _, s := range out.Summaries {
+			account, region := aws.ToString(s.Account), aws.ToString(s.Region)
+			have[account+"/"+region] = true
+			detailed := ""
+			if s.StackInstanceStatus != nil {
+				detailed = string(s.StackInstanceStatus.DetailedStatus)
+			}
+			if detailed == "SUCCEEDED" || (detailed == "" && s.Status == cfntypes.StackInstanceStatusCurrent) {
+				continue
+			}
+			reason := aws.ToString(s.StatusReason)
+			sev := report.Fail
+			if detailed == "PENDING" || detailed == "RUNNING" {
+				sev = report.Warn
+			}
+			e.Report.Add(report.Finding{Check: "stackset.instances", Severity: sev, Account: account, Region: region, Subject: stackSet,
+				Message: fmt.Sprintf("%s (%s)", detailed, string(s.Status)), Meaning: "reason: " + orNone(reason) + "; " + recovery(reason),
+				Fix: fmt.Sprintf("fix the cause, then `aws cloudformation update-stack-instances --stack-set-name %s --deployment-targets OrganizationalUnitIds=%s --regions %s` (README \"Operations\", \"Recovering a failed stack instance\")", stackSet, aws.ToString(s.OrganizationalUnitId), region)})
+		}
+	}
+	for _, a := range members {
+		for _, r := range regions {
+			if !have[a+"/"+r] {
+				e.Report.Add(report.Finding{Check: "stackset.coverage", Severity: report.Fail, Account: a, Region: r, Subject: stackSet, Message: "no stack instance",
+					Meaning: "the account is in a target OU but has no " + stackSet + " stack here: its sessions are not logged or announced",
+					Fix:     fmt.Sprintf("deploy the StackSet again (`make cdk ARGS='deploy SessionAudit-MemberStackSet'`) or `aws cloudformation create-stack-instances --stack-set-name %s --deployment-targets OrganizationalUnitIds=<ou> --regions %s`; an opt-in region must be enabled first (docs/regions.md)", stackSet, r)})
+			}
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none given)"
+	}
+	return s
+}
+
+// recovery is the first step for the usual StackSet failure reasons.
+func recovery(reason string) string {
+	r := strings.ToLower(reason)
+	switch {
+	case strings.Contains(r, "explicit deny") || strings.Contains(r, "service control policy"):
+		return "an SCP denies the StackSet's role: exempt stacksets-exec-* or allow the region (docs/regions.md)"
+	case strings.Contains(r, "opt-in") || strings.Contains(r, "not enabled") || strings.Contains(r, "region is disabled"):
+		return "the region is not enabled in this account: `aws account enable-region` (docs/regions.md, \"Opt-in regions\")"
+	case strings.Contains(r, "destination") || strings.Contains(r, "session-audit"):
+		return "the receiver stack of this region is missing: deploy SessionAudit-Receiver-<region> first (README \"Deploy order\", step 2)"
+	case strings.Contains(r, "trusted access") || strings.Contains(r, "not authorized"):
+		return "trusted access or the StackSet's roles: `aws cloudformation activate-organizations-access`"
+	}
+	return "`aws cloudformation describe-stack-instance` gives the full reason"
+}
+
+// guardrailChecks: SessionAudit-Guardrails' policies are attached to every target.
+func guardrailChecks(ctx context.Context, e *Env, org *organizations.Client) error {
+	want := []string{"SessionAuditProtect"}
+	if e.Config.Guardrails.UnloggedSessions == config.UnloggedDeny {
+		want = append(want, "SessionAuditUnloggedSessions")
+	}
+	for _, t := range e.Config.TargetOrganizationalUnitIDs {
+		var names []string
+		p := organizations.NewListPoliciesForTargetPaginator(org, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(t), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return call(err, "organizations:ListPoliciesForTarget", e.Session.CallerAccount(), "")
+			}
+			for _, s := range out.Policies {
+				names = append(names, aws.ToString(s.Name))
+			}
+		}
+		for _, w := range want {
+			if !slices.Contains(names, w) {
+				e.Report.Add(report.Finding{Check: "guardrails.attached", Severity: report.Fail, Subject: t, Message: w + " is not attached",
+					Meaning: "member administrators can turn logging off in this OU", Fix: "`make cdk ARGS='deploy SessionAudit-Guardrails'` (README \"Guardrails\")"})
+			}
+		}
+	}
+	return nil
+}
+
+// sample picks n members spread over the sorted list, the log-archive account first if present.
+func sample(members []string, n int, first string) []string {
+	var out []string
+	if slices.Contains(members, first) {
+		out = append(out, first)
+	}
+	if len(members) == 0 {
+		return out
+	}
+	step := max(len(members)/max(n, 1), 1)
+	for i := 0; i < len(members) && len(out) < n; i += step {
+		if members[i] != first {
+			out = append(out, members[i])
+		}
+	}
+	return out
+}

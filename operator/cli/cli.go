@@ -1,0 +1,180 @@
+// Package cli is sessionaudit's operator command line (cmd/sessionaudit): `cost` (the cost model
+// over cdk.out, formerly cmd/cost), `preflight` (before the first deploy), `verify` (after it)
+// and `policy` (the IAM policy the two need). Exit status: 0 clean, 1 findings, 2 could not run.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/check"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+)
+
+// Deps are what the commands take from their surroundings; tests replace them.
+type Deps struct {
+	Stdout, Stderr io.Writer
+	// Getenv reads the environment (SESSIONAUDIT_CONFIG).
+	Getenv func(string) string
+	// LoadAWS returns the operator's AWS configuration for region with retryer. Default: the SDK's
+	// default chain (environment, profile, SSO, IMDS; AWS_ENDPOINT_URL honoured).
+	LoadAWS func(ctx context.Context, region string, retryer func() aws.Retryer) (aws.Config, error)
+	// Recorder, when not nil, records every AWS operation called.
+	Recorder *awsapi.Recorder
+	// Now is the clock of verify's freshness check.
+	Now func() time.Time
+	// MaxBackoff caps the retryer's wait between attempts (tests shorten it). Default 20 s.
+	MaxBackoff time.Duration
+}
+
+// DefaultDeps are the real surroundings.
+func DefaultDeps() Deps {
+	return Deps{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, LoadAWS: loadDefault, Now: time.Now}
+}
+
+func loadDefault(ctx context.Context, region string, retryer func() aws.Retryer) (aws.Config, error) {
+	return awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region), awsconfig.WithRetryer(retryer))
+}
+
+const usage = `usage: sessionaudit <command> [flags]
+
+commands:
+  cost       the cost model over cdk.out (make cost; -h for its flags)
+  preflight  read-only checks of the organization and its accounts before the first deploy
+  verify     read-only checks of a deployment (-probe: the end-to-end probe, not implemented yet)
+  policy     the IAM policy preflight and verify need (JSON)
+
+preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
+0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
+`
+
+// Main runs the command line args (without the program name) and returns the exit status.
+func Main(ctx context.Context, args []string, d Deps) int {
+	if d.Getenv == nil {
+		d.Getenv = func(string) string { return "" }
+	}
+	if d.LoadAWS == nil {
+		d.LoadAWS = loadDefault
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(d.Stderr, usage)
+		return report.ExitCouldNot
+	}
+	switch args[0] {
+	case "cost":
+		return costCommand(args[1:], d)
+	case "policy":
+		fmt.Fprintln(d.Stdout, permissions.PolicyJSON())
+		return report.ExitClean
+	case "preflight", "verify":
+		return checkCommand(ctx, args[0], args[1:], d)
+	}
+	fmt.Fprintf(d.Stderr, "sessionaudit: unknown command %q\n\n%s", args[0], usage)
+	return report.ExitCouldNot
+}
+
+type checkFlags struct {
+	configPath  string
+	role        string
+	concurrency int
+	jsonOut     bool
+	quiet       bool
+	sample      int
+	fresh       time.Duration
+	probe       bool
+	maxAttempts int
+}
+
+func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(d.Stderr)
+	var f checkFlags
+	fs.StringVar(&f.configPath, "config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
+	fs.StringVar(&f.role, "role", "OrganizationAccountAccessRole", "role to assume in every other account (read-only is enough: `sessionaudit policy`)")
+	fs.IntVar(&f.concurrency, "concurrency", 16, "accounts read at once")
+	fs.BoolVar(&f.jsonOut, "json", false, "write the report as JSON (for CI)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines on stderr")
+	fs.IntVar(&f.maxAttempts, "max-attempts", 10, "attempts per AWS call (throttling and 5xx are retried with backoff)")
+	if name == "verify" {
+		fs.IntVar(&f.sample, "sample", 3, "member accounts read in depth (preferences, log group, subscription, rules, dead letters)")
+		fs.DurationVar(&f.fresh, "fresh", 24*time.Hour, "a region whose newest forwarded object is older is reported")
+		fs.BoolVar(&f.probe, "probe", false, "end-to-end probe: WRITES one marked test event (not implemented yet; docs/preflight-verify.md)")
+	}
+	if err := fs.Parse(args); err != nil {
+		return report.ExitCouldNot
+	}
+	rep := &report.Report{Command: name}
+	code := runCheck(ctx, name, f, d, rep)
+	if f.jsonOut {
+		if err := rep.WriteJSON(d.Stdout); err != nil {
+			return report.ExitCouldNot
+		}
+	} else if err := rep.WriteHuman(d.Stdout); err != nil {
+		return report.ExitCouldNot
+	}
+	if code != 0 {
+		return code
+	}
+	return rep.ExitCode()
+}
+
+// runCheck runs preflight or verify into rep; a non-zero return overrides rep's exit status.
+func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *report.Report) int {
+	fatal := func(format string, a ...any) int {
+		rep.Fatal = fmt.Sprintf(format, a...)
+		return report.ExitCouldNot
+	}
+	if f.configPath == "" {
+		return fatal("no configuration: pass -config <file> or set SESSIONAUDIT_CONFIG (README \"Your configuration\")")
+	}
+	c, err := config.LoadFile(f.configPath)
+	if err != nil {
+		return fatal("configuration %s: %v", f.configPath, err)
+	}
+	rep.Organization, rep.Regions = c.OrganizationID, c.Regions
+	if f.probe {
+		return fatal("verify -probe is not implemented yet: it would write one marked test event; docs/preflight-verify.md, \"The probe\", describes the design and the manual steps")
+	}
+	cfg, err := d.LoadAWS(ctx, c.HomeRegion, awsapi.NewRetryer(awsapi.Retry{MaxAttempts: f.maxAttempts, MaxBackoff: d.MaxBackoff}))
+	if err != nil {
+		return fatal("loading the AWS configuration: %v", err)
+	}
+	if d.Recorder != nil {
+		d.Recorder.Install(&cfg)
+	}
+	account, arn, err := awsapi.CallerIdentity(ctx, cfg)
+	if err != nil {
+		return fatal("%v", awsapi.Classify(err, "sts:GetCallerIdentity", "(caller)", c.HomeRegion))
+	}
+	rep.Caller = arn
+	var progress io.Writer
+	if !f.quiet {
+		progress = d.Stderr
+	}
+	env := &check.Env{Config: c, Session: awsapi.NewSession(cfg, account, f.role), Report: rep, Recorder: d.Recorder,
+		Concurrency: f.concurrency, Progress: progress, Sample: f.sample, FreshWithin: f.fresh, Now: d.Now}
+	if name == "preflight" {
+		check.Preflight(ctx, env)
+	} else {
+		check.Verify(ctx, env)
+	}
+	rep.Caller = arn
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fatal("interrupted")
+	}
+	return 0
+}

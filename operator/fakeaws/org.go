@@ -1,0 +1,151 @@
+package fakeaws
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Org is the state of a fake organization: what Organizations, CloudTrail and the member and
+// log-archive accounts answer. Tests build a healthy one (Healthy) and break one thing.
+type Org struct {
+	mu sync.Mutex
+
+	ID, Root, Management, LogArchive, Home string
+	// Regions are the regions where member accounts have resources (the governed ones).
+	Regions         []string
+	FeatureSet      string
+	SCPEnabled      bool
+	TrustedAccess   []string
+	DelegatedAdmins map[string][]string
+	OUs             []*OU
+	Accounts        []*Account
+	Policies        []*Policy
+	Trails          []*Trail
+	// RoleName is the role that can be assumed in every account (Account.NoRole refuses it).
+	RoleName string
+	// PageSize is how many items a list operation returns per page (pagination tests).
+	PageSize int
+
+	// Deployment state (verify).
+	Stacks        map[string]string // "<account>/<region>/<stack>" → status
+	StackSets     map[string][]*StackInstance
+	Keys          map[string]*Key // "<region>/<alias>"
+	Destinations  map[string]string
+	Streams       map[string]string
+	Objects       map[string]time.Time
+	Subscriptions map[string][]string // topic ARN → subscription ARNs ("PendingConfirmation")
+	Alarms        []Alarm
+}
+
+// OU is an organizational unit.
+type OU struct{ ID, Name, Parent string }
+
+// Policy is a service control policy with the targets it is attached to.
+type Policy struct {
+	ID, Name, Content string
+	AWSManaged        bool
+	Targets           []string
+}
+
+// Trail is a CloudTrail trail of the management account.
+type Trail struct {
+	Name, HomeRegion      string
+	Organization, Multi   bool
+	Logging               bool
+	ReadWriteType         string
+	IncludeManagement     bool
+	ExcludeManagementKind bool
+}
+
+// StackInstance is one instance of a StackSet.
+type StackInstance struct {
+	Account, Region, OU, Status, Detailed, Reason string
+}
+
+// Key is a KMS key in the log-archive account.
+type Key struct {
+	ID, State   string
+	MultiRegion bool
+	Rotation    bool
+	Primary     bool
+}
+
+// Alarm is a CloudWatch alarm of the log-archive account's home region.
+type Alarm struct{ Name, State, Reason string }
+
+// Account is a member account.
+type Account struct {
+	ID, Name, Parent, Status string
+	// NoRole makes AssumeRole into the account fail with AccessDenied.
+	NoRole bool
+	// Profiles maps instance profile names to their role; RolePolicies a role to its attached
+	// managed policies (names).
+	Profiles     map[string]string
+	RolePolicies map[string][]string
+	Regions      map[string]*Region
+}
+
+// Region is an account's state in one region.
+type Region struct {
+	// Document is the content of SSM-SessionManagerRunShell ("" = none).
+	Document string
+	// Recording is the RDP recording preferences (nil = none).
+	Recording *Recording
+	// DHMCRole is the Default Host Management Configuration role ("" = off).
+	DHMCRole string
+	Nodes    []Node
+	// Endpoints maps a VPC to the service names of its VPC endpoints.
+	Endpoints map[string][]string
+	// NoDefaultRoute are subnets whose route table has no 0.0.0.0/0 route.
+	NoDefaultRoute map[string]bool
+	LogGroups      map[string]bool
+	// Filters maps a log group to the destination ARNs of its subscription filters.
+	Filters map[string][]string
+	// Rules maps rule names to their state.
+	Rules map[string]string
+	// DLQ is the number of messages in the member notification dead-letter queue (-1: none).
+	DLQ int
+}
+
+// Recording is RDP recording preferences.
+type Recording struct{ KMSKeyArn, Bucket, Owner string }
+
+// Node is a managed EC2 instance.
+type Node struct{ InstanceID, VPC, Subnet, Profile string }
+
+// AccountID is the i-th generated account ID.
+func AccountID(i int) string { return fmt.Sprintf("%012d", 300000000000+i) }
+
+// Account returns the account with id, or nil.
+func (o *Org) Account(id string) *Account {
+	for _, a := range o.Accounts {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+func (o *Org) page(items []any, token string) ([]any, string) {
+	start, _ := strconv.Atoi(token)
+	size := o.PageSize
+	if size <= 0 {
+		size = 20
+	}
+	if start > len(items) {
+		start = len(items)
+	}
+	end := start + size
+	if end >= len(items) {
+		return items[start:], ""
+	}
+	return items[start:end], strconv.Itoa(end)
+}
+
+// Lock and Unlock guard the model while a test changes it between runs.
+func (o *Org) Lock() { o.mu.Lock() }
+
+// Unlock releases Lock.
+func (o *Org) Unlock() { o.mu.Unlock() }

@@ -1,0 +1,119 @@
+// Package permissions is the IAM policy of the operator commands preflight and verify: exactly the
+// read actions their code calls, derived from one list of the API operations they use. The tests
+// run every check against the fake AWS endpoint with a recorder of the operations the SDK clients
+// call and compare the two, so the policy and the code cannot drift. `sessionaudit policy` prints
+// it: attach it to the operator's role in the management (or delegated-admin) account and to the
+// role the commands assume in every other account (docs/preflight-verify.md, "The read role").
+package permissions
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+// Operation is one AWS API operation the commands call.
+type Operation struct {
+	// ServiceID and Name as the SDK names them ("Organizations", "ListAccountsForParent").
+	ServiceID, Name string
+	// Action is the IAM action it needs (Service Authorization Reference); "" when the operation
+	// needs no permission (sts:GetCallerIdentity).
+	Action string
+	// Why says which check uses it.
+	Why string
+}
+
+// Key is "<ServiceID> <Name>", as awsapi.Recorder records operations.
+func (o Operation) Key() string { return o.ServiceID + " " + o.Name }
+
+// Operations are every operation preflight and verify call.
+var Operations = []Operation{
+	{"STS", "GetCallerIdentity", "", "who runs the command (needs no permission: STS API reference)"},
+	{"STS", "AssumeRole", "sts:AssumeRole", "the read role in every other account"},
+	{"Organizations", "DescribeOrganization", "organizations:DescribeOrganization", "organization ID and feature set"},
+	{"Organizations", "ListAWSServiceAccessForOrganization", "organizations:ListAWSServiceAccessForOrganization", "trusted access for StackSets"},
+	{"Organizations", "ListDelegatedAdministrators", "organizations:ListDelegatedAdministrators", "delegated administrator (delegatedAdmin)"},
+	{"Organizations", "ListRoots", "organizations:ListRoots", "SCP policy type"},
+	{"Organizations", "ListOrganizationalUnitsForParent", "organizations:ListOrganizationalUnitsForParent", "the OU tree"},
+	{"Organizations", "ListAccountsForParent", "organizations:ListAccountsForParent", "accounts of every OU"},
+	{"Organizations", "ListPoliciesForTarget", "organizations:ListPoliciesForTarget", "SCP quota, region deny, guardrail attachments"},
+	{"Organizations", "DescribePolicy", "organizations:DescribePolicy", "region-deny SCPs"},
+	{"CloudTrail", "DescribeTrails", "cloudtrail:DescribeTrails", "organization trail"},
+	{"CloudTrail", "GetTrailStatus", "cloudtrail:GetTrailStatus", "organization trail logging"},
+	{"CloudTrail", "GetEventSelectors", "cloudtrail:GetEventSelectors", "management events recorded"},
+	{"SSM", "GetDocument", "ssm:GetDocument", "SSM-SessionManagerRunShell"},
+	{"SSM", "GetServiceSetting", "ssm:GetServiceSetting", "Default Host Management Configuration"},
+	{"SSM", "DescribeInstanceInformation", "ssm:DescribeInstanceInformation", "managed nodes"},
+	{"SSM GuiConnect", "GetConnectionRecordingPreferences", "ssm-guiconnect:GetConnectionRecordingPreferences", "RDP recording preferences"},
+	{"EC2", "DescribeInstances", "ec2:DescribeInstances", "managed nodes' VPC, subnet, instance profile"},
+	{"EC2", "DescribeRouteTables", "ec2:DescribeRouteTables", "subnets without a route to the internet"},
+	{"EC2", "DescribeVpcEndpoints", "ec2:DescribeVpcEndpoints", "VPC endpoints of private subnets"},
+	{"IAM", "ListInstanceProfiles", "iam:ListInstanceProfiles", "roles of instance profiles"},
+	{"IAM", "ListAttachedRolePolicies", "iam:ListAttachedRolePolicies", "instance policy on instance roles"},
+	{"CloudFormation", "DescribeStacks", "cloudformation:DescribeStacks", "stacks (verify)"},
+	{"CloudFormation", "ListStackInstances", "cloudformation:ListStackInstances", "StackSet instances and coverage (verify)"},
+	{"KMS", "DescribeKey", "kms:DescribeKey", "keys and replicas (verify)"},
+	{"KMS", "GetKeyRotationStatus", "kms:GetKeyRotationStatus", "key rotation (verify)"},
+	{"CloudWatch Logs", "DescribeDestinations", "logs:DescribeDestinations", "destinations (verify)"},
+	{"CloudWatch Logs", "DescribeLogGroups", "logs:DescribeLogGroups", "member session log group (verify)"},
+	{"CloudWatch Logs", "DescribeSubscriptionFilters", "logs:DescribeSubscriptionFilters", "member subscription filter (verify)"},
+	{"Firehose", "DescribeDeliveryStream", "firehose:DescribeDeliveryStream", "streams (verify)"},
+	{"S3", "ListObjectsV2", "s3:ListBucket", "delivery freshness (verify; ListObjectsV2 needs s3:ListBucket)"},
+	{"SNS", "ListSubscriptionsByTopic", "sns:ListSubscriptionsByTopic", "unconfirmed subscriptions (verify)"},
+	{"CloudWatch", "DescribeAlarms", "cloudwatch:DescribeAlarms", "dead letters, formatter and delivery alarms (verify)"},
+	{"EventBridge", "ListRules", "events:ListRules", "member notification rules (verify)"},
+	{"SQS", "GetQueueUrl", "sqs:GetQueueUrl", "member dead-letter queue (verify)"},
+	{"SQS", "GetQueueAttributes", "sqs:GetQueueAttributes", "member dead-letter queue depth (verify)"},
+}
+
+// Actions are the IAM actions of Operations, sorted, each once.
+func Actions() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range Operations {
+		if o.Action != "" && !seen[o.Action] {
+			seen[o.Action] = true
+			out = append(out, o.Action)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ActionOf is the IAM action of a recorded operation key, or "".
+func ActionOf(key string) string {
+	for _, o := range Operations {
+		if o.Key() == key {
+			return o.Action
+		}
+	}
+	return ""
+}
+
+// Policy is the identity policy document: the read actions on every resource (they are List,
+// Describe and Get actions on resources the commands only find while they run), and sts:AssumeRole
+// only on roles named roleName.
+func Policy(roleName string) map[string]any {
+	var read []string
+	for _, a := range Actions() {
+		if a != "sts:AssumeRole" {
+			read = append(read, a)
+		}
+	}
+	return map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{
+			map[string]any{"Sid": "SessionAuditChecksRead", "Effect": "Allow", "Action": read, "Resource": "*"},
+			map[string]any{"Sid": "SessionAuditChecksAssumeReadRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:*:iam::*:role/" + roleName},
+		},
+	}
+}
+
+// DefaultReadRole is the role name the printed policy allows assuming.
+const DefaultReadRole = "OrganizationAccountAccessRole"
+
+// PolicyJSON is Policy(DefaultReadRole) as indented JSON.
+func PolicyJSON() string {
+	b, _ := json.MarshalIndent(Policy(DefaultReadRole), "", "  ")
+	return strings.TrimSpace(string(b))
+}
