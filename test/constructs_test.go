@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/keylookup"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
@@ -48,6 +49,8 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		make func(s awscdk.Stack)
 		want string
 	}{
+		{"guardrails without targets", func(s awscdk.Stack) { guardrails.New(s, "G", &guardrails.Props{}) },
+			"guardrails: Props.TargetIds is required"},
 		{"logkey without organization", func(s awscdk.Stack) { logkey.New(s, "K", &logkey.Props{}) },
 			"logkey: Props.OrganizationID is required"},
 		{"logkey bad organization", func(s awscdk.Stack) { logkey.New(s, "K", &logkey.Props{OrganizationID: jsii.String("o-BAD")}) },
