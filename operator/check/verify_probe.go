@@ -26,13 +26,14 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/install"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
 // ProbeMarkerPrefix starts the marker of the probe's test event, its log stream's name and its
 // session ID: sessionaudit-probe-<random>.
-const ProbeMarkerPrefix = "sessionaudit-probe-"
+const ProbeMarkerPrefix = permissions.ProbeStreamPrefix
 
 // Probe configures verify's end-to-end probe (verify -probe): the one write the operator commands
 // make.
