@@ -59,11 +59,18 @@ type Props struct {
 	ResultsBucketName *string
 	// AccessLogsBucket receives the results bucket's server access logs. Default: none.
 	AccessLogsBucket awss3.IBucket
-	// DatabaseName of the Glue database. Default: "session_audit".
+	// DatabaseName of the Glue database. Default: DefaultDatabaseName.
 	DatabaseName *string
-	// WorkGroupName of the Athena workgroup. Default: "session-audit".
+	// WorkGroupName of the Athena workgroup. Default: DefaultWorkGroupName.
 	WorkGroupName *string
 }
+
+// Default names of the Glue database and the Athena workgroup (the app's LogArchive stack keeps
+// them; the operator's probe runs the saved queries there).
+const (
+	DefaultDatabaseName  = "session_audit"
+	DefaultWorkGroupName = "session-audit"
+)
 
 // Table names in the Glue database.
 const (
@@ -244,10 +251,10 @@ func withDefaults(props *Props) Props {
 	num(&p.BytesScannedCutoffPerQuery, 10*1024*1024*1024)
 	num(&p.ResultsRetentionDays, 30)
 	if p.DatabaseName == nil {
-		p.DatabaseName = jsii.String("session_audit")
+		p.DatabaseName = jsii.String(DefaultDatabaseName)
 	}
 	if p.WorkGroupName == nil {
-		p.WorkGroupName = jsii.String("session-audit")
+		p.WorkGroupName = jsii.String(DefaultWorkGroupName)
 	}
 	if !databaseNamePattern.MatchString(*p.DatabaseName) {
 		invalid.Panic("archivesearch", "Props.DatabaseName must be lowercase letters, digits and _ (got %q)", *p.DatabaseName)

@@ -17,10 +17,28 @@ type Query struct {
 // (archivelayout.FirehosePrefix).
 const AccountOfPath = `regexp_extract("$path", '/([0-9]{12})/[^/]+$', 1)`
 
+// IDs of the saved queries (Query.ID).
+const (
+	SessionsByPersonID         = "SessionsByPerson"
+	CommandsMatchingID         = "CommandsMatching"
+	SessionsOnInstanceID       = "SessionsOnInstance"
+	SessionsPerAccountPerDayID = "SessionsPerAccountPerDay"
+)
+
+// QueryByID is the saved query with id (a *ID constant); ok is false for an unknown id.
+func QueryByID(id string) (q Query, ok bool) {
+	for _, q := range Queries {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return Query{}, false
+}
+
 // Queries are the auditor's questions.
 var Queries = []Query{
 	{
-		ID: "SessionsByPerson", Name: "sessionaudit: sessions of one person",
+		ID: SessionsByPersonID, Name: "sessionaudit: sessions of one person",
 		Description: "Sessions whose principal ends with the person's name (an IAM Identity Center user name, a role session name or an IAM user), between two days (yyyy/MM/dd), across the organization. Parameters: first day, last day, principal suffix such as '%/alice@example.com'.",
 		SQL: `SELECT ` + AccountOfPath + ` AS account, region, sessionid, target.id AS instance, useridentity.arn AS principal,
        min(eventtime) AS first_event, max(eventtime) AS last_event, count(*) AS events
@@ -30,7 +48,7 @@ GROUP BY 1, 2, 3, 4, 5
 ORDER BY first_event`,
 	},
 	{
-		ID: "CommandsMatching", Name: "sessionaudit: output lines matching a pattern",
+		ID: CommandsMatchingID, Name: "sessionaudit: output lines matching a pattern",
 		Description: "Every line of session output (commands and what they printed) matching a regular expression, between two days (yyyy/MM/dd), across the organization, with who and where. Parameters: first day, last day, regular expression such as 'sudo .*passwd'.",
 		SQL: `SELECT ` + AccountOfPath + ` AS account, region, eventtime, sessionid, useridentity.arn AS principal,
        target.id AS instance, line
@@ -39,7 +57,7 @@ WHERE day BETWEEN ? AND ? AND sessionid IS NOT NULL AND regexp_like(line, ?)
 ORDER BY eventtime`,
 	},
 	{
-		ID: "SessionsOnInstance", Name: "sessionaudit: sessions on one instance",
+		ID: SessionsOnInstanceID, Name: "sessionaudit: sessions on one instance",
 		Description: "Every session on one node between two days (yyyy/MM/dd), with who and when. Parameters: first day, last day, instance ID such as 'i-0123456789abcdef0'.",
 		SQL: `SELECT ` + AccountOfPath + ` AS account, region, sessionid, useridentity.arn AS principal, runasuser,
        min(eventtime) AS first_event, max(eventtime) AS last_event
@@ -49,7 +67,7 @@ GROUP BY 1, 2, 3, 4, 5
 ORDER BY first_event`,
 	},
 	{
-		ID: "SessionsPerAccountPerDay", Name: "sessionaudit: sessions per account per day",
+		ID: SessionsPerAccountPerDayID, Name: "sessionaudit: sessions per account per day",
 		Description: "How many sessions (and people) each account had each day between two days (yyyy/MM/dd). Parameters: first day, last day.",
 		SQL: `SELECT day, ` + AccountOfPath + ` AS account, count(DISTINCT sessionid) AS sessions,
        count(DISTINCT useridentity.arn) AS principals

@@ -75,29 +75,41 @@ func (s *Session) CallerAccount() string { return s.caller }
 func (s *Session) RoleName() string { return s.roleName }
 
 // RoleArn is the ARN of the role assumed in account.
-func (s *Session) RoleArn(account string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(s.base.Region), account, s.roleName)
+func (s *Session) RoleArn(account string) string { return s.roleArn(account, s.roleName) }
+
+func (s *Session) roleArn(account, roleName string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(s.base.Region), account, roleName)
 }
 
 // Config is the configuration for calls in account and region: the operator's own credentials in
 // its own account, else temporary credentials of RoleName there (sts:AssumeRole, cached and
 // refreshed by the SDK per account).
 func (s *Session) Config(account, region string) aws.Config {
+	return s.ConfigAs(account, region, s.roleName)
+}
+
+// ConfigAs is Config with another role than RoleName in account (the probe's -archive-role); the
+// caller's own account still uses the caller's credentials.
+func (s *Session) ConfigAs(account, region, roleName string) aws.Config {
 	cfg := s.base.Copy()
 	cfg.Region = region
 	if account == s.caller || account == "" {
 		return cfg
 	}
+	if roleName == "" {
+		roleName = s.roleName
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.accounts[account]
+	key := roleName + "/" + account
+	p, ok := s.accounts[key]
 	if !ok {
 		stsCfg := s.base.Copy()
 		client := sts.NewFromConfig(stsCfg)
-		p = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(client, s.RoleArn(account), func(o *stscreds.AssumeRoleOptions) {
+		p = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(client, s.roleArn(account, roleName), func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = "sessionaudit-check"
 		}))
-		s.accounts[account] = p
+		s.accounts[key] = p
 	}
 	cfg.Credentials = p
 	return cfg

@@ -37,6 +37,8 @@ type Env struct {
 	FreshWithin time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
+	// Probe, when not nil, runs verify's end-to-end probe after the checks (verify -probe).
+	Probe *Probe
 }
 
 // Fatal is an error that stops a command: it could not run (exit status 2).

@@ -19,7 +19,7 @@ import (
 
 // Verify checks a deployment: stacks, StackSet instances and coverage, guardrail attachments, the
 // log-archive account's keys, destinations, streams, delivery and notifications, and sampled
-// member accounts.
+// member accounts; with e.Probe, then the end-to-end probe (verify_probe.go).
 func Verify(ctx context.Context, e *Env) {
 	run(ctx, e, "verify", func(ctx context.Context, e *Env) error {
 		org := organizations.NewFromConfig(e.cfg("", e.Config.HomeRegion))
@@ -52,7 +52,11 @@ func Verify(ctx context.Context, e *Env) {
 			}
 		}
 		archiveChecks(ctx, e)
-		memberChecks(ctx, e, sample(members, e.Sample, e.Config.LogArchiveAccountID))
+		sampled := sample(members, e.Sample, e.Config.LogArchiveAccountID)
+		memberChecks(ctx, e, sampled)
+		if e.Probe != nil {
+			return runProbe(ctx, e, sampled)
+		}
 		return nil
 	})
 }

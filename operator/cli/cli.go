@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,7 +54,7 @@ const usage = `usage: sessionaudit <command> [flags]
 commands:
   cost       the cost model over cdk.out (make cost; -h for its flags)
   preflight  read-only checks of the organization and its accounts before the first deploy
-  verify     read-only checks of a deployment (-probe: the end-to-end probe, not implemented yet)
+  verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
   policy     the IAM policy preflight and verify need (JSON)
 
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
@@ -97,6 +99,9 @@ type checkFlags struct {
 	fresh       time.Duration
 	probe       bool
 	maxAttempts int
+	// The probe's flags (verify -probe).
+	probeAccount, probeRegion, archiveRole string
+	probeDeadline, probePoll               time.Duration
 }
 
 func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
@@ -112,7 +117,12 @@ func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
 	if name == "verify" {
 		fs.IntVar(&f.sample, "sample", 3, "member accounts read in depth (preferences, log group, subscription, rules, dead letters)")
 		fs.DurationVar(&f.fresh, "fresh", 24*time.Hour, "a region whose newest forwarded object is older is reported")
-		fs.BoolVar(&f.probe, "probe", false, "end-to-end probe: WRITES one marked test event (not implemented yet; docs/preflight-verify.md)")
+		fs.BoolVar(&f.probe, "probe", false, "end-to-end probe: WRITES one marked test event to a member's session log group and times its way to the bucket and the saved Athena query (docs/preflight-verify.md)")
+		fs.StringVar(&f.probeAccount, "probe-account", "", "member account of the probe's write (default: the first sampled account)")
+		fs.StringVar(&f.probeRegion, "probe-region", "", "governed region of the probe's write (default: the home region)")
+		fs.StringVar(&f.archiveRole, "archive-role", "", "role assumed in the log-archive account to read the bucket and run the saved query (default: -role; none when the caller is the log-archive account)")
+		fs.DurationVar(&f.probeDeadline, "probe-deadline", 20*time.Minute, "how long the probe waits for its hops, from the write (Firehose buffers up to 900 s)")
+		fs.DurationVar(&f.probePoll, "probe-poll", 15*time.Second, "wait between two looks of the probe")
 	}
 	if err := fs.Parse(args); err != nil {
 		return report.ExitCouldNot
@@ -146,8 +156,8 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 		return fatal("configuration %s: %v", f.configPath, err)
 	}
 	rep.Organization, rep.Regions = c.OrganizationID, c.Regions
-	if f.probe {
-		return fatal("verify -probe is not implemented yet: it would write one marked test event; docs/preflight-verify.md, \"The probe\", describes the design and the manual steps")
+	if f.probe && f.probeRegion != "" && !slices.Contains(c.Regions, f.probeRegion) {
+		return fatal("-probe-region %s is not a governed region (%s)", f.probeRegion, strings.Join(c.Regions, " "))
 	}
 	cfg, err := d.LoadAWS(ctx, c.HomeRegion, awsapi.NewRetryer(awsapi.Retry{MaxAttempts: f.maxAttempts, MaxBackoff: d.MaxBackoff}))
 	if err != nil {
@@ -167,6 +177,10 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 	}
 	env := &check.Env{Config: c, Session: awsapi.NewSession(cfg, account, f.role), Report: rep, Recorder: d.Recorder,
 		Concurrency: f.concurrency, Progress: progress, Sample: f.sample, FreshWithin: f.fresh, Now: d.Now}
+	if f.probe {
+		env.Probe = &check.Probe{Account: f.probeAccount, Region: f.probeRegion, ArchiveRole: f.archiveRole,
+			Deadline: f.probeDeadline, Poll: f.probePoll, CallerArn: arn}
+	}
 	if name == "preflight" {
 		check.Preflight(ctx, env)
 	} else {

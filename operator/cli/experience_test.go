@@ -145,7 +145,8 @@ func TestUsageAndBadConfig(t *testing.T) {
 	if code != report.ExitCouldNot || !strings.Contains(stdout, "configuration") {
 		t.Errorf("missing configuration: exit %d\n%s", code, stdout)
 	}
-	if code, _, _ := f.run("verify", "-probe"); code != report.ExitCouldNot {
-		t.Errorf("-probe is not implemented and must say so: exit %d", code)
+	f.path = strings.TrimSuffix(f.path, ".missing")
+	if code, stdout, _ := f.run("verify", "-probe", "-probe-region", "mars-north-1"); code != report.ExitCouldNot || !strings.Contains(stdout, "not a governed region") {
+		t.Errorf("-probe-region outside the governed regions: exit %d\n%s", code, stdout)
 	}
 }

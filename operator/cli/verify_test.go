@@ -94,8 +94,8 @@ func TestVerifyFindings(t *testing.T) {
 	}
 }
 
-// The policy grants exactly the operations preflight and verify call: every recorded operation is
-// in permissions.Operations, and every listed operation was called by some run.
+// The policy grants exactly the operations preflight and verify (with its probe) call: every
+// recorded operation is in permissions.Operations, and every listed operation was called by some run.
 func TestPolicyMatchesTheCalls(t *testing.T) {
 	f := newFake(t, 4, func(m map[string]any) { m["delegatedAdmin"] = true }, func(o *fakeaws.Org) {
 		o.DelegatedAdmins[fakeaws.StackSetsPrincipal] = []string{o.Management}
@@ -105,6 +105,9 @@ func TestPolicyMatchesTheCalls(t *testing.T) {
 	}
 	if code, r := f.runJSON("verify"); code != report.ExitClean {
 		t.Fatalf("verify exit %d:\n%s", code, failing(r))
+	}
+	if code, r := f.runJSON("verify", "-probe", "-probe-poll", "5ms", "-probe-deadline", "5s"); code != report.ExitClean {
+		t.Fatalf("verify -probe exit %d, fatal %q:\n%s", code, r.Fatal, failing(r))
 	}
 	recorded := f.recorder.Operations()
 	var listed []string

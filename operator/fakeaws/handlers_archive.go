@@ -84,14 +84,30 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		defer o.mu.Unlock()
 		bucket := strings.SplitN(strings.TrimPrefix(r.Path, "/"), "/", 2)[0]
 		prefix := r.Query.Get("prefix")
+		delimiter := r.Query.Get("delimiter")
 		var contents []any
+		var common []any
+		seen := map[string]bool{}
+		now := time.Now()
 		for _, k := range sortedKeys(o.Objects) {
-			if strings.HasPrefix(k, prefix) {
-				contents = append(contents, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": 1024, "StorageClass": "STANDARD", "ETag": `"fake"`})
+			if !strings.HasPrefix(k, prefix) || o.Objects[k].After(now) {
+				continue // objects appear at their LastModified (the probe's delivery delay)
 			}
+			if i := strings.Index(k[len(prefix):], delimiter); delimiter != "" && i >= 0 {
+				if p := k[:len(prefix)+i+len(delimiter)]; !seen[p] {
+					seen[p] = true
+					common = append(common, map[string]any{"Prefix": p})
+				}
+				continue
+			}
+			contents = append(contents, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": max(len(o.Bodies[k]), 1024), "StorageClass": "STANDARD", "ETag": `"fake"`})
 		}
 		page, next := o.page(contents, r.Query.Get("continuation-token"))
-		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": page}
+		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page) + len(common), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": page}
+		if delimiter != "" {
+			body["Delimiter"] = delimiter
+			body["CommonPrefixes"] = common
+		}
 		if next != "" {
 			body["NextContinuationToken"] = next
 		}

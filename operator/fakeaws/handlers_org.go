@@ -144,6 +144,7 @@ func (o *Org) Serve(s *Server) {
 	})
 	o.serveMember(s, h)
 	o.serveArchive(s, h)
+	o.serveProbe(s, h)
 }
 
 func (o *Org) trail(nameOrArn string) *Trail {

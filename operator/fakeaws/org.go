@@ -29,14 +29,31 @@ type Org struct {
 	PageSize int
 
 	// Deployment state (verify).
-	Stacks        map[string]string // "<account>/<region>/<stack>" → status
-	StackSets     map[string][]*StackInstance
-	Keys          map[string]*Key // "<region>/<alias>"
-	Destinations  map[string]string
-	Streams       map[string]string
+	Stacks       map[string]string // "<account>/<region>/<stack>" → status
+	StackSets    map[string][]*StackInstance
+	Keys         map[string]*Key // "<region>/<alias>"
+	Destinations map[string]string
+	Streams      map[string]string
+	// Objects of the central bucket by key: their LastModified (an object is listed from then on:
+	// the probe's delivery appears DeliveryDelay after PutLogEvents) and their body (Bodies; GZIP).
 	Objects       map[string]time.Time
+	Bodies        map[string][]byte
 	Subscriptions map[string][]string // topic ARN → subscription ARNs ("PendingConfirmation")
 	Alarms        []Alarm
+
+	// The probe's pipeline: PutLogEvents to a subscribed session log group delivers the events
+	// (GZIP, one per line) under the region's forwarded prefix DeliveryDelay later, or, with
+	// DeliveryBroken, under the Firehose errors prefix (a failing record processor). Athena runs
+	// the saved queries over the delivered objects; QueryPolls is how many GetQueryExecution
+	// calls see it QUEUED or RUNNING, QueryFails fails it with that reason, SearchBroken makes it
+	// find nothing (a table that does not read the layout).
+	DeliveryDelay  time.Duration
+	DeliveryBroken bool
+	QueryPolls     int
+	QueryFails     string
+	SearchBroken   bool
+	queries        map[string]*query
+	delivered      int
 }
 
 // OU is an organizational unit.
@@ -107,6 +124,8 @@ type Region struct {
 	Rules map[string]string
 	// DLQ is the number of messages in the member notification dead-letter queue (-1: none).
 	DLQ int
+	// LogStreams are the streams created by CreateLogStream ("<group>/<stream>").
+	LogStreams map[string]bool
 }
 
 // Recording is RDP recording preferences.

@@ -37,6 +37,15 @@ func writeResponse(w http.ResponseWriter, proto, op string, out any) {
 		writeXML(&b, out, "item")
 		fmt.Fprintf(&b, `</%sResponse>`, op)
 	case "s3":
+		if raw, ok := out.(RawBody); ok {
+			w.Header().Set("Content-Type", raw.ContentType)
+			w.Header().Set("Content-Length", fmt.Sprint(len(raw.Data)))
+			w.Header().Set("ETag", `"fake"`)
+			w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(raw.Data)
+			return
+		}
 		doc := out.(XMLDoc)
 		fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><%s xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`, doc.Root)
 		writeXML(&b, doc.Body, "")

@@ -1,5 +1,6 @@
 // Package permissions is the IAM policy of the operator commands preflight and verify: exactly the
-// read actions their code calls, derived from one list of the API operations they use. The tests
+// actions their code calls (the checks' reads, and the probe's one write and its reads, each in a
+// statement of its own), derived from one list of the API operations they use. The tests
 // run every check against the fake AWS endpoint with a recorder of the operations the SDK clients
 // call and compare the two, so the policy and the code cannot drift. `sessionaudit policy` prints
 // it: attach it to the operator's role in the management (or delegated-admin) account and to the
@@ -8,8 +9,14 @@ package permissions
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
+	"github.com/sessionaudit/sessionaudit/install"
 )
 
 // Operation is one AWS API operation the commands call.
@@ -26,8 +33,28 @@ type Operation struct {
 // Key is "<ServiceID> <Name>", as awsapi.Recorder records operations.
 func (o Operation) Key() string { return o.ServiceID + " " + o.Name }
 
-// Operations are every operation preflight and verify call.
-var Operations = []Operation{
+// Operations are every operation preflight and verify call: the checks' reads (ReadOperations),
+// then the probe's write (ProbeWrites) and reads (ProbeReads).
+var Operations = slices.Concat(ReadOperations, ProbeWrites, ProbeReads)
+
+// ProbeWrites are the one write the commands make, only with verify -probe: one test event in a
+// member account's session log group (docs/preflight-verify.md, "The probe").
+var ProbeWrites = []Operation{
+	{"CloudWatch Logs", "CreateLogStream", "logs:CreateLogStream", "probe's write (verify -probe): the test event's stream sessionaudit-probe-<random>"},
+	{"CloudWatch Logs", "PutLogEvents", "logs:PutLogEvents", "probe's write (verify -probe): the one marked test event"},
+}
+
+// ProbeReads are what verify -probe reads in the log-archive account: the forwarded object that
+// carries the marker, and the saved Athena query run for it.
+var ProbeReads = []Operation{
+	{"S3", "GetObject", "s3:GetObject", "probe (verify -probe): the forwarded object carrying the marker"},
+	{"Athena", "StartQueryExecution", "athena:StartQueryExecution", "probe (verify -probe): the saved query run for the marker"},
+	{"Athena", "GetQueryExecution", "athena:GetQueryExecution", "probe (verify -probe): the query's state"},
+	{"Athena", "GetQueryResults", "athena:GetQueryResults", "probe (verify -probe): the query's rows"},
+}
+
+// ReadOperations are the operations of the read-only checks.
+var ReadOperations = []Operation{
 	{"STS", "GetCallerIdentity", "", "who runs the command (needs no permission: STS API reference)"},
 	{"STS", "AssumeRole", "sts:AssumeRole", "the read role in every other account"},
 	{"Organizations", "DescribeOrganization", "organizations:DescribeOrganization", "organization ID and feature set"},
@@ -67,10 +94,12 @@ var Operations = []Operation{
 }
 
 // Actions are the IAM actions of Operations, sorted, each once.
-func Actions() []string {
+func Actions() []string { return actionsOf(Operations) }
+
+func actionsOf(ops []Operation) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, o := range Operations {
+	for _, o := range ops {
 		if o.Action != "" && !seen[o.Action] {
 			seen[o.Action] = true
 			out = append(out, o.Action)
@@ -90,14 +119,28 @@ func ActionOf(key string) string {
 	return ""
 }
 
-// Policy is the identity policy document: the read actions on every resource (they are List,
-// Describe and Get actions on resources the commands only find while they run), and sts:AssumeRole
-// only on roles named roleName.
+// Policy is the identity policy document: the checks' read actions on every resource (they are
+// List, Describe and Get actions on resources the commands only find while they run);
+// sts:AssumeRole only on roles named roleName; and the probe's (verify -probe): its one write,
+// CreateLogStream and PutLogEvents on the session log groups' probe streams only, and its reads of
+// the forwarded objects and the archive search's workgroup. Running the saved query also needs
+// what Athena reads with the caller's credentials (the tables, the bucket, the key, the results
+// bucket): the archive search's auditor policy (output AuditorPolicyArn of SessionAudit-LogArchive)
+// grants it in the log-archive account.
 func Policy(roleName string) map[string]any {
 	var read []string
-	for _, a := range Actions() {
+	for _, a := range actionsOf(ReadOperations) {
 		if a != "sts:AssumeRole" {
 			read = append(read, a)
+		}
+	}
+	group := "arn:*:logs:*:*:log-group:" + sessionprefs.LogGroupNamePrefix + "*"
+	var athenaActions, s3Actions []string
+	for _, a := range actionsOf(ProbeReads) {
+		if strings.HasPrefix(a, "athena:") {
+			athenaActions = append(athenaActions, a)
+		} else {
+			s3Actions = append(s3Actions, a)
 		}
 	}
 	return map[string]any{
@@ -105,9 +148,18 @@ func Policy(roleName string) map[string]any {
 		"Statement": []any{
 			map[string]any{"Sid": "SessionAuditChecksRead", "Effect": "Allow", "Action": read, "Resource": "*"},
 			map[string]any{"Sid": "SessionAuditChecksAssumeReadRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:*:iam::*:role/" + roleName},
+			map[string]any{"Sid": "SessionAuditProbeWriteOneTestEvent", "Effect": "Allow", "Action": actionsOf(ProbeWrites),
+				"Resource": []string{group, group + ":log-stream:" + ProbeStreamPrefix + "*"}},
+			map[string]any{"Sid": "SessionAuditProbeReadForwardedObjects", "Effect": "Allow", "Action": s3Actions,
+				"Resource": "arn:*:s3:::" + install.Install{LogArchiveAccountID: "*", HomeRegion: "*"}.CentralBucketName() + "/" + archivelayout.ForwardedPrefix + "*"},
+			map[string]any{"Sid": "SessionAuditProbeRunSavedQuery", "Effect": "Allow", "Action": athenaActions,
+				"Resource": "arn:*:athena:*:*:workgroup/" + archivesearch.DefaultWorkGroupName},
 		},
 	}
 }
+
+// ProbeStreamPrefix starts the name of the probe's log stream (and its marker).
+const ProbeStreamPrefix = "sessionaudit-probe-"
 
 // DefaultReadRole is the role name the printed policy allows assuming.
 const DefaultReadRole = "OrganizationAccountAccessRole"

@@ -169,6 +169,9 @@ func (r *Report) WriteHuman(w io.Writer) error {
 		fmt.Fprintf(&b, "     means: %s\n", g.f.Meaning)
 		fmt.Fprintf(&b, "     fix:   %s\n", g.f.Fix)
 	}
+	if len(r.Hops) > 0 {
+		b.WriteString("\nprobe (verify -probe): each hop and the time it took\n")
+	}
 	for _, h := range r.Hops {
 		status := "ok"
 		if !h.OK {
