@@ -51,6 +51,9 @@ func accountPreflight(ctx context.Context, e *Env, account string) {
 		if err := dhmcCheck(ctx, e, cfg, account, region, roles); err != nil {
 			e.failed("ssm.default-host-management", account, region, err)
 		}
+		if err := justInTimeCheck(ctx, e, cfg, account, region); err != nil {
+			e.failed("ssm.just-in-time", account, region, err)
+		}
 		nodes, err := managedNodes(ctx, e, cfg, account, region)
 		if err != nil {
 			e.failed("ec2.managed-nodes", account, region, err)
@@ -213,6 +216,36 @@ func recordingCheck(ctx context.Context, e *Env, cfg aws.Config, account, region
 				Meaning: "recordings move to the central bucket; deleting the stack restores these preferences", Fix: "nothing to do unless this team needs its own bucket (then set rdpRecording.enabled to false; docs/preferences.md)"})
 		}
 	}
+	return nil
+}
+
+// justInTimeCheck finds whether the account and region have just-in-time node access approval
+// policies: RDP connections are recorded through just-in-time node access ("Recording RDP
+// connections"), and "If no approval policy applies to a node, users can't request access to it"
+// (Systems Manager user guide, "Create approval policies for your nodes"). Approval policies are
+// SSM documents of type ManualApprovalPolicy or AutoApprovalPolicy (SSM API reference,
+// DocumentType).
+func justInTimeCheck(ctx context.Context, e *Env, cfg aws.Config, account, region string) error {
+	if !e.Config.RDPRecording.Enabled {
+		return nil
+	}
+	p := ssm.NewListDocumentsPaginator(ssm.NewFromConfig(cfg), &ssm.ListDocumentsInput{Filters: []ssmtypes.DocumentKeyValuesFilter{
+		{Key: aws.String("DocumentType"), Values: []string{string(ssmtypes.DocumentTypeManualApprovalPolicy), string(ssmtypes.DocumentTypeAutoApprovalPolicy)}},
+		{Key: aws.String("Owner"), Values: []string{"Self"}},
+	}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return call(err, "ssm:ListDocuments", account, region)
+		}
+		if len(page.DocumentIdentifiers) > 0 {
+			return nil
+		}
+	}
+	e.Report.Add(report.Finding{Check: "ssm.just-in-time", Severity: report.Warn, Account: account, Region: region, Subject: "approval policies",
+		Message: "no just-in-time node access approval policy in this account and region",
+		Meaning: "RDP connections are recorded only through just-in-time node access, and without an approval policy nobody can request access to a node here: Remote Desktop will not be recorded",
+		Fix:     "enable just-in-time node access and create approval policies (Systems Manager user guide, \"Create approval policies for your nodes\"), or set rdpRecording.enabled to false (docs/deploy.md)"})
 	return nil
 }
 

@@ -65,6 +65,9 @@ func TestPreflightFindings(t *testing.T) {
 			r.Endpoints["vpc-private"] = []string{"com.amazonaws.us-east-1.ssm", "com.amazonaws.us-east-1.ssmmessages", "com.amazonaws.us-east-1.ec2messages", "com.amazonaws.us-east-1.kms"}
 		}, "ec2.vpc-endpoints", report.Fail, "logs"},
 		{"role cannot be assumed", nil, func(o *fakeaws.Org) { o.Account(fakeaws.AccountID(4)).NoRole = true }, "access.assume-role", report.Fail, "OrganizationAccountAccessRole"},
+		{"no just-in-time approval policy", nil, func(o *fakeaws.Org) {
+			o.Account(fakeaws.AccountID(5)).Regions["us-east-1"].ApprovalPolicies = nil
+		}, "ssm.just-in-time", report.Warn, "Create approval policies"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,6 +50,21 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 		}
 		return map[string]any{"Name": r.Str("Name"), "Content": reg.Document, "DocumentFormat": "JSON", "DocumentType": "Session", "DocumentVersion": "3", "Status": "Active"}, nil
 	})
+	// ListDocuments with the filters DocumentType (ManualApprovalPolicy, AutoApprovalPolicy) and
+	// Owner Self: the just-in-time node access approval policies (SSM API reference,
+	// DocumentKeyValuesFilter; DocumentType enum).
+	h("ssm", "ListDocuments", func(r *Request) (any, error) {
+		_, reg, err := o.region(r)
+		if err != nil {
+			return nil, err
+		}
+		var ids []any
+		for _, name := range reg.ApprovalPolicies {
+			ids = append(ids, map[string]any{"Name": name, "DocumentType": "ManualApprovalPolicy", "Owner": r.Account})
+		}
+		page, next := o.page(ids, r.Str("NextToken"))
+		return withToken(map[string]any{"DocumentIdentifiers": page}, "NextToken", next), nil
+	})
 	h("ssm", "GetServiceSetting", func(r *Request) (any, error) {
 		_, reg, err := o.region(r)
 		if err != nil {

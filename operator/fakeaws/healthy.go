@@ -125,7 +125,8 @@ func (o *Org) newAccount(c config.Config, id, name, parent string) *Account {
 	for _, r := range c.Regions {
 		logGroup := sessionprefs.LogGroupNamePrefix + id
 		a.Regions[r] = &Region{
-			Document: DesiredDocument(c, id, r),
+			Document:         DesiredDocument(c, id, r),
+			ApprovalPolicies: []string{"NodeAccessApproval"},
 			Nodes: []Node{
 				{InstanceID: "i-0private" + id[6:], VPC: "vpc-private", Subnet: "subnet-private", Profile: "app-profile"},
 				{InstanceID: "i-0public0" + id[6:], VPC: "vpc-public", Subnet: "subnet-public", Profile: "app-profile"},

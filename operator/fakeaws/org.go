@@ -112,7 +112,10 @@ type Region struct {
 	Recording *Recording
 	// DHMCRole is the Default Host Management Configuration role ("" = off).
 	DHMCRole string
-	Nodes    []Node
+	// ApprovalPolicies are the names of the just-in-time node access approval policies (SSM
+	// documents of type ManualApprovalPolicy or AutoApprovalPolicy) of the account and region.
+	ApprovalPolicies []string
+	Nodes            []Node
 	// Endpoints maps a VPC to the service names of its VPC endpoints.
 	Endpoints map[string][]string
 	// NoDefaultRoute are subnets whose route table has no 0.0.0.0/0 route.

@@ -70,6 +70,7 @@ var ReadOperations = []Operation{
 	{"CloudTrail", "GetEventSelectors", "cloudtrail:GetEventSelectors", "management events recorded"},
 	{"SSM", "GetDocument", "ssm:GetDocument", "SSM-SessionManagerRunShell"},
 	{"SSM", "GetServiceSetting", "ssm:GetServiceSetting", "Default Host Management Configuration"},
+	{"SSM", "ListDocuments", "ssm:ListDocuments", "just-in-time node access approval policies"},
 	{"SSM", "DescribeInstanceInformation", "ssm:DescribeInstanceInformation", "managed nodes"},
 	{"SSM GuiConnect", "GetConnectionRecordingPreferences", "ssm-guiconnect:GetConnectionRecordingPreferences", "RDP recording preferences"},
 	{"EC2", "DescribeInstances", "ec2:DescribeInstances", "managed nodes' VPC, subnet, instance profile"},
