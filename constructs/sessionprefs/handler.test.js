@@ -8,10 +8,23 @@ const { run } = require('../inlinefn/shipped.js')(require.resolve('./handler.js'
 const NAME = 'SSM-SessionManagerRunShell';
 const content = (idle) => JSON.stringify({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs: { idleSessionTimeout: String(idle) } });
 
+// An AWS error as the SDK throws it (its name set), and a fake client over ops that records every
+// call and fails the operation state.error names.
+const fail = (name) => Object.assign(new Error(name), { name });
+function withClient(state, ops) {
+  state.client = {
+    call: async (op, p) => {
+      state.calls.push(op);
+      if (state.error && state.error.op === op) throw fail(state.error.name);
+      return ops[op](p);
+    },
+  };
+  return state;
+}
+
 // fakeSSM keeps versions of one document and records every call. SSM's error shapes: name set.
 function fakeSSM(initial) {
   const state = { versions: initial ? initial.versions.slice() : null, def: initial ? initial.def : null, calls: [] };
-  const fail = (name) => Object.assign(new Error(name), { name });
   const latest = () => String(state.versions.length);
   const ops = {
     DescribeDocument: () => {
@@ -35,14 +48,7 @@ function fakeSSM(initial) {
     GetDocument: (p) => ({ Content: state.versions[Number(p.DocumentVersion) - 1] }),
     DeleteDocument: () => { if (!state.versions) throw fail('InvalidDocument'); state.versions = null; state.def = null; return {}; },
   };
-  state.client = {
-    call: async (op, p) => {
-      state.calls.push(op);
-      if (state.error && state.error.op === op) throw fail(state.error.name);
-      return ops[op](p);
-    },
-  };
-  return state;
+  return withClient(state, ops);
 }
 
 const event = (RequestType, idle, PhysicalResourceId) => ({ RequestType, PhysicalResourceId, ResourceType: 'Custom::SessionManagerPreferences', ResourceProperties: { Name: NAME, Content: content(idle) } });
@@ -189,7 +195,6 @@ test('other SSM errors fail the resource', async () => {
 // ResourceNotFoundException.
 function fakeGui(initial) {
   const state = { prefs: initial || null, calls: [] };
-  const fail = (name) => Object.assign(new Error(name), { name });
   const ops = {
     GetConnectionRecordingPreferences: () => {
       if (!state.prefs) throw fail('ResourceNotFoundException');
@@ -202,14 +207,7 @@ function fakeGui(initial) {
     },
     DeleteConnectionRecordingPreferences: () => { if (!state.prefs) throw fail('ResourceNotFoundException'); state.prefs = null; return {}; },
   };
-  state.client = {
-    call: async (op, p) => {
-      state.calls.push(op);
-      if (state.error && state.error.op === op) throw fail(state.error.name);
-      return ops[op](p);
-    },
-  };
-  return state;
+  return withClient(state, ops);
 }
 
 const prefs = (key, bucket = 'central-bucket') => ({

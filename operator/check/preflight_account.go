@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -128,7 +128,7 @@ func changedInputs(content string, governed map[string]any) ([]string, error) {
 		}
 	}
 	var out []string
-	for _, k := range sortedKeys(governed) {
+	for _, k := range slices.Sorted(maps.Keys(governed)) {
 		want, have := governed[k], doc.Inputs[k]
 		if want == sessionKeyPlaceholder {
 			if s, _ := have.(string); strings.Contains(s, ":alias/session-audit-session") || strings.Contains(s, ":key/") || (s != "" && !strings.Contains(s, ":")) {
@@ -148,15 +148,6 @@ func show(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // getDocument returns the preferences document's content, "" when it does not exist.
@@ -284,7 +275,7 @@ func partitionOf(region string) string {
 // instance policy").
 func roleCheck(ctx context.Context, e *Env, account string, roles map[string]int) error {
 	client := iam.NewFromConfig(e.cfg(account, e.Config.HomeRegion))
-	for _, role := range sortedInts(roles) {
+	for _, role := range slices.Sorted(maps.Keys(roles)) {
 		if slices.Contains(e.Config.Session.InstanceRoleNames, role) {
 			continue
 		}
@@ -339,13 +330,4 @@ func profileRoles(ctx context.Context, e *Env, account string, profiles, roles m
 		}
 	}
 	return nil
-}
-
-func sortedInts(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -243,7 +244,7 @@ func outsideTargets(e *Env, tree *Tree) {
 	for _, id := range tree.Targeted(e.Config.TargetOrganizationalUnitIDs) {
 		targeted[id] = true
 	}
-	for _, id := range sortedIDs(tree.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(tree.Accounts)) {
 		if targeted[id] && id != e.Config.ManagementAccountID {
 			continue
 		}
@@ -261,15 +262,6 @@ func outsideTargets(e *Env, tree *Tree) {
 		}
 		e.Report.Add(f)
 	}
-}
-
-func sortedIDs(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // trailCheck: an organization trail that logs management (write) events in every governed and

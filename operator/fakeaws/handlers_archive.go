@@ -2,19 +2,11 @@ package fakeaws
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 	h("cloudformation", "DescribeStacks", func(r *Request) (any, error) {
@@ -89,7 +81,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		var common []any
 		seen := map[string]bool{}
 		now := time.Now()
-		for _, k := range sortedKeys(o.Objects) {
+		for _, k := range slices.Sorted(maps.Keys(o.Objects)) {
 			if !strings.HasPrefix(k, prefix) || o.Objects[k].After(now) {
 				continue // objects appear at their LastModified (the probe's delivery delay)
 			}

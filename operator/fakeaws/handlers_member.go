@@ -2,6 +2,8 @@ package fakeaws
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -211,7 +213,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 			return nil, err
 		}
 		var items []any
-		for _, name := range sortedKeys(reg.LogGroups) {
+		for _, name := range slices.Sorted(maps.Keys(reg.LogGroups)) {
 			if strings.HasPrefix(name, r.Str("logGroupNamePrefix")) {
 				items = append(items, map[string]any{"logGroupName": name, "arn": "arn:aws:logs:" + r.Region + ":" + r.Account + ":log-group:" + name + ":*", "kmsKeyId": "arn:aws:kms:" + r.Region + ":" + o.LogArchive + ":key/key-log-" + r.Region})
 			}
@@ -239,7 +241,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 			return nil, err
 		}
 		var items []any
-		for _, name := range sortedKeys(reg.Rules) {
+		for _, name := range slices.Sorted(maps.Keys(reg.Rules)) {
 			state := reg.Rules[name]
 			if strings.HasPrefix(name, r.Str("NamePrefix")) {
 				items = append(items, map[string]any{"Name": name, "State": state, "EventBusName": "default", "Arn": "arn:aws:events:" + r.Region + ":" + r.Account + ":rule/" + name})

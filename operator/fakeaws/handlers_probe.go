@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -235,7 +236,7 @@ func (o *Org) matchingLines(params []string) []any {
 		return nil
 	}
 	var rows []any
-	for _, key := range sortedKeys(o.Objects) {
+	for _, key := range slices.Sorted(maps.Keys(o.Objects)) {
 		parts := strings.Split(strings.TrimPrefix(key, archivelayout.ForwardedPrefix), "/")
 		if !strings.HasPrefix(key, archivelayout.ForwardedPrefix) || len(parts) < 6 || o.Objects[key].After(time.Now()) {
 			continue
