@@ -291,8 +291,14 @@ func setLogKeyCondition(c *synthesized, sid, operator, key string, value any) {
 
 // first returns the first resource of a type whose logical ID starts with prefix, or nil.
 func first(tmpl map[string]any, typ, prefix string) map[string]any {
+	return firstMatch(tmpl, typ, func(id string) bool { return strings.HasPrefix(id, prefix) })
+}
+
+// firstMatch returns the first resource of a type whose logical ID match accepts (any, with a nil
+// match), or nil.
+func firstMatch(tmpl map[string]any, typ string, match func(id string) bool) map[string]any {
 	for id, r := range resources(tmpl, typ) {
-		if strings.HasPrefix(id, prefix) {
+		if match == nil || match(id) {
 			return r
 		}
 	}

@@ -15,13 +15,11 @@ import (
 // the suite says so: no requirement passes whatever the template holds.
 func TestAWSRequirementsCanFail(t *testing.T) {
 	first := func(tmpl map[string]any, typ string, match func(id string) bool) map[string]any {
-		for id, r := range resources(tmpl, typ) {
-			if match == nil || match(id) {
-				return r
-			}
+		r := firstMatch(tmpl, typ, match)
+		if r == nil {
+			t.Fatalf("no %s to break", typ)
 		}
-		t.Fatalf("no %s to break", typ)
-		return nil
+		return r
 	}
 	member := func(c *synthesized) map[string]any { return c.templates[stacks.MemberStackName] }
 	la := func(c *synthesized) map[string]any { return c.templates[stacks.LogArchiveStackName] }
