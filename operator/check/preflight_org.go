@@ -34,25 +34,14 @@ func Preflight(ctx context.Context, e *Env) {
 		if err != nil {
 			return err
 		}
-		accounts := tree.Targeted(e.Config.TargetOrganizationalUnitIDs)
-		if !slices.Contains(accounts, e.Config.ManagementAccountID) {
+		accounts := inScope(e, tree)
+		if !slices.Contains(accounts, e.Config.ManagementAccountID) && tree.Accounts[e.Config.ManagementAccountID] == StateActive {
 			accounts = append(accounts, e.Config.ManagementAccountID)
 		}
-		accounts = active(tree, accounts)
 		e.Report.Accounts = len(accounts)
 		accountChecks(ctx, e, accounts)
 		return nil
 	})
-}
-
-func active(t *Tree, ids []string) []string {
-	var out []string
-	for _, id := range ids {
-		if t.Accounts[id] == "ACTIVE" {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // orgChecks are the Organizations and CloudTrail checks of preflight; an error means the command
@@ -248,7 +237,7 @@ func outsideTargets(e *Env, tree *Tree) {
 		if targeted[id] && id != e.Config.ManagementAccountID {
 			continue
 		}
-		if tree.Accounts[id] != "ACTIVE" {
+		if tree.Accounts[id] != StateActive {
 			continue
 		}
 		f := report.Finding{Check: "organizations.outside-targets", Severity: report.Warn, Account: id, Subject: "parent " + tree.Parent[id],

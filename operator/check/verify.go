@@ -34,15 +34,15 @@ func Verify(ctx context.Context, e *Env) {
 		if err != nil {
 			return err
 		}
-		members := active(tree, tree.Targeted(e.Config.TargetOrganizationalUnitIDs))
+		members := inScope(e, tree)
 		members = slices.DeleteFunc(members, func(id string) bool { return id == e.Config.ManagementAccountID })
 		e.Report.Accounts = len(members) + 1
 		stackChecks(ctx, e)
-		if err := instanceChecks(ctx, e, stacks.MemberStackSetName, e.Config.Regions, members); err != nil {
+		if err := instanceChecks(ctx, e, stacks.MemberStackSetName, e.Config.Regions, members, tree.Accounts); err != nil {
 			return err
 		}
 		if extra := e.Config.ExtraSignInRegions(); len(extra) > 0 {
-			if err := instanceChecks(ctx, e, stacks.SignInStackSetName, extra, members); err != nil {
+			if err := instanceChecks(ctx, e, stacks.SignInStackSetName, extra, members, tree.Accounts); err != nil {
 				return err
 			}
 		}
@@ -110,8 +110,12 @@ func stackChecks(ctx context.Context, e *Env) {
 }
 
 // instanceChecks: every instance of a StackSet succeeded (failures grouped by reason with the
-// recovery step) and every targeted account × region has one (coverage).
-func instanceChecks(ctx context.Context, e *Env, stackSet string, regions, members []string) error {
+// recovery step) and every targeted account × region has one (coverage). An instance of an
+// account that is not ACTIVE (states: the account states of the tree), or one that CloudFormation
+// skipped as SKIPPED_SUSPENDED_ACCOUNT, is listed as skipped (info), as coverage leaves such
+// accounts out; SKIPPED_SUSPENDED_ACCOUNT of an account that is ACTIVE again is a failure: the
+// account has no stack there (CloudFormation API reference, StackInstanceComprehensiveStatus).
+func instanceChecks(ctx context.Context, e *Env, stackSet string, regions, members []string, states map[string]string) error {
 	client := cloudformation.NewFromConfig(e.cfg(e.stackSetsAccount(), e.Config.HomeRegion))
 	have := map[string]bool{}
 	p := cloudformation.NewListStackInstancesPaginator(client, &cloudformation.ListStackInstancesInput{StackSetName: aws.String(stackSet), CallAs: cfntypes.CallAs(e.callAs())})
@@ -136,12 +140,22 @@ func instanceChecks(ctx context.Context, e *Env, stackSet string, regions, membe
 				continue
 			}
 			reason := aws.ToString(s.StatusReason)
+			if st := states[account]; st != StateActive && slices.Contains(knownStates, st) {
+				e.Report.Add(report.Finding{Check: "stackset.instances", Severity: report.Info, Account: account, Region: region, Subject: stackSet,
+					Message: fmt.Sprintf("skipped: the account is %s (%s, %s)", st, orNone(detailed), string(s.Status)), Meaning: "the StackSet does not deploy to accounts that are not ACTIVE; coverage leaves them out",
+					Fix: "none; once the account is ACTIVE again, update its stack instances"})
+				continue
+			}
 			sev := report.Fail
 			if detailed == "PENDING" || detailed == "RUNNING" {
 				sev = report.Warn
 			}
+			meaning := "reason: " + orNone(reason) + "; " + recovery(reason)
+			if detailed == string(cfntypes.StackInstanceDetailedStatusSkippedSuspendedAccount) {
+				meaning = "the account is " + orNone(states[account]) + " now, but its instance was skipped while it was suspended: it has no stack here"
+			}
 			e.Report.Add(report.Finding{Check: "stackset.instances", Severity: sev, Account: account, Region: region, Subject: stackSet,
-				Message: fmt.Sprintf("%s (%s)", detailed, string(s.Status)), Meaning: "reason: " + orNone(reason) + "; " + recovery(reason),
+				Message: fmt.Sprintf("%s (%s)", detailed, string(s.Status)), Meaning: meaning,
 				Fix: fmt.Sprintf("fix the cause, then `aws cloudformation update-stack-instances --stack-set-name %s --deployment-targets OrganizationalUnitIds=%s --regions %s` (README \"Operations\", \"Recovering a failed stack instance\")", stackSet, aws.ToString(s.OrganizationalUnitId), region)})
 		}
 	}

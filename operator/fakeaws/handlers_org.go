@@ -31,6 +31,9 @@ func (o *Org) Serve(s *Server) {
 		if o.SCPEnabled {
 			types = append(types, map[string]any{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"})
 		}
+		if o.NoRoots {
+			return map[string]any{"Roots": []any{}}, nil
+		}
 		return map[string]any{"Roots": []any{map[string]any{"Id": o.Root, "Name": "Root", "Arn": "arn:aws:organizations::" + o.Management + ":root/" + o.ID + "/" + o.Root, "PolicyTypes": types}}}, nil
 	})
 	h("organizations", "ListAWSServiceAccessForOrganization", func(r *Request) (any, error) {
@@ -67,8 +70,15 @@ func (o *Org) Serve(s *Server) {
 		var items []any
 		for _, a := range o.Accounts {
 			if a.Parent == r.Str("ParentId") {
-				items = append(items, map[string]any{"Id": a.ID, "Name": a.Name, "Email": a.Name + "@example.com", "Status": a.Status,
-					"JoinedMethod": "CREATED", "Arn": "arn:aws:organizations::" + o.Management + ":account/" + o.ID + "/" + a.ID})
+				m := map[string]any{"Id": a.ID, "Name": a.Name, "Email": a.Name + "@example.com",
+					"JoinedMethod": "CREATED", "Arn": "arn:aws:organizations::" + o.Management + ":account/" + o.ID + "/" + a.ID}
+				if o.AccountFields != StatusOnly && a.State != "" {
+					m["State"] = a.State
+				}
+				if st := statusOf(a.State); o.AccountFields != StateOnly && st != "" {
+					m["Status"] = st
+				}
+				items = append(items, m)
 			}
 		}
 		page, next := o.page(items, r.Str("NextToken"))

@@ -119,7 +119,7 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 const InstanceRole = "AppInstanceRole"
 
 func (o *Org) newAccount(c config.Config, id, name, parent string) *Account {
-	a := &Account{ID: id, Name: name, Parent: parent, Status: "ACTIVE", Profiles: map[string]string{"app-profile": InstanceRole},
+	a := &Account{ID: id, Name: name, Parent: parent, State: "ACTIVE", Profiles: map[string]string{"app-profile": InstanceRole},
 		RolePolicies: map[string][]string{InstanceRole: {"AmazonSSMManagedInstanceCore", "SessionAuditInstanceLogging"}}, Regions: map[string]*Region{}}
 	in := stacks.Install(c)
 	for _, r := range c.Regions {

@@ -27,6 +27,12 @@ type Org struct {
 	RoleName string
 	// PageSize is how many items a list operation returns per page (pagination tests).
 	PageSize int
+	// AccountFields is how Organizations describes an account's lifecycle: StateOnly (the
+	// default, AWS since the retirement of Account.Status on 2026-09-09), StateAndStatus (before
+	// it), or StatusOnly (an answer that carries only the retired field).
+	AccountFields AccountFields
+	// NoRoots makes ListRoots answer with no root.
+	NoRoots bool
 
 	// Deployment state (verify).
 	Stacks       map[string]string // "<account>/<region>/<stack>" → status
@@ -54,6 +60,29 @@ type Org struct {
 	SearchBroken   bool
 	queries        map[string]*query
 	delivered      int
+}
+
+// AccountFields selects the fields of an account in ListAccountsForParent's answer.
+type AccountFields int
+
+// The answers AWS gave over time (Organizations API reference, Account: "The Status parameter in
+// the API response will be retired on September 9, 2026 … use the State parameter").
+const (
+	StateOnly AccountFields = iota
+	StateAndStatus
+	StatusOnly
+)
+
+// statusOf is the retired Account.Status for a state (ACTIVE, SUSPENDED or PENDING_CLOSURE; a
+// closed account was SUSPENDED), "" when Status had no value for it.
+func statusOf(state string) string {
+	switch state {
+	case "ACTIVE", "SUSPENDED", "PENDING_CLOSURE":
+		return state
+	case "CLOSED":
+		return "SUSPENDED"
+	}
+	return ""
 }
 
 // OU is an organizational unit.
@@ -94,7 +123,9 @@ type Alarm struct{ Name, State, Reason string }
 
 // Account is a member account.
 type Account struct {
-	ID, Name, Parent, Status string
+	// State is the account's Account.State (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED,
+	// PENDING_ACTIVATION, or anything a test wants AWS to answer).
+	ID, Name, Parent, State string
 	// NoRole makes AssumeRole into the account fail with AccessDenied.
 	NoRole bool
 	// Profiles maps instance profile names to their role; RolePolicies a role to its attached
