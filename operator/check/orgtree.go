@@ -211,4 +211,3 @@ func inScope(e *Env, t *Tree) []string {
 	}
 	return out
 }
-
