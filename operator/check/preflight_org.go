@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -148,84 +147,47 @@ func delegatedAdminCheck(ctx context.Context, e *Env, org *organizations.Client)
 	return nil
 }
 
-// scpChecks: the SCP quota per target and region-deny policies on the targets and their ancestors.
+// scpChecks: the SCP quota of every target, then the region-deny SCPs that reach the StackSet
+// (regionDenyChecks).
 func scpChecks(ctx context.Context, e *Env, org *organizations.Client, tree *Tree) error {
 	c := e.Config
 	me := e.Session.CallerAccount()
-	ours := []string{"SessionAuditProtect"}
-	if c.Guardrails.UnloggedSessions == config.UnloggedDeny {
-		ours = append(ours, "SessionAuditUnloggedSessions")
-	}
-	attached := map[string][]orgtypes.PolicySummary{}
-	var targets []string
-	for _, t := range c.TargetOrganizationalUnitIDs {
-		for _, a := range tree.Ancestors(t) {
-			if _, ok := attached[a]; !ok {
-				attached[a] = nil
-				targets = append(targets, a)
-			}
-		}
-	}
-	sort.Strings(targets)
-	for _, t := range targets {
-		p := organizations.NewListPoliciesForTargetPaginator(org, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(t), Filter: orgtypes.PolicyTypeServiceControlPolicy})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return call(err, "organizations:ListPoliciesForTarget", me, "")
-			}
-			attached[t] = append(attached[t], out.Policies...)
-		}
-	}
 	if c.Guardrails.Enabled {
+		ours := []string{"SessionAuditProtect"}
+		if c.Guardrails.UnloggedSessions == config.UnloggedDeny {
+			ours = append(ours, "SessionAuditUnloggedSessions")
+		}
 		for _, t := range c.TargetOrganizationalUnitIDs {
-			n, adds := len(attached[t]), 0
+			if !tree.Known(t) {
+				continue // organizations.target-ou
+			}
+			var attached []orgtypes.PolicySummary
+			p := organizations.NewListPoliciesForTargetPaginator(org, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(t), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx)
+				if err != nil {
+					return call(err, "organizations:ListPoliciesForTarget", me, "")
+				}
+				attached = append(attached, out.Policies...)
+			}
+			n, adds := len(attached), 0
 			for _, name := range ours {
-				if !slices.ContainsFunc(attached[t], func(p orgtypes.PolicySummary) bool { return aws.ToString(p.Name) == name }) {
+				if !slices.ContainsFunc(attached, func(p orgtypes.PolicySummary) bool { return aws.ToString(p.Name) == name }) {
 					adds++
 				}
 			}
-			if n+adds > MaxSCPsPerTarget {
+			if overQuota(n, adds) {
 				e.Report.Add(report.Finding{Check: "organizations.scp-quota", Severity: report.Fail, Subject: t, Message: fmt.Sprintf("%d SCPs attached (FullAWSAccess included) + %d of sessionaudit > %d", n, adds, MaxSCPsPerTarget),
 					Meaning: "SessionAudit-Guardrails fails to attach its policies to this OU (ConstraintViolationException)", Fix: "merge or detach SCPs on this OU, or target its child OUs instead (README \"Guardrails\")"})
 			}
 		}
 	}
-	regions := append(slices.Clone(c.Regions), c.ExtraSignInRegions()...)
-	contents := map[string]string{}
-	for _, t := range targets {
-		for _, p := range attached[t] {
-			id := aws.ToString(p.Id)
-			if aws.ToBool(&p.AwsManaged) {
-				continue
-			}
-			content, ok := contents[id]
-			if !ok {
-				out, err := org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(id)})
-				if err != nil {
-					return call(err, "organizations:DescribePolicy", me, "")
-				}
-				content = aws.ToString(out.Policy.Content)
-				contents[id] = content
-			}
-			denied, exempt := regionDeny(content, regions)
-			for _, r := range denied {
-				sev, meaning := report.Fail, "the StackSet instances in this region fail (CloudFormation is not a global service) and sessions there are not logged"
-				if exempt {
-					sev, meaning = report.Warn, "the policy denies this region except for principals its other conditions exempt; unless they include the StackSet execution roles (stacksets-exec-*), the instances there fail"
-				}
-				what := "governed region"
-				if !slices.Contains(c.Regions, r) {
-					what = "sign-in region"
-				}
-				e.Report.Add(report.Finding{Check: "organizations.region-deny", Severity: sev, Region: r, Subject: fmt.Sprintf("%s on %s", aws.ToString(p.Name), t),
-					Message: fmt.Sprintf("SCP %s (%s) denies the %s %s", aws.ToString(p.Name), id, what, r), Meaning: meaning,
-					Fix: "remove " + r + " from regions / notifications.signInRegions, or allow it in the SCP (docs/regions.md, \"Region-deny service control policies\")"})
-			}
-		}
-	}
-	return nil
+	return regionDenyChecks(ctx, e, org, tree)
 }
+
+// overQuota: attached SCPs plus the ones sessionaudit adds exceed MaxSCPsPerTarget (exactly
+// MaxSCPsPerTarget is allowed).
+func overQuota(attached, adds int) bool { return attached+adds > MaxSCPsPerTarget }
 
 // outsideTargets lists the accounts the StackSet does not reach.
 func outsideTargets(e *Env, tree *Tree) {

@@ -49,10 +49,9 @@ func TestOrganizationThatCannotBeSeen(t *testing.T) {
 		{"target OU without accounts", nil, func(o *fakeaws.Org) {
 			for _, a := range o.Accounts {
 				if a.ID != o.Management {
-					a.Parent = "ou-fake-sandbox1"
+					a.Parent = fakeaws.SandboxOU
 				}
 			}
-			o.OUs = append(o.OUs, &fakeaws.OU{ID: "ou-fake-sandbox1", Name: "Sandbox", Parent: o.Root})
 		}, report.ExitFindings, "organizations.scope", report.Fail, "no ACTIVE member account"},
 		{"every targeted account suspended", nil, func(o *fakeaws.Org) {
 			for _, a := range o.Accounts {

@@ -45,8 +45,8 @@ func TestPreflightFindings(t *testing.T) {
 		{"region deny on a governed region", nil, func(o *fakeaws.Org) {
 			o.Policies[1].Content = `{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":["iam:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["ap-northeast-1","us-east-2","eu-north-1","ap-southeast-2"]}}}}`
 		}, "organizations.region-deny", report.Fail, "us-east-1"},
-		{"region deny with an exemption", nil, func(o *fakeaws.Org) {
-			o.Policies[1].Content = `{"Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["ap-northeast-1","us-east-1"]},"ArnNotLike":{"aws:PrincipalARN":"arn:aws:iam::*:role/Admin"}}}]}`
+		{"region deny with a condition preflight cannot evaluate", nil, func(o *fakeaws.Org) {
+			o.Policies[1].Content = `{"Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["ap-northeast-1","us-east-1"],"aws:PrincipalTag/team":"platform"}}}]}`
 		}, "organizations.region-deny", report.Warn, "sign-in region"},
 		{"account outside the targets", nil, func(o *fakeaws.Org) { o.Account(fakeaws.AccountID(0)).Parent = o.Root }, "organizations.outside-targets", report.Warn, "not below"},
 		{"no organization trail", nil, func(o *fakeaws.Org) { o.Trails[0].Organization = false }, "cloudtrail.organization-trail", report.Fail, "create-trail"},

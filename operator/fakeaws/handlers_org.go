@@ -10,7 +10,7 @@ import (
 // Serve registers the organization's handlers on s. Response shapes follow each API reference:
 // Organizations (DescribeOrganization, ListRoots, ListAWSServiceAccessForOrganization,
 // ListDelegatedAdministrators, ListOrganizationalUnitsForParent, ListAccountsForParent,
-// ListPoliciesForTarget, DescribePolicy), STS (GetCallerIdentity, AssumeRole), CloudTrail
+// ListPoliciesForTarget, ListPolicies, ListTargetsForPolicy, DescribePolicy), STS (GetCallerIdentity, AssumeRole), CloudTrail
 // (DescribeTrails, GetEventSelectors, GetTrailStatus), and the member and log-archive services of
 // handlers_member.go and handlers_archive.go.
 func (o *Org) Serve(s *Server) {
@@ -97,6 +97,39 @@ func (o *Org) Serve(s *Server) {
 		}
 		page, next := o.page(items, r.Str("NextToken"))
 		return withToken(map[string]any{"Policies": page}, "NextToken", next), nil
+	})
+	h("organizations", "ListPolicies", func(r *Request) (any, error) {
+		if r.Str("Filter") != "SERVICE_CONTROL_POLICY" {
+			return map[string]any{"Policies": []any{}}, nil
+		}
+		var items []any
+		for _, p := range o.Policies {
+			items = append(items, map[string]any{"Id": p.ID, "Name": p.Name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": p.AWSManaged,
+				"Arn": "arn:aws:organizations::" + o.Management + ":policy/" + o.ID + "/service_control_policy/" + p.ID})
+		}
+		page, next := o.page(items, r.Str("NextToken"))
+		return withToken(map[string]any{"Policies": page}, "NextToken", next), nil
+	})
+	h("organizations", "ListTargetsForPolicy", func(r *Request) (any, error) {
+		for _, p := range o.Policies {
+			if p.ID != r.Str("PolicyId") {
+				continue
+			}
+			var items []any
+			for _, t := range p.Targets {
+				typ, name, arn := "ACCOUNT", t, "account/"+o.ID+"/"+t
+				switch {
+				case t == o.Root:
+					typ, name, arn = "ROOT", "Root", "root/"+o.ID+"/"+t
+				case strings.HasPrefix(t, "ou-"):
+					typ, name, arn = "ORGANIZATIONAL_UNIT", t, "ou/"+o.ID+"/"+t
+				}
+				items = append(items, map[string]any{"TargetId": t, "Name": name, "Type": typ, "Arn": "arn:aws:organizations::" + o.Management + ":" + arn})
+			}
+			page, next := o.page(items, r.Str("NextToken"))
+			return withToken(map[string]any{"Targets": page}, "NextToken", next), nil
+		}
+		return nil, &APIError{400, "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified."}
 	})
 	h("organizations", "DescribePolicy", func(r *Request) (any, error) {
 		for _, p := range o.Policies {

@@ -45,6 +45,9 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	for _, t := range c.TargetOrganizationalUnitIDs[1:] {
 		o.OUs = append(o.OUs, &OU{ID: t, Name: "Target " + t, Parent: root})
 	}
+	if target != root {
+		o.OUs = append(o.OUs, &OU{ID: SandboxOU, Name: "Sandbox", Parent: root})
+	}
 	o.Accounts = append(o.Accounts, o.newAccount(c, c.ManagementAccountID, "management", root))
 	o.Accounts = append(o.Accounts, o.newAccount(c, c.LogArchiveAccountID, "log-archive", target))
 	for i := 0; i < members; i++ {
@@ -68,12 +71,20 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	for _, a := range o.Accounts {
 		full.Targets = append(full.Targets, a.ID)
 	}
+	// The sandbox OU, outside the targets, allows only the home region: it denies the StackSet
+	// other regions, but none of its accounts are targeted.
+	sandbox, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": map[string]any{
+		"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": map[string]any{"StringNotEquals": map[string]any{"aws:RequestedRegion": c.HomeRegion}},
+	}})
 	o.Policies = []*Policy{full, {ID: "p-regiondeny1", Name: "RegionDeny", Content: string(deny), Targets: []string{root}}}
 	if c.Guardrails.Enabled {
 		o.Policies = append(o.Policies, &Policy{ID: "p-sessionaudit1", Name: "SessionAuditProtect", Content: `{"Version":"2012-10-17","Statement":[]}`, Targets: c.TargetOrganizationalUnitIDs})
 		if c.Guardrails.UnloggedSessions == config.UnloggedDeny {
 			o.Policies = append(o.Policies, &Policy{ID: "p-sessionaudit2", Name: "SessionAuditUnloggedSessions", Content: `{"Version":"2012-10-17","Statement":[]}`, Targets: c.TargetOrganizationalUnitIDs})
 		}
+	}
+	if target != root {
+		o.Policies = append(o.Policies, &Policy{ID: "p-sandbox01", Name: "SandboxRegion", Content: string(sandbox), Targets: []string{SandboxOU}})
 	}
 	o.Trails = []*Trail{{Name: "org-trail", HomeRegion: c.HomeRegion, Organization: true, Multi: true, Logging: true, ReadWriteType: "All", IncludeManagement: true}}
 
@@ -114,6 +125,10 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	}
 	return o
 }
+
+// SandboxOU is an OU below the root, outside the targets and without accounts, whose SCP allows
+// only the home region (when the first target is not the root).
+const SandboxOU = "ou-fake-sandbox1"
 
 // InstanceRole is the role of the fake instances; it carries the instance policy.
 const InstanceRole = "AppInstanceRole"
