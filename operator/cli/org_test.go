@@ -41,31 +41,39 @@ func TestOrganizationThatCannotBeSeen(t *testing.T) {
 		check    string
 		severity report.Severity
 		contains string
+		// preflightOnly: a check verify does not make
+		preflightOnly bool
 	}{
-		{"ListRoots returns no root", nil, func(o *fakeaws.Org) { o.NoRoots = true }, report.ExitCouldNot, "", "", "no root"},
-		{"no account in the organization", nil, func(o *fakeaws.Org) { o.Accounts = nil }, report.ExitCouldNot, "", "", "listed no account"},
-		{"unknown account state", nil, func(o *fakeaws.Org) { o.Account(fakeaws.AccountID(1)).State = "HIBERNATING" }, report.ExitFindings, "organizations.account-state", report.Fail, "HIBERNATING"},
-		{"no state at all", nil, func(o *fakeaws.Org) { o.Account(fakeaws.AccountID(2)).State = "" }, report.ExitFindings, "organizations.account-state", report.Fail, "(none given)"},
+		{"ListRoots returns no root", nil, func(o *fakeaws.Org) { o.NoRoots = true }, report.ExitCouldNot, "", "", "no root", false},
+		{"no account in the organization", nil, func(o *fakeaws.Org) { o.Accounts = nil }, report.ExitCouldNot, "", "", "listed no account", false},
+		{"unknown account state", nil, func(o *fakeaws.Org) { o.Account(fakeaws.AccountID(1)).State = "HIBERNATING" }, report.ExitFindings, "organizations.account-state", report.Fail, "HIBERNATING", false},
+		{"no state at all", nil, func(o *fakeaws.Org) { o.Account(fakeaws.AccountID(2)).State = "" }, report.ExitFindings, "organizations.account-state", report.Fail, "(none given)", false},
 		{"target OU without accounts", nil, func(o *fakeaws.Org) {
 			for _, a := range o.Accounts {
 				if a.ID != o.Management {
 					a.Parent = fakeaws.SandboxOU
 				}
 			}
-		}, report.ExitFindings, "organizations.scope", report.Fail, "no ACTIVE member account"},
+		}, report.ExitFindings, "organizations.scope", report.Fail, "no ACTIVE member account", false},
 		{"every targeted account suspended", nil, func(o *fakeaws.Org) {
 			for _, a := range o.Accounts {
 				if a.ID != o.Management {
 					a.State = "SUSPENDED"
 				}
 			}
-		}, report.ExitFindings, "organizations.scope", report.Fail, "no ACTIVE member account"},
+		}, report.ExitFindings, "organizations.scope", report.Fail, "no ACTIVE member account", false},
+		{"no feature set in the answer", nil, func(o *fakeaws.Org) { o.FeatureSet = "" }, report.ExitFindings, "organizations.all-features", report.Fail, "consolidated billing", true},
+		{"unknown feature set", nil, func(o *fakeaws.Org) { o.FeatureSet = "SOMETHING_NEW" }, report.ExitFindings, "organizations.all-features", report.Fail, "consolidated billing", true},
+		{"no trusted access at all", nil, func(o *fakeaws.Org) { o.TrustedAccess = nil }, report.ExitFindings, "organizations.trusted-access", report.Fail, "not activated", true},
 		{"one of two targets empty", func(m map[string]any) {
 			m["targetOrganizationalUnitIds"] = []string{"ou-exam-11111111", "ou-exam-22222222"}
-		}, nil, report.ExitFindings, "organizations.target-ou", report.Warn, "no account below"},
+		}, nil, report.ExitFindings, "organizations.target-ou", report.Warn, "no account below", false},
 	}
 	for _, tc := range cases {
 		for _, cmd := range []string{"preflight", "verify"} {
+			if tc.preflightOnly && cmd == "verify" {
+				continue
+			}
 			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
 				f := newFake(t, 4, tc.change, tc.mutate)
 				code, r := f.runJSON(cmd)

@@ -23,8 +23,12 @@ func (o *Org) Serve(s *Server) {
 	}
 	orgArn := fmt.Sprintf("arn:aws:organizations::%s:organization/%s", o.Management, o.ID)
 	h("organizations", "DescribeOrganization", func(r *Request) (any, error) {
-		return map[string]any{"Organization": map[string]any{"Id": o.ID, "Arn": orgArn, "FeatureSet": o.FeatureSet,
-			"MasterAccountId": o.Management, "MasterAccountArn": "arn:aws:organizations::" + o.Management + ":account/" + o.ID + "/" + o.Management}}, nil
+		org := map[string]any{"Id": o.ID, "Arn": orgArn,
+			"MasterAccountId": o.Management, "MasterAccountArn": "arn:aws:organizations::" + o.Management + ":account/" + o.ID + "/" + o.Management}
+		if o.FeatureSet != "" {
+			org["FeatureSet"] = o.FeatureSet
+		}
+		return map[string]any{"Organization": org}, nil
 	})
 	h("organizations", "ListRoots", func(r *Request) (any, error) {
 		types := []any{}
