@@ -21,8 +21,9 @@ type claim struct {
 	// Text is a stable part of the sentence, spanning its "every" (whitespace collapsed, as
 	// docText renders the file).
 	Text string `json:"text"`
-	// Proof names what proves it: Go test functions (TestX), or a Node test as
-	// path/to/x.test.js:name (the file must hold the name).
+	// Proof names what proves it: Go test functions (TestX), a Node test as
+	// path/to/x.test.js:name (the start of the name given to test()), or an AWS requirement of
+	// the suite (test/requirements_test.go, firstdeploy_test.go) as requirement:<start of its name>.
 	Proof []string `json:"proof"`
 	// Why says how the proof shows the claim.
 	Why string `json:"why"`
@@ -99,6 +100,19 @@ func unclaimed(text string, texts []string) []string {
 // proofExists says whether a proof names a test of the repository: a Go test function among
 // goTests, or a Node test file holding the test's name.
 func proofExists(proof string, goTests map[string]bool) error {
+	if name, ok := strings.CutPrefix(proof, "requirement:"); ok {
+		files, _ := filepath.Glob(filepath.Join(root, "test", "*_test.go"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			if strings.Contains(string(data), `{name: "`+name) {
+				return nil
+			}
+		}
+		return fmt.Errorf("no requirement named %q… in test/*_test.go", name)
+	}
 	if file, name, ok := strings.Cut(proof, ".test.js:"); ok {
 		data, err := os.ReadFile(filepath.Join(root, file+".test.js"))
 		if err != nil {
