@@ -208,3 +208,15 @@ func TestConfigMatrixTable(t *testing.T) {
 		t.Errorf("CONFIG_MATRIX has %d files", len(matrix))
 	}
 }
+
+// The README's Quick start is exactly two commands, make synth and make test.
+func TestQuickStartIsTwoCommands(t *testing.T) {
+	quick := section(readDoc(t, "README.md"), "## Quick start")
+	m := regexp.MustCompile("(?s)```\\n(.*?)```").FindStringSubmatch(quick)
+	if m == nil {
+		t.Fatal("README.md: no code block under \"## Quick start\"")
+	}
+	if got := strings.Fields(strings.ReplaceAll(m[1], "\n", " ; ")); strings.Join(got, " ") != "make synth ; make test ;" {
+		t.Errorf("README.md Quick start runs %q, want make synth and make test", m[1])
+	}
+}
