@@ -49,7 +49,7 @@ var fieldMention = regexp.MustCompile("`([a-zA-Z]+(?:\\.[a-zA-Z]+)+)`")
 // after the word, and without a link to the reference in the same sentence.
 func defaultProblems(prose string, defaults map[string]string) []string {
 	var out []string
-	near := regexp.MustCompile("^[^.;|]{0,50}?\\bdefault\\b")
+	near := regexp.MustCompile(`^[^.;|]{0,50}?\bdefault\b`)
 	code := regexp.MustCompile("`([^`]*)`")
 	for _, sentence := range regexp.MustCompile(`[.;]\s|\|`).Split(prose, -1) {
 		if strings.Contains(sentence, "config-reference.md") {
