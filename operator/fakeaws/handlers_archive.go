@@ -32,7 +32,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			}
 			items = append(items, m)
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"Summaries": page}, "NextToken", next), nil
 	})
 	h("kms", "DescribeKey", func(r *Request) (any, error) {
@@ -60,7 +60,8 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		if t, ok := o.Destinations[r.Region]; ok && r.Account == o.LogArchive {
 			items = append(items, map[string]any{"destinationName": "session-audit", "targetArn": t, "arn": "arn:aws:logs:" + r.Region + ":" + r.Account + ":destination:session-audit"})
 		}
-		return map[string]any{"destinations": items}, nil
+		page, next := o.paged(r, items, "nextToken", "limit")
+		return withToken(map[string]any{"destinations": page}, "nextToken", next), nil
 	})
 	h("firehose", "DescribeDeliveryStream", func(r *Request) (any, error) {
 		status, ok := o.Streams[r.Str("DeliveryStreamName")]
@@ -94,7 +95,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			}
 			contents = append(contents, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": max(len(o.Bodies[k]), 1024), "StorageClass": "STANDARD", "ETag": `"fake"`})
 		}
-		page, next := o.page(contents, r.Query.Get("continuation-token"))
+		page, next := o.paged(r, contents, "continuation-token", "max-keys")
 		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page) + len(common), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": page}
 		if delimiter != "" {
 			body["Delimiter"] = delimiter
@@ -118,7 +119,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			}
 			items = append(items, map[string]any{"SubscriptionArn": arn, "Protocol": "email", "Endpoint": "secops@example.com", "TopicArn": r.Str("TopicArn"), "Owner": r.Account})
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "") // no limit parameter (SNS API reference)
 		return withToken(map[string]any{"Subscriptions": page}, "NextToken", next), nil
 	})
 	h("monitoring", "DescribeAlarms", func(r *Request) (any, error) {
@@ -129,6 +130,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 					"AlarmArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", r.Region, r.Account, a.Name)})
 			}
 		}
-		return map[string]any{"MetricAlarms": items}, nil
+		page, next := o.paged(r, items, "NextToken", "MaxRecords")
+		return withToken(map[string]any{"MetricAlarms": page}, "NextToken", next), nil
 	})
 }
