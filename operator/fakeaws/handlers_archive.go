@@ -78,8 +78,9 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		bucket := strings.SplitN(strings.TrimPrefix(r.Path, "/"), "/", 2)[0]
 		prefix := r.Query.Get("prefix")
 		delimiter := r.Query.Get("delimiter")
-		var contents []any
-		var common []any
+		// Keys and common prefixes in key order, paged together: MaxKeys counts both (S3 API
+		// reference, ListObjectsV2).
+		var entries []any
 		seen := map[string]bool{}
 		now := time.Now()
 		for _, k := range slices.Sorted(maps.Keys(o.Objects)) {
@@ -89,14 +90,22 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			if i := strings.Index(k[len(prefix):], delimiter); delimiter != "" && i >= 0 {
 				if p := k[:len(prefix)+i+len(delimiter)]; !seen[p] {
 					seen[p] = true
-					common = append(common, map[string]any{"Prefix": p})
+					entries = append(entries, map[string]any{"Prefix": p})
 				}
 				continue
 			}
-			contents = append(contents, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": max(len(o.Bodies[k]), 1024), "StorageClass": "STANDARD", "ETag": `"fake"`})
+			entries = append(entries, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": max(len(o.Bodies[k]), 1024), "StorageClass": "STANDARD", "ETag": `"fake"`})
 		}
-		page, next := o.paged(r, contents, "continuation-token", "max-keys")
-		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page) + len(common), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": page}
+		page, next := o.paged(r, entries, "continuation-token", "max-keys")
+		var contents, common []any
+		for _, e := range page {
+			if _, ok := e.(map[string]any)["Prefix"]; ok {
+				common = append(common, e)
+			} else {
+				contents = append(contents, e)
+			}
+		}
+		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": contents}
 		if delimiter != "" {
 			body["Delimiter"] = delimiter
 			body["CommonPrefixes"] = common
