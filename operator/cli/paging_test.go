@@ -3,7 +3,9 @@ package cli
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/install"
 	"github.com/sessionaudit/sessionaudit/operator/fakeaws"
 	"github.com/sessionaudit/sessionaudit/operator/report"
@@ -289,5 +291,28 @@ func TestVerifySeesPageTwo(t *testing.T) {
 		if n := f.srv.Calls(op[0], op[1]); n < 2*2*2 { // 2 sampled accounts × 2 regions × 2 pages
 			t.Errorf("%s %s called %d times, want every page read", op[0], op[1], n)
 		}
+	}
+}
+
+// The probe with one item a page: the saved query's match is on the page after the header row,
+// and the Firehose error objects are listed through every page.
+func TestProbeOneItemPerPage(t *testing.T) {
+	f := newFakeIn(t, pageModes[1], 2, nil, nil)
+	code, r := f.probe("10s", "-probe-account", fakeaws.AccountID(1), "-probe-region", "us-east-1")
+	if code != report.ExitClean || r.Fatal != "" || len(r.Hops) != 3 || !r.Hops[2].OK {
+		t.Fatalf("exit %d, fatal %q:\n%s%s", code, r.Fatal, failing(r), hops(r))
+	}
+	if n := f.srv.Calls("athena", "GetQueryResults"); n < 2 {
+		t.Errorf("GetQueryResults called %d times, want the page after the header row read", n)
+	}
+	broken := newFakeIn(t, pageModes[1], 2, nil, func(o *fakeaws.Org) {
+		o.DeliveryBroken = true
+		// Another error type first, so that the listing of the error types has two pages.
+		o.Objects[archivelayout.ForwardedErrorPrefix+"a-other-type/us-west-2/2020/01/01/old.gz"] = time.Now().Add(-48 * time.Hour)
+	})
+	code, r = broken.probe("300ms")
+	got := findings(r, "probe.delivery")
+	if code != report.ExitFindings || len(got) != 1 || !strings.Contains(got[0].Message, "Firehose error object(s)") {
+		t.Fatalf("exit %d, want the Firehose error objects named:\n%s", code, failing(r))
 	}
 }
