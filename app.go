@@ -150,5 +150,5 @@ func writeConfig(outdir string, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(outdir, "sessionaudit.config.json"), data, 0o644)
+	return os.WriteFile(filepath.Join(outdir, config.WrittenFile), data, 0o644)
 }
