@@ -2,6 +2,7 @@ package cost
 
 import (
 	"bytes"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -109,5 +110,32 @@ func TestEndpointReportSplits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The endpoint numbers docs/cost.md and docs/private-networks.md state are the model's, in 2 AZs
+// at the prices file's own prices: one endpoint, what sessionaudit adds with session encryption,
+// and what Session Manager needs anyway.
+func TestDocsStateTheEndpointCosts(t *testing.T) {
+	p, err := DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perVPC := func(s EndpointScale) (float64, float64) {
+		added, anyway := Endpoints(p, s)
+		return Total(added), Total(anyway)
+	}
+	one, _ := perVPC(EndpointScale{Accounts: 1, Regions: 1, VPCs: 1, AZs: 2, Logging: true})
+	both, anyway := perVPC(EndpointScale{Accounts: 1, Regions: 1, VPCs: 1, AZs: 2, Logging: true, SessionEncryption: true})
+	for _, doc := range []string{"../docs/cost.md", "../docs/private-networks.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []float64{one, both, anyway} {
+			if !strings.Contains(string(data), usd(v)) {
+				t.Errorf("%s does not state %s", doc, usd(v))
+			}
+		}
 	}
 }
