@@ -22,9 +22,10 @@ type EndpointScale struct {
 // Manager user guide, "Improve the security of EC2 instances by using VPC endpoints for Systems
 // Manager" (setup-create-vpc): com.amazonaws.<region>.ssm, ec2messages and ssmmessages for Systems
 // Manager and Session Manager ("ssmmessages: This endpoint is required only if you are connecting
-// to your instances through a secure data channel using Session Manager"; SSM Agent 3.3.40.0 and
-// later use ssmmessages instead of ec2messages where they can, "Reference: ec2messages,
-// ssmmessages, and other API operations", so older agents need ec2messages); "kms: This endpoint
+// to your instances through a secure data channel using Session Manager"; the same page says
+// that from SSM Agent 3.3.40.0 Systems Manager uses ssmmessages instead of ec2messages whenever
+// available, "Reference: ec2messages, ssmmessages, and other API operations" likewise, so older
+// agents need ec2messages); "kms: This endpoint
 // is optional but can be created if you want to use AWS Key Management Service (AWS KMS)
 // encryption for Session Manager"; and for CloudWatch Logs: "If you do not allow your instances to
 // access the internet, you must create a VPC endpoint for CloudWatch Logs to use features that
