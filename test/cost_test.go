@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -292,5 +293,72 @@ func TestCostInEveryRolloutPhase(t *testing.T) {
 		if _, err := cost.ReadPlan(a); err == nil || !strings.Contains(err.Error(), "rollout phase") {
 			t.Errorf("%s: ReadPlan error %v, want one naming the rollout phase", name, err)
 		}
+	}
+}
+
+// TestCostOnWhatTheAppWrites is the new user's path: the app (as make synth runs it) synthesizes a
+// configuration in the permissions phase, as the README's first rollout starts, with an Identity
+// Center break-glass exemption and no session settings, and make cost's reading of cdk.out works
+// on what it wrote: the configuration loads again (it once wrote "shellProfileLinux": null) and
+// the cost model prices the phase.
+func TestCostOnWhatTheAppWrites(t *testing.T) {
+	data, err := os.ReadFile("testdata/other-org.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	raw["rollout"] = map[string]any{"phase": config.PhasePermissions}
+	raw["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformBreakGlass_*"}
+	delete(raw, "session")
+	cfgFile := filepath.Join(t.TempDir(), "org.json")
+	data, _ = json.Marshal(raw)
+	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sessionaudit")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, err := cdkContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	contextJSON, _ := json.Marshal(ctx)
+	out := t.TempDir()
+	cmd := exec.Command(bin)
+	cmd.Env = append(environWithoutConfig(), "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out, "SESSIONAUDIT_CONFIG="+cfgFile)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the app: %v\n%s", err, msg)
+	}
+	if _, err := config.LoadFile(filepath.Join(out, config.WrittenFile)); err != nil {
+		t.Fatalf("the configuration the app wrote does not load: %v", err)
+	}
+	a, err := cost.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Phase != config.PhasePermissions {
+		t.Errorf("phase %q, want %q", a.Phase, config.PhasePermissions)
+	}
+	plan, err := cost.ReadPlan(a)
+	if err != nil {
+		t.Fatalf("make cost in the permissions phase: %v", err)
+	}
+	p, err := cost.DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report bytes.Buffer
+	if err := cost.Report(&report, a, p, cost.Scale{Accounts: 1000, Regions: len(a.Regions)}, []int{10, 100, 1000}, []int{1, 4, 17}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cost.EndpointReport(&report, p, cost.EndpointScale{Accounts: 1000, Regions: len(a.Regions), VPCs: 1, AZs: 2, Logging: plan.Logging, SessionEncryption: plan.SessionEncryption, In: a.Governed(len(a.Regions))}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(report.String(), "### What sessionaudit adds (none)") {
+		t.Errorf("the permissions phase adds endpoints:\n%s", report.String())
 	}
 }
