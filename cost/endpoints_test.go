@@ -88,6 +88,7 @@ func TestEndpointReportSplits(t *testing.T) {
 			"| interface endpoint Session Manager needs anyway | us-east-1 | com.amazonaws.<region>.ec2messages in 2 AZs | 4000 VPCs | $14.60 | $58400 |",
 			"Per VPC: sessionaudit adds $29.20 a month; the endpoints Session Manager needs anyway cost $43.80 a month",
 		}, []string{"Nothing in this rollout phase"}},
+		{"no VPC", EndpointScale{Accounts: 10, Regions: 1, VPCs: 0, AZs: 2, Logging: true}, []string{"### What sessionaudit adds (logs)"}, []string{"Per VPC"}},
 		{"permissions", EndpointScale{Accounts: 10, Regions: 1, VPCs: 1, AZs: 2}, []string{
 			"### What sessionaudit adds (none)",
 			"Nothing in this rollout phase: sessionaudit logs no session before the logging phase, which adds logs (and kms once sessions are encrypted).",

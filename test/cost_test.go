@@ -13,6 +13,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/cost"
+	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
 // costApp writes the templates of a synthesized app where the cost model reads them.
@@ -293,6 +294,21 @@ func TestCostInEveryRolloutPhase(t *testing.T) {
 		if _, err := cost.ReadPlan(a); err == nil || !strings.Contains(err.Error(), "rollout phase") {
 			t.Errorf("%s: ReadPlan error %v, want one naming the rollout phase", name, err)
 		}
+	}
+	// One preferences document is the limit: a second one is an error, not a guess between them.
+	a, err := cost.ReadDir(enforcedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := a.Templates[stacks.MemberStackName]
+	for id, r := range member.Resources {
+		if r.Type == cost.PreferencesType {
+			member.Resources[id+"Copy"] = r
+			break
+		}
+	}
+	if _, err := cost.ReadPlan(a); err == nil || !strings.Contains(err.Error(), "2 "+cost.PreferencesType+" resources") {
+		t.Errorf("two preferences documents: ReadPlan error %v", err)
 	}
 }
 
