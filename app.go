@@ -146,9 +146,9 @@ func writeJSON(path string, v any) error {
 // writeConfig records the configuration next to the templates: make security and make cost read
 // the organization, accounts and regions from it, whatever config the synth used.
 func writeConfig(outdir string, cfg config.Config) error {
-	data, err := json.MarshalIndent(cfg, "", "  ")
+	data, err := config.Marshal(cfg)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(outdir, "sessionaudit.config.json"), append(data, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(outdir, config.WrittenFile), data, 0o644)
 }

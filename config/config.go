@@ -125,26 +125,27 @@ type StackSet struct {
 // Session holds the Session Manager preferences applied in every member account and region.
 type Session struct {
 	// The settings below that sessionaudit does not need for logging are governed only when set:
-	// nil keeps what each account's preferences document has (AWS's defaults where it has none:
+	// nil (left out of the JSON, as the schema has no null) keeps what each account's preferences
+	// document has (AWS's defaults where it has none:
 	// idle sessions end after 20 minutes, sessions have no maximum duration, run-as is off, no
 	// shell profile). Session Manager user guide, "Specify an idle session timeout value" and
 	// "Specify maximum session duration".
 
 	// IdleSessionTimeoutMinutes ends idle sessions (1..60). Default nil: kept.
-	IdleSessionTimeoutMinutes *int `json:"idleSessionTimeoutMinutes"`
+	IdleSessionTimeoutMinutes *int `json:"idleSessionTimeoutMinutes,omitempty"`
 	// MaxSessionDurationMinutes ends any session after this time (1..1440). Default nil: kept.
-	MaxSessionDurationMinutes *int `json:"maxSessionDurationMinutes"`
+	MaxSessionDurationMinutes *int `json:"maxSessionDurationMinutes,omitempty"`
 	// CloudWatchStreaming streams session output to CloudWatch Logs as it happens. Default true.
 	CloudWatchStreaming bool `json:"cloudWatchStreaming"`
 	// RunAsEnabled starts Linux sessions as RunAsDefaultUser instead of ssm-user. Default nil: kept.
-	RunAsEnabled *bool `json:"runAsEnabled"`
+	RunAsEnabled *bool `json:"runAsEnabled,omitempty"`
 	// RunAsDefaultUser is the OS user for Linux sessions; required when RunAsEnabled is true.
 	// Default nil: kept.
-	RunAsDefaultUser *string `json:"runAsDefaultUser"`
+	RunAsDefaultUser *string `json:"runAsDefaultUser,omitempty"`
 	// ShellProfileLinux runs at the start of every Linux session. Default nil: kept.
-	ShellProfileLinux *string `json:"shellProfileLinux"`
+	ShellProfileLinux *string `json:"shellProfileLinux,omitempty"`
 	// ShellProfileWindows runs at the start of every Windows session. Default nil: kept.
-	ShellProfileWindows *string `json:"shellProfileWindows"`
+	ShellProfileWindows *string `json:"shellProfileWindows,omitempty"`
 	// InstanceRoleNames are IAM roles the instance logging policy is attached to. Default none.
 	InstanceRoleNames []string `json:"instanceRoleNames"`
 	// EncryptionKey says which KMS key encrypts session data between clients and instances:

@@ -66,6 +66,14 @@ func TestBadConfigs(t *testing.T) {
 	tests := []badConfig{
 		{"organization id", func(c map[string]any) { c["organizationId"] = "o-ABC" },
 			[]string{`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-ABC")`}},
+		// An ID that is valid but for its "o-" (the rest within the length and the alphabet), so that
+		// the case fails only if the schema stops asking for the prefix.
+		{"organization id without o-", func(c map[string]any) { c["organizationId"] = "exampleorg12" },
+			[]string{`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "exampleorg12")`}},
+		{"organization id one short", func(c map[string]any) { c["organizationId"] = "o-" + strings.Repeat("a", 9) },
+			[]string{`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-aaaaaaaaa")`}},
+		{"organization id one long", func(c map[string]any) { c["organizationId"] = "o-" + strings.Repeat("a", 33) },
+			[]string{`organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")`}},
 		{"missing required fields", func(c map[string]any) { delete(c, "organizationId"); delete(c, "regions") },
 			[]string{`organizationId: is required (got nothing)`, `regions: is required (got nothing)`}},
 		{"account ids", func(c map[string]any) { c["managementAccountId"] = "12345"; c["logArchiveAccountId"] = 222222222222 },

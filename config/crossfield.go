@@ -32,11 +32,7 @@ func crossFields(c *Config, r *reader) {
 	// key"), so an assumed-role pattern never matches and would exempt no one.
 	for i, arn := range g.ExemptPrincipalArns {
 		if at := fmt.Sprintf("guardrails.exemptPrincipalArns[%d]", i); ok(at) && strings.Contains(arn, ":assumed-role/") {
-			role := strings.Replace(strings.Replace(arn, ":sts::", ":iam::", 1), ":assumed-role/", ":role/", 1)
-			if j := strings.LastIndex(role, "/"); j > strings.Index(role, ":role/")+len(":role/") {
-				role = role[:j]
-			}
-			r.add(at, fmt.Sprintf("names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. %s", role), quote(arn))
+			r.add(at, fmt.Sprintf("names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. %s", roleOfSession(arn)), quote(arn))
 		}
 	}
 	if n := c.Notifications; !n.ConsoleSignIn && r.seen["notifications.signInRegions"] && len(n.SignInRegions) > 0 {
@@ -46,6 +42,33 @@ func crossFields(c *Config, r *reader) {
 	if s.RunAsEnabled != nil && !*s.RunAsEnabled && s.RunAsDefaultUser != nil && *s.RunAsDefaultUser != "" {
 		r.add("session.runAsDefaultUser", "is set but session.runAsEnabled is false: sessions would start as ssm-user, not this user", quote(*s.RunAsDefaultUser))
 	}
+}
+
+// IdentityCenterRolePrefix starts the name of every role IAM Identity Center creates for a
+// permission set, and IdentityCenterRolePath is the path before it (IAM Identity Center user guide,
+// "Referencing permission sets in resource policies, Amazon EKS, and AWS KMS": "arn:aws:iam::
+// aws-account-ID:role/aws-reserved/sso.amazonaws.com/aws-region/AWSReservedSSO_permission-set-
+// name_unique-suffix"). A role session's ARN (arn:aws:sts::…:assumed-role/<name>/<session>) does
+// not show the path, while aws:PrincipalArn, the role's ARN, has it.
+const (
+	IdentityCenterRolePrefix = "AWSReservedSSO_"
+	IdentityCenterRolePath   = "aws-reserved/sso.amazonaws.com/"
+)
+
+// roleOfSession is the role ARN pattern of a role session ARN pattern: the session name dropped,
+// and for an IAM Identity Center role its path put back, with "*" for the region segment (the
+// documented path has the Identity Center region there; IAM reserves the /aws-reserved/ path, so
+// the pattern matches only Identity Center's roles).
+func roleOfSession(arn string) string {
+	role := strings.Replace(strings.Replace(arn, ":sts::", ":iam::", 1), ":assumed-role/", ":role/", 1)
+	start := strings.Index(role, ":role/") + len(":role/")
+	if j := strings.LastIndex(role, "/"); j > start {
+		role = role[:j]
+	}
+	if name := role[start:]; strings.HasPrefix(name, IdentityCenterRolePrefix) {
+		role = role[:start] + IdentityCenterRolePath + "*/" + name
+	}
+	return role
 }
 
 // principalsInPartition refuses ARN patterns of another partition than the deployment's: they

@@ -39,6 +39,12 @@ func TestCrossFieldConfigs(t *testing.T) {
 		{"exempt role session", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"exemptPrincipalArns": []any{"arn:aws:sts::*:assumed-role/BreakGlass/*"}}
 		}, []string{`guardrails.exemptPrincipalArns[0]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/BreakGlass (got "arn:aws:sts::*:assumed-role/BreakGlass/*")`}},
+		{"exempt Identity Center role session", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"exemptPrincipalArns": []any{"arn:aws:sts::*:assumed-role/AWSReservedSSO_BreakGlass_*/*", "arn:aws:sts::*:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice"}}
+		}, []string{
+			`guardrails.exemptPrincipalArns[0]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_* (got "arn:aws:sts::*:assumed-role/AWSReservedSSO_BreakGlass_*/*")`,
+			`guardrails.exemptPrincipalArns[1]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_0123456789abcdef (got "arn:aws:sts::*:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice")`,
+		}},
 		{"principal patterns of another partition", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"exemptPrincipalArns": []any{"arn:aws-cn:iam::*:role/BreakGlass"}}
 			c["notifications"].(map[string]any)["ignorePrincipals"] = []any{"arn:aws-us-gov:iam::*:role/automation/*"}
@@ -93,5 +99,42 @@ func TestWarnings(t *testing.T) {
 	data, _ = json.Marshal(defaultConfig(t))
 	if cfg, _ := Parse(data, "x"); len(cfg.Warnings()) != 0 {
 		t.Errorf("the example warns: %v", cfg.Warnings())
+	}
+}
+
+// Values exactly at a limit are accepted: organization IDs of 10 and 32 characters after "o-", an
+// archive kept exactly as long as the CloudWatch copy, and a role session pattern without a session
+// name still gives the role (roleOfSession cuts only after the role name).
+func TestConfigsAtTheLimits(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		patch func(map[string]any)
+	}{
+		{"organization id of 10", func(c map[string]any) { c["organizationId"] = "o-" + strings.Repeat("a", 10) }},
+		{"organization id of 32", func(c map[string]any) { c["organizationId"] = "o-" + strings.Repeat("0", 32) }},
+		{"archive as long as CloudWatch", func(c map[string]any) {
+			c["retention"] = map[string]any{"cloudWatchDays": 365, "archiveDays": 365}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := defaultConfig(t)
+			tt.patch(c)
+			data, _ := json.Marshal(c)
+			if _, err := Parse(data, "x"); err != nil {
+				t.Errorf("refused at the limit: %v", err)
+			}
+		})
+	}
+	for session, want := range map[string]string{
+		"arn:aws:sts::*:assumed-role/BreakGlass":                    "arn:aws:iam::*:role/BreakGlass",
+		"arn:aws:sts::*:assumed-role/BreakGlass/":                   "arn:aws:iam::*:role/BreakGlass",
+		"arn:aws:sts::*:assumed-role/AWSReservedSSO_X_1":            "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_X_1",
+		"arn:aws:sts::*:assumed-role/AWSReservedSSO_/s":             "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_",
+		"arn:aws:sts::*:assumed-role/AWSReservedSS_Admin/alice":     "arn:aws:iam::*:role/AWSReservedSS_Admin",
+		"arn:aws-us-gov:sts::*:assumed-role/AWSReservedSSO_A_1/bob": "arn:aws-us-gov:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_A_1",
+	} {
+		if got := roleOfSession(session); got != want {
+			t.Errorf("roleOfSession(%s) = %s, want %s", session, got, want)
+		}
 	}
 }

@@ -86,6 +86,22 @@ func Parse(data []byte, source string) (Config, error) {
 	return cfg, nil
 }
 
+// WrittenFile is the file the app writes its configuration to next to the templates (cdk.out/),
+// for the tools that read the synthesized configuration (make security, make cost).
+const WrittenFile = "sessionaudit.config.json"
+
+// Marshal writes c as a configuration document that Parse loads back to c (indented JSON, one
+// trailing newline): settings that are not set are left out, since the schema has no null
+// ("unset" is an absent field). The app writes cdk.out/sessionaudit.config.json with it, for the
+// tools that read the synthesized configuration.
+func Marshal(c Config) ([]byte, error) {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
 // decodeInto decodes a prepared document (see prepare) into cfg with encoding/json.
 func decodeInto(doc any, cfg *Config) error {
 	data, err := json.Marshal(doc)

@@ -140,16 +140,18 @@ func TestPerGiBUsesEachRegionsPrices(t *testing.T) {
 	}
 }
 
-// TestEndpointsUseEachRegionsPrices: interface endpoints bill in every governed region at its price.
+// TestEndpointsUseEachRegionsPrices: interface endpoints bill in every governed region at its price
+// (four of them with logging: ssm, ssmmessages, ec2messages and logs).
 func TestEndpointsUseEachRegionsPrices(t *testing.T) {
 	p, err := DefaultPrices()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := EndpointScale{Accounts: 10, Regions: 2, VPCs: 1, AZs: 2, In: Governed{Home: "ap-northeast-1", Others: []string{"eu-west-1"}}}
-	before := Total(Endpoints(p, s))
+	s := EndpointScale{Accounts: 10, Regions: 2, VPCs: 1, AZs: 2, Logging: true, In: Governed{Home: "ap-northeast-1", Others: []string{"eu-west-1"}}}
+	total := func() float64 { added, anyway := Endpoints(p, s); return Total(added) + Total(anyway) }
+	before := total()
 	p.Regional["eu-west-1"].Prices["vpc.interfaceEndpointHour"] = Price{USD: 0.02, Unit: "test", Confidence: "test", Source: "https://example.test", Quote: "test"}
-	after := Total(Endpoints(p, s))
+	after := total()
 	if want := 10 * 4 * 2 * hoursPerMonth * 0.01; abs(after-before-want) > 1e-9 {
 		t.Errorf("eu-west-1 endpoints $0.01 an hour dearer: +$%v, want +$%v", after-before, want)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sessionaudit/sessionaudit/config"
 )
 
 // Report prints the model in Markdown: the fixed monthly cost for every organization size of
@@ -19,6 +21,9 @@ func Report(w io.Writer, a *App, p *Prices, detail Scale, accounts, regions []in
 	g := a.Governed(detail.Regions)
 	fmt.Fprintf(w, "# sessionaudit cost model\n\nTemplates: governed regions %s (home %s); prices: each region at its own list prices where cost/prices.json has them (%s checked %s; regional prices for %s), %s prices where not (see \"Regional prices\" below; cost/prices.json names the source of each).\n\n",
 		strings.Join(a.Regions, ", "), a.Home, p.Region, p.Checked, orNothing(strings.Join(sortedKeys(p.Regional), ", ")), p.Region)
+	if !plan.Logging {
+		fmt.Fprintf(w, "Rollout phase %s: the member stacks keep each account's Session Manager preferences, so sessionaudit logs no session yet. The fixed cost bills from this phase; the per-GiB and per-session costs below start with the logging phase (docs/rollout.md).\n\n", config.PhasePermissions)
+	}
 	if detail.Regions != len(a.Regions) {
 		fmt.Fprintf(w, "At %d regions, the %d governed regions other than %s are priced as the configured ones (%s), in equal shares.\n\n", detail.Regions, detail.Regions-1, a.Home, strings.Join(g.Others, ", "))
 	}
@@ -186,16 +191,23 @@ func orNone(s string) string {
 	return s
 }
 
-// EndpointReport prints what the VPC endpoints of private subnets cost the organization (Endpoints).
+// EndpointReport prints what the VPC endpoints of private subnets cost the organization
+// (Endpoints): what sessionaudit adds, apart from what Session Manager needs anyway.
 func EndpointReport(w io.Writer, p *Prices, s EndpointScale) error {
 	fmt.Fprintf(w, "\n## VPC endpoints for private subnets (the teams' VPCs; not deployed by sessionaudit)\n\n%d accounts × %d regions × %d VPCs, interface endpoints in %d Availability Zones (docs/private-networks.md); data processed adds %s a GB (%s price).\n\n",
 		s.Accounts, s.Regions, s.VPCs, s.AZs, usd(p.usd("vpc.interfaceEndpointGB")), p.Region)
-	lines := Endpoints(p, s)
-	table(w, lines)
+	added, anyway := Endpoints(p, s)
+	fmt.Fprintf(w, "### What sessionaudit adds (%s)\n\n", orNothing(strings.Join(AddedEndpoints(s), ", ")))
+	if !s.Logging {
+		fmt.Fprintf(w, "Nothing in this rollout phase: sessionaudit logs no session before the logging phase, which adds %s (and %s once sessions are encrypted).\n\n", LoggingEndpoint, EncryptionEndpoint)
+	}
+	table(w, added)
+	fmt.Fprintf(w, "\n### What Session Manager in a private subnet needs anyway (%s; Systems Manager user guide, \"Improve the security of EC2 instances by using VPC endpoints for Systems Manager\")\n\n", strings.Join(SessionManagerEndpoints, ", "))
+	table(w, anyway)
 	fmt.Fprintln(w)
-	fallbacks(w, p, lines[:len(lines)-1]) // the gateway endpoint is free everywhere
-	if s.VPCs > 0 {
-		fmt.Fprintf(w, "\nPer VPC: %s a month. VPCs that already have these endpoints (for Systems Manager, say) pay nothing more.\n", usd(Total(lines)/float64(s.Accounts*s.Regions*s.VPCs)))
+	fallbacks(w, p, slices.Concat(added, anyway[:len(anyway)-1])) // the gateway endpoint is free everywhere
+	if vpcs := s.Accounts * s.Regions * s.VPCs; vpcs > 0 {
+		fmt.Fprintf(w, "\nPer VPC: sessionaudit adds %s a month; the endpoints Session Manager needs anyway cost %s a month, which VPCs that already reach Systems Manager privately pay today.\n", usd(Total(added)/float64(vpcs)), usd(Total(anyway)/float64(vpcs)))
 	}
 	return nil
 }

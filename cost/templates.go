@@ -2,12 +2,16 @@ package cost
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/sessionaudit/sessionaudit/config"
 )
 
 // Stack names the model knows (see package stacks).
@@ -43,6 +47,9 @@ type App struct {
 	Regions []string
 	// SignInRegions are the extra regions of SessionAudit-SignIn (its StackSet's regions).
 	SignInRegions []string
+	// Phase is the rollout phase of the configuration the app wrote next to the templates
+	// (config.WrittenFile), "" when there is none (a directory of golden templates).
+	Phase string
 }
 
 // ReadDir reads every <stack>.template.json of dir (cdk.out, or a directory of golden templates).
@@ -74,6 +81,15 @@ func ReadDir(dir string) (*App, error) {
 		}
 	}
 	sort.Strings(a.Regions)
+	if _, err := os.Stat(filepath.Join(dir, config.WrittenFile)); err == nil {
+		cfg, err := config.LoadFile(filepath.Join(dir, config.WrittenFile))
+		if err != nil {
+			return nil, err
+		}
+		a.Phase = cfg.Rollout.Phase
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
 	for _, name := range []string{logArchiveStack, memberStack} {
 		if a.Templates[name] == nil {
 			return nil, fmt.Errorf("%s: no %s template", dir, name)

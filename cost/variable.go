@@ -4,7 +4,13 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/sessionaudit/sessionaudit/config"
 )
+
+// PreferencesType is the member's preferences document resource (constructs/sessionprefs
+// ResourceType; not imported, so that the cost model does not pull in the CDK).
+const PreferencesType = "Custom::SessionManagerPreferences"
 
 // kbPerGiB is the model's unit of volume: 1 GiB of session transcript (prices per GB are applied
 // to GiB, which overstates them by 7%).
@@ -30,6 +36,10 @@ type Plan struct {
 	// ProcessorBatchMiB, ProcessorMemoryMiB and ProcessorArch of the record processor.
 	ProcessorBatchMiB, ProcessorMemoryMiB float64
 	ProcessorArch                         string
+	// Logging is true when the member stack manages the preferences document, so that sessions
+	// are logged to the member log group (rollout phases logging and enforced); false in the
+	// permissions phase, which keeps each account's preferences (config.PhasePermissions).
+	Logging bool
 	// SessionEncryption is true when the preferences name a session key.
 	SessionEncryption bool
 	// Emails subscribed to the notification topic.
@@ -77,12 +87,24 @@ func ReadPlan(a *App) (Plan, error) {
 	}
 	p.ProcessorMemoryMiB = number(fn.Properties["MemorySize"])
 	p.ProcessorArch = fmt.Sprint(dig(fn.Properties, "Architectures", 0))
-	doc, err := member.first("Custom::SessionManagerPreferences", "SessionPreferences")
-	if err != nil {
-		return p, err
+	// The preferences document is the member's only in the logging and enforced phases; without
+	// one (the permissions phase) sessions are logged as each account has it, and sessionaudit's
+	// log path carries nothing yet. A configuration next to the templates that says another phase
+	// makes a missing document an error, not a permissions phase.
+	docs := member.of(PreferencesType)
+	switch {
+	case len(docs) > 1:
+		return p, fmt.Errorf("%d %s resources in the member template, want at most one", len(docs), PreferencesType)
+	case len(docs) == 0 && a.Phase != "" && a.Phase != config.PhasePermissions:
+		return p, fmt.Errorf("no %s in the member template, but the configuration's rollout phase is %q (only %q keeps each account's preferences)", PreferencesType, a.Phase, config.PhasePermissions)
+	case len(docs) == 1 && a.Phase == config.PhasePermissions:
+		return p, fmt.Errorf("a %s in the member template, but the configuration's rollout phase is %q, which keeps each account's preferences", PreferencesType, a.Phase)
 	}
-	content := fmt.Sprint(doc.Properties["Content"])
-	p.SessionEncryption = !strings.Contains(content, `"kmsKeyId":""`)
+	for _, doc := range docs {
+		content := fmt.Sprint(doc.Properties["Content"])
+		p.Logging = true
+		p.SessionEncryption = !strings.Contains(content, `"kmsKeyId":""`)
+	}
 	for _, sub := range la.of("AWS::SNS::Subscription") {
 		if sub.Properties["Protocol"] == "email" {
 			p.Emails++

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/cost"
+	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
 // costApp writes the templates of a synthesized app where the cost model reads them.
@@ -29,6 +34,29 @@ func costApp(t *testing.T, s *synthesized) *cost.App {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// costDir writes the templates of a synthesized app and the configuration the app writes next to
+// them (config.Marshal, config.WrittenFile) into dir, as make synth leaves cdk.out.
+func costDir(t *testing.T, dir string, s *synthesized) string {
+	t.Helper()
+	for name, tmpl := range s.templates {
+		data, err := json.Marshal(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".template.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := config.Marshal(s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, config.WrittenFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func fixed(t *testing.T, a *cost.App, p *cost.Prices, accounts, regions int) float64 {
@@ -164,5 +192,189 @@ func TestCostUsesRegionalPrices(t *testing.T) {
 	}
 	if !strings.Contains(report, "kms.key, kms.request, kms.rotation") || !strings.Contains(report, "its own prices for logs.ingest, logs.storage") {
 		t.Errorf("the fallback line names the wrong items:\n%s", report)
+	}
+}
+
+// TestCostInEveryRolloutPhase: make cost works in each rollout phase (config.Rollout.Phase), on
+// the templates and the configuration make synth writes: in the permissions phase the member keeps
+// each account's preferences (no preferences document), so sessionaudit logs nothing and adds no
+// VPC endpoint yet; the logging phase adds the logs endpoint; the enforced phase also kms, for
+// the session key. A member template that does not match the configuration's phase is an error,
+// not a guess.
+func TestCostInEveryRolloutPhase(t *testing.T) {
+	if cost.PreferencesType != sessionprefs.ResourceType {
+		t.Fatalf("cost.PreferencesType %q, the member's preferences are %q", cost.PreferencesType, sessionprefs.ResourceType)
+	}
+	p, err := cost.DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	phases := []struct {
+		phase             string
+		logging, encrypts bool
+		added             []string
+	}{
+		{config.PhasePermissions, false, false, nil},
+		{config.PhaseLogging, true, false, []string{"logs"}},
+		{config.PhaseEnforced, true, true, []string{"logs", "kms"}},
+	}
+	var permissionsDir, enforcedDir string
+	for _, tt := range phases {
+		dir := filepath.Join(t.TempDir(), tt.phase) // kept after the subtest, for the mixed cases
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(tt.phase, func(t *testing.T) {
+			s := defaultApp
+			if tt.phase != defaultApp.cfg.Rollout.Phase {
+				s = synth(mustConfigWith(t, func(c map[string]any) { c["rollout"] = map[string]any{"phase": tt.phase} }))
+			}
+			costDir(t, dir, s)
+			switch tt.phase {
+			case config.PhasePermissions:
+				permissionsDir = dir
+			case config.PhaseEnforced:
+				enforcedDir = dir
+			}
+			a, err := cost.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Phase != tt.phase {
+				t.Errorf("phase read from the written configuration %q, want %q", a.Phase, tt.phase)
+			}
+			plan, err := cost.ReadPlan(a)
+			if err != nil {
+				t.Fatalf("make cost fails in the %s phase: %v", tt.phase, err)
+			}
+			if plan.Logging != tt.logging || plan.SessionEncryption != tt.encrypts {
+				t.Errorf("plan: logging %v, session encryption %v; want %v, %v", plan.Logging, plan.SessionEncryption, tt.logging, tt.encrypts)
+			}
+			var out bytes.Buffer
+			if err := cost.Report(&out, a, p, cost.Scale{Accounts: 100, Regions: len(a.Regions)}, []int{10}, []int{1, 4}); err != nil {
+				t.Fatal(err)
+			}
+			scale := cost.EndpointScale{Accounts: 100, Regions: len(a.Regions), VPCs: 1, AZs: 2, Logging: plan.Logging, SessionEncryption: plan.SessionEncryption, In: a.Governed(len(a.Regions))}
+			if err := cost.EndpointReport(&out, p, scale); err != nil {
+				t.Fatal(err)
+			}
+			if got := cost.AddedEndpoints(scale); !slices.Equal(got, tt.added) {
+				t.Errorf("sessionaudit adds endpoints %v, want %v", got, tt.added)
+			}
+			note := "Rollout phase permissions: the member stacks keep each account's Session Manager preferences"
+			if got := strings.Contains(out.String(), note); got != !tt.logging {
+				t.Errorf("the report says %q: %v, want %v", note, got, !tt.logging)
+			}
+		})
+	}
+	// Fail closed: a member without preferences while the configuration says enforced, and one with
+	// them while it says permissions, are errors.
+	for name, tt := range map[string]struct{ dir, from string }{
+		"enforced config, permissions templates": {permissionsDir, enforcedDir},
+		"permissions config, enforced templates": {enforcedDir, permissionsDir},
+	} {
+		if tt.dir == "" || tt.from == "" {
+			t.Fatalf("%s: a phase did not run", name)
+		}
+		mixed := t.TempDir()
+		files, _ := filepath.Glob(filepath.Join(tt.dir, "*.template.json"))
+		for _, f := range append(files, filepath.Join(tt.from, config.WrittenFile)) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(mixed, filepath.Base(f)), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := cost.ReadDir(mixed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cost.ReadPlan(a); err == nil || !strings.Contains(err.Error(), "rollout phase") {
+			t.Errorf("%s: ReadPlan error %v, want one naming the rollout phase", name, err)
+		}
+	}
+	// One preferences document is the limit: a second one is an error, not a guess between them.
+	a, err := cost.ReadDir(enforcedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := a.Templates[stacks.MemberStackName]
+	for id, r := range member.Resources {
+		if r.Type == cost.PreferencesType {
+			member.Resources[id+"Copy"] = r
+			break
+		}
+	}
+	if _, err := cost.ReadPlan(a); err == nil || !strings.Contains(err.Error(), "2 "+cost.PreferencesType+" resources") {
+		t.Errorf("two preferences documents: ReadPlan error %v", err)
+	}
+}
+
+// TestCostOnWhatTheAppWrites is the new user's path: the app (as make synth runs it) synthesizes a
+// configuration in the permissions phase, as the README's first rollout starts, with an Identity
+// Center break-glass exemption and no session settings, and make cost's reading of cdk.out works
+// on what it wrote: the configuration loads again (it once wrote "shellProfileLinux": null) and
+// the cost model prices the phase.
+func TestCostOnWhatTheAppWrites(t *testing.T) {
+	data, err := os.ReadFile("testdata/other-org.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	raw["rollout"] = map[string]any{"phase": config.PhasePermissions}
+	raw["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformBreakGlass_*"}
+	delete(raw, "session")
+	cfgFile := filepath.Join(t.TempDir(), "org.json")
+	data, _ = json.Marshal(raw)
+	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sessionaudit")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, err := cdkContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	contextJSON, _ := json.Marshal(ctx)
+	out := t.TempDir()
+	cmd := exec.Command(bin)
+	cmd.Env = append(environWithoutConfig(), "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out, "SESSIONAUDIT_CONFIG="+cfgFile)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the app: %v\n%s", err, msg)
+	}
+	if _, err := config.LoadFile(filepath.Join(out, config.WrittenFile)); err != nil {
+		t.Fatalf("the configuration the app wrote does not load: %v", err)
+	}
+	a, err := cost.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Phase != config.PhasePermissions {
+		t.Errorf("phase %q, want %q", a.Phase, config.PhasePermissions)
+	}
+	plan, err := cost.ReadPlan(a)
+	if err != nil {
+		t.Fatalf("make cost in the permissions phase: %v", err)
+	}
+	p, err := cost.DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report bytes.Buffer
+	if err := cost.Report(&report, a, p, cost.Scale{Accounts: 1000, Regions: len(a.Regions)}, []int{10, 100, 1000}, []int{1, 4, 17}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cost.EndpointReport(&report, p, cost.EndpointScale{Accounts: 1000, Regions: len(a.Regions), VPCs: 1, AZs: 2, Logging: plan.Logging, SessionEncryption: plan.SessionEncryption, In: a.Governed(len(a.Regions))}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(report.String(), "### What sessionaudit adds (none)") {
+		t.Errorf("the permissions phase adds endpoints:\n%s", report.String())
 	}
 }

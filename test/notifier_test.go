@@ -242,3 +242,22 @@ func agentKeyPrefix(t *testing.T, member map[string]any) string {
 	prefix, _ := preferencesIn(t, member, defaultApp.cfg.HomeRegion)["inputs"].(map[string]any)["s3KeyPrefix"].(string)
 	return prefix
 }
+
+// The formatter counts as logged only the preferences document: AWS's SSH and port forwarding
+// documents are never logged (Session Manager user guide, "Logging session activity": "Logging
+// isn't available for Session Manager sessions that connect through port forwarding or SSH"), so
+// the deployed LOGGED_DOCUMENTS is exactly SSM-SessionManagerRunShell, named here as AWS names it
+// rather than through sessiondocs, which the test would otherwise share with the code it checks.
+func TestFormatterLogsOnlyThePreferencesDocument(t *testing.T) {
+	var found []string
+	for _, f := range resources(logArchiveTemplate(), "AWS::Lambda::Function") {
+		v, _ := props(f)["Environment"].(map[string]any)
+		vars, _ := v["Variables"].(map[string]any)
+		if docs, ok := vars["LOGGED_DOCUMENTS"].(string); ok {
+			found = append(found, docs)
+		}
+	}
+	if len(found) != 1 || found[0] != "SSM-SessionManagerRunShell" {
+		t.Errorf("formatter LOGGED_DOCUMENTS %q, want exactly one formatter with \"SSM-SessionManagerRunShell\" (AWS-StartSSHSession and the port forwarding documents are never logged)", found)
+	}
+}

@@ -178,3 +178,66 @@ test('docs/notifications.md shows the messages the formatter writes', () => {
     assert.ok(readme.includes('```\nSubject: ' + m.subject + '\n\n' + m.text + '```'), 'docs/notifications.md lacks the current message for ' + name);
   }
 });
+
+// Where the caller was: every notice of a CloudTrail event says the event's sourceIPAddress on
+// its From line, in the e-mail text and in the chat message, for each kind of event (sessions,
+// RDP connections, access requests, approval decisions, sign-ins). The settled status of an access
+// request comes from Systems Manager, not from a caller, and has no From line.
+test('every notice of a call says where the caller was (From: sourceIPAddress)', () => {
+  const kinds = {
+    StartSession: 0, ResumeSession: 0, TerminateSession: 0, StartConnection: 0, CancelConnection: 0,
+    StartAccessRequest: 0, SendAutomationSignal: 0, ConsoleLogin: 0,
+  };
+  for (const name of samples) {
+    const e = load(name);
+    const m = format(e, env);
+    const ip = (e.detail || {}).sourceIPAddress;
+    if (e['detail-type'] !== 'AWS API Call via CloudTrail' && e['detail-type'] !== 'AWS Console Sign In via CloudTrail') {
+      assert.doesNotMatch(m.text, /^From:/m, name + ': a status event has no caller');
+      continue;
+    }
+    assert.ok(ip, name + ': the sample has a sourceIPAddress');
+    const from = m.text.match(/^From: +(.*)$/m);
+    assert.ok(from, name + ': no From line:\n' + m.text);
+    assert.strictEqual(from[1], ip, name);
+    assert.ok(m.chat.content.description.includes('\n' + from[0] + '\n'), name + ': the chat message has the From line');
+    if (e.detail.eventName in kinds) kinds[e.detail.eventName]++;
+  }
+  for (const [kind, n] of Object.entries(kinds)) assert.ok(n > 0, 'no sample of ' + kind + ' checked');
+  // A different address is the one shown, not a constant of the samples.
+  const moved = load('start-session-iam-user');
+  moved.detail.sourceIPAddress = '2001:db8::7';
+  assert.match(format(moved, env).text, /^From: +2001:db8::7$/m);
+});
+
+// The environment the template deploys (the golden SessionAudit-LogArchive template, which the Go
+// tests keep equal to the synthesized one), not this test's own: with it, a session with any of
+// AWS's documents that Session Manager never logs (Session Manager user guide, "Logging session
+// activity": "Logging isn't available for Session Manager sessions that connect through port
+// forwarding or SSH") is NOT LOGGED, whoever starts it, and its notice promises no log.
+test('with the deployed environment, SSH and port forwarding sessions are NOT LOGGED', () => {
+  const template = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'testdata', 'SessionAudit-LogArchive.template.json'), 'utf8'));
+  const deployed = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Function')
+    .map((r) => ((r.Properties.Environment || {}).Variables || {}))
+    .find((v) => typeof v.LOGGED_DOCUMENTS === 'string');
+  assert.ok(deployed, 'the golden LogArchive template has no formatter environment with LOGGED_DOCUMENTS');
+  const live = { ...env, ...Object.fromEntries(Object.entries(deployed).filter(([, v]) => typeof v === 'string')) };
+  const cases = [
+    ['start-session-ssh-switched-role', 'AWS-StartSSHSession', 'NONE: Session Manager does not log SSH sessions'],
+    ['start-session-ssh-ignored-automation', 'AWS-StartSSHSession', 'NONE: Session Manager does not log SSH sessions'],
+    ['start-session-port-forwarding-iam-user', 'AWS-StartPortForwardingSession', 'NONE: Session Manager does not log port forwarding sessions'],
+    ['start-session-port-forwarding-remote-host-identity-center', 'AWS-StartPortForwardingSessionToRemoteHost', 'NONE: Session Manager does not log port forwarding sessions'],
+  ];
+  for (const [name, doc, log] of cases) {
+    const e = load(name);
+    assert.strictEqual(e.detail.requestParameters.documentName, doc, name);
+    const m = format(e, live);
+    assert.match(m.subject, /^\[sessionaudit\] NOT LOGGED StartSession by /, name);
+    assert.match(m.text, /^Event: +Session Manager StartSession NOT LOGGED$/m, name);
+    assert.strictEqual(m.text.match(/^Log: +(.*)$/m)[1], log, name);
+    assert.doesNotMatch(m.text, /s3:\/\/|CloudWatch Logs/, name + ': no log location is promised');
+  }
+  // The same environment logs a session with the preferences document (the test can tell).
+  assert.doesNotMatch(format(load('start-session-iam-user'), live).subject, /NOT LOGGED/);
+});

@@ -125,6 +125,7 @@ func endpointCheck(ctx context.Context, e *Env, cfg aws.Config, account, region 
 			continue
 		}
 		have := map[string]bool{}
+		unusable := map[string][]string{} // service → why each of its endpoints does not count
 		pe := ec2.NewDescribeVpcEndpointsPaginator(client, &ec2.DescribeVpcEndpointsInput{Filters: filter})
 		for pe.HasMorePages() {
 			out, err := pe.NextPage(ctx)
@@ -133,13 +134,19 @@ func endpointCheck(ctx context.Context, e *Env, cfg aws.Config, account, region 
 			}
 			for _, ep := range out.VpcEndpoints {
 				name := aws.ToString(ep.ServiceName)
-				have[name[strings.LastIndex(name, ".")+1:]] = true
+				svc := name[strings.LastIndex(name, ".")+1:]
+				if why := endpointUnusable(ep); why != "" {
+					unusable[svc] = append(unusable[svc], aws.ToString(ep.VpcEndpointId)+" "+why)
+					continue
+				}
+				have[svc] = true
 			}
 		}
-		var missing []string
+		var missing, notes []string
 		for _, s := range requiredEndpoints(e.Config, region) {
 			if !have[s] {
 				missing = append(missing, s)
+				notes = append(notes, unusable[s]...)
 			}
 		}
 		if len(missing) == 0 {
@@ -147,11 +154,42 @@ func endpointCheck(ctx context.Context, e *Env, cfg aws.Config, account, region 
 		}
 		sort.Strings(private)
 		e.Report.Add(report.Finding{Check: "ec2.vpc-endpoints", Severity: report.Fail, Account: account, Region: region, Subject: vpc,
-			Message: fmt.Sprintf("%d managed nodes without a route to the internet (%s) and no endpoint for %s", len(private), abbreviate(private), strings.Join(missing, ", ")),
+			Message: fmt.Sprintf("%d managed nodes without a route to the internet (%s) and no usable endpoint for %s%s", len(private), abbreviate(private), strings.Join(missing, ", "), unusableNote(notes)),
 			Meaning: "a logged session on these nodes cannot reach CloudWatch Logs, KMS or S3 and fails at start (the agent checks encryption first)",
-			Fix:     fmt.Sprintf("create the VPC endpoints com.amazonaws.%s.{%s} in %s (docs/private-networks.md, \"The endpoints each region's VPCs need\")", region, strings.Join(missing, ","), vpc)})
+			Fix:     fmt.Sprintf("create the VPC endpoints com.amazonaws.%s.{%s} in %s, interface endpoints with private DNS enabled, and wait for the state available (docs/private-networks.md, \"The endpoints each region's VPCs need\")", region, strings.Join(missing, ","), vpc)})
 	}
 	return nil
+}
+
+// endpointUnusable says why a VPC endpoint does not serve the SSM agent, or "" when it does. Only
+// an endpoint in the state available carries traffic (EC2 API reference, VpcEndpoint.State:
+// PendingAcceptance, Pending, Available, Deleting, Deleted, Rejected, Failed, Expired, Partial;
+// the API answers them in lower case, "available", hence the case-insensitive comparison). An
+// interface endpoint serves the agent only with private DNS, since the agent calls the services'
+// default regional names (Systems Manager user guide, "Use VPC endpoints": "enable private DNS";
+// PrivateLink guide, "Private DNS names"). A gateway endpoint (S3) needs no DNS; other endpoint
+// types (GatewayLoadBalancer, Resource, ServiceNetwork) do not serve these services.
+func endpointUnusable(ep ec2types.VpcEndpoint) string {
+	if !strings.EqualFold(string(ep.State), string(ec2types.StateAvailable)) {
+		return "is " + orNone(string(ep.State))
+	}
+	switch {
+	case strings.EqualFold(string(ep.VpcEndpointType), string(ec2types.VpcEndpointTypeGateway)):
+		return ""
+	case strings.EqualFold(string(ep.VpcEndpointType), string(ec2types.VpcEndpointTypeInterface)):
+		if !aws.ToBool(ep.PrivateDnsEnabled) {
+			return "has private DNS off"
+		}
+		return ""
+	}
+	return "is of type " + orNone(string(ep.VpcEndpointType))
+}
+
+func unusableNote(notes []string) string {
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
 }
 
 func hasDefaultRoute(t ec2types.RouteTable) bool {

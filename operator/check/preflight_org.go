@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -84,14 +85,10 @@ func orgChecks(ctx context.Context, e *Env) (*Tree, error) {
 			return nil, err
 		}
 	}
-	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	root, err := listRoot(ctx, e, org)
 	if err != nil {
-		return nil, call(err, "organizations:ListRoots", me, "")
+		return nil, err
 	}
-	if len(roots.Roots) == 0 {
-		return nil, fmt.Errorf("organizations:ListRoots returned no root")
-	}
-	root := roots.Roots[0]
 	scp := false
 	for _, p := range root.PolicyTypes {
 		scp = scp || (p.Type == orgtypes.PolicyTypeServiceControlPolicy && p.Status == orgtypes.PolicyTypeStatusEnabled)
@@ -215,67 +212,128 @@ func outsideTargets(e *Env, tree *Tree) {
 	}
 }
 
-// trailCheck: an organization trail that logs management (write) events in every governed and
+// trailCheck: an organization trail that logs management write events in every governed and
 // sign-in region, since session, RDP and sign-in notifications are CloudTrail events (README
 // "Deploy order", step 7; CloudTrail user guide, "Creating a trail for an organization").
+// DescribeTrails answers, in each region, the trails homed there and the shadows of multi-Region
+// trails homed elsewhere, but not single-Region trails of other regions (CloudTrail API
+// reference, DescribeTrails, IncludeShadowTrails): so it is asked in every region to cover. A
+// region whose trails cannot be read, or whose trail's status or selectors cannot, is a finding.
 func trailCheck(ctx context.Context, e *Env) error {
 	c := e.Config
 	me := e.Session.CallerAccount()
-	ct := cloudtrail.NewFromConfig(e.cfg("", c.HomeRegion))
-	out, err := ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
-	if err != nil {
-		return call(err, "cloudtrail:DescribeTrails", me, c.HomeRegion)
-	}
-	covered := map[string]bool{}
-	for _, t := range out.TrailList {
-		if !aws.ToBool(t.IsOrganizationTrail) {
+	regions := trailRegions(c)
+	sources := notifiedSources(c)
+	seen := map[string]bool{}
+	covered, unread := map[string]bool{}, map[string]bool{}
+	for _, r := range regions {
+		out, err := cloudtrail.NewFromConfig(e.cfg("", r)).DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+		if err != nil {
+			e.failed(trailCheckName, me, r, call(err, "cloudtrail:DescribeTrails", me, r))
+			unread[r] = true
 			continue
 		}
-		regional := cloudtrail.NewFromConfig(e.cfg("", aws.ToString(t.HomeRegion)))
-		st, err := regional.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: t.TrailARN})
-		if err != nil {
-			return call(err, "cloudtrail:GetTrailStatus", me, aws.ToString(t.HomeRegion))
-		}
-		sel, err := regional.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: t.TrailARN})
-		if err != nil {
-			return call(err, "cloudtrail:GetEventSelectors", me, aws.ToString(t.HomeRegion))
-		}
-		if !aws.ToBool(st.IsLogging) || !writesManagementEvents(sel) {
-			continue
-		}
-		if aws.ToBool(t.IsMultiRegionTrail) {
-			for _, r := range c.Regions {
-				covered[r] = true
+		for _, t := range out.TrailList {
+			arn, home := aws.ToString(t.TrailARN), aws.ToString(t.HomeRegion)
+			if seen[arn] || !aws.ToBool(t.IsOrganizationTrail) {
+				continue
 			}
-			for _, r := range c.ExtraSignInRegions() {
-				covered[r] = true
+			seen[arn] = true
+			regional := cloudtrail.NewFromConfig(e.cfg("", home))
+			st, err := regional.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: t.TrailARN})
+			if err != nil {
+				e.failed(trailCheckName, me, home, call(err, "cloudtrail:GetTrailStatus", me, home))
+				continue
 			}
-		} else {
-			covered[aws.ToString(t.HomeRegion)] = true
+			sel, err := regional.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: t.TrailARN})
+			if err != nil {
+				e.failed(trailCheckName, me, home, call(err, "cloudtrail:GetEventSelectors", me, home))
+				continue
+			}
+			if !aws.ToBool(st.IsLogging) || !writesManagementEvents(sel, sources) {
+				continue
+			}
+			if aws.ToBool(t.IsMultiRegionTrail) {
+				for _, r := range regions {
+					covered[r] = true
+				}
+			} else {
+				covered[home] = true
+			}
 		}
 	}
-	for _, r := range append(slices.Clone(c.Regions), c.ExtraSignInRegions()...) {
-		if !covered[r] {
-			e.Report.Add(report.Finding{Check: "cloudtrail.organization-trail", Severity: report.Fail, Region: r, Message: "no logging organization trail records management write events here",
+	for _, r := range regions {
+		if !covered[r] && !unread[r] {
+			e.Report.Add(report.Finding{Check: trailCheckName, Severity: report.Fail, Region: r, Message: "no logging organization trail records management write events here",
 				Meaning: "EventBridge receives no \"AWS API Call via CloudTrail\" events from this region: no session, RDP or sign-in notifications",
-				Fix:     "create or extend an organization trail (multi-Region, management events Write or All): `aws cloudtrail create-trail --is-organization-trail --is-multi-region-trail ...` (README \"Deploy order\", step 7)"})
+				Fix:     "create or extend an organization trail (multi-Region, management events Write or All; advanced selectors without readOnly or with readOnly false): `aws cloudtrail create-trail --is-organization-trail --is-multi-region-trail ...` (README \"Deploy order\", step 7)"})
 		}
 	}
 	return nil
 }
 
-func writesManagementEvents(sel *cloudtrail.GetEventSelectorsOutput) bool {
+const trailCheckName = "cloudtrail.organization-trail"
+
+// trailRegions are the regions whose CloudTrail events the notifications need: the governed and
+// the extra sign-in regions.
+func trailRegions(c config.Config) []string {
+	return slices.Concat(c.Regions, c.ExtraSignInRegions())
+}
+
+// notifiedSources are the event sources of the CloudTrail events sessionaudit announces
+// (constructs/loginnotifier/patterns.go): Session Manager, GUI Connect (RDP) and, with
+// notifications.consoleSignIn, console sign-in.
+func notifiedSources(c config.Config) []string {
+	out := []string{"ssm.amazonaws.com", "ssm-guiconnect.amazonaws.com"}
+	if c.Notifications.ConsoleSignIn {
+		out = append(out, "signin.amazonaws.com")
+	}
+	return out
+}
+
+// writesManagementEvents: some selector records the management write events of every source.
+// Basic selectors: IncludeManagementEvents with ReadWriteType All or WriteOnly, the sources not
+// in ExcludeManagementEventSources (CloudTrail API reference, EventSelector). Advanced selectors:
+// one whose field selectors all match a management write event of the source, where readOnly
+// absent records reads and writes, Equals ["false"] only writes and Equals ["true"] only reads
+// (API reference, AdvancedFieldSelector); a field this check does not know makes the selector
+// not count (it could narrow what is recorded).
+func writesManagementEvents(sel *cloudtrail.GetEventSelectorsOutput, sources []string) bool {
 	for _, s := range sel.EventSelectors {
-		if aws.ToBool(s.IncludeManagementEvents) && (s.ReadWriteType == "All" || s.ReadWriteType == "WriteOnly") {
+		if aws.ToBool(s.IncludeManagementEvents) && (s.ReadWriteType == cttypes.ReadWriteTypeAll || s.ReadWriteType == cttypes.ReadWriteTypeWriteOnly) &&
+			!slices.ContainsFunc(sources, func(src string) bool { return slices.Contains(s.ExcludeManagementEventSources, src) }) {
 			return true
 		}
 	}
-	for _, a := range sel.AdvancedEventSelectors {
-		for _, f := range a.FieldSelectors {
-			if aws.ToString(f.Field) == "eventCategory" && slices.Contains(f.Equals, "Management") {
-				return true
-			}
+	for _, src := range sources {
+		event := map[string]string{"eventCategory": "Management", "readOnly": "false", "eventSource": src}
+		if !slices.ContainsFunc(sel.AdvancedEventSelectors, func(a cttypes.AdvancedEventSelector) bool { return recordsEvent(a, event) }) {
+			return false
 		}
 	}
-	return false
+	return len(sel.AdvancedEventSelectors) > 0
+}
+
+// recordsEvent: every field selector of a matches the event's field (all operators of a field
+// selector must hold; the values within one operator are alternatives), and eventCategory is
+// among them (it is required).
+func recordsEvent(a cttypes.AdvancedEventSelector, event map[string]string) bool {
+	category := false
+	for _, f := range a.FieldSelectors {
+		field := aws.ToString(f.Field)
+		v, known := event[field]
+		if !known {
+			return false
+		}
+		category = category || field == "eventCategory"
+		anyOf := func(list []string, match func(string) bool) bool { return slices.ContainsFunc(list, match) }
+		eq := func(x string) bool { return x == v }
+		prefix := func(x string) bool { return strings.HasPrefix(v, x) }
+		suffix := func(x string) bool { return strings.HasSuffix(v, x) }
+		if (len(f.Equals) > 0 && !anyOf(f.Equals, eq)) || (len(f.StartsWith) > 0 && !anyOf(f.StartsWith, prefix)) || (len(f.EndsWith) > 0 && !anyOf(f.EndsWith, suffix)) ||
+			anyOf(f.NotEquals, eq) || anyOf(f.NotStartsWith, prefix) || anyOf(f.NotEndsWith, suffix) {
+			return false
+		}
+	}
+	return category
 }

@@ -23,14 +23,11 @@ import (
 func Verify(ctx context.Context, e *Env) {
 	run(ctx, e, "verify", func(ctx context.Context, e *Env) error {
 		org := organizations.NewFromConfig(e.cfg("", e.Config.HomeRegion))
-		roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+		root, err := listRoot(ctx, e, org)
 		if err != nil {
-			return call(err, "organizations:ListRoots", e.Session.CallerAccount(), "")
+			return err
 		}
-		if len(roots.Roots) == 0 {
-			return fmt.Errorf("organizations:ListRoots returned no root")
-		}
-		tree, err := walk(ctx, e, aws.ToString(roots.Roots[0].Id))
+		tree, err := walk(ctx, e, aws.ToString(root.Id))
 		if err != nil {
 			return err
 		}
@@ -59,6 +56,25 @@ func Verify(ctx context.Context, e *Env) {
 		}
 		return nil
 	})
+}
+
+// listRoot is the organization's root, read through every page of ListRoots (an organization
+// has one root; Organizations API reference, ListRoots, which may answer an empty page with a
+// NextToken).
+func listRoot(ctx context.Context, e *Env, org *organizations.Client) (orgtypes.Root, error) {
+	var roots []orgtypes.Root
+	p := organizations.NewListRootsPaginator(org, &organizations.ListRootsInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return orgtypes.Root{}, call(err, "organizations:ListRoots", e.Session.CallerAccount(), "")
+		}
+		roots = append(roots, out.Roots...)
+	}
+	if len(roots) == 0 {
+		return orgtypes.Root{}, fmt.Errorf("organizations:ListRoots returned no root")
+	}
+	return roots[0], nil
 }
 
 type stackRef struct{ account, region, name, fix string }

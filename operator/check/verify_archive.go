@@ -94,17 +94,20 @@ func keyCheck(ctx context.Context, e *Env, cfg aws.Config, alias string, primary
 
 func destinationCheck(ctx context.Context, e *Env, cfg aws.Config, streamArn string) error {
 	arch, r := e.Config.LogArchiveAccountID, cfg.Region
-	out, err := cloudwatchlogs.NewFromConfig(cfg).DescribeDestinations(ctx, &cloudwatchlogs.DescribeDestinationsInput{DestinationNamePrefix: aws.String(install.DestinationName)})
-	if err != nil {
-		return call(err, "logs:DescribeDestinations", arch, r)
-	}
-	for _, d := range out.Destinations {
-		if aws.ToString(d.DestinationName) == install.DestinationName {
-			if aws.ToString(d.TargetArn) != streamArn {
-				e.Report.Add(report.Finding{Check: "logs.destination", Severity: report.Fail, Account: arch, Region: r, Subject: install.DestinationName,
-					Message: "targets " + aws.ToString(d.TargetArn) + ", not " + streamArn, Meaning: "this region's logs go elsewhere", Fix: "deploy SessionAudit-Receiver-" + r + " again"})
+	p := cloudwatchlogs.NewDescribeDestinationsPaginator(cloudwatchlogs.NewFromConfig(cfg), &cloudwatchlogs.DescribeDestinationsInput{DestinationNamePrefix: aws.String(install.DestinationName)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return call(err, "logs:DescribeDestinations", arch, r)
+		}
+		for _, d := range out.Destinations {
+			if aws.ToString(d.DestinationName) == install.DestinationName {
+				if aws.ToString(d.TargetArn) != streamArn {
+					e.Report.Add(report.Finding{Check: "logs.destination", Severity: report.Fail, Account: arch, Region: r, Subject: install.DestinationName,
+						Message: "targets " + aws.ToString(d.TargetArn) + ", not " + streamArn, Meaning: "this region's logs go elsewhere", Fix: "deploy SessionAudit-Receiver-" + r + " again"})
+				}
+				return nil
 			}
-			return nil
 		}
 	}
 	e.Report.Add(report.Finding{Check: "logs.destination", Severity: report.Fail, Account: arch, Region: r, Subject: install.DestinationName, Message: "no destination",
@@ -179,30 +182,54 @@ func subscriptionCheck(ctx context.Context, e *Env) error {
 			return call(err, "sns:ListSubscriptionsByTopic", arch, home)
 		}
 		for _, s := range out.Subscriptions {
-			if aws.ToString(s.SubscriptionArn) == "PendingConfirmation" {
-				pending++
-				e.Report.Add(report.Finding{Check: "sns.subscriptions", Severity: report.Warn, Account: arch, Region: home, Subject: aws.ToString(s.Endpoint), Message: "subscription not confirmed",
-					Meaning: "this address receives no notification", Fix: "confirm with the link in the mail from SNS (README \"Deploy order\", step 7), or `aws sns subscribe` again"})
-			} else {
+			// A confirmed subscription has its ARN; an unconfirmed one "PendingConfirmation" (SNS
+			// API reference, Subscription.SubscriptionArn). Anything else is not confirmed either.
+			arn := aws.ToString(s.SubscriptionArn)
+			if strings.HasPrefix(arn, "arn:") {
 				confirmed++
+				continue
 			}
+			pending++
+			msg := "subscription not confirmed"
+			if arn != "PendingConfirmation" {
+				msg = "subscription is " + orNone(arn)
+			}
+			e.Report.Add(report.Finding{Check: "sns.subscriptions", Severity: report.Warn, Account: arch, Region: home, Subject: aws.ToString(s.Endpoint), Message: msg,
+				Meaning: "this address receives no notification", Fix: "confirm with the link in the mail from SNS (README \"Deploy order\", step 7), or `aws sns subscribe` again"})
 		}
 	}
-	if len(c.Notifications.Emails) > 0 && pending+confirmed == 0 {
-		e.Report.Add(report.Finding{Check: "sns.subscriptions", Severity: report.Fail, Account: arch, Region: home, Subject: topic, Message: "no subscription",
-			Meaning: "notifications reach no one", Fix: "deploy SessionAudit-LogArchive with notifications.emails"})
+	if confirmed > 0 {
+		return nil
 	}
+	f := report.Finding{Check: "sns.subscriptions", Severity: report.Fail, Account: arch, Region: home, Subject: topic, Message: "no subscription",
+		Meaning: "notices reach no one: SNS delivers only to confirmed subscriptions (SNS developer guide, \"Subscription confirmation\")",
+		Fix:     "confirm the subscriptions with the link in the mail from SNS, or deploy SessionAudit-LogArchive with notifications.emails (README \"Deploy order\", step 7)"}
+	if pending > 0 {
+		f.Message = fmt.Sprintf("none of its %d subscriptions is confirmed", pending)
+	}
+	if c.Notifications.Chat && len(c.Notifications.Emails) == 0 {
+		// The chat topic's subscribers (AWS chat integrations) may be the inbox; verify does not
+		// read that topic, so it cannot say that notices reach no one.
+		f.Severity = report.Warn
+		f.Meaning = "no notice reaches anyone through the inbox topic; with notifications.chat, only the chat topic's subscribers (not read by verify) receive them"
+	}
+	e.Report.Add(f)
 	return nil
 }
 
 // alarmCheck: sessionaudit's alarms (dead letters, formatter errors, delivery) in ALARM.
 func alarmCheck(ctx context.Context, e *Env) error {
 	arch, home := e.Config.LogArchiveAccountID, e.Config.HomeRegion
-	out, err := cloudwatch.NewFromConfig(e.cfg(arch, home)).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(install.AlarmNamePrefix), StateValue: cwtypes.StateValueAlarm})
-	if err != nil {
-		return call(err, "cloudwatch:DescribeAlarms", arch, home)
+	var alarms []cwtypes.MetricAlarm
+	p := cloudwatch.NewDescribeAlarmsPaginator(cloudwatch.NewFromConfig(e.cfg(arch, home)), &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(install.AlarmNamePrefix), StateValue: cwtypes.StateValueAlarm})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return call(err, "cloudwatch:DescribeAlarms", arch, home)
+		}
+		alarms = append(alarms, out.MetricAlarms...)
 	}
-	for _, a := range out.MetricAlarms {
+	for _, a := range alarms {
 		name := aws.ToString(a.AlarmName)
 		meaning := "delivery of forwarded logs fails"
 		switch {

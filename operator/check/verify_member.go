@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -55,45 +56,76 @@ func memberRegion(ctx context.Context, e *Env, account, region string) error {
 	}
 	logGroup := sessionprefs.LogGroupNamePrefix + account
 	logs := cloudwatchlogs.NewFromConfig(cfg)
-	groups, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(logGroup)})
+	found, err := hasLogGroup(ctx, logs, logGroup)
 	if err != nil {
 		return call(err, "logs:DescribeLogGroups", account, region)
 	}
-	if !slices.ContainsFunc(groups.LogGroups, func(g cwlGroup) bool { return aws.ToString(g.LogGroupName) == logGroup }) {
+	if !found {
 		add("member.log-group", report.Fail, logGroup, "missing", "sessions cannot be streamed to CloudWatch Logs here", redeploy)
 	} else {
-		filters, err := logs.DescribeSubscriptionFilters(ctx, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: aws.String(logGroup)})
-		if err != nil {
-			return call(err, "logs:DescribeSubscriptionFilters", account, region)
-		}
 		want := stacks.Install(e.Config).DestinationArn(region)
-		found := false
-		for _, f := range filters.SubscriptionFilters {
-			found = found || aws.ToString(f.DestinationArn) == want
+		subscribed := false
+		p := cloudwatchlogs.NewDescribeSubscriptionFiltersPaginator(logs, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: aws.String(logGroup)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return call(err, "logs:DescribeSubscriptionFilters", account, region)
+			}
+			for _, f := range out.SubscriptionFilters {
+				subscribed = subscribed || aws.ToString(f.DestinationArn) == want
+			}
 		}
-		if !found {
+		if !subscribed {
 			add("member.subscription", report.Fail, logGroup, "no subscription filter to "+want, "this account's sessions do not reach the central bucket", redeploy)
 		}
 	}
-	rules, err := eventbridge.NewFromConfig(cfg).ListRules(ctx, &eventbridge.ListRulesInput{NamePrefix: aws.String(install.MemberNamePrefix)})
+	rules, err := listRules(ctx, eventbridge.NewFromConfig(cfg), install.MemberNamePrefix)
 	if err != nil {
 		return call(err, "events:ListRules", account, region)
 	}
-	enabled := 0
-	for _, r := range rules.Rules {
-		if r.State == "ENABLED" {
-			enabled++
-		} else {
-			add("member.rules", report.Fail, aws.ToString(r.Name), "rule is "+string(r.State), "these events are not announced", "`aws events enable-rule --name "+aws.ToString(r.Name)+"`")
+	for _, r := range rules {
+		if r.State != ebtypes.RuleStateEnabled {
+			add("member.rules", report.Fail, aws.ToString(r.Name), "rule is "+orNone(string(r.State)), "these events are not announced", "`aws events enable-rule --name "+aws.ToString(r.Name)+"`")
 		}
 	}
-	if enabled == 0 && len(rules.Rules) == 0 {
+	if len(rules) == 0 {
 		add("member.rules", report.Fail, install.MemberNamePrefix+"*", "no notification rule", "nothing of this account is announced", redeploy)
 	}
 	return dlqCheck(ctx, e, cfg, account, region, add)
 }
 
-type cwlGroup = cwltypes.LogGroup
+// hasLogGroup: DescribeLogGroups with the name as prefix, through every page, lists the group.
+func hasLogGroup(ctx context.Context, logs *cloudwatchlogs.Client, name string) (bool, error) {
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return false, err
+		}
+		if slices.ContainsFunc(out.LogGroups, func(g cwltypes.LogGroup) bool { return aws.ToString(g.LogGroupName) == name }) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// listRules are the default bus's rules whose names start with prefix, through every page
+// (EventBridge API reference, ListRules: NextToken; the SDK has no paginator for it).
+func listRules(ctx context.Context, client *eventbridge.Client, prefix string) ([]ebtypes.Rule, error) {
+	var rules []ebtypes.Rule
+	in := &eventbridge.ListRulesInput{NamePrefix: aws.String(prefix)}
+	for {
+		out, err := client.ListRules(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, out.Rules...)
+		if aws.ToString(out.NextToken) == "" || aws.ToString(out.NextToken) == aws.ToString(in.NextToken) {
+			return rules, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
 
 func dlqCheck(ctx context.Context, e *Env, cfg aws.Config, account, region string, add func(check string, sev report.Severity, subject, msg, meaning, fix string)) error {
 	client := sqs.NewFromConfig(cfg)

@@ -260,21 +260,21 @@ func deliveryFinding(ctx context.Context, e *Env, client *s3.Client, bucket, acc
 // type, region and day) written since the probe's write. Failures are ignored: this only refines
 // the finding.
 func firehoseErrors(ctx context.Context, client *s3.Client, bucket, region string, written time.Time) []string {
-	types, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(archivelayout.ForwardedErrorPrefix), Delimiter: aws.String("/")})
-	if err != nil {
+	var out []string
+	types, ok := listAll(ctx, client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(archivelayout.ForwardedErrorPrefix), Delimiter: aws.String("/")})
+	if !ok {
 		return nil
 	}
-	var out []string
 	for _, t := range types.CommonPrefixes {
 		for _, day := range []string{written.UTC().Format("2006/01/02"), time.Now().UTC().Format("2006/01/02")} {
-			list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(aws.ToString(t.Prefix) + region + "/" + day + "/")})
-			if err != nil {
-				return out
-			}
+			list, ok := listAll(ctx, client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(aws.ToString(t.Prefix) + region + "/" + day + "/")})
 			for _, o := range list.Contents {
 				if o.LastModified == nil || !o.LastModified.Before(written.Add(-time.Minute)) {
 					out = append(out, aws.ToString(o.Key))
 				}
+			}
+			if !ok {
+				return out
 			}
 			if day == time.Now().UTC().Format("2006/01/02") {
 				break
@@ -282,6 +282,22 @@ func firehoseErrors(ctx context.Context, client *s3.Client, bucket, region strin
 		}
 	}
 	return out
+}
+
+// listAll reads every page of a ListObjectsV2 call into one answer (its contents and common
+// prefixes); false when a page could not be read (what was read so far is returned).
+func listAll(ctx context.Context, client *s3.Client, in *s3.ListObjectsV2Input) (s3.ListObjectsV2Output, bool) {
+	var all s3.ListObjectsV2Output
+	p := s3.NewListObjectsV2Paginator(client, in)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return all, false
+		}
+		all.Contents = append(all.Contents, out.Contents...)
+		all.CommonPrefixes = append(all.CommonPrefixes, out.CommonPrefixes...)
+	}
+	return all, true
 }
 
 // runSavedQuery runs the saved query q (first day, last day, pattern) for the marker in the

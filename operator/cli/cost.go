@@ -57,5 +57,5 @@ func runCost(d Deps, dir, pricesFile string, detail cost.Scale, vpcs, azs int) e
 	if err != nil {
 		return err
 	}
-	return cost.EndpointReport(d.Stdout, prices, cost.EndpointScale{Accounts: detail.Accounts, Regions: detail.Regions, VPCs: vpcs, AZs: azs, SessionEncryption: plan.SessionEncryption, In: app.Governed(detail.Regions)})
+	return cost.EndpointReport(d.Stdout, prices, cost.EndpointScale{Accounts: detail.Accounts, Regions: detail.Regions, VPCs: vpcs, AZs: azs, Logging: plan.Logging, SessionEncryption: plan.SessionEncryption, In: app.Governed(detail.Regions)})
 }

@@ -127,3 +127,31 @@ func failing(r *report.Report) string {
 	}
 	return b.String()
 }
+
+// pageMode is how the fake pages its answers: AWS may return fewer items than asked with a
+// NextToken, so the checks run with the fake's default page size and with one item a page.
+type pageMode struct {
+	name     string
+	pageSize int
+}
+
+var pageModes = []pageMode{{"default pages", 0}, {"one item per page", fakeaws.OneItemPerPage}}
+
+// eachPageMode runs test once in every page mode.
+func eachPageMode(t *testing.T, test func(t *testing.T, m pageMode)) {
+	t.Helper()
+	for _, m := range pageModes {
+		t.Run(m.name, func(t *testing.T) { test(t, m) })
+	}
+}
+
+// newFakeIn is newFake with the fake answering in page mode m.
+func newFakeIn(t *testing.T, m pageMode, members int, change func(map[string]any), mutate func(*fakeaws.Org)) *fake {
+	t.Helper()
+	return newFake(t, members, change, func(o *fakeaws.Org) {
+		o.PageSize = m.pageSize
+		if mutate != nil {
+			mutate(o)
+		}
+	})
+}

@@ -9,18 +9,20 @@ import (
 )
 
 func TestPreflightHealthyOrganization(t *testing.T) {
-	f := newFake(t, 6, nil, nil)
-	code, r := f.runJSON("preflight")
-	if code != report.ExitClean || r.Fatal != "" {
-		t.Fatalf("exit %d, fatal %q, findings:\n%s", code, r.Fatal, failing(r))
-	}
-	if r.Accounts != 8 { // 6 members, the log-archive account, the management account
-		t.Errorf("accounts checked = %d, want 8", r.Accounts)
-	}
-	mgmt := findings(r, "organizations.outside-targets")
-	if len(mgmt) != 1 || mgmt[0].Account != f.cfg.ManagementAccountID || mgmt[0].Severity != report.Info {
-		t.Errorf("the management account's direct deploy should be the one outside-targets note: %+v", mgmt)
-	}
+	eachPageMode(t, func(t *testing.T, m pageMode) {
+		f := newFakeIn(t, m, 6, nil, nil)
+		code, r := f.runJSON("preflight")
+		if code != report.ExitClean || r.Fatal != "" {
+			t.Fatalf("exit %d, fatal %q, findings:\n%s", code, r.Fatal, failing(r))
+		}
+		if r.Accounts != 8 { // 6 members, the log-archive account, the management account
+			t.Errorf("accounts checked = %d, want 8", r.Accounts)
+		}
+		mgmt := findings(r, "organizations.outside-targets")
+		if len(mgmt) != 1 || mgmt[0].Account != f.cfg.ManagementAccountID || mgmt[0].Severity != report.Info {
+			t.Errorf("the management account's direct deploy should be the one outside-targets note: %+v", mgmt)
+		}
+	})
 }
 
 // Each preflight finding, from a healthy organization with one thing broken.
@@ -69,29 +71,31 @@ func TestPreflightFindings(t *testing.T) {
 			o.Account(fakeaws.AccountID(5)).Regions["us-east-1"].ApprovalPolicies = nil
 		}, "ssm.just-in-time", report.Warn, "Create approval policies"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t, 6, tc.change, tc.mutate)
-			code, r := f.runJSON("preflight")
-			got := findings(r, tc.check)
-			if len(got) == 0 {
-				t.Fatalf("no %s finding; exit %d, fatal %q, findings:\n%s", tc.check, code, r.Fatal, failing(r))
-			}
-			matched := false
-			for _, g := range got {
-				matched = matched || (g.Severity == tc.severity && strings.Contains(g.Region+" "+g.Message+g.Fix+g.Subject+g.Meaning, tc.contains))
-			}
-			if !matched {
-				t.Errorf("findings %+v: want one of severity %s with %q", got, tc.severity, tc.contains)
-			}
-			if got[0].Meaning == "" || got[0].Fix == "" {
-				t.Errorf("finding without meaning or fix: %+v", got[0])
-			}
-			if code != report.ExitFindings {
-				t.Errorf("exit %d, want %d", code, report.ExitFindings)
-			}
-		})
-	}
+	eachPageMode(t, func(t *testing.T, m pageMode) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				f := newFakeIn(t, m, 6, tc.change, tc.mutate)
+				code, r := f.runJSON("preflight")
+				got := findings(r, tc.check)
+				if len(got) == 0 {
+					t.Fatalf("no %s finding; exit %d, fatal %q, findings:\n%s", tc.check, code, r.Fatal, failing(r))
+				}
+				matched := false
+				for _, g := range got {
+					matched = matched || (g.Severity == tc.severity && strings.Contains(g.Region+" "+g.Message+g.Fix+g.Subject+g.Meaning, tc.contains))
+				}
+				if !matched {
+					t.Errorf("findings %+v: want one of severity %s with %q", got, tc.severity, tc.contains)
+				}
+				if got[0].Meaning == "" || got[0].Fix == "" {
+					t.Errorf("finding without meaning or fix: %+v", got[0])
+				}
+				if code != report.ExitFindings {
+					t.Errorf("exit %d, want %d", code, report.ExitFindings)
+				}
+			})
+		}
+	})
 }
 
 // What sessionaudit would change in existing preferences is reported, and is no failure.

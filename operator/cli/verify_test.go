@@ -14,14 +14,16 @@ import (
 )
 
 func TestVerifyHealthyDeployment(t *testing.T) {
-	f := newFake(t, 6, nil, nil)
-	code, r := f.runJSON("verify", "-sample", "3")
-	if code != report.ExitClean || r.Fatal != "" {
-		t.Fatalf("exit %d, fatal %q:\n%s", code, r.Fatal, failing(r))
-	}
-	if f.srv.Calls("logs", "DescribeSubscriptionFilters") != 3*2 {
-		t.Errorf("sampled accounts × regions read: %d, want 6", f.srv.Calls("logs", "DescribeSubscriptionFilters"))
-	}
+	eachPageMode(t, func(t *testing.T, m pageMode) {
+		f := newFakeIn(t, m, 6, nil, nil)
+		code, r := f.runJSON("verify", "-sample", "3")
+		if code != report.ExitClean || r.Fatal != "" {
+			t.Fatalf("exit %d, fatal %q:\n%s", code, r.Fatal, failing(r))
+		}
+		if f.srv.Calls("logs", "DescribeSubscriptionFilters") != 3*2 {
+			t.Errorf("sampled accounts × regions read: %d, want 6", f.srv.Calls("logs", "DescribeSubscriptionFilters"))
+		}
+	})
 }
 
 func TestVerifyFindings(t *testing.T) {
@@ -79,19 +81,21 @@ func TestVerifyFindings(t *testing.T) {
 		{"member rule disabled", members(func(r *fakeaws.Region) { r.Rules["session-audit-sessions"] = "DISABLED" }), "member.rules", report.Fail, "enable-rule"},
 		{"member dead letters", members(func(r *fakeaws.Region) { r.DLQ = 4 }), "member.dead-letters", report.Warn, "4 messages"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t, 6, nil, tc.mutate)
-			code, r := f.runJSON("verify", "-sample", "2")
-			matched := false
-			for _, g := range findings(r, tc.check) {
-				matched = matched || (g.Severity == tc.severity && g.Meaning != "" && g.Fix != "" && strings.Contains(g.Message+g.Fix+g.Subject+g.Meaning, tc.contains))
-			}
-			if !matched || code != report.ExitFindings {
-				t.Fatalf("exit %d, want a %s %s finding with %q; fatal %q, findings:\n%s", code, tc.severity, tc.check, tc.contains, r.Fatal, failing(r))
-			}
-		})
-	}
+	eachPageMode(t, func(t *testing.T, m pageMode) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				f := newFakeIn(t, m, 6, nil, tc.mutate)
+				code, r := f.runJSON("verify", "-sample", "2")
+				matched := false
+				for _, g := range findings(r, tc.check) {
+					matched = matched || (g.Severity == tc.severity && g.Meaning != "" && g.Fix != "" && strings.Contains(g.Message+g.Fix+g.Subject+g.Meaning, tc.contains))
+				}
+				if !matched || code != report.ExitFindings {
+					t.Fatalf("exit %d, want a %s %s finding with %q; fatal %q, findings:\n%s", code, tc.severity, tc.check, tc.contains, r.Fatal, failing(r))
+				}
+			})
+		}
+	})
 }
 
 // The policy grants exactly the operations preflight and verify (with its probe) call: every

@@ -32,7 +32,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			}
 			items = append(items, m)
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"Summaries": page}, "NextToken", next), nil
 	})
 	h("kms", "DescribeKey", func(r *Request) (any, error) {
@@ -60,7 +60,8 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		if t, ok := o.Destinations[r.Region]; ok && r.Account == o.LogArchive {
 			items = append(items, map[string]any{"destinationName": "session-audit", "targetArn": t, "arn": "arn:aws:logs:" + r.Region + ":" + r.Account + ":destination:session-audit"})
 		}
-		return map[string]any{"destinations": items}, nil
+		page, next := o.paged(r, items, "nextToken", "limit")
+		return withToken(map[string]any{"destinations": page}, "nextToken", next), nil
 	})
 	h("firehose", "DescribeDeliveryStream", func(r *Request) (any, error) {
 		status, ok := o.Streams[r.Str("DeliveryStreamName")]
@@ -77,8 +78,9 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		bucket := strings.SplitN(strings.TrimPrefix(r.Path, "/"), "/", 2)[0]
 		prefix := r.Query.Get("prefix")
 		delimiter := r.Query.Get("delimiter")
-		var contents []any
-		var common []any
+		// Keys and common prefixes in key order, paged together: MaxKeys counts both (S3 API
+		// reference, ListObjectsV2).
+		var entries []any
 		seen := map[string]bool{}
 		now := time.Now()
 		for _, k := range slices.Sorted(maps.Keys(o.Objects)) {
@@ -88,14 +90,22 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			if i := strings.Index(k[len(prefix):], delimiter); delimiter != "" && i >= 0 {
 				if p := k[:len(prefix)+i+len(delimiter)]; !seen[p] {
 					seen[p] = true
-					common = append(common, map[string]any{"Prefix": p})
+					entries = append(entries, map[string]any{"Prefix": p})
 				}
 				continue
 			}
-			contents = append(contents, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": max(len(o.Bodies[k]), 1024), "StorageClass": "STANDARD", "ETag": `"fake"`})
+			entries = append(entries, map[string]any{"Key": k, "LastModified": o.Objects[k], "Size": max(len(o.Bodies[k]), 1024), "StorageClass": "STANDARD", "ETag": `"fake"`})
 		}
-		page, next := o.page(contents, r.Query.Get("continuation-token"))
-		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page) + len(common), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": page}
+		page, next := o.paged(r, entries, "continuation-token", "max-keys")
+		var contents, common []any
+		for _, e := range page {
+			if _, ok := e.(map[string]any)["Prefix"]; ok {
+				common = append(common, e)
+			} else {
+				contents = append(contents, e)
+			}
+		}
+		body := map[string]any{"Name": bucket, "Prefix": prefix, "KeyCount": len(page), "MaxKeys": 1000, "IsTruncated": next != "", "Contents": contents}
 		if delimiter != "" {
 			body["Delimiter"] = delimiter
 			body["CommonPrefixes"] = common
@@ -118,7 +128,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 			}
 			items = append(items, map[string]any{"SubscriptionArn": arn, "Protocol": "email", "Endpoint": "secops@example.com", "TopicArn": r.Str("TopicArn"), "Owner": r.Account})
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "") // no limit parameter (SNS API reference)
 		return withToken(map[string]any{"Subscriptions": page}, "NextToken", next), nil
 	})
 	h("monitoring", "DescribeAlarms", func(r *Request) (any, error) {
@@ -129,6 +139,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 					"AlarmArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", r.Region, r.Account, a.Name)})
 			}
 		}
-		return map[string]any{"MetricAlarms": items}, nil
+		page, next := o.paged(r, items, "NextToken", "MaxRecords")
+		return withToken(map[string]any{"MetricAlarms": page}, "NextToken", next), nil
 	})
 }

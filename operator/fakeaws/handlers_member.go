@@ -64,7 +64,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 		for _, name := range reg.ApprovalPolicies {
 			ids = append(ids, map[string]any{"Name": name, "DocumentType": "ManualApprovalPolicy", "Owner": r.Account})
 		}
-		page, next := o.page(ids, r.Str("NextToken"))
+		page, next := o.paged(r, ids, "NextToken", "MaxResults")
 		return withToken(map[string]any{"DocumentIdentifiers": page}, "NextToken", next), nil
 	})
 	h("ssm", "GetServiceSetting", func(r *Request) (any, error) {
@@ -87,7 +87,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 		for _, n := range reg.Nodes {
 			items = append(items, map[string]any{"InstanceId": n.InstanceID, "PingStatus": "Online", "ResourceType": "EC2Instance", "PlatformType": "Linux"})
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"InstanceInformationList": page}, "NextToken", next), nil
 	})
 	h("ssm-guiconnect", "GetConnectionRecordingPreferences", func(r *Request) (any, error) {
@@ -118,7 +118,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 				"Arn": "arn:aws:iam::" + a.ID + ":instance-profile/" + n, "Roles": []any{map[string]any{"RoleName": role, "RoleId": "AROAFAKE", "Path": "/",
 					"Arn": "arn:aws:iam::" + a.ID + ":role/" + role, "CreateDate": "2024-01-01T00:00:00Z"}}})
 		}
-		page, next := o.page(items, r.Str("Marker"))
+		page, next := o.paged(r, items, "Marker", "MaxItems")
 		return iamPage(map[string]any{"InstanceProfiles": page}, next), nil
 	})
 	h("iam", "ListAttachedRolePolicies", func(r *Request) (any, error) {
@@ -138,7 +138,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 			}
 			items = append(items, map[string]any{"PolicyName": p, "PolicyArn": arn})
 		}
-		page, next := o.page(items, r.Str("Marker"))
+		page, next := o.paged(r, items, "Marker", "MaxItems")
 		return iamPage(map[string]any{"AttachedPolicies": page}, next), nil
 	})
 	h("ec2", "DescribeInstances", func(r *Request) (any, error) {
@@ -161,7 +161,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 			}
 			items = append(items, map[string]any{"reservationId": "r-" + n.InstanceID, "ownerId": a.ID, "instancesSet": []any{inst}})
 		}
-		page, next := o.page(items, r.Form.Get("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"reservationSet": page}, "nextToken", next), nil
 	})
 	h("ec2", "DescribeVpcEndpoints", func(r *Request) (any, error) {
@@ -176,10 +176,15 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 				if strings.HasSuffix(svc, ".s3") {
 					typ = "Gateway"
 				}
-				items = append(items, map[string]any{"vpcEndpointId": fmt.Sprintf("vpce-%s%d", vpc, i), "vpcId": vpc, "serviceName": svc, "vpcEndpointType": typ, "state": "available"})
+				state := "available" // the API answers states in lower case (EC2 API reference, VpcEndpoint)
+				if st, ok := reg.EndpointStates[svc]; ok {
+					state = st
+				}
+				items = append(items, map[string]any{"vpcEndpointId": fmt.Sprintf("vpce-%s%d", vpc, i), "vpcId": vpc, "serviceName": svc, "vpcEndpointType": typ,
+					"state": state, "privateDnsEnabled": typ == "Interface" && !reg.NoPrivateDNS[svc]})
 			}
 		}
-		page, next := o.page(items, r.Form.Get("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"vpcEndpointSet": page}, "nextToken", next), nil
 	})
 	h("ec2", "DescribeRouteTables", func(r *Request) (any, error) {
@@ -204,7 +209,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 					"associationSet": []any{map[string]any{"routeTableAssociationId": "rtbassoc-" + subnet, "subnetId": subnet, "main": false}}, "routeSet": routes})
 			}
 		}
-		page, next := o.page(items, r.Form.Get("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"routeTableSet": page}, "nextToken", next), nil
 	})
 	h("logs", "DescribeLogGroups", func(r *Request) (any, error) {
@@ -218,7 +223,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 				items = append(items, map[string]any{"logGroupName": name, "arn": "arn:aws:logs:" + r.Region + ":" + r.Account + ":log-group:" + name + ":*", "kmsKeyId": "arn:aws:kms:" + r.Region + ":" + o.LogArchive + ":key/key-log-" + r.Region})
 			}
 		}
-		page, next := o.page(items, r.Str("nextToken"))
+		page, next := o.paged(r, items, "nextToken", "limit")
 		return withToken(map[string]any{"logGroups": page}, "nextToken", next), nil
 	})
 	h("logs", "DescribeSubscriptionFilters", func(r *Request) (any, error) {
@@ -233,7 +238,8 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 		for i, d := range reg.Filters[r.Str("logGroupName")] {
 			items = append(items, map[string]any{"filterName": fmt.Sprintf("filter-%d", i), "logGroupName": r.Str("logGroupName"), "destinationArn": d, "filterPattern": ""})
 		}
-		return map[string]any{"subscriptionFilters": items}, nil
+		page, next := o.paged(r, items, "nextToken", "limit")
+		return withToken(map[string]any{"subscriptionFilters": page}, "nextToken", next), nil
 	})
 	h("events", "ListRules", func(r *Request) (any, error) {
 		_, reg, err := o.region(r)
@@ -247,7 +253,7 @@ func (o *Org) serveMember(s *Server, h func(string, string, Handler)) {
 				items = append(items, map[string]any{"Name": name, "State": state, "EventBusName": "default", "Arn": "arn:aws:events:" + r.Region + ":" + r.Account + ":rule/" + name})
 			}
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "Limit")
 		return withToken(map[string]any{"Rules": page}, "NextToken", next), nil
 	})
 	h("sqs", "GetQueueUrl", func(r *Request) (any, error) {

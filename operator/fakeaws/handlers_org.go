@@ -38,7 +38,8 @@ func (o *Org) Serve(s *Server) {
 		if o.NoRoots {
 			return map[string]any{"Roots": []any{}}, nil
 		}
-		return map[string]any{"Roots": []any{map[string]any{"Id": o.Root, "Name": "Root", "Arn": "arn:aws:organizations::" + o.Management + ":root/" + o.ID + "/" + o.Root, "PolicyTypes": types}}}, nil
+		page, next := o.paged(r, []any{map[string]any{"Id": o.Root, "Name": "Root", "Arn": "arn:aws:organizations::" + o.Management + ":root/" + o.ID + "/" + o.Root, "PolicyTypes": types}}, "NextToken", "MaxResults")
+		return withToken(map[string]any{"Roots": page}, "NextToken", next), nil
 	})
 	h("organizations", "ListAWSServiceAccessForOrganization", func(r *Request) (any, error) {
 		var items []any
@@ -111,7 +112,7 @@ func (o *Org) Serve(s *Server) {
 			items = append(items, map[string]any{"Id": p.ID, "Name": p.Name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": p.AWSManaged,
 				"Arn": "arn:aws:organizations::" + o.Management + ":policy/" + o.ID + "/service_control_policy/" + p.ID})
 		}
-		page, next := o.page(items, r.Str("NextToken"))
+		page, next := o.paged(r, items, "NextToken", "MaxResults")
 		return withToken(map[string]any{"Policies": page}, "NextToken", next), nil
 	})
 	h("organizations", "ListTargetsForPolicy", func(r *Request) (any, error) {
@@ -130,7 +131,7 @@ func (o *Org) Serve(s *Server) {
 				}
 				items = append(items, map[string]any{"TargetId": t, "Name": name, "Type": typ, "Arn": "arn:aws:organizations::" + o.Management + ":" + arn})
 			}
-			page, next := o.page(items, r.Str("NextToken"))
+			page, next := o.paged(r, items, "NextToken", "MaxResults")
 			return withToken(map[string]any{"Targets": page}, "NextToken", next), nil
 		}
 		return nil, &APIError{400, "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified."}
@@ -168,8 +169,16 @@ func (o *Org) Serve(s *Server) {
 		}, nil
 	})
 	h("cloudtrail", "DescribeTrails", func(r *Request) (any, error) {
+		// A region answers its own trails and, unless includeShadowTrails is false, the shadows of
+		// multi-Region trails homed elsewhere; a single-Region trail of another region is not
+		// listed (CloudTrail API reference, DescribeTrails).
+		shadows, ok := r.Params["includeShadowTrails"].(bool)
+		shadows = shadows || !ok
 		var list []any
 		for _, t := range o.Trails {
+			if t.HomeRegion != r.Region && (!t.Multi || !shadows) {
+				continue
+			}
 			list = append(list, map[string]any{"Name": t.Name, "HomeRegion": t.HomeRegion, "IsOrganizationTrail": t.Organization, "IsMultiRegionTrail": t.Multi,
 				"TrailARN": "arn:aws:cloudtrail:" + t.HomeRegion + ":" + o.Management + ":trail/" + t.Name, "S3BucketName": "org-trail-bucket"})
 		}
@@ -179,6 +188,9 @@ func (o *Org) Serve(s *Server) {
 		t := o.trail(r.Str("TrailName"))
 		if t == nil {
 			return nil, &APIError{400, "TrailNotFoundException", "Unknown trail"}
+		}
+		if t.Advanced != nil {
+			return map[string]any{"TrailARN": r.Str("TrailName"), "AdvancedEventSelectors": t.Advanced}, nil
 		}
 		return map[string]any{"TrailARN": r.Str("TrailName"), "EventSelectors": []any{map[string]any{"ReadWriteType": t.ReadWriteType, "IncludeManagementEvents": t.IncludeManagement}}}, nil
 	})

@@ -170,7 +170,8 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 			info = append(info, map[string]any{"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": c, "Label": c, "Type": "varchar",
 				"Precision": 2147483647, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": true})
 		}
-		return map[string]any{"UpdateCount": 0, "ResultSet": map[string]any{"Rows": rows, "ResultSetMetadata": map[string]any{"ColumnInfo": info}}}, nil
+		page, next := o.paged(r, rows, "NextToken", "MaxResults")
+		return withToken(map[string]any{"UpdateCount": 0, "ResultSet": map[string]any{"Rows": page, "ResultSetMetadata": map[string]any{"ColumnInfo": info}}}, "NextToken", next), nil
 	})
 }
 

@@ -103,6 +103,10 @@ type Trail struct {
 	ReadWriteType         string
 	IncludeManagement     bool
 	ExcludeManagementKind bool
+	// Advanced are the trail's advanced event selectors in the API's JSON shape (FieldSelectors
+	// of Field, Equals, NotEquals, ...); when set, GetEventSelectors answers them instead of
+	// the basic selector (a trail has one kind or the other).
+	Advanced []any
 }
 
 // StackInstance is one instance of a StackSet.
@@ -149,6 +153,11 @@ type Region struct {
 	Nodes            []Node
 	// Endpoints maps a VPC to the service names of its VPC endpoints.
 	Endpoints map[string][]string
+	// EndpointStates sets the state of the region's endpoints of a service name ("available"
+	// when absent); NoPrivateDNS are the service names whose interface endpoints have private
+	// DNS off.
+	EndpointStates map[string]string
+	NoPrivateDNS   map[string]bool
 	// NoDefaultRoute are subnets whose route table has no 0.0.0.0/0 route.
 	NoDefaultRoute map[string]bool
 	LogGroups      map[string]bool

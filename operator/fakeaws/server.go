@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -254,4 +255,40 @@ func Denied(service, action string) *APIError {
 		return &APIError{403, "AccessDenied", msg}
 	}
 	return &APIError{400, "AccessDeniedException", msg}
+}
+
+// OneItemPerPage is the PageSize of the pagination mode: every paginated operation answers one
+// item a page with a next token, so that a check that reads only the first page misses the rest.
+const OneItemPerPage = 1
+
+// Int is a numeric parameter from the body (JSON or CBOR numbers), the form or the URL query; 0
+// when absent.
+func (r *Request) Int(name string) int {
+	if v, ok := r.Params[name].(float64); ok {
+		return int(v)
+	}
+	n, _ := strconv.Atoi(r.Str(name))
+	return n
+}
+
+// paged is the page of items after the request's token parameter (named as the operation's API
+// model names its input token: NextToken, nextToken, Marker, continuation-token): at most
+// o.PageSize items (20 when unset; OneItemPerPage in the pagination mode), fewer when the
+// request's limit parameter (the model's limit key: MaxResults, limit, Limit, MaxRecords,
+// MaxItems, max-keys) asks for fewer, and the token of the next page ("" on the last page).
+func (o *Org) paged(r *Request, items []any, token, limit string) ([]any, string) {
+	start, _ := strconv.Atoi(r.Str(token))
+	start = min(max(start, 0), len(items))
+	size := o.PageSize
+	if size <= 0 {
+		size = 20
+	}
+	if n := r.Int(limit); n > 0 && n < size {
+		size = n
+	}
+	end := start + size
+	if end >= len(items) {
+		return items[start:], ""
+	}
+	return items[start:end], strconv.Itoa(end)
 }
