@@ -112,7 +112,7 @@ func TestSuspendedAccountsAreSkipped(t *testing.T) {
 			o.Account(closed).State = "CLOSED"
 			for _, i := range o.StackSets[stacks.MemberStackSetName] {
 				if i.Account == suspended {
-					i.Status, i.Detailed = "INOPERABLE", "SKIPPED_SUSPENDED_ACCOUNT"
+					i.Status, i.Detailed = "OUTDATED", "SKIPPED_SUSPENDED_ACCOUNT"
 				}
 			}
 			// the closed account's instances are gone
@@ -162,7 +162,7 @@ func TestSkippedInstanceOfAnActiveAccount(t *testing.T) {
 		f := newFakeIn(t, m, 4, nil, func(o *fakeaws.Org) {
 			for _, i := range o.StackSets[stacks.MemberStackSetName] {
 				if i.Account == fakeaws.AccountID(3) {
-					i.Status, i.Detailed = "INOPERABLE", "SKIPPED_SUSPENDED_ACCOUNT"
+					i.Status, i.Detailed = "OUTDATED", "SKIPPED_SUSPENDED_ACCOUNT"
 				}
 			}
 		})

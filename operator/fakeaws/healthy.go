@@ -19,7 +19,8 @@ const StackSetsPrincipal = "member.org.stacksets.cloudformation.amazonaws.com"
 // Healthy is an organization where c is deployed and everything preflight and verify check is in
 // order: members accounts in c's first target OU (half of them in a nested OU), the management
 // account outside it with the direct deploy, a region-deny SCP that allows every governed and
-// sign-in region, an organization trail, every stack and instance, keys, streams, fresh objects.
+// sign-in region (and a block-list on SandboxOU, outside the targets), an organization trail,
+// every stack and instance, keys, streams, fresh objects.
 // Every member has one instance in a private subnet (all endpoints) and one in a public one.
 func Healthy(c config.Config, members int, roleName string) *Org {
 	now := time.Now().UTC()
@@ -71,10 +72,10 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	for _, a := range o.Accounts {
 		full.Targets = append(full.Targets, a.ID)
 	}
-	// The sandbox OU, outside the targets, allows only the home region: it denies the StackSet
-	// other regions, but none of its accounts are targeted.
+	// The sandbox OU, outside the targets, blocks every governed and sign-in region (a block-list):
+	// it denies the StackSet there, but none of its accounts are targeted.
 	sandbox, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": map[string]any{
-		"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": map[string]any{"StringNotEquals": map[string]any{"aws:RequestedRegion": c.HomeRegion}},
+		"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": allowed}},
 	}})
 	o.Policies = []*Policy{full, {ID: "p-regiondeny1", Name: "RegionDeny", Content: string(deny), Targets: []string{root}}}
 	if c.Guardrails.Enabled {
