@@ -56,7 +56,7 @@ var SessionEventNames = []string{"StartSession", "ResumeSession", "TerminateSess
 // session with the default document is left to the ignore list.
 func SessionPattern(ignore []string) Pattern {
 	detail := map[string]any{
-		"eventSource": []string{"ssm.amazonaws.com"},
+		"eventSource": []string{sessiondocs.SessionManagerSource},
 		"eventName":   SessionEventNames,
 	}
 	if len(ignore) > 0 {
@@ -78,7 +78,7 @@ var RdpConnectionEventNames = []string{"StartConnection", "CancelConnection"}
 // principals matching ignore.
 func RdpConnectionPattern(ignore []string) Pattern {
 	detail := map[string]any{
-		"eventSource": []string{"ssm-guiconnect.amazonaws.com"},
+		"eventSource": []string{sessiondocs.FleetManagerRemoteDesktop},
 		"eventName":   RdpConnectionEventNames,
 	}
 	if len(ignore) > 0 {
@@ -107,7 +107,7 @@ var ApprovalSignals = []string{"Approve", "Reject", "Revoke"}
 // the request's status once it leaves PendingApproval, and requests that failed.
 func AccessRequestPattern() Pattern {
 	trail := func(detail map[string]any) map[string]any {
-		detail["eventSource"] = []string{"ssm.amazonaws.com"}
+		detail["eventSource"] = []string{sessiondocs.SessionManagerSource}
 		return map[string]any{"detail-type": []string{cloudTrailDetailType}, "detail": detail}
 	}
 	return Pattern{

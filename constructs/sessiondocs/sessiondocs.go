@@ -43,6 +43,16 @@ var Unlogged = []string{PortForwarding, PortForwardingToRemoteHost, SSH}
 // aws:CalledViaFirst ssm-guiconnect.amazonaws.com. Those connections are recorded instead.
 const FleetManagerRemoteDesktop = "ssm-guiconnect.amazonaws.com"
 
+// SessionManagerSource and SignInSource are the CloudTrail event sources (eventSource) of Session
+// Manager's API calls and of console sign-ins; with FleetManagerRemoteDesktop (GUI Connect), the
+// sources of the events sessionaudit announces (constructs/loginnotifier) and so needs a trail to
+// record (operator/check). CloudTrail user guide, "CloudTrail record contents" (eventSource), and
+// "AWS Management Console sign-in events".
+const (
+	SessionManagerSource = "ssm.amazonaws.com"
+	SignInSource         = "signin.amazonaws.com"
+)
+
 // IsLogged reports whether a session that names document (as given in the request: empty for the
 // default, a name, or an ARN) in account is logged by the account's preferences: the default or
 // a Logged document of the account itself, never another account's document of the same name.

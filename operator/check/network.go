@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/cost"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
@@ -61,12 +63,15 @@ func managedNodes(ctx context.Context, e *Env, cfg aws.Config, account, region s
 }
 
 // requiredEndpoints are the VPC endpoints a node without a route to the internet needs for a
-// logged session in region (docs/private-networks.md, "The endpoints each region's VPCs need").
+// session in region (docs/private-networks.md, "The endpoints each region's VPCs need"): what
+// Session Manager needs anyway and what sessionaudit adds in the configured rollout phase (one list,
+// cost/endpoints.go, which the cost report prices), and the S3 gateway in the home region.
 func requiredEndpoints(c config.Config, region string) []string {
-	out := []string{"ssm", "ssmmessages", "ec2messages", "logs"}
-	if c.Session.EncryptionKey != config.SessionKeyNone {
-		out = append(out, "kms")
-	}
+	logging := c.Rollout.Phase != config.PhasePermissions
+	out := slices.Concat(cost.SessionManagerEndpoints, cost.AddedEndpoints(cost.EndpointScale{
+		Logging:           logging,
+		SessionEncryption: logging && c.Session.EncryptionKey != config.SessionKeyNone,
+	}))
 	if region == c.HomeRegion {
 		out = append(out, "s3")
 	}

@@ -14,6 +14,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
@@ -281,12 +282,12 @@ func trailRegions(c config.Config) []string {
 }
 
 // notifiedSources are the event sources of the CloudTrail events sessionaudit announces
-// (constructs/loginnotifier/patterns.go): Session Manager, GUI Connect (RDP) and, with
+// (sessiondocs, as constructs/loginnotifier/patterns.go matches them): Session Manager, GUI Connect (RDP) and, with
 // notifications.consoleSignIn, console sign-in.
 func notifiedSources(c config.Config) []string {
-	out := []string{"ssm.amazonaws.com", "ssm-guiconnect.amazonaws.com"}
+	out := []string{sessiondocs.SessionManagerSource, sessiondocs.FleetManagerRemoteDesktop}
 	if c.Notifications.ConsoleSignIn {
-		out = append(out, "signin.amazonaws.com")
+		out = append(out, sessiondocs.SignInSource)
 	}
 	return out
 }
