@@ -85,6 +85,76 @@ type Guardrails struct {
 	// ExemptPrincipalArns are IAM principal ARN patterns (aws:PrincipalArn, ArnLike: * and ?
 	// allowed) the guardrails do not apply to, such as a break-glass role. Default none.
 	ExemptPrincipalArns []string `json:"exemptPrincipalArns"`
+	// Ways are the settings of the ways into a node other than Session Manager sessions, each
+	// UnloggedNotify, UnloggedDeny or UnloggedAllow; one left out ("") follows UnloggedSessions:
+	// read them with Way. Default: all follow UnloggedSessions.
+	Ways Ways `json:"ways"`
+}
+
+// Ways holds one setting per way into a node other than a Session Manager session (Way*
+// constants name them); "" is unset.
+type Ways struct {
+	// InstanceConnect is EC2 Instance Connect (SendSSHPublicKey, then SSH).
+	InstanceConnect string `json:"instanceConnect,omitempty"`
+	// InstanceConnectEndpoint is EC2 Instance Connect Endpoint tunnels (OpenTunnel).
+	InstanceConnectEndpoint string `json:"instanceConnectEndpoint,omitempty"`
+	// SerialConsole is the EC2 serial console (SendSerialConsoleSSHPublicKey,
+	// EnableSerialConsoleAccess).
+	SerialConsole string `json:"serialConsole,omitempty"`
+	// RunCommand is Systems Manager Run Command (SendCommand).
+	RunCommand string `json:"runCommand,omitempty"`
+	// ECSExec is ECS Exec (ExecuteCommand).
+	ECSExec string `json:"ecsExec,omitempty"`
+}
+
+// The ways into a node other than a Session Manager session, as guardrails.ways names them.
+const (
+	WayInstanceConnect         = "instanceConnect"
+	WayInstanceConnectEndpoint = "instanceConnectEndpoint"
+	WaySerialConsole           = "serialConsole"
+	WayRunCommand              = "runCommand"
+	WayECSExec                 = "ecsExec"
+)
+
+// AllWays lists the Way* names in the order of the schema and the docs.
+var AllWays = []string{WayInstanceConnect, WayInstanceConnectEndpoint, WaySerialConsole, WayRunCommand, WayECSExec}
+
+// field is the setting of way ("" when unset); it panics on a name that is not in AllWays, a
+// programming error.
+func (w Ways) field(way string) string {
+	switch way {
+	case WayInstanceConnect:
+		return w.InstanceConnect
+	case WayInstanceConnectEndpoint:
+		return w.InstanceConnectEndpoint
+	case WaySerialConsole:
+		return w.SerialConsole
+	case WayRunCommand:
+		return w.RunCommand
+	case WayECSExec:
+		return w.ECSExec
+	}
+	panic("config: unknown way into a node " + way)
+}
+
+// Way is the setting in force for way (a Way* name): its own, or UnloggedSessions when it has
+// none.
+func (g Guardrails) Way(way string) string {
+	if v := g.Ways.field(way); v != "" {
+		return v
+	}
+	return g.UnloggedSessions
+}
+
+// WaysIn lists the ways (Way* names, in AllWays order) whose setting in force is mode.
+func (g Guardrails) WaysIn(mode string) []string {
+	var out []string
+	for _, w := range AllWays {
+		if g.Way(w) == mode {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Values of Guardrails.UnloggedSessions.

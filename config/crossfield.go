@@ -24,6 +24,11 @@ func crossFields(c *Config, r *reader) {
 	if !g.Enabled && r.seen["guardrails.unloggedSessions"] && g.UnloggedSessions == UnloggedDeny {
 		r.add("guardrails.unloggedSessions", `is "deny" but guardrails.enabled is false: no service control policy would deny anything`, quote(g.UnloggedSessions))
 	}
+	for _, w := range AllWays {
+		if at := "guardrails.ways." + w; !g.Enabled && ok(at) && g.Ways.field(w) == UnloggedDeny {
+			r.add(at, `is "deny" but guardrails.enabled is false: no service control policy would deny anything`, quote(UnloggedDeny))
+		}
+	}
 	if !g.Enabled && len(g.ExemptPrincipalArns) > 0 {
 		r.add("guardrails.exemptPrincipalArns", "has patterns but guardrails.enabled is false: there is no guardrail to exempt them from", render(g.ExemptPrincipalArns))
 	}

@@ -33,6 +33,15 @@ func TestCrossFieldConfigs(t *testing.T) {
 		{"deny without guardrails", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"enabled": false, "unloggedSessions": "deny"}
 		}, []string{`guardrails.unloggedSessions: is "deny" but guardrails.enabled is false: no service control policy would deny anything (got "deny")`}},
+		{"a way denied without guardrails", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"enabled": false, "ways": map[string]any{"serialConsole": "deny", "runCommand": "notify"}}
+		}, []string{`guardrails.ways.serialConsole: is "deny" but guardrails.enabled is false: no service control policy would deny anything (got "deny")`}},
+		{"a way that is not a setting", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"ways": map[string]any{"ecsExec": "block", "ssh": "deny"}}
+		}, []string{
+			`guardrails.ways.ecsExec: must be "notify", "deny" or "allow" (got "block")`,
+			`guardrails.ways.ssh: is not a known field; expected one of ecsExec, instanceConnect, instanceConnectEndpoint, runCommand, serialConsole (got "deny")`,
+		}},
 		{"exemptions without guardrails", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"enabled": false, "exemptPrincipalArns": []any{"arn:aws:iam::*:role/BreakGlass"}}
 		}, []string{`guardrails.exemptPrincipalArns: has patterns but guardrails.enabled is false: there is no guardrail to exempt them from (got ["arn:aws:iam::*:role/BreakGlass"])`}},
@@ -136,5 +145,53 @@ func TestConfigsAtTheLimits(t *testing.T) {
 		if got := roleOfSession(session); got != want {
 			t.Errorf("roleOfSession(%s) = %s, want %s", session, got, want)
 		}
+	}
+}
+
+// A way into a node follows guardrails.unloggedSessions unless it has its own setting.
+func TestWaysFollowUnloggedSessions(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		unlogged   string
+		ways       Ways
+		want       map[string]string
+		wantDenied []string
+	}{
+		{"all follow notify", UnloggedNotify, Ways{}, map[string]string{WayInstanceConnect: "notify", WayInstanceConnectEndpoint: "notify", WaySerialConsole: "notify", WayRunCommand: "notify", WayECSExec: "notify"}, nil},
+		{"all follow deny", UnloggedDeny, Ways{}, map[string]string{WayInstanceConnect: "deny", WayInstanceConnectEndpoint: "deny", WaySerialConsole: "deny", WayRunCommand: "deny", WayECSExec: "deny"}, AllWays},
+		{"own settings win", UnloggedDeny, Ways{RunCommand: UnloggedNotify, ECSExec: UnloggedAllow}, map[string]string{WayInstanceConnect: "deny", WayInstanceConnectEndpoint: "deny", WaySerialConsole: "deny", WayRunCommand: "notify", WayECSExec: "allow"}, []string{WayInstanceConnect, WayInstanceConnectEndpoint, WaySerialConsole}},
+		{"one denied in notify mode", UnloggedNotify, Ways{SerialConsole: UnloggedDeny}, map[string]string{WayInstanceConnect: "notify", WayInstanceConnectEndpoint: "notify", WaySerialConsole: "deny", WayRunCommand: "notify", WayECSExec: "notify"}, []string{WaySerialConsole}},
+	} {
+		g := Guardrails{UnloggedSessions: tt.unlogged, Ways: tt.ways}
+		for _, w := range AllWays {
+			if got := g.Way(w); got != tt.want[w] {
+				t.Errorf("%s: Way(%s) = %q, want %q", tt.name, w, got, tt.want[w])
+			}
+		}
+		if got := g.WaysIn(UnloggedDeny); !reflect.DeepEqual(got, tt.wantDenied) {
+			t.Errorf("%s: WaysIn(deny) = %v, want %v", tt.name, got, tt.wantDenied)
+		}
+	}
+}
+
+// Each Ways field is one of AllWays, under the JSON name the constant gives.
+func TestWaysNames(t *testing.T) {
+	var w Ways
+	b, err := json.Marshal(Ways{InstanceConnect: "a", InstanceConnectEndpoint: "b", SerialConsole: "c", RunCommand: "d", ECSExec: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != len(AllWays) {
+		t.Errorf("Ways has %d fields, AllWays %d names", len(m), len(AllWays))
+	}
+	for _, name := range AllWays {
+		if m[name] == "" {
+			t.Errorf("Ways has no JSON field %q", name)
+		}
+		_ = w.field(name)
 	}
 }
