@@ -384,6 +384,8 @@ func TestMemberInstancePolicy(t *testing.T) {
 		sessionprefs.SidEncryptThroughS3:     {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*"}, `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
 		sessionprefs.SidLogKeyThroughLogs: {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + logKeyArn + "}}:key/{Select:1:{Split:\"/\":" + logKeyArn + "}}"},
 			`{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:*:",{"Ref":"AWS::AccountId"},":log-group:session-manager-log-",{"Ref":"AWS::AccountId"}]]}},"StringLike":{"kms:ViaService":"logs.*.amazonaws.com"}}`},
+		sessionprefs.SidDescribeLogKeyThroughLogs: {[]string{"kms:DescribeKey"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + logKeyArn + "}}:key/{Select:1:{Split:\"/\":" + logKeyArn + "}}"},
+			`{"StringLike":{"kms:ViaService":"logs.*.amazonaws.com"}}`},
 		sessionprefs.SidDecryptSessionData: {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + lookupArn + "}}:key/{Select:1:{Split:\"/\":" + lookupArn + "}}"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
 	}
 	sts := statements(doc)
