@@ -16,8 +16,7 @@ import (
 // there, has the on-behalf path of AWS's managed policy CloudWatchLogsAPIKeyAccess, scoped to
 // that log group.
 func init() {
-	requirements = append(requirements, requirement{
-		name:  "CloudWatch Logs user guide, Encrypt log data in CloudWatch Logs using AWS KMS (\"You should add this [kms:ViaService] to your roles which call CloudWatch Logs\") and AWS's managed policy CloudWatchLogsAPIKeyAccess (kms:GenerateDataKey and kms:Decrypt with kms:ViaService logs.* and the log group's encryption context; kms:DescribeKey with kms:ViaService logs.* only): every role or policy that writes to an encrypted log group, and every Firehose stream that logs its errors to one, has the three, scoped to that log group, and its DescribeKey requires no condition key KMS does not send with DescribeKey",
+	requirements = append(requirements, requirement{name: "CloudWatch Logs user guide, Encrypt log data in CloudWatch Logs using AWS KMS (\"You should add this [kms:ViaService] to your roles which call CloudWatch Logs\") and AWS's managed policy CloudWatchLogsAPIKeyAccess (kms:GenerateDataKey and kms:Decrypt with kms:ViaService logs.* and the log group's encryption context; kms:DescribeKey with kms:ViaService logs.* only): every role or policy that writes to an encrypted log group, and every Firehose stream that logs its errors to one, has the three, scoped to that log group, and its DescribeKey requires no condition key KMS does not send with DescribeKey",
 		check: func(app *synthesized) []string { return logWriterProblems(app.allTemplates()) },
 		breakIt: func(c *synthesized) {
 			p := firstMatch(c.templates[stacks.LogArchiveStackName], "AWS::IAM::Policy", func(id string) bool { return strings.Contains(id, "DeliveryRole") })
