@@ -127,8 +127,13 @@ test-examples: deps
 #                      ignored principals, instance roles, shell profiles, forwarders at their
 #                      limits): the bootstrap-free templates must still fit in what the CDK CLI
 #                      sends inline (templatesize.test.js)
+#   identity-center.json  Control Tower-like: home us-east-1 and four regions (one opt-in), an IAM
+#                      Identity Center break-glass exemption (role/aws-reserved/sso.amazonaws.com/*/
+#                      AWSReservedSSO_…: chains that create or change it are refused by AWS itself),
+#                      rollout.phase "permissions" (notify mode), a session key per account,
+#                      teams' own session settings (run-as, shell profile, limits)
 # The matrices skip, saying why, what a configuration has nothing for.
-CONFIG_MATRIX := test/testdata/other-org.json test/testdata/one-region.json test/testdata/many-regions.json test/testdata/largest.json
+CONFIG_MATRIX := test/testdata/other-org.json test/testdata/one-region.json test/testdata/many-regions.json test/testdata/largest.json test/testdata/identity-center.json
 test-config:
 	@set -e; for c in $(CONFIG_MATRIX); do \
 	  $(MAKE) --no-print-directory synth CONFIG=$$c; \

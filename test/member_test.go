@@ -241,35 +241,59 @@ func TestMemberSessionKeyModes(t *testing.T) {
 	}
 }
 
-// renderJoin renders an Fn::Join (or a plain string) with references shown as {Ref:X} / {GetAtt:X.Y}.
+// renderJoin renders an Fn::Join (or a plain string) with references shown as {Ref:X} / {GetAtt:X.Y};
+// a shape it cannot render fails the test (rendered says which).
 func renderJoin(t *testing.T, v any) string {
 	t.Helper()
+	s, err := rendered(v)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return s
+}
+
+// rendered is renderJoin's rendering, or an error for a shape it does not know: it never panics on
+// the template it reads.
+func rendered(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
-		return x
+		return x, nil
 	case map[string]any:
 		if ref, ok := x["Ref"].(string); ok {
-			return "{Ref:" + ref + "}"
+			return "{Ref:" + ref + "}", nil
 		}
-		if ga, ok := x["Fn::GetAtt"].([]any); ok {
-			return "{GetAtt:" + ga[0].(string) + "." + ga[1].(string) + "}"
+		if ga, ok := x["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+			id, _ := ga[0].(string)
+			attr, _ := ga[1].(string)
+			return "{GetAtt:" + id + "." + attr + "}", nil
 		}
-		if j, ok := x["Fn::Join"].([]any); ok {
+		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+			sep, _ := j[0].(string)
+			list, _ := j[1].([]any)
 			var parts []string
-			for _, p := range j[1].([]any) {
-				parts = append(parts, renderJoin(t, p))
+			for _, p := range list {
+				r, err := rendered(p)
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, r)
 			}
-			return strings.Join(parts, j[0].(string))
+			return strings.Join(parts, sep), nil
 		}
-		if s, ok := x["Fn::Select"].([]any); ok {
-			return fmt.Sprintf("{Select:%v:%s}", s[0], renderJoin(t, s[1]))
-		}
-		if s, ok := x["Fn::Split"].([]any); ok {
-			return fmt.Sprintf("{Split:%q:%s}", s[0], renderJoin(t, s[1]))
+		for _, fn := range []string{"Fn::Select", "Fn::Split"} {
+			if s, ok := x[fn].([]any); ok && len(s) == 2 {
+				inner, err := rendered(s[1])
+				if err != nil {
+					return "", err
+				}
+				if fn == "Fn::Select" {
+					return fmt.Sprintf("{Select:%v:%s}", s[0], inner), nil
+				}
+				return fmt.Sprintf("{Split:%q:%s}", s[0], inner), nil
+			}
 		}
 	}
-	t.Fatalf("cannot render %v", v)
-	return ""
+	return "", fmt.Errorf("cannot render %v", jsonString(v))
 }
 
 func TestMemberDocumentHandlerPermissions(t *testing.T) {
@@ -384,6 +408,8 @@ func TestMemberInstancePolicy(t *testing.T) {
 		sessionprefs.SidEncryptThroughS3:     {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:" + home + ":" + archive + ":key/*"}, `{"StringEquals":{"kms:EncryptionContext:aws:s3:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::` + bucketName + `"]]},"kms:ViaService":"s3.` + home + `.amazonaws.com"}}`},
 		sessionprefs.SidLogKeyThroughLogs: {[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + logKeyArn + "}}:key/{Select:1:{Split:\"/\":" + logKeyArn + "}}"},
 			`{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:*:",{"Ref":"AWS::AccountId"},":log-group:session-manager-log-",{"Ref":"AWS::AccountId"}]]}},"StringLike":{"kms:ViaService":"logs.*.amazonaws.com"}}`},
+		sessionprefs.SidDescribeLogKeyThroughLogs: {[]string{"kms:DescribeKey"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + logKeyArn + "}}:key/{Select:1:{Split:\"/\":" + logKeyArn + "}}"},
+			`{"StringLike":{"kms:ViaService":"logs.*.amazonaws.com"}}`},
 		sessionprefs.SidDecryptSessionData: {[]string{"kms:Decrypt"}, []string{"arn:{Ref:AWS::Partition}:kms:*:{Select:4:{Split:\":\":" + lookupArn + "}}:key/{Select:1:{Split:\"/\":" + lookupArn + "}}"}, `{"Null":{"kms:EncryptionContext:aws:ssm:SessionId":"false","kms:EncryptionContext:aws:ssm:TargetId":"false"}}`},
 	}
 	sts := statements(doc)

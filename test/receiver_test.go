@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -151,9 +152,13 @@ func TestFirehoseProcessing(t *testing.T) {
 // rolePolicies maps role logical IDs to their policy documents.
 func rolePolicies(tmpl map[string]any) map[string]any {
 	policies := map[string]any{}
-	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
-		for _, r := range props(p)["Roles"].([]any) {
-			policies[r.(map[string]any)["Ref"].(string)] = props(p)["PolicyDocument"]
+	for _, r := range asMap(tmpl["Resources"]) {
+		if p := asMap(r); p["Type"] == "AWS::IAM::Policy" {
+			for _, role := range asAnyList(jsonPath(p, "Properties", "Roles")) {
+				if id, ok := asMap(role)["Ref"].(string); ok {
+					policies[id] = jsonPath(p, "Properties", "PolicyDocument")
+				}
+			}
 		}
 	}
 	return policies
@@ -246,25 +251,53 @@ func TestMemberSubscribesSessionLogGroup(t *testing.T) {
 // checkSubscriptionRole: a filter to an organization-scoped destination names a role of the
 // sending account that logs.amazonaws.com assumes and that may only logs:PutLogEvents to the
 // filter's log group (CloudWatch Logs user guide, "Step 2: (Only if using an organization) Create
-// an IAM role").
+// an IAM role"). Each problem is an error of the test (subscriptionRoleProblems).
 func checkSubscriptionRole(t *testing.T, tmpl map[string]any, filter map[string]any, logGroup string) {
 	t.Helper()
-	ga, ok := props(filter)["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)
-	if !ok {
-		t.Fatalf("subscription filter has no role: %v", props(filter)["RoleArn"])
+	for _, p := range subscriptionRoleProblems(tmpl, filter, logGroup) {
+		t.Error(p)
 	}
-	role := resources(tmpl, "AWS::IAM::Role")[ga[0].(string)]
-	equalJSON(t, "subscription role trust", props(role)["AssumeRolePolicyDocument"], map[string]any{
+}
+
+// subscriptionRoleProblems is checkSubscriptionRole's check; a shape it cannot read (a filter
+// without RoleArn, a role or policy missing from the template) is a problem, never a panic.
+func subscriptionRoleProblems(tmpl map[string]any, filter map[string]any, logGroup string) []string {
+	roleArn := jsonPath(filter, "Properties", "RoleArn")
+	ga, _ := jsonPath(roleArn, "Fn::GetAtt").([]any)
+	if len(ga) != 2 {
+		return []string{"subscription filter has no role of this template: RoleArn " + jsonString(roleArn)}
+	}
+	id, _ := ga[0].(string)
+	role := asMap(asMap(tmpl["Resources"])[id])
+	if role["Type"] != "AWS::IAM::Role" {
+		return []string{"subscription filter's RoleArn names " + jsonString(ga[0]) + ", which is not a role of this template"}
+	}
+	var out []string
+	trust := map[string]any{
 		"Version":   "2012-10-17",
 		"Statement": []any{map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"Service": "logs.amazonaws.com"}}},
-	})
-	sts := statements(rolePolicies(tmpl)[ga[0].(string)])
+	}
+	if got := jsonPath(role, "Properties", "AssumeRolePolicyDocument"); !sameJSON(got, trust) {
+		out = append(out, "subscription role trust "+jsonString(got)+", want "+jsonString(trust))
+	}
+	sts := statements(rolePolicies(tmpl)[id])
 	if len(sts) != 1 || sts[0]["Action"] != "logs:PutLogEvents" {
-		t.Fatalf("subscription role policy %v", sts)
+		return append(out, "subscription role policy "+jsonString(sts)+", want only logs:PutLogEvents")
 	}
-	if got := renderJoin(t, sts[0]["Resource"]); got != "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:{Ref:AWS::AccountId}:log-group:"+logGroup+":*" {
-		t.Errorf("subscription role resource %s", got)
+	want := "arn:{Ref:AWS::Partition}:logs:{Ref:AWS::Region}:{Ref:AWS::AccountId}:log-group:" + logGroup + ":*"
+	if got, err := rendered(sts[0]["Resource"]); err != nil || got != want {
+		out = append(out, fmt.Sprintf("subscription role resource %s (%v), want %s", got, err, want))
 	}
+	return out
+}
+
+// sameJSON: a and b are the same JSON value.
+func sameJSON(a, b any) bool {
+	var x, y any
+	if jsonRoundTrip(a, &x) != nil || jsonRoundTrip(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 func TestForwardersStack(t *testing.T) {
@@ -284,5 +317,67 @@ func TestForwardersStack(t *testing.T) {
 	none := synth(mustConfigWith(t, func(c map[string]any) { c["forwarders"] = []any{} }))
 	if _, ok := none.templates[stacks.ForwardersStackName]; ok {
 		t.Error("no forwarders configured, but SessionAudit-Forwarders was synthesized")
+	}
+}
+
+// TestSubscriptionRoleProblems: the subscription-role check reports every shape it cannot read or
+// that is wrong, and never panics (a panic would abort the whole package and hide every result).
+func TestSubscriptionRoleProblems(t *testing.T) {
+	trust := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"Service": "logs.amazonaws.com"}}}}
+	resource := map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":logs:", map[string]any{"Ref": "AWS::Region"}, ":", map[string]any{"Ref": "AWS::AccountId"}, ":log-group:g:*"}}}
+	healthy := func() map[string]any {
+		return map[string]any{"Resources": map[string]any{
+			"Role": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"AssumeRolePolicyDocument": trust}},
+			"Policy": map[string]any{"Type": "AWS::IAM::Policy", "Properties": map[string]any{"Roles": []any{map[string]any{"Ref": "Role"}},
+				"PolicyDocument": map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": resource}}}}},
+		}}
+	}
+	withRole := map[string]any{"Type": "AWS::Logs::SubscriptionFilter", "Properties": map[string]any{"RoleArn": map[string]any{"Fn::GetAtt": []any{"Role", "Arn"}}}}
+	cases := []struct {
+		name   string
+		tmpl   map[string]any
+		filter map[string]any
+		want   string // substring of the first problem; "" for none
+	}{
+		{"healthy", healthy(), withRole, ""},
+		{"filter without RoleArn", healthy(), map[string]any{"Type": "AWS::Logs::SubscriptionFilter", "Properties": map[string]any{}}, "has no role"},
+		{"filter without Properties", healthy(), map[string]any{"Type": "AWS::Logs::SubscriptionFilter"}, "has no role"},
+		{"RoleArn a literal ARN", healthy(), map[string]any{"Properties": map[string]any{"RoleArn": "arn:aws:iam::1:role/x"}}, "has no role"},
+		{"GetAtt of a short list", healthy(), map[string]any{"Properties": map[string]any{"RoleArn": map[string]any{"Fn::GetAtt": []any{"Role"}}}}, "has no role"},
+		{"role missing from the template", map[string]any{"Resources": map[string]any{}}, withRole, "not a role"},
+		{"template without Resources", map[string]any{}, withRole, "not a role"},
+		{"role without a policy", func() map[string]any {
+			m := healthy()
+			delete(m["Resources"].(map[string]any), "Policy")
+			return m
+		}(), withRole, "want only logs:PutLogEvents"},
+		{"role trusts another service", func() map[string]any {
+			m := healthy()
+			m["Resources"].(map[string]any)["Role"].(map[string]any)["Properties"] = map[string]any{"AssumeRolePolicyDocument": map[string]any{"Statement": []any{}}}
+			return m
+		}(), withRole, "trust"},
+		{"resource of another log group", func() map[string]any {
+			m := healthy()
+			st := jsonPath(m["Resources"].(map[string]any)["Policy"], "Properties", "PolicyDocument").(map[string]any)["Statement"].([]any)[0].(map[string]any)
+			st["Resource"] = "arn:aws:logs:r:1:log-group:other:*"
+			return m
+		}(), withRole, "resource"},
+		{"resource a shape nobody renders", func() map[string]any {
+			m := healthy()
+			st := jsonPath(m["Resources"].(map[string]any)["Policy"], "Properties", "PolicyDocument").(map[string]any)["Statement"].([]any)[0].(map[string]any)
+			st["Resource"] = map[string]any{"Fn::Join": "broken"}
+			return m
+		}(), withRole, "cannot render"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := subscriptionRoleProblems(c.tmpl, c.filter, "g")
+			switch {
+			case c.want == "" && len(got) > 0:
+				t.Errorf("problems %q, want none", got)
+			case c.want != "" && (len(got) == 0 || !strings.Contains(got[0], c.want)):
+				t.Errorf("problems %q, want one containing %q", got, c.want)
+			}
+		})
 	}
 }

@@ -107,8 +107,10 @@ func PolicyStatements(p *PolicyProps) []awsiam.PolicyStatement {
 		// KMS calls on your behalf. You should add this to your roles which call CloudWatch Logs in
 		// either your Key Policy or in IAM"; AWS's managed policy CloudWatchLogsAPIKeyAccess gives
 		// logs:PutLogEvents callers kms:GenerateDataKey and kms:Decrypt with kms:ViaService
-		// logs.*.amazonaws.com and the log group's encryption context. Here: only the caller's own
-		// account's log group (${aws:PrincipalAccount}), only in the key's region.
+		// logs.*.amazonaws.com and the log group's encryption context, and kms:DescribeKey with
+		// kms:ViaService only (see WriterAccess; here SidOrganizationDescribe allows it, as
+		// DescribeKey carries no encryption context). Here: only the caller's own account's log
+		// group (${aws:PrincipalAccount}), only in the key's region.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String(SidWritersThroughLogs),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},

@@ -15,10 +15,12 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 )
 
 // deliveryStatements is what Firehose needs: write only under its two prefixes, check the bucket,
-// use the key only through S3 for this bucket, invoke the processor and log errors.
+// use the key only through S3 for this bucket, invoke the processor and log errors (with the log
+// key through CloudWatch Logs when the error log group is encrypted).
 func deliveryStatements(p Props, fn *inlinefn.Function, errorLogs awslogs.LogGroup) []awsiam.PolicyStatement {
 	bucket := *p.BucketArn
 	objects, errs := p.prefixArns()
@@ -27,7 +29,7 @@ func deliveryStatements(p Props, fn *inlinefn.Function, errorLogs awslogs.LogGro
 		BucketArn: p.BucketArn, Objects: *jsii.Strings(objects, errs), KeyArns: []*string{p.EncryptionKeyArn}, Region: p.bucketRegion,
 		ObjectSid: jsii.String("WriteOwnPrefixes"), KeySid: jsii.String("EncryptThroughS3"),
 	}.WriteStatements()
-	return append(write,
+	statements := append(write,
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("CheckBucket"),
 			Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
@@ -44,13 +46,38 @@ func deliveryStatements(p Props, fn *inlinefn.Function, errorLogs awslogs.LogGro
 			Resources: jsii.Strings(*errorLogs.LogGroupArn()),
 		}),
 	)
+	if p.LogKeyArn == nil {
+		return statements
+	}
+	// Firehose writes its errors with this role (CloudWatchLoggingOptions; Amazon Data Firehose
+	// developer guide, "Grant Firehose access to an Amazon S3 destination": logs:PutLogEvents on the
+	// error log group), so CloudWatch Logs calls the log key on the role's behalf: the writer's
+	// path of logkey.WriterAccess, only through CloudWatch Logs of this region, only for this
+	// group's encryption context (its ARN without ":*").
+	return append(statements, logkey.WriterAccess{
+		KeyArn: p.LogKeyArn, LogGroupArn: errorLogGroupArn(errorLogs), Region: p.bucketRegion, Sid: jsii.String(SidErrorLogKey),
+	}.Statements()...)
+}
+
+// SidErrorLogKey names the delivery role's statement that lets CloudWatch Logs use the LogKey for
+// the error log group on the role's behalf (its kms:DescribeKey statement is SidErrorLogKey + "Describe").
+const SidErrorLogKey = "EncryptDeliveryErrorsThroughCloudWatchLogs"
+
+// errorLogGroupArn is the log group's ARN as CloudWatch Logs writes it in the encryption context
+// (kms:EncryptionContext:aws:logs:arn): arn:<partition>:logs:<region>:<account>:log-group:<name>,
+// without the ":*" of the AWS::Logs::LogGroup Arn attribute.
+func errorLogGroupArn(group awslogs.LogGroup) *string {
+	return awscdk.Stack_Of(group).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: group.LogGroupName(),
+		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
 }
 
 // acknowledgeFindings records why the remaining rule-pack findings are right for a LogReceiver.
 func acknowledgeFindings(r *Receiver, p Props) {
 	objects, errs := p.prefixArns()
 	acknowledge.On(r.DeliveryRole.Node().FindChild(jsii.String("DefaultPolicy")), append(
-		acknowledge.InCompliancePacks("IAMNoInlinePolicy", "the policy belongs only to the Firehose delivery role of this stream and holds exactly its two prefixes, the key through S3, its processor and its error log"),
+		acknowledge.InCompliancePacks("IAMNoInlinePolicy", "the policy belongs only to the Firehose delivery role of this stream and holds exactly its two prefixes, the key through S3, its processor and its error log (with the log key through CloudWatch Logs for that group)"),
 		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(objects)) + "]",
 			Reason: "Firehose names objects by account, date and a random suffix at delivery time; the wildcard is below the forwarded-logs prefix and allows only writing"},
 		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(r.Construct, jsii.String(errs)) + "]",

@@ -14,6 +14,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
+	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logprotect"
 )
 
@@ -26,6 +27,8 @@ const (
 	SidEncryptThroughS3   = "EncryptTranscriptsThroughS3"
 	SidDecryptSessionData = "DecryptSessionData"
 	SidLogKeyThroughLogs  = "UseLogKeyThroughCloudWatchLogs"
+	// SidDescribeLogKeyThroughLogs is SidLogKeyThroughLogs's kms:DescribeKey (logkey.WriterAccess).
+	SidDescribeLogKeyThroughLogs = SidLogKeyThroughLogs + "Describe"
 )
 
 // instanceResources are the ARNs the instance policy names; the wildcard ones are acknowledged.
@@ -100,8 +103,9 @@ var SessionContextKeys = []string{"aws:ssm:SessionId", "aws:ssm:TargetId"}
 //     Logs now supports kms:ViaService which allows logs to make AWS KMS calls on your behalf. You
 //     should add this to your roles which call CloudWatch Logs"; AWS's managed policy
 //     CloudWatchLogsAPIKeyAccess gives PutLogEvents callers kms:GenerateDataKey and kms:Decrypt
-//     through logs.*.amazonaws.com with the log group's encryption context. Here: the log key, only
-//     through CloudWatch Logs, only for this account's session log group.
+//     through logs.*.amazonaws.com with the log group's encryption context, and kms:DescribeKey
+//     through logs.*.amazonaws.com. Here: the log key, only through CloudWatch Logs, only for this
+//     account's session log group (logkey.WriterAccess; DescribeKey carries no encryption context).
 func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 	arns := instanceArns(stack, p)
 	sessionContext := map[string]any{}
@@ -131,15 +135,10 @@ func instanceStatements(stack awscdk.Stack, p Props) *[]awsiam.PolicyStatement {
 			Resources: jsii.Strings(arns.bucket),
 		}),
 	}
-	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String(SidLogKeyThroughLogs),
-		Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-		Resources: jsii.Strings(arns.logKeys),
-		Conditions: &map[string]any{
-			"StringLike": map[string]any{"kms:ViaService": "logs.*.amazonaws.com"},
-			"ArnLike":    map[string]any{"kms:EncryptionContext:aws:logs:arn": arns.logGroup[0]},
-		},
-	}))
+	// The log key through CloudWatch Logs in any region (SidLogKeyThroughLogs and its Describe).
+	statements = append(statements, logkey.WriterAccess{
+		KeyArn: jsii.String(arns.logKeys), LogGroupArn: jsii.String(arns.logGroup[0]), Sid: jsii.String(SidLogKeyThroughLogs),
+	}.Statements()...)
 	// Writing the own prefix and the key through S3: the central bucket's write access.
 	statements = append(statements, logbucket.Access{
 		BucketArn: jsii.String(arns.bucket), Objects: []*string{jsii.String(arns.ownPrefix)},
@@ -180,7 +179,7 @@ func acknowledgeInstancePolicy(stack awscdk.Stack, p Props, policy awsiam.Manage
 		},
 		acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.logKeys)) + "]",
-			Reason: "the one log key in every region (a multi-Region key keeps its ID in every region); only kms:GenerateDataKey and kms:Decrypt through CloudWatch Logs for this account's session log group, as CloudWatch Logs asks of PutLogEvents callers",
+			Reason: "the one log key in every region (a multi-Region key keeps its ID in every region); only kms:GenerateDataKey and kms:Decrypt (for this account's session log group) and kms:DescribeKey, through CloudWatch Logs, as AWS's managed policy CloudWatchLogsAPIKeyAccess gives PutLogEvents callers",
 		},
 		acknowledge.Finding{
 			ID:     "AwsSolutions-IAM5[" + acknowledge.Resource(policy, jsii.String(arns.centralKeys)) + "]",
