@@ -8,7 +8,10 @@
 // - Fleet Manager Remote Desktop StartConnection, CancelConnection (CloudTrail, ssm-guiconnect);
 // - just-in-time node access: StartAccessRequest and the approvers' SendAutomationSignal
 //   (CloudTrail), "Requester Access Request Status Update" and "JITNA Access Request Failed" (SSM);
-// - console sign-ins, ConsoleLogin (CloudTrail).
+// - console sign-ins, ConsoleLogin (CloudTrail);
+// - the other ways into a node (CloudTrail; see way below): EC2 Instance Connect SendSSHPublicKey,
+//   Instance Connect Endpoint OpenTunnel, the serial console's SendSerialConsoleSSHPublicKey and
+//   EnableSerialConsoleAccess, Run Command SendCommand, ECS Exec ExecuteCommand.
 // Input transformers cannot do this: an assumed role's session name (the person behind an IAM
 // Identity Center session) exists only as the last part of the principal ARN.
 // Env: TOPIC_ARN, CHAT_TOPIC_ARN (optional), BUCKET, LOG_GROUP_PREFIX, S3_PREFIX,
@@ -210,6 +213,82 @@ function signIn(e, d) {
   return { lines, what: 'ConsoleLogin' + (failed ? ' FAILED' : ''), by: person(u), account: d.recipientAccountId || e.account };
 }
 
+// The ways into a node other than a session: none is logged by Session Manager (NOT LOGGED), and
+// ECS Exec is logged only by its cluster's executeCommandConfiguration, which the record does not
+// show (LOG UNKNOWN). CloudTrail shows the call, not what was done after it.
+const WAYS = {
+  SendSSHPublicKey: {
+    way: 'EC2 Instance Connect', what: 'EC2 Instance Connect',
+    method: 'SSH with a key the node accepts for 60 seconds (EC2 Instance Connect SendSSHPublicKey)',
+    lines: (req) => [['Target', req.instanceId], ['User', req.instanceOSUser]],
+    thread: (req) => req.instanceId,
+  },
+  OpenTunnel: {
+    way: 'EC2 Instance Connect Endpoint', what: 'Endpoint tunnel',
+    method: 'TCP tunnel through an EC2 Instance Connect Endpoint (OpenTunnel): SSH, RDP or any port',
+    lines: (req) => [['Endpoint', req.instanceConnectEndpointId], ['Target', [req.privateIpAddress, req.remotePort].filter(Boolean).join(':')],
+      ['Duration', req.maxTunnelDuration && 'at most ' + req.maxTunnelDuration + ' seconds']],
+    thread: (req) => req.instanceConnectEndpointId,
+  },
+  SendSerialConsoleSSHPublicKey: {
+    way: 'EC2 serial console', what: 'Serial console',
+    method: 'EC2 serial console with a key the node accepts for 60 seconds (SendSerialConsoleSSHPublicKey)',
+    lines: (req) => [['Target', req.instanceId], ['Port', req.serialPort === undefined ? undefined : 'serial port ' + req.serialPort]],
+    thread: (req) => req.instanceId,
+  },
+  EnableSerialConsoleAccess: {
+    way: 'EC2 serial console', what: 'Serial console access ENABLED',
+    method: 'EnableSerialConsoleAccess: the serial console of every instance of the account opens to whoever may push a key',
+    lines: () => [['Target', 'every instance of the account (its serial console)']],
+    thread: (req, d, e) => 'serial-console-' + (d.recipientAccountId || e.account) + '-' + (d.awsRegion || e.region),
+  },
+  SendCommand: {
+    way: 'Run Command', what: 'Run Command',
+    method: 'Run Command (SendCommand): the document runs on every target',
+    lines: (req, res) => {
+      const c = res.command || {};
+      const targets = [...(req.instanceIds || []), ...(req.targets || []).map((t) => t.key + '=' + (t.values || []).join(','))].join(', ');
+      const output = [req.outputS3BucketName && 's3://' + req.outputS3BucketName + '/' + (req.outputS3KeyPrefix || ''),
+        (req.cloudWatchOutputConfig || {}).cloudWatchOutputEnabled && 'CloudWatch Logs ' + (req.cloudWatchOutputConfig.cloudWatchLogGroupName || '(default group)')].filter(Boolean).join(', ');
+      return [['Document', req.documentName], ['Targets', targets], ['Comment', req.comment],
+        ['Parameters', req.parameters === 'HIDDEN_DUE_TO_SECURITY_REASONS' ? 'hidden by CloudTrail (HIDDEN_DUE_TO_SECURITY_REASONS): what ran is not in the record'
+          : req.parameters && JSON.stringify(req.parameters).slice(0, 500)],
+        ['Output', output && output + ' (where the caller asked: command output, not a transcript)'], ['Command', c.commandId]];
+    },
+    thread: (req, d, e, res) => (res.command || {}).commandId,
+  },
+  ExecuteCommand: {
+    way: 'ECS Exec', what: 'ECS Exec', unknown: true,
+    method: 'ECS Exec (ExecuteCommand): a command or shell in a container, through the SSM agent ECS runs in the task',
+    lines: (req, res) => [['Cluster', last(res.clusterArn || req.cluster)], ['Task', last(res.taskArn || req.task)],
+      ['Container', res.containerName || req.container], ['Command', req.command],
+      ['Mode', req.interactive === undefined ? undefined : req.interactive ? 'interactive' : 'not interactive'], ['Session', (res.session || {}).sessionId]],
+    thread: (req, d, e, res) => (res.session || {}).sessionId || last(res.taskArn || req.task),
+  },
+};
+
+function way(e, d) {
+  const w = WAYS[d.eventName];
+  const u = d.userIdentity || {};
+  const req = d.requestParameters || {};
+  const res = d.responseElements || {};
+  const failed = failure(d);
+  const mark = w.unknown ? 'LOG UNKNOWN' : 'NOT LOGGED';
+  const lines = [
+    ['Event', w.way + ' ' + d.eventName + ' ' + mark + (failed ? ' FAILED' : '')],
+    ...trailLines(d, e),
+    ['Method', w.method],
+    ...w.lines(req, res),
+    ['Error', failed],
+    ['Log', w.unknown
+      ? "UNKNOWN: logged only if the cluster's executeCommandConfiguration logs (Session Manager's preferences do not apply); preflight and verify list the clusters whose ECS Exec logging is off"
+      : 'NONE: Session Manager does not log ' + w.way + '; CloudTrail shows this call, not what was done after it'],
+  ];
+  const what = mark + ' ' + w.what + (failed ? ' FAILED' : '');
+  const thread = w.thread(req, d, e, res);
+  return { lines, what, by: person(u), account: d.recipientAccountId || e.account, thread, related: [thread] };
+}
+
 function parse(e, env) {
   const d = e.detail || {};
   if (e['detail-type'] !== 'AWS API Call via CloudTrail' && e['detail-type'] !== 'AWS Console Sign In via CloudTrail') return accessStatus(e, d);
@@ -218,6 +297,8 @@ function parse(e, env) {
     case 'StartConnection': case 'CancelConnection': return rdp(e, d, env);
     case 'StartAccessRequest': return accessRequest(e, d);
     case 'SendAutomationSignal': return approval(e, d);
+    case 'SendSSHPublicKey': case 'OpenTunnel': case 'SendSerialConsoleSSHPublicKey': case 'EnableSerialConsoleAccess':
+    case 'SendCommand': case 'ExecuteCommand': return way(e, d);
     default: return session(e, d, env);
   }
 }

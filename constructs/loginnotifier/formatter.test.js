@@ -241,3 +241,73 @@ test('with the deployed environment, SSH and port forwarding sessions are NOT LO
   // The same environment logs a session with the preferences document (the test can tell).
   assert.doesNotMatch(format(load('start-session-iam-user'), live).subject, /NOT LOGGED/);
 });
+
+// The other ways into a node: each notice names the person, the account and region, the node, the
+// method, what CloudTrail shows of the act, and the source IP, and says NOT LOGGED (LOG UNKNOWN for
+// ECS Exec, whose logging is its cluster's) in the subject and the body, with no log location.
+test('the other ways into a node: every field of every notice', () => {
+  const where = '333333333333 (ap-northeast-1)';
+  const cases = [
+    { name: 'send-ssh-public-key-iam-user', by: 'bob', what: 'NOT LOGGED EC2 Instance Connect', who: 'bob (IAM user)',
+      event: 'EC2 Instance Connect SendSSHPublicKey NOT LOGGED', method: /^SSH with a key the node accepts for 60 seconds/,
+      fields: { Target: 'i-0123456789abcdef0', User: 'ec2-user' }, thread: 'i-0123456789abcdef0' },
+    { name: 'send-ssh-public-key-denied-switched-role', by: 'carol', what: 'NOT LOGGED EC2 Instance Connect FAILED', who: 'carol (assumed role OpsAdmin)',
+      event: 'EC2 Instance Connect SendSSHPublicKey NOT LOGGED FAILED', method: /SendSSHPublicKey/,
+      fields: { Target: 'i-0fedcba9876543210', User: 'ubuntu', Error: /^AccessDenied: .*explicit deny in a service control policy$/ } },
+    { name: 'open-tunnel-identity-center', by: 'alice@example.com', what: 'NOT LOGGED Endpoint tunnel',
+      who: 'alice@example.com (IAM Identity Center, permission set role AWSReservedSSO_AdministratorAccess_0123456789abcdef)',
+      event: 'EC2 Instance Connect Endpoint OpenTunnel NOT LOGGED', method: /^TCP tunnel through an EC2 Instance Connect Endpoint/,
+      fields: { Endpoint: 'eice-0123456789abcdef0', Target: '10.0.1.25:22', Duration: 'at most 3600 seconds' }, thread: 'eice-0123456789abcdef0' },
+    { name: 'open-tunnel-rdp-federated-user', by: 'dave', what: 'NOT LOGGED Endpoint tunnel', who: 'dave (federated user of IAM user broker)',
+      event: 'EC2 Instance Connect Endpoint OpenTunnel NOT LOGGED', method: /RDP/, fields: { Target: '10.0.2.40:3389' } },
+    { name: 'send-serial-console-ssh-public-key-root', by: 'root', what: 'NOT LOGGED Serial console', who: 'root user of 333333333333',
+      event: 'EC2 serial console SendSerialConsoleSSHPublicKey NOT LOGGED', method: /^EC2 serial console with a key/,
+      fields: { Target: 'i-0123456789abcdef0', Port: 'serial port 0' }, thread: 'i-0123456789abcdef0' },
+    { name: 'enable-serial-console-access-identity-center', by: 'alice@example.com', what: 'NOT LOGGED Serial console access ENABLED',
+      who: /^alice@example.com \(IAM Identity Center/, event: 'EC2 serial console EnableSerialConsoleAccess NOT LOGGED',
+      method: /^EnableSerialConsoleAccess: the serial console of every instance of the account/,
+      fields: { Target: 'every instance of the account (its serial console)' }, thread: 'serial-console-333333333333-ap-northeast-1' },
+    { name: 'enable-serial-console-access-denied-iam-user', by: 'bob', what: 'NOT LOGGED Serial console access ENABLED FAILED', who: 'bob (IAM user)',
+      event: 'EC2 serial console EnableSerialConsoleAccess NOT LOGGED FAILED', method: /EnableSerialConsoleAccess/,
+      fields: { Error: /^Client.UnauthorizedOperation: / } },
+    { name: 'send-command-switched-role', by: 'carol', what: 'NOT LOGGED Run Command', who: 'carol (assumed role OpsAdmin)',
+      event: 'Run Command SendCommand NOT LOGGED', method: /^Run Command \(SendCommand\)/,
+      fields: { Document: 'AWS-RunShellScript', Targets: 'i-0123456789abcdef0, i-0fedcba9876543210',
+        Parameters: /^hidden by CloudTrail \(HIDDEN_DUE_TO_SECURITY_REASONS\)/, Command: '8f2a1c3e-4b5d-4e6f-9a0b-1c2d3e4f5a6b' },
+      thread: '8f2a1c3e-4b5d-4e6f-9a0b-1c2d3e4f5a6b' },
+    { name: 'send-command-targets-identity-center', by: 'alice@example.com', what: 'NOT LOGGED Run Command', who: /^alice@example.com /,
+      event: 'Run Command SendCommand NOT LOGGED', method: /SendCommand/,
+      fields: { Document: 'AWS-RunPowerShellScript', Targets: 'tag:Environment=production', Comment: 'restart the web service',
+        Output: 's3://ops-command-output/run-command/ (where the caller asked: command output, not a transcript)' } },
+    { name: 'send-command-ignored-automation', by: 'i-0fedcba9876543210', what: 'NOT LOGGED Run Command', who: 'i-0fedcba9876543210 (assumed role deploy-runner)',
+      event: 'Run Command SendCommand NOT LOGGED', method: /SendCommand/, fields: { Targets: 'i-0fedcba9876543210' } },
+    { name: 'execute-command-identity-center', by: 'alice@example.com', what: 'LOG UNKNOWN ECS Exec', who: /^alice@example.com /,
+      event: 'ECS Exec ExecuteCommand LOG UNKNOWN', method: /^ECS Exec \(ExecuteCommand\)/,
+      fields: { Cluster: 'orders', Task: '5f1e2d3c4b5a69788796a5b4c3d2e1f0', Container: 'app', Command: '/bin/sh', Mode: 'interactive',
+        Session: 'ecs-execute-command-0a1b2c3d4e5f67890' }, thread: 'ecs-execute-command-0a1b2c3d4e5f67890' },
+    { name: 'execute-command-denied-root', by: 'root', what: 'LOG UNKNOWN ECS Exec FAILED', who: 'root user of 333333333333',
+      event: 'ECS Exec ExecuteCommand LOG UNKNOWN FAILED', method: /ExecuteCommand/,
+      fields: { Cluster: 'orders', Command: '/bin/bash', Error: /^AccessDeniedException: / } },
+  ];
+  const field = (text, key) => (text.match(new RegExp('^' + key + ': +(.*)$', 'm')) || [])[1];
+  const check = (got, want, label) => (want instanceof RegExp ? assert.match(got || '', want, label) : assert.strictEqual(got, want, label));
+  for (const c of cases) {
+    const e = load(c.name);
+    const m = format(e, env);
+    assert.strictEqual(m.subject, '[sessionaudit] ' + c.what + ' by ' + c.by + ' in 333333333333', c.name);
+    check(field(m.text, 'Event'), c.event, c.name + ' Event');
+    check(field(m.text, 'Who'), c.who, c.name + ' Who');
+    check(field(m.text, 'Principal'), e.detail.userIdentity.arn, c.name + ' Principal');
+    check(field(m.text, 'Account'), where, c.name + ' Account');
+    check(field(m.text, 'From'), '203.0.113.10', c.name + ' From');
+    check(field(m.text, 'Method'), c.method, c.name + ' Method');
+    for (const [k, v] of Object.entries(c.fields)) check(field(m.text, k), v, c.name + ' ' + k);
+    const unknown = c.what.startsWith('LOG UNKNOWN');
+    check(field(m.text, 'Log'), unknown ? /^UNKNOWN: logged only if the cluster's executeCommandConfiguration logs/ : /^NONE: Session Manager does not log /, c.name + ' Log');
+    assert.doesNotMatch(m.text, /s3:\/\/session-audit|CloudWatch Logs session-manager/, c.name + ': no session log is promised');
+    if (c.thread) assert.strictEqual(m.chat.metadata.threadId, c.thread, c.name + ' thread');
+  }
+  // Every way sample is in the table.
+  const ways = samples.filter((n) => /^(send-ssh|open-tunnel|send-serial|enable-serial|send-command|execute-command)/.test(n));
+  assert.deepStrictEqual(ways.sort(), cases.map((c) => c.name).sort());
+});

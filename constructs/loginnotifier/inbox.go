@@ -92,7 +92,7 @@ type Inbox struct {
 	// Formatter formats and publishes session and sign-in events (inline Lambda).
 	Formatter *inlinefn.Function
 	// Rules on the bus by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn",
-	// "Alarms").
+	// "Ways", "Alarms").
 	Rules map[string]awsevents.CfnRule
 	// DeadLetterQueue receives events that could not be delivered.
 	DeadLetterQueue awssqs.Queue
@@ -307,6 +307,7 @@ var formatterRules = []struct {
 	{"RdpConnections", "sessionaudit: announce Remote Desktop connections", RdpConnectionPattern(nil)},
 	{"AccessRequests", "sessionaudit: announce just-in-time access requests", AccessRequestPattern()},
 	{"ConsoleSignIn", "sessionaudit: announce console sign-ins", SignInPattern()},
+	{"Ways", "sessionaudit: announce the other ways into a node", WayPattern(sessiondocs.AllWays...)},
 }
 
 // ruleName is the deterministic name of a rule on the bus (alarms refer to it).

@@ -3,6 +3,7 @@ package loginnotifier
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 )
 
 // SenderProps configures a Sender.
@@ -34,6 +36,11 @@ type SenderProps struct {
 	// log (a document but sessiondocs.Logged) are sent whoever starts them. Console sign-ins and access
 	// requests are always sent. Default: none.
 	IgnorePrincipals []string
+	// Ways sends the calls of these ways into a node other than a session (sessiondocs Way* names:
+	// EC2 Instance Connect, its endpoint tunnels, the serial console, Run Command, ECS Exec), one
+	// rule each, whoever makes them: IgnorePrincipals does not apply, as none of them is logged by
+	// Session Manager. Default: none.
+	Ways []string
 	// ConsoleSignIn sends ConsoleLogin. Default: false.
 	ConsoleSignIn bool
 	// AlarmNamePrefix, when set, sends CloudWatch alarms with that name prefix going into ALARM.
@@ -44,8 +51,10 @@ type SenderProps struct {
 	// RetryAttempts before an undeliverable event goes to the dead-letter queue. Default: 185.
 	RetryAttempts *float64
 	// RuleNamePrefix names the rules "<prefix>sessions", "<prefix>rdp-connections",
-	// "<prefix>access-requests", "<prefix>console-sign-in" and "<prefix>alarms", so that a service
-	// control policy can protect them by name.
+	// "<prefix>access-requests", "<prefix>console-sign-in", "<prefix>alarms" and, per way,
+	// "<prefix>instance-connect", "<prefix>instance-connect-endpoint", "<prefix>serial-console",
+	// "<prefix>run-command" and "<prefix>ecs-exec", so that a service control policy can protect
+	// them by name.
 	// Default: CloudFormation generates the names.
 	RuleNamePrefix *string
 	// RoleName names the role the rules use (unique per account: include the region), so that a
@@ -74,7 +83,9 @@ type Sender struct {
 	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
 	// not compile instead of failing in jsii at run time.
 	Construct constructs.Construct
-	// Rules by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn", "Alarms").
+	// Rules by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn", "Alarms", and
+	// per way "InstanceConnect", "InstanceConnectEndpoint", "SerialConsole", "RunCommand",
+	// "ECSExec").
 	Rules map[string]awsevents.Rule
 	// Role is what EventBridge assumes to put events to the central bus.
 	Role awsiam.Role
@@ -87,8 +98,13 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	if props == nil || props.BusArn == nil {
 		invalid.Panic("loginnotifier", "SenderProps.BusArn is required")
 	}
-	if !props.Sessions && !props.RdpConnections && !props.AccessRequests && !props.ConsoleSignIn && props.AlarmNamePrefix == "" {
-		invalid.Panic("loginnotifier", "a Sender needs Sessions, RdpConnections, AccessRequests, ConsoleSignIn or AlarmNamePrefix")
+	if !props.Sessions && !props.RdpConnections && !props.AccessRequests && !props.ConsoleSignIn && props.AlarmNamePrefix == "" && len(props.Ways) == 0 {
+		invalid.Panic("loginnotifier", "a Sender needs Sessions, RdpConnections, AccessRequests, Ways, ConsoleSignIn or AlarmNamePrefix")
+	}
+	for i, w := range props.Ways {
+		if _, ok := wayRules[w]; !ok || slices.Index(props.Ways, w) != i {
+			invalid.Panic("loginnotifier", "SenderProps.Ways[%d] must be one of %v, once (got %q)", i, sessiondocs.AllWays, w)
+		}
 	}
 	for i, p := range props.IgnorePrincipals {
 		if p == "" || strings.Contains(p, "**") {
@@ -140,6 +156,10 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	}
 	if props.AccessRequests {
 		add("AccessRequests", RuleAccessRequests, "sessionaudit: just-in-time access requests to the central bus", AccessRequestPattern())
+	}
+	for _, w := range props.Ways {
+		r := wayRules[w]
+		add(r.name, r.suffix, "sessionaudit: "+r.description+" to the central bus", WayPattern(w))
 	}
 	if props.ConsoleSignIn {
 		add("ConsoleSignIn", RuleConsoleSignIn, "sessionaudit: console sign-ins to the central bus", SignInPattern())

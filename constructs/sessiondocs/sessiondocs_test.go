@@ -1,6 +1,9 @@
 package sessiondocs
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsLogged(t *testing.T) {
 	const account = "333333333333"
@@ -22,6 +25,29 @@ func TestIsLogged(t *testing.T) {
 	} {
 		if got := IsLogged(tt.document, account); got != tt.want {
 			t.Errorf("IsLogged(%q) = %v, want %v", tt.document, got, tt.want)
+		}
+	}
+}
+
+func TestSourcesOf(t *testing.T) {
+	for _, tt := range []struct {
+		ways []string
+		want []string
+	}{
+		{nil, nil},
+		{[]string{"nothing"}, nil},
+		{[]string{WayRunCommand}, []string{SessionManagerSource}},
+		{[]string{WaySerialConsole, WayInstanceConnect}, []string{InstanceConnectSource, EC2Source}},
+		{AllWays, []string{InstanceConnectSource, EC2Source, SessionManagerSource, ECSSource}},
+	} {
+		got := SourcesOf(tt.ways)
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("SourcesOf(%v) = %v, want %v", tt.ways, got, tt.want)
+		}
+	}
+	for _, w := range AllWays {
+		if len(WaySources[w]) == 0 {
+			t.Errorf("way %s has no event source", w)
 		}
 	}
 }

@@ -282,10 +282,10 @@ func trailRegions(c config.Config) []string {
 }
 
 // notifiedSources are the event sources of the CloudTrail events sessionaudit announces
-// (sessiondocs, as constructs/loginnotifier/patterns.go matches them): Session Manager, GUI Connect (RDP) and, with
-// notifications.consoleSignIn, console sign-in.
+// (sessiondocs, as constructs/loginnotifier/patterns.go matches them): Session Manager, GUI Connect (RDP), the
+// ways into a node that are announced (notify or deny) and, with notifications.consoleSignIn, console sign-in.
 func notifiedSources(c config.Config) []string {
-	out := []string{sessiondocs.SessionManagerSource, sessiondocs.FleetManagerRemoteDesktop}
+	out := append([]string{sessiondocs.SessionManagerSource, sessiondocs.FleetManagerRemoteDesktop}, sessiondocs.SourcesOf(slices.Concat(c.Guardrails.WaysIn(config.UnloggedNotify), c.Guardrails.WaysIn(config.UnloggedDeny)))...)
 	if c.Notifications.ConsoleSignIn {
 		out = append(out, sessiondocs.SignInSource)
 	}
