@@ -96,6 +96,12 @@ func TestConstructsRejectBadProps(t *testing.T) {
 		{"logreceiver compression", func(s awscdk.Stack) {
 			logreceiver.New(s, "R", &logreceiver.Props{SourceRegions: []string{home}, BucketArn: jsii.String("arn:aws:s3:::b"), EncryptionKeyArn: jsii.String("arn:aws:kms:" + home + ":" + archive + ":key/k"), Compression: jsii.String("ZIP")})
 		}, `logreceiver: Props.Compression must be "GZIP" or "UNCOMPRESSED" (got "ZIP")`},
+		{"sender unknown way", func(s awscdk.Stack) {
+			loginnotifier.NewSender(s, "S", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Ways: []string{"runCommand", "ssh"}})
+		}, `loginnotifier: SenderProps.Ways[1] must be one of [instanceConnect instanceConnectEndpoint serialConsole runCommand ecsExec], once (got "ssh")`},
+		{"sender way twice", func(s awscdk.Stack) {
+			loginnotifier.NewSender(s, "S", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Ways: []string{"ecsExec", "ecsExec"}})
+		}, `loginnotifier: SenderProps.Ways[1] must be one of [instanceConnect instanceConnectEndpoint serialConsole runCommand ecsExec], once (got "ecsExec")`},
 		{"sender ignore pattern", func(s awscdk.Stack) {
 			loginnotifier.NewSender(s, "S", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Sessions: true, IgnorePrincipals: []string{"arn:aws:iam::**:role/x"}})
 		}, `loginnotifier: SenderProps.IgnorePrincipals[0] must be a non-empty EventBridge wildcard pattern without two * in a row (got "arn:aws:iam::**:role/x")`},

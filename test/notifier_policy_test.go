@@ -13,8 +13,8 @@ const busArn = "arn:aws:events:" + home + ":" + archive + ":event-bus/session-au
 func TestMemberSenderTargets(t *testing.T) {
 	tmpl := memberTemplate()
 	rules := resources(tmpl, "AWS::Events::Rule")
-	if len(rules) != 4 {
-		t.Fatalf("member has %d rules, want sessions, RDP connections, access requests and sign-in", len(rules))
+	if len(rules) != 5 {
+		t.Fatalf("member has %d rules, want sessions, RDP connections, access requests, the other ways and sign-in", len(rules))
 	}
 	role := logicalID(t, tmpl, "AWS::IAM::Role", "LoginNotifierRole")
 	dlq := logicalID(t, tmpl, "AWS::SQS::Queue", "LoginNotifierDeadLetterQueue")
@@ -125,6 +125,7 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 		"session-audit-RdpConnections": formatter,
 		"session-audit-AccessRequests": formatter,
 		"session-audit-ConsoleSignIn":  formatter,
+		"session-audit-Ways":           formatter,
 		"session-audit-Alarms":         topic,
 	}
 	for _, r := range resources(tmpl, "AWS::Events::Rule") {
@@ -163,7 +164,7 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 		"session-audit-notification-dead-letters", "session-audit-notification-failed-AccessRequests",
 		"session-audit-notification-failed-Alarms", "session-audit-notification-failed-ConsoleSignIn",
 		"session-audit-notification-failed-RdpConnections", "session-audit-notification-failed-Sessions",
-		"session-audit-notification-formatter-errors",
+		"session-audit-notification-failed-Ways", "session-audit-notification-formatter-errors",
 	})
 }
 

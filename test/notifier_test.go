@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -68,6 +69,16 @@ func sampleKind(name string, member bool) string {
 		return "access"
 	case strings.HasPrefix(name, "console-login"):
 		return "sign-in"
+	case strings.HasPrefix(name, "send-ssh-public-key"):
+		return config.WayInstanceConnect
+	case strings.HasPrefix(name, "open-tunnel"):
+		return config.WayInstanceConnectEndpoint
+	case strings.HasPrefix(name, "send-serial-console-ssh-public-key"), strings.HasPrefix(name, "enable-serial-console-access"):
+		return config.WaySerialConsole
+	case strings.HasPrefix(name, "send-command"):
+		return config.WayRunCommand
+	case strings.HasPrefix(name, "execute-command"):
+		return config.WayECSExec
 	}
 	panic("sample without a kind: " + name)
 }
@@ -75,10 +86,12 @@ func sampleKind(name string, member bool) string {
 // Each rule's event pattern matches exactly the sample events it should: sessions rules the
 // three session calls (any identity, success or failure), RDP rules the connection starts and
 // ends, access rules the requests, decisions and settled statuses, sign-in rules every
-// ConsoleLogin, and nothing else (other SSM and GUI Connect calls, pending statuses, other
+// ConsoleLogin, ways rules the calls of every way into a node the default config announces (any
+// identity, success or failure, ignored principals included: none is logged by Session Manager),
+// and nothing else (other SSM, GUI Connect, EC2 and ECS calls, pending statuses, other
 // services, other sign-in events). The member rules leave out ignored principals, except for
-// sessions with a document that is not logged (any other name, any ARN); the sign-in stack's rules
-// (ungoverned regions) leave out nobody.
+// sessions with a document that is not logged (any other name, any ARN) and the ways; the sign-in
+// stack's rules (ungoverned regions) leave out nobody.
 func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 	events := samples(t)
 	for stackName, rules := range map[string]map[string]string{
@@ -87,6 +100,7 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 			"sessionaudit: Remote Desktop connections to the central bus":   "rdp",
 			"sessionaudit: just-in-time access requests to the central bus": "access",
 			"sessionaudit: console sign-ins to the central bus":             "sign-in",
+			"sessionaudit: the other ways into a node to the central bus":   "ways",
 		},
 		stacks.SignInStackName: {
 			"sessionaudit: Session Manager sessions to the central bus":   "sessions",
@@ -98,6 +112,7 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 			"sessionaudit: announce Remote Desktop connections":   "rdp",
 			"sessionaudit: announce just-in-time access requests": "access",
 			"sessionaudit: announce console sign-ins":             "sign-in",
+			"sessionaudit: announce the other ways into a node":   "ways",
 		},
 	} {
 		patterns := rulePatterns(t, defaultApp.templates[stackName])
@@ -114,7 +129,8 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 			var matched []string
 			for name, e := range events {
 				got := matches(pattern, e)
-				if want := sampleKind(name, member) == kind; got != want {
+				sample := sampleKind(name, member)
+				if want := sample == kind || kind == "ways" && slices.Contains(config.AllWays, sample); got != want {
 					t.Errorf("%s rule %q: matches(%s) = %v, want %v", stackName, description, name, got, want)
 				}
 				if got {

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/invalid"
 	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 )
 
@@ -31,8 +32,12 @@ import (
 type Pattern map[string]any
 
 // newRule creates a rule with pattern: aws-cdk-lib's Rule renders only EventPattern fields, so the
-// whole pattern is set on the CloudFormation resource.
+// whole pattern is set on the CloudFormation resource. The override merges into the placeholder,
+// so pattern must have a top-level source to replace it.
 func newRule(scope constructs.Construct, id string, props *awsevents.RuleProps, pattern Pattern) awsevents.Rule {
+	if _, ok := pattern["source"]; !ok {
+		invalid.Panic("loginnotifier", "rule %s: an event pattern needs a top-level source (got %v)", id, pattern)
+	}
 	props.EventPattern = &awsevents.EventPattern{Source: jsii.Strings("placeholder")} // replaced below
 	rule := awsevents.NewRule(scope, jsii.String(id), props)
 	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), map[string]any(pattern))

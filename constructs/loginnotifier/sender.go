@@ -37,9 +37,9 @@ type SenderProps struct {
 	// requests are always sent. Default: none.
 	IgnorePrincipals []string
 	// Ways sends the calls of these ways into a node other than a session (sessiondocs Way* names:
-	// EC2 Instance Connect, its endpoint tunnels, the serial console, Run Command, ECS Exec), one
-	// rule each, whoever makes them: IgnorePrincipals does not apply, as none of them is logged by
-	// Session Manager. Default: none.
+	// EC2 Instance Connect, its endpoint tunnels, the serial console, Run Command, ECS Exec), in one
+	// rule, whoever makes them: IgnorePrincipals does not apply, as none of them is logged by
+	// Session Manager. Default: none (no rule).
 	Ways []string
 	// ConsoleSignIn sends ConsoleLogin. Default: false.
 	ConsoleSignIn bool
@@ -51,10 +51,8 @@ type SenderProps struct {
 	// RetryAttempts before an undeliverable event goes to the dead-letter queue. Default: 185.
 	RetryAttempts *float64
 	// RuleNamePrefix names the rules "<prefix>sessions", "<prefix>rdp-connections",
-	// "<prefix>access-requests", "<prefix>console-sign-in", "<prefix>alarms" and, per way,
-	// "<prefix>instance-connect", "<prefix>instance-connect-endpoint", "<prefix>serial-console",
-	// "<prefix>run-command" and "<prefix>ecs-exec", so that a service control policy can protect
-	// them by name.
+	// "<prefix>access-requests", "<prefix>ways", "<prefix>console-sign-in" and "<prefix>alarms",
+	// so that a service control policy can protect them by name.
 	// Default: CloudFormation generates the names.
 	RuleNamePrefix *string
 	// RoleName names the role the rules use (unique per account: include the region), so that a
@@ -71,6 +69,7 @@ const (
 	RuleSessions       = "sessions"
 	RuleRdpConnections = "rdp-connections"
 	RuleAccessRequests = "access-requests"
+	RuleWays           = "ways"
 	RuleConsoleSignIn  = "console-sign-in"
 	RuleAlarms         = "alarms"
 )
@@ -83,9 +82,8 @@ type Sender struct {
 	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
 	// not compile instead of failing in jsii at run time.
 	Construct constructs.Construct
-	// Rules by name ("Sessions", "RdpConnections", "AccessRequests", "ConsoleSignIn", "Alarms", and
-	// per way "InstanceConnect", "InstanceConnectEndpoint", "SerialConsole", "RunCommand",
-	// "ECSExec").
+	// Rules by name ("Sessions", "RdpConnections", "AccessRequests", "Ways", "ConsoleSignIn",
+	// "Alarms").
 	Rules map[string]awsevents.Rule
 	// Role is what EventBridge assumes to put events to the central bus.
 	Role awsiam.Role
@@ -102,7 +100,7 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 		invalid.Panic("loginnotifier", "a Sender needs Sessions, RdpConnections, AccessRequests, Ways, ConsoleSignIn or AlarmNamePrefix")
 	}
 	for i, w := range props.Ways {
-		if _, ok := wayRules[w]; !ok || slices.Index(props.Ways, w) != i {
+		if !knownWay(w) || slices.Index(props.Ways, w) != i {
 			invalid.Panic("loginnotifier", "SenderProps.Ways[%d] must be one of %v, once (got %q)", i, sessiondocs.AllWays, w)
 		}
 	}
@@ -157,9 +155,10 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	if props.AccessRequests {
 		add("AccessRequests", RuleAccessRequests, "sessionaudit: just-in-time access requests to the central bus", AccessRequestPattern())
 	}
-	for _, w := range props.Ways {
-		r := wayRules[w]
-		add(r.name, r.suffix, "sessionaudit: "+r.description+" to the central bus", WayPattern(w))
+	if len(props.Ways) > 0 {
+		// One rule for every way: the member template is a StackSet template body, at most 51,200
+		// bytes (stacks.MaxTemplateBodyBytes), and a rule per way would take four times the room.
+		add("Ways", RuleWays, "sessionaudit: the other ways into a node to the central bus", WayPattern(props.Ways...))
 	}
 	if props.ConsoleSignIn {
 		add("ConsoleSignIn", RuleConsoleSignIn, "sessionaudit: console sign-ins to the central bus", SignInPattern())

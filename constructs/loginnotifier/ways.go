@@ -49,33 +49,42 @@ var wayCalls = map[string][]wayCall{
 // announced whoever does it, as for sessions (SessionPattern); ECS Exec is logged only by its
 // cluster's own setting, which the record does not show. It panics on an unknown way.
 func WayPattern(ways ...string) Pattern {
+	// One branch per event source, with the names of its calls (the template stays small).
 	var branches []any
+	names := map[string]*[]string{}
 	for _, w := range ways {
 		calls, ok := wayCalls[w]
 		if !ok {
 			panic(fmt.Sprintf("loginnotifier: unknown way %q", w))
 		}
 		for _, c := range calls {
+			if list, ok := names[c.eventSource]; ok {
+				*list = append(*list, c.eventName)
+				continue
+			}
+			list := &[]string{c.eventName}
+			names[c.eventSource] = list
 			branches = append(branches, map[string]any{
 				"source": []any{c.source},
-				"detail": map[string]any{"eventSource": []string{c.eventSource}, "eventName": []string{c.eventName}},
+				"detail": map[string]any{"eventSource": []string{c.eventSource}, "eventName": list},
 			})
 		}
+	}
+	for _, b := range branches {
+		detail := b.(map[string]any)["detail"].(map[string]any)
+		detail["eventName"] = *detail["eventName"].(*[]string)
 	}
 	if len(branches) == 1 {
 		p := Pattern(branches[0].(map[string]any))
 		p["detail-type"] = []string{cloudTrailDetailType}
 		return p
 	}
-	return Pattern{"detail-type": []string{cloudTrailDetailType}, "$or": branches}
+	// Every pattern has a top-level source (newRule).
+	return Pattern{"source": []any{awsSource}, "detail-type": []string{cloudTrailDetailType}, "$or": branches}
 }
 
-// wayRules name the rule of each way: its Sender rule name suffix (SenderProps.RuleNamePrefix),
-// its key in Sender.Rules and its description.
-var wayRules = map[string]struct{ suffix, name, description string }{
-	sessiondocs.WayInstanceConnect:         {"instance-connect", "InstanceConnect", "EC2 Instance Connect key pushes"},
-	sessiondocs.WayInstanceConnectEndpoint: {"instance-connect-endpoint", "InstanceConnectEndpoint", "EC2 Instance Connect Endpoint tunnels"},
-	sessiondocs.WaySerialConsole:           {"serial-console", "SerialConsole", "serial console key pushes and access"},
-	sessiondocs.WayRunCommand:              {"run-command", "RunCommand", "Run Command commands"},
-	sessiondocs.WayECSExec:                 {"ecs-exec", "ECSExec", "ECS Exec commands"},
+// knownWay reports whether way is one of sessiondocs.AllWays.
+func knownWay(way string) bool {
+	_, ok := wayCalls[way]
+	return ok
 }
