@@ -244,7 +244,7 @@ const WAYS = {
   },
   SendCommand: {
     way: 'Run Command', what: 'Run Command',
-    method: 'Run Command (SendCommand): the document runs on every target',
+    method: 'Run Command (SendCommand): the document runs on the targets below',
     lines: (req, res) => {
       const c = res.command || {};
       const targets = [...(req.instanceIds || []), ...(req.targets || []).map((t) => t.key + '=' + (t.values || []).join(','))].join(', ');

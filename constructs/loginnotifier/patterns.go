@@ -1,6 +1,7 @@
 // Package loginnotifier provides LoginNotifier: EventBridge rules that send every way into a node
 // of an account (Session Manager session start, resume and end; Fleet Manager Remote Desktop
-// connections; just-in-time node access requests and decisions) and every console sign-in to one
+// connections; just-in-time node access requests and decisions; EC2 Instance Connect, its endpoint
+// tunnels, the serial console, Run Command and ECS Exec, ways.go) and every console sign-in to one
 // central event bus (Sender), and the central inbox that turns them into one readable message per
 // event on an encrypted SNS topic (Inbox). Both work with any bus or topic, so other apps can reuse
 // them.
