@@ -238,8 +238,10 @@ const WAYS = {
   },
   EnableSerialConsoleAccess: {
     way: 'EC2 serial console', what: 'Serial console access ENABLED',
-    method: 'EnableSerialConsoleAccess: the serial console of every instance of the account opens to whoever may push a key',
-    lines: () => [['Target', 'every instance of the account (its serial console)']],
+    // "Enables access to the EC2 serial console of all instances for your account" (EC2 API
+    // reference); the API, like GetSerialConsoleAccessStatus, answers for the Region it is called in.
+    method: 'EnableSerialConsoleAccess: the serial console of all instances of the account opens to whoever may push a key',
+    lines: (req, res, d, e) => [['Target', 'all instances of the account in ' + (d.awsRegion || e.region) + ' (their serial console)']],
     thread: (req, d, e) => 'serial-console-' + (d.recipientAccountId || e.account) + '-' + (d.awsRegion || e.region),
   },
   SendCommand: {
@@ -278,7 +280,7 @@ function way(e, d) {
     ['Event', w.way + ' ' + d.eventName + ' ' + mark + (failed ? ' FAILED' : '')],
     ...trailLines(d, e),
     ['Method', w.method],
-    ...w.lines(req, res),
+    ...w.lines(req, res, d, e),
     ['Error', failed],
     ['Log', w.unknown
       ? "UNKNOWN: logged only if the cluster's executeCommandConfiguration logs (Session Manager's preferences do not apply); preflight and verify list the clusters whose ECS Exec logging is off"
