@@ -21,6 +21,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
 	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionkey"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 )
@@ -39,7 +40,7 @@ func everyConstruct(s awscdk.Stack) {
 		DestinationArn: jsii.String("arn:aws:logs:" + home + ":" + archive + ":destination:d"),
 	})
 	logreceiver.New(s, "Receiver", &logreceiver.Props{SourceRegions: []string{home}, BucketArn: jsii.String(bucketArn), EncryptionKeyArn: key.Key.KeyArn()})
-	loginnotifier.NewSender(s, "Sender", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Sessions: true, RdpConnections: true, AccessRequests: true, ConsoleSignIn: true})
+	loginnotifier.NewSender(s, "Sender", &loginnotifier.SenderProps{BusArn: jsii.String(busArn), Sessions: true, RdpConnections: true, AccessRequests: true, Ways: sessiondocs.AllWays, ConsoleSignIn: true})
 	loginnotifier.NewInbox(s, "Inbox", &loginnotifier.InboxProps{OrganizationID: jsii.String(org), BusName: jsii.String("bus"), BucketName: jsii.String(bucketName), Chat: true})
 	loginnotifier.NewInbox(s, "InboxWithTopic", &loginnotifier.InboxProps{
 		OrganizationID: jsii.String(org), BusName: jsii.String("bus2"), BucketName: jsii.String(bucketName),
