@@ -16,6 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
@@ -45,8 +48,22 @@ func DefaultDeps() Deps {
 	return Deps{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, LoadAWS: loadDefault, Now: time.Now}
 }
 
+// loadDefault is the SDK's default configuration with a quiet instance-metadata client: when no
+// other source has credentials, the default chain asks the EC2 instance metadata service (IMDS),
+// and where there is none that answers the token request with 403, 404 or 405 (a container, a
+// laptop behind a proxy), the SDK's IMDS client logs "falling back to IMDSv1" on the SDK's default
+// logger (stderr) into the operator's report. The credentials chain and the IMDS settings
+// (AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT, the profile's) stay the SDK's:
+// the IMDS client is made from the first load's configuration, only without its logger; the
+// reason a run could not start is the command's own one line.
 func loadDefault(ctx context.Context, region string, retryer func() aws.Retryer) (aws.Config, error) {
-	return awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region), awsconfig.WithRetryer(retryer))
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region), awsconfig.WithRetryer(retryer)}
+	base, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return base, err
+	}
+	quiet := imds.NewFromConfig(base, func(o *imds.Options) { o.Logger = logging.Nop{} })
+	return awsconfig.LoadDefaultConfig(ctx, append(opts, awsconfig.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = quiet }))...)
 }
 
 const usage = `usage: sessionaudit <command> [flags]
@@ -130,6 +147,10 @@ func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
 	rep := &report.Report{Command: name}
 	code := runCheck(ctx, name, f, d, rep)
 	if f.jsonOut {
+		if rep.Fatal != "" {
+			// The JSON goes to a file or a parser; a CI log shows stderr (docs/preflight-verify.md).
+			fmt.Fprintf(d.Stderr, "sessionaudit %s could not run: %s\n", name, oneLine(rep.Fatal))
+		}
 		if err := rep.WriteJSON(d.Stdout); err != nil {
 			return report.ExitCouldNot
 		}
@@ -170,6 +191,11 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 	if err != nil {
 		return fatal("%v", awsapi.Classify(err, "sts:GetCallerIdentity", "(caller)", c.HomeRegion))
 	}
+	if account == "" || arn == "" {
+		// Every check runs in the caller's account or through a role it assumes: an unknown caller
+		// is no caller to check with (STS API reference, GetCallerIdentity: Account and Arn).
+		return fatal("sts:GetCallerIdentity did not say who the caller is (account %q, ARN %q)", account, arn)
+	}
 	rep.Caller = arn
 	var progress io.Writer
 	if !f.quiet {
@@ -192,3 +218,6 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 	}
 	return 0
 }
+
+// oneLine is s on one line (a fatal error may carry the SDK's multi-line text).
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
