@@ -118,6 +118,7 @@ func TestPolicyMatchesTheCalls(t *testing.T) {
 	if strings.Join(recorded, "\n") != strings.Join(listed, "\n") {
 		t.Errorf("recorded operations:\n  %s\nlisted in permissions.Operations:\n  %s", strings.Join(recorded, "\n  "), strings.Join(listed, "\n  "))
 	}
+	checkPolicyGrants(t, recorded)
 	policy := permissions.PolicyJSON()
 	for _, a := range permissions.Actions() {
 		if !strings.Contains(policy, `"`+a+`"`) {
