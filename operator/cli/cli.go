@@ -72,7 +72,7 @@ commands:
   cost       the cost model over cdk.out (make cost; -h for its flags)
   preflight  read-only checks of the organization and its accounts before the first deploy
   verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
-  policy     the IAM policy preflight and verify need (JSON)
+  policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume)
 
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
@@ -97,7 +97,13 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	case "cost":
 		return costCommand(args[1:], d)
 	case "policy":
-		fmt.Fprintln(d.Stdout, permissions.PolicyJSON())
+		fs := flag.NewFlagSet("policy", flag.ContinueOnError)
+		fs.SetOutput(d.Stderr)
+		role := fs.String("role", permissions.DefaultReadRole, roleUsage)
+		if err := fs.Parse(args[1:]); err != nil || *role == "" || fs.NArg() > 0 {
+			return report.ExitCouldNot
+		}
+		fmt.Fprintln(d.Stdout, permissions.PolicyJSONFor(*role))
 		return report.ExitClean
 	case "preflight", "verify":
 		return checkCommand(ctx, args[0], args[1:], d)
@@ -105,6 +111,10 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	fmt.Fprintf(d.Stderr, "sessionaudit: unknown command %q\n\n%s", args[0], usage)
 	return report.ExitCouldNot
 }
+
+// roleUsage is the -role flag's help: the default, and Control Tower's role.
+var roleUsage = fmt.Sprintf("`name` of the role to assume in every other account (read-only is enough: sessionaudit policy -role <name> prints its policy); "+
+	"in an AWS Control Tower organization: -role %s (docs/preflight-verify.md)", permissions.ControlTowerReadRole)
 
 type checkFlags struct {
 	configPath  string
@@ -126,7 +136,7 @@ func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
 	fs.SetOutput(d.Stderr)
 	var f checkFlags
 	fs.StringVar(&f.configPath, "config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
-	fs.StringVar(&f.role, "role", "OrganizationAccountAccessRole", "role to assume in every other account (read-only is enough: `sessionaudit policy`)")
+	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)
 	fs.IntVar(&f.concurrency, "concurrency", 16, "accounts read at once")
 	fs.BoolVar(&f.jsonOut, "json", false, "write the report as JSON (for CI)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines on stderr")
