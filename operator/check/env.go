@@ -75,7 +75,7 @@ func (e *Env) failed(check, account, region string, err error) {
 	msg, fix := err.Error(), "see the error; run again"
 	if asCallError(err, &ce) {
 		switch {
-		case strings.Contains(ce.Err.Error(), "AssumeRole"):
+		case assumeRoleFailed(err):
 			msg = fmt.Sprintf("could not assume %s: %s", e.Session.RoleArn(account), shortErr(ce.Err))
 			fix = fmt.Sprintf("deploy the read role %q in this account (docs/preflight-verify.md, \"The read role\"), or pass -role with a role that exists in every account and trusts %s", e.Session.RoleName(), e.Session.CallerAccount())
 			check = assumeRoleCheck
@@ -88,6 +88,12 @@ func (e *Env) failed(check, account, region string, err error) {
 	}
 	e.Report.Add(report.Finding{Check: check, Severity: report.Fail, Account: account, Region: region, Message: msg,
 		Meaning: "this account or region could not be checked, so the report says nothing about it", Fix: fix})
+}
+
+// assumeRoleFailed is whether err is the failure to assume the read role in an account.
+func assumeRoleFailed(err error) bool {
+	var ce *awsapi.CallError
+	return asCallError(err, &ce) && strings.Contains(ce.Err.Error(), "AssumeRole")
 }
 
 // assumeRoleCheck is the check of an account whose read role could not be assumed.

@@ -97,7 +97,12 @@ func TestVerifyFindings(t *testing.T) {
 // The policy grants exactly the operations preflight and verify (with its probe) call: every
 // recorded operation is in permissions.Operations, and every listed operation was called by some run.
 func TestPolicyMatchesTheCalls(t *testing.T) {
-	f := newFake(t, 4, func(m map[string]any) { m["delegatedAdmin"] = true }, func(o *fakeaws.Org) {
+	f := newFake(t, 4, func(m map[string]any) {
+		m["delegatedAdmin"] = true
+		// An opt-in region (its opt-in status is read) and exempt roles and users (they are listed).
+		m["regions"] = append(m["regions"].([]any), "ap-southeast-3")
+		m["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{identityCenterBreakGlass, "arn:aws:iam::*:user/break-glass/*"}
+	}, func(o *fakeaws.Org) {
 		o.DelegatedAdmins[fakeaws.StackSetsPrincipal] = []string{o.Management}
 	})
 	if code, r := f.runJSON("preflight"); code != report.ExitClean {
