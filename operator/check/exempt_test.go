@@ -11,7 +11,7 @@ func TestArnLike(t *testing.T) {
 	}{
 		{ic, icRole, true},
 		{"arn:aws:iam::*:role/AWSReservedSSO_PlatformBreakGlass_*", icRole, false}, // the path is part of the ARN
-		{"arn:aws:iam::*:role/*", icRole, true},                                   // * crosses "/"
+		{"arn:aws:iam::*:role/*", icRole, true},                                    // * crosses "/"
 		{"arn:aws:iam::*:role/*", "arn:aws:sts::123456789012:assumed-role/x/y", false},
 		{"arn:aws:iam::*", "arn:aws:iam::123456789012:role/x", false}, // five components
 		{"arn:aws:iam::*:role/Break?lass", "arn:aws:iam::123456789012:role/BreakGlass", true},
