@@ -39,6 +39,19 @@ func exemptPrincipals(c config.Config) (roles, users []Principal) {
 	return roles, users
 }
 
+// regionNotEnabled is the answer of a call in a region the account has not enabled: its
+// credentials are not valid there (AWS Account Management reference guide, "Enable or disable AWS
+// Regions in your account": a disabled region's resources cannot be used).
+func regionNotEnabled(service string) *APIError {
+	switch protocolOf(service) {
+	case "ec2":
+		return &APIError{401, "AuthFailure", "AWS was not able to validate the provided access credentials"}
+	case "query", "s3":
+		return &APIError{403, "InvalidClientTokenId", "The security token included in the request is invalid."}
+	}
+	return &APIError{400, "UnrecognizedClientException", "The security token included in the request is invalid."}
+}
+
 // serveIdentity registers the account-level reads: EC2 DescribeRegions (EC2 API reference: the
 // regionInfo items' regionName, regionEndpoint and optInStatus, "opt-in-not-required | opted-in |
 // not-opted-in"; without AllRegions only the enabled regions; not paginated), IAM ListRoles and
