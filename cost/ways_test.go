@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,30 @@ func TestWayReport(t *testing.T) {
 		if !strings.Contains(out, row) {
 			t.Errorf("no row %q in:\n%s", row, out)
 		}
+	}
+}
+
+// docs/cost.md's claim: at 1,000 accounts, 30,000 events, under a dollar a month with one e-mail
+// address.
+func TestDocsStateTheWayNotices(t *testing.T) {
+	p, err := DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../docs/cost.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := 1000 * p.assume("wayEventsPerAccount")
+	digits := fmt.Sprintf("%.0f", events)
+	for i := len(digits) - 3; i > 0; i -= 3 {
+		digits = digits[:i] + "," + digits[i:]
+	}
+	claim := fmt.Sprintf("at 1,000 accounts, %s events, under a dollar a month with one e-mail address", digits)
+	if !strings.Contains(strings.Join(strings.Fields(string(data)), " "), claim) {
+		t.Errorf("docs/cost.md does not say %q", claim)
+	}
+	if got := Total(WayNotices(p, Plan{Emails: 1}, Governed{Home: p.Region, Count: 1}, 1000)); got >= 1 {
+		t.Errorf("1,000 accounts cost $%v a month, not under a dollar", got)
 	}
 }
