@@ -126,7 +126,7 @@ func (d doors) serialConsole(ctx context.Context, client *ec2.Client) error {
 		return call(err, "ec2:GetSerialConsoleAccessStatus", d.account, d.region)
 	}
 	sev := d.severity(config.WaySerialConsole)
-	fix := fmt.Sprintf("`aws ec2 disable-serial-console-access --region %s` in account %s where nobody needs it (EC2 user guide, \"Configure access to the EC2 Serial Console\"), or, with declarative policies enabled, the organization's EC2 declarative policy (serial console access); docs/guardrails.md, \"Ways into a node\"", d.region, d.account)
+	fix := "`aws ec2 disable-serial-console-access --region <region>` in each listed account and region where nobody needs the serial console (EC2 user guide, \"Configure access to the EC2 Serial Console\"), or, with declarative policies enabled, the organization's EC2 declarative policy (serial console access); docs/guardrails.md, \"Ways into a node\""
 	if out.ManagedBy == ec2types.ManagedByDeclarativePolicy {
 		fix = "access is managed by a declarative policy and cannot be changed in the account: change the organization's EC2 declarative policy (serial console access) in the management account"
 	}
@@ -164,6 +164,7 @@ func endpointOpen(state ec2types.Ec2InstanceConnectEndpointState) (open, known b
 // security groups reach, SSH or RDP through OpenTunnel.
 func (d doors) instanceConnectEndpoints(ctx context.Context, client *ec2.Client) error {
 	sev := d.severity(config.WayInstanceConnectEndpoint)
+	fix := "`aws ec2 delete-instance-connect-endpoint --region <region> --instance-connect-endpoint-id <endpoint>` in the listed account, for each listed endpoint nobody needs; docs/guardrails.md, \"Ways into a node\""
 	p := ec2.NewDescribeInstanceConnectEndpointsPaginator(client, &ec2.DescribeInstanceConnectEndpointsInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -172,7 +173,6 @@ func (d doors) instanceConnectEndpoints(ctx context.Context, client *ec2.Client)
 		}
 		for _, ep := range out.InstanceConnectEndpoints {
 			id := orNone(aws.ToString(ep.InstanceConnectEndpointId))
-			fix := fmt.Sprintf("`aws ec2 delete-instance-connect-endpoint --instance-connect-endpoint-id %s --region %s` in account %s where nobody needs it; docs/guardrails.md, \"Ways into a node\"", id, d.region, d.account)
 			where := fmt.Sprintf("VPC %s, subnet %s", orNone(aws.ToString(ep.VpcId)), orNone(aws.ToString(ep.SubnetId)))
 			switch open, known := endpointOpen(ep.State); {
 			case !known || aws.ToString(ep.InstanceConnectEndpointId) == "":
@@ -266,7 +266,7 @@ func (d doors) cluster(c ecstypes.Cluster, sev report.Severity) {
 		return
 	}
 	name := orNone(aws.ToString(c.ClusterName))
-	fix := fmt.Sprintf("`aws ecs update-cluster --cluster %s --region %s --configuration 'executeCommandConfiguration={logging=OVERRIDE,logConfiguration={cloudWatchLogGroupName=<log group>}}'` in account %s (ECS developer guide, \"Monitor Amazon ECS containers with ECS Exec\", logging); docs/guardrails.md, \"Ways into a node\"", name, d.region, d.account)
+	fix := "`aws ecs update-cluster --region <region> --cluster <cluster> --configuration 'executeCommandConfiguration={logging=OVERRIDE,logConfiguration={cloudWatchLogGroupName=<log group>}}'` in the listed account, for each listed cluster (ECS developer guide, \"Monitor Amazon ECS containers with ECS Exec\", logging); docs/guardrails.md, \"Ways into a node\""
 	switch clusterLogging(c) {
 	case execNotLogged:
 		d.add(CheckECSExecLogging, config.WayECSExec, sev, name,

@@ -80,7 +80,7 @@ func TestDoorsFindings(t *testing.T) {
 		{"endpoint in a state this version does not know", nil, endpoint("suspended"), check.CheckInstanceConnectEndpoints, report.Warn, report.Warn, `"suspended"`},
 		{"endpoint without a state", withWay("instanceConnectEndpoint", "allow"), endpoint(""), check.CheckInstanceConnectEndpoints, report.Warn, report.Warn, "does not know"},
 		{"cluster logging NONE", nil, cluster(fakeaws.Cluster{Logging: "NONE"}), check.CheckECSExecLogging, report.Warn, report.Warn, "cluster door logs no ECS Exec session"},
-		{"cluster logging NONE, deny", withWay("ecsExec", "deny"), cluster(fakeaws.Cluster{Logging: "NONE"}), check.CheckECSExecLogging, report.Warn, report.Fail, "update-cluster --cluster door"},
+		{"cluster logging NONE, deny", withWay("ecsExec", "deny"), cluster(fakeaws.Cluster{Logging: "NONE"}), check.CheckECSExecLogging, report.Warn, report.Fail, "update-cluster --region <region> --cluster <cluster>"},
 		{"cluster OVERRIDE without a destination", nil, cluster(fakeaws.Cluster{Logging: "OVERRIDE"}), check.CheckECSExecLogging, report.Warn, report.Warn, "OVERRIDE without a log group or bucket"},
 		{"cluster OVERRIDE to a bucket", nil, cluster(fakeaws.Cluster{Logging: "OVERRIDE", Bucket: "exec-logs"}), check.CheckECSExecLogging, "", "", ""},
 		{"cluster logging DEFAULT", nil, cluster(fakeaws.Cluster{Logging: "DEFAULT"}), check.CheckECSExecLogging, report.Info, report.Info, "awslogs"},
@@ -164,4 +164,19 @@ func TestDoorsManyClusters(t *testing.T) {
 			t.Errorf("want one finding of cluster c200, got %+v:\n%s", got, failing(r))
 		}
 	})
+}
+
+// A door open in many accounts is explained once in the person's report, its places listed.
+func TestDoorsGroupedInTheReport(t *testing.T) {
+	f := newFake(t, 4, nil, func(o *fakeaws.Org) {
+		for _, a := range o.Accounts {
+			for _, r := range a.Regions {
+				r.SerialConsole = "true"
+			}
+		}
+	})
+	code, out, _ := f.run("preflight")
+	if want := fmt.Sprintf("WARN ec2.serial-console (%d)", 6*2); code != report.ExitFindings || strings.Count(out, "ec2.serial-console (") != 1 || !strings.Contains(out, want) {
+		t.Errorf("exit %d; want one group %q:\n%s", code, want, out)
+	}
 }
