@@ -72,6 +72,7 @@ func TestDoorsFindings(t *testing.T) {
 		{"serial console enabled, allow", withWay("serialConsole", "allow"), func(r *fakeaws.Region) { r.SerialConsole = "true" }, check.CheckSerialConsole, report.Info, report.Info, "is allow"},
 		{"serial console answer without the field", nil, func(r *fakeaws.Region) { r.SerialConsole = fakeaws.NoAnswer }, check.CheckSerialConsole, report.Warn, report.Warn, "without SerialConsoleAccessEnabled"},
 		{"serial console unknown, allow", withWay("serialConsole", "allow"), func(r *fakeaws.Region) { r.SerialConsole = fakeaws.NoAnswer }, check.CheckSerialConsole, report.Warn, report.Warn, "may be enabled"},
+		{"serial console enabled by a declarative policy", nil, func(r *fakeaws.Region) { r.SerialConsole, r.SerialConsoleManagedBy = "true", "declarative-policy" }, check.CheckSerialConsole, report.Warn, report.Warn, "managed by a declarative policy"},
 		{"serial console disabled", nil, func(r *fakeaws.Region) { r.SerialConsole = "false" }, check.CheckSerialConsole, "", "", ""},
 		{"endpoint create-complete", nil, endpoint("create-complete"), check.CheckInstanceConnectEndpoints, report.Warn, report.Warn, "eice-0door"},
 		{"endpoint update-complete", nil, endpoint("update-complete"), check.CheckInstanceConnectEndpoints, report.Warn, report.Warn, "eice-0door"},
@@ -178,5 +179,18 @@ func TestDoorsGroupedInTheReport(t *testing.T) {
 	code, out, _ := f.run("preflight")
 	if want := fmt.Sprintf("WARN ec2.serial-console (%d)", 6*2); code != report.ExitFindings || strings.Count(out, "ec2.serial-console (") != 1 || !strings.Contains(out, want) {
 		t.Errorf("exit %d; want one group %q:\n%s", code, want, out)
+	}
+}
+
+// An answer the SDK cannot read (serialConsoleAccessEnabled not a boolean) is a failed check of
+// that account and region, never clean.
+func TestDoorsUnreadableAnswer(t *testing.T) {
+	f := newFake(t, 2, nil, inDoorRegion(func(r *fakeaws.Region) { r.SerialConsole = "perhaps" }))
+	for _, cmd := range []string{"preflight", "verify"} {
+		code, r := f.runJSON(cmd)
+		got := findings(r, check.CheckSerialConsole)
+		if code != report.ExitFindings || len(got) != 1 || got[0].Severity != report.Fail || got[0].Account != f.cfg.LogArchiveAccountID || got[0].Region != doorRegion {
+			t.Errorf("%s: exit %d, %s findings %+v", cmd, code, check.CheckSerialConsole, got)
+		}
 	}
 }

@@ -18,6 +18,9 @@ func (o *Org) serveDoors(h func(string, string, Handler)) {
 			return nil, err
 		}
 		out := map[string]any{"managedBy": "account"}
+		if reg.SerialConsoleManagedBy != "" {
+			out["managedBy"] = reg.SerialConsoleManagedBy
+		}
 		switch reg.SerialConsole {
 		case NoAnswer:
 		case "":

@@ -177,8 +177,10 @@ type Region struct {
 	// serialConsoleAccessEnabled ("" answers false, NoAnswer leaves the element out); ICEndpoints
 	// are the EC2 Instance Connect Endpoints; Clusters the ECS clusters.
 	SerialConsole string
-	ICEndpoints   []ICEndpoint
-	Clusters      []Cluster
+	// SerialConsoleManagedBy is its managedBy ("" answers account).
+	SerialConsoleManagedBy string
+	ICEndpoints            []ICEndpoint
+	Clusters               []Cluster
 }
 
 // NoAnswer, as a field of the model, makes the fake leave the element out of its answer.
