@@ -129,11 +129,24 @@ func PerSession(p *Prices, plan Plan, g Governed) []Line {
 			add("session key", sh.region, "kms:GenerateDataKey and kms:Decrypt", 2*sh.n/float64(g.Count), "requests", "kms.request")
 		}
 	}
-	add("notifications", g.Home, "events to the central bus (another account)", events, "events", "events.crossAccount")
-	add("notifications", g.Home, "formatter Lambda invocations", events, "invocations", "lambda.request")
-	add("notifications", g.Home, "SNS publishes", events, "publishes", "sns.publish")
+	return append(lines, noticeLines(p, plan, g.Home, events)...)
+}
+
+// noticeLines are what events notices cost, priced in home: each event sent from a member
+// account's default bus to the central bus (another account), a formatter invocation, an SNS
+// publish and an e-mail per address.
+func noticeLines(p *Prices, plan Plan, home string, events float64) []Line {
+	var lines []Line
+	add := func(what string, count float64, unit, price string) {
+		at := p.in(home)
+		each := at.usd(price)
+		lines = append(lines, Line{Where: "notifications", Region: home, Fallback: at.fallback, What: what, Count: count, Unit: unit, Each: each, USD: count * each})
+	}
+	add("events to the central bus (another account)", events, "events", "events.crossAccount")
+	add("formatter Lambda invocations", events, "invocations", "lambda.request")
+	add("SNS publishes", events, "publishes", "sns.publish")
 	if plan.Emails > 0 {
-		add("notifications", g.Home, "e-mail deliveries", events*float64(plan.Emails), "e-mails", "sns.email")
+		add("e-mail deliveries", events*float64(plan.Emails), "e-mails", "sns.email")
 	}
 	return lines
 }

@@ -65,7 +65,7 @@ var required = struct{ prices, assumptions []string }{
 		"lambda.gbSecond.arm64", "lambda.gbSecond.x86_64", "s3.storage.STANDARD", "s3.put", "sns.publish", "sns.email",
 		"events.crossAccount"},
 	assumptions: []string{"cloudwatchEnvelope", "cloudwatchStored", "gzipRatio", "subscriptionRecordKB", "transcriptKB",
-		"busyAccountBytesPerSecond", "processorMillis", "sessionEvents"},
+		"busyAccountBytesPerSecond", "processorMillis", "sessionEvents", "wayEventsPerAccount"},
 }
 
 // DefaultPrices is the prices file shipped with the model (cost/prices.json).

@@ -69,6 +69,7 @@ func accountPreflight(ctx context.Context, e *Env, account string, tally *exempt
 		if err := justInTimeCheck(ctx, e, cfg, account, region); err != nil {
 			e.failed("ssm.just-in-time", account, region, err)
 		}
+		doorChecks(ctx, e, account, region, false)
 		nodes, err := managedNodes(ctx, e, cfg, account, region)
 		if err != nil {
 			e.failed("ec2.managed-nodes", account, region, err)

@@ -33,6 +33,7 @@ func memberChecks(ctx context.Context, e *Env, accounts []string) {
 				e.failed("member.sample", account, r, err)
 				return
 			}
+			doorChecks(ctx, e, account, r, true)
 		}
 	}, e.progress("verify", len(accounts)))
 }

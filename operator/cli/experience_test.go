@@ -79,7 +79,7 @@ func TestAccessDeniedNamesThePermission(t *testing.T) {
 func TestAccessDeniedInOneAccount(t *testing.T) {
 	f := newFake(t, 3, nil, nil)
 	f.srv.Inject = func(r *fakeaws.Request) *fakeaws.APIError {
-		if r.Service == "ec2" && r.Account == fakeaws.AccountID(2) {
+		if r.Service == "ec2" && r.Operation == "DescribeInstances" && r.Account == fakeaws.AccountID(2) {
 			return fakeaws.Denied("ec2", "ec2:DescribeInstances")
 		}
 		return nil

@@ -14,7 +14,7 @@ import (
 // each recorded operation's IAM action from them, independently of permissions.Operations.
 var iamPrefixes = map[string]string{
 	"Account": "account", "Athena": "athena", "CloudFormation": "cloudformation", "CloudTrail": "cloudtrail",
-	"CloudWatch": "cloudwatch", "CloudWatch Logs": "logs", "EC2": "ec2", "EventBridge": "events",
+	"CloudWatch": "cloudwatch", "CloudWatch Logs": "logs", "EC2": "ec2", "ECS": "ecs", "EventBridge": "events",
 	"Firehose": "firehose", "IAM": "iam", "KMS": "kms", "Organizations": "organizations", "S3": "s3",
 	"SNS": "sns", "SQS": "sqs", "SSM": "ssm", "SSM GuiConnect": "ssm-guiconnect", "STS": "sts",
 }

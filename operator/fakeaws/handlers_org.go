@@ -203,6 +203,7 @@ func (o *Org) Serve(s *Server) {
 	})
 	o.serveMember(s, h)
 	o.serveIdentity(h)
+	o.serveDoors(h)
 	o.serveArchive(s, h)
 	o.serveProbe(s, h)
 }

@@ -153,6 +153,9 @@ func (o *Org) newAccount(c config.Config, id, name, parent string) *Account {
 			LogGroups:      map[string]bool{logGroup: true},
 			Filters:        map[string][]string{logGroup: {in.DestinationArn(r)}},
 			Rules:          map[string]string{install.MemberNamePrefix + "sessions": "ENABLED"},
+			// The doors are closed: serial console access disabled, no Instance Connect Endpoint,
+			// and one ECS cluster whose ECS Exec sessions go to a log group.
+			Clusters: []Cluster{{Name: "app", Logging: "OVERRIDE", LogGroup: "/ecs/exec/app"}},
 		}
 	}
 	return a

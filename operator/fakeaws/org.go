@@ -173,6 +173,29 @@ type Region struct {
 	DLQ int
 	// LogStreams are the streams created by CreateLogStream ("<group>/<stream>").
 	LogStreams map[string]bool
+	// The open doors (handlers_doors.go). SerialConsole is the text of GetSerialConsoleAccessStatus's
+	// serialConsoleAccessEnabled ("" answers false, NoAnswer leaves the element out); ICEndpoints
+	// are the EC2 Instance Connect Endpoints; Clusters the ECS clusters.
+	SerialConsole string
+	// SerialConsoleManagedBy is its managedBy ("" answers account).
+	SerialConsoleManagedBy string
+	ICEndpoints            []ICEndpoint
+	Clusters               []Cluster
+}
+
+// NoAnswer, as a field of the model, makes the fake leave the element out of its answer.
+const NoAnswer = "-"
+
+// ICEndpoint is an EC2 Instance Connect Endpoint (State as the API answers it; "" leaves it out).
+type ICEndpoint struct{ ID, VPC, Subnet, State string }
+
+// Cluster is an ECS cluster. Logging is executeCommandConfiguration.logging ("" leaves the
+// execute command configuration out); LogGroup and Bucket its logConfiguration's
+// cloudWatchLogGroupName and s3BucketName. Missing lists the cluster but makes DescribeClusters
+// answer a failure (reason MISSING) for it.
+type Cluster struct {
+	Name, Status, Logging, LogGroup, Bucket string
+	Missing                                 bool
 }
 
 // Recording is RDP recording preferences.
