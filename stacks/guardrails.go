@@ -35,6 +35,8 @@ func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
 		DocumentName:          jsii.String(sessionprefs.DocumentName),
 		Regions:               c.Regions,
 		DenyUnloggedSessions:  c.Guardrails.UnloggedSessions == config.UnloggedDeny,
+		Ways:                  c.Guardrails.DeniedWays(),
+		PolicyNamePrefix:      jsii.String(config.PolicyNamePrefix),
 	})
 	return &Guardrails{Stack: stack, Guardrails: g}
 }

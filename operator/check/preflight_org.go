@@ -151,10 +151,7 @@ func scpChecks(ctx context.Context, e *Env, org *organizations.Client, tree *Tre
 	c := e.Config
 	me := e.Session.CallerAccount()
 	if c.Guardrails.Enabled {
-		ours := []string{"SessionAuditProtect"}
-		if c.Guardrails.UnloggedSessions == config.UnloggedDeny {
-			ours = append(ours, "SessionAuditUnloggedSessions")
-		}
+		ours := c.Guardrails.PolicyNames()
 		for _, t := range c.TargetOrganizationalUnitIDs {
 			if !tree.Known(t) {
 				continue // organizations.target-ou
