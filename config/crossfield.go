@@ -61,9 +61,11 @@ const (
 )
 
 // roleOfSession is the role ARN pattern of a role session ARN pattern: the session name dropped,
-// and for an IAM Identity Center role its path put back, with "*" for the region segment (the
-// documented path has the Identity Center region there; IAM reserves the /aws-reserved/ path, so
-// the pattern matches only Identity Center's roles).
+// and for an IAM Identity Center role its path put back, with "*" where the region segment goes:
+// the documented path has the Identity Center region there ("<region>/"), and roles of an
+// instance in us-east-1 are reported without it (aws-reserved/sso.amazonaws.com/AWSReservedSSO_…),
+// so "*" right before the role name matches both. IAM reserves the /aws-reserved/ path, so the
+// pattern matches only Identity Center's roles.
 func roleOfSession(arn string) string {
 	role := strings.Replace(strings.Replace(arn, ":sts::", ":iam::", 1), ":assumed-role/", ":role/", 1)
 	start := strings.Index(role, ":role/") + len(":role/")
@@ -71,7 +73,7 @@ func roleOfSession(arn string) string {
 		role = role[:j]
 	}
 	if name := role[start:]; strings.HasPrefix(name, IdentityCenterRolePrefix) {
-		role = role[:start] + IdentityCenterRolePath + "*/" + name
+		role = role[:start] + IdentityCenterRolePath + "*" + name
 	}
 	return role
 }

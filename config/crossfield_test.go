@@ -51,8 +51,8 @@ func TestCrossFieldConfigs(t *testing.T) {
 		{"exempt Identity Center role session", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"exemptPrincipalArns": []any{"arn:aws:sts::*:assumed-role/AWSReservedSSO_BreakGlass_*/*", "arn:aws:sts::*:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice"}}
 		}, []string{
-			`guardrails.exemptPrincipalArns[0]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_* (got "arn:aws:sts::*:assumed-role/AWSReservedSSO_BreakGlass_*/*")`,
-			`guardrails.exemptPrincipalArns[1]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_0123456789abcdef (got "arn:aws:sts::*:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice")`,
+			`guardrails.exemptPrincipalArns[0]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_BreakGlass_* (got "arn:aws:sts::*:assumed-role/AWSReservedSSO_BreakGlass_*/*")`,
+			`guardrails.exemptPrincipalArns[1]: names a role session, but the guardrails match aws:PrincipalArn, which for a role session is the role's ARN: exempt the role, e.g. arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_0123456789abcdef (got "arn:aws:sts::*:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice")`,
 		}},
 		{"principal patterns of another partition", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"exemptPrincipalArns": []any{"arn:aws-cn:iam::*:role/BreakGlass"}}
@@ -137,10 +137,10 @@ func TestConfigsAtTheLimits(t *testing.T) {
 	for session, want := range map[string]string{
 		"arn:aws:sts::*:assumed-role/BreakGlass":                    "arn:aws:iam::*:role/BreakGlass",
 		"arn:aws:sts::*:assumed-role/BreakGlass/":                   "arn:aws:iam::*:role/BreakGlass",
-		"arn:aws:sts::*:assumed-role/AWSReservedSSO_X_1":            "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_X_1",
-		"arn:aws:sts::*:assumed-role/AWSReservedSSO_/s":             "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_",
+		"arn:aws:sts::*:assumed-role/AWSReservedSSO_X_1":            "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_X_1",
+		"arn:aws:sts::*:assumed-role/AWSReservedSSO_/s":             "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_",
 		"arn:aws:sts::*:assumed-role/AWSReservedSS_Admin/alice":     "arn:aws:iam::*:role/AWSReservedSS_Admin",
-		"arn:aws-us-gov:sts::*:assumed-role/AWSReservedSSO_A_1/bob": "arn:aws-us-gov:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_A_1",
+		"arn:aws-us-gov:sts::*:assumed-role/AWSReservedSSO_A_1/bob": "arn:aws-us-gov:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_A_1",
 	} {
 		if got := roleOfSession(session); got != want {
 			t.Errorf("roleOfSession(%s) = %s, want %s", session, got, want)

@@ -59,6 +59,24 @@ func costDir(t *testing.T, dir string, s *synthesized) string {
 	return dir
 }
 
+// planOf reads the cost model's app and plan from an assembly directory as make cost does, and
+// fails the test unless the phase read from the configuration the app wrote is phase.
+func planOf(t *testing.T, dir, phase string) (*cost.App, cost.Plan) {
+	t.Helper()
+	a, err := cost.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Phase != phase {
+		t.Errorf("phase read from the written configuration %q, want %q", a.Phase, phase)
+	}
+	plan, err := cost.ReadPlan(a)
+	if err != nil {
+		t.Fatalf("make cost fails in the %s phase: %v", phase, err)
+	}
+	return a, plan
+}
+
 func fixed(t *testing.T, a *cost.App, p *cost.Prices, accounts, regions int) float64 {
 	t.Helper()
 	lines, err := cost.Fixed(a, p, cost.Scale{Accounts: accounts, Regions: regions})
@@ -236,17 +254,7 @@ func TestCostInEveryRolloutPhase(t *testing.T) {
 			case config.PhaseEnforced:
 				enforcedDir = dir
 			}
-			a, err := cost.ReadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.Phase != tt.phase {
-				t.Errorf("phase read from the written configuration %q, want %q", a.Phase, tt.phase)
-			}
-			plan, err := cost.ReadPlan(a)
-			if err != nil {
-				t.Fatalf("make cost fails in the %s phase: %v", tt.phase, err)
-			}
+			a, plan := planOf(t, dir, tt.phase)
 			if plan.Logging != tt.logging || plan.SessionEncryption != tt.encrypts {
 				t.Errorf("plan: logging %v, session encryption %v; want %v, %v", plan.Logging, plan.SessionEncryption, tt.logging, tt.encrypts)
 			}
@@ -352,17 +360,7 @@ func TestCostOnWhatTheAppWrites(t *testing.T) {
 	if _, err := config.LoadFile(filepath.Join(out, config.WrittenFile)); err != nil {
 		t.Fatalf("the configuration the app wrote does not load: %v", err)
 	}
-	a, err := cost.ReadDir(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Phase != config.PhasePermissions {
-		t.Errorf("phase %q, want %q", a.Phase, config.PhasePermissions)
-	}
-	plan, err := cost.ReadPlan(a)
-	if err != nil {
-		t.Fatalf("make cost in the permissions phase: %v", err)
-	}
+	a, plan := planOf(t, out, config.PhasePermissions)
 	p, err := cost.DefaultPrices()
 	if err != nil {
 		t.Fatal(err)

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -73,10 +75,10 @@ func (e *Env) failed(check, account, region string, err error) {
 	msg, fix := err.Error(), "see the error; run again"
 	if asCallError(err, &ce) {
 		switch {
-		case strings.Contains(ce.Err.Error(), "AssumeRole"):
+		case assumeRoleFailed(err):
 			msg = fmt.Sprintf("could not assume %s: %s", e.Session.RoleArn(account), shortErr(ce.Err))
 			fix = fmt.Sprintf("deploy the read role %q in this account (docs/preflight-verify.md, \"The read role\"), or pass -role with a role that exists in every account and trusts %s", e.Session.RoleName(), e.Session.CallerAccount())
-			check = "access.assume-role"
+			check = assumeRoleCheck
 		case ce.Kind == awsapi.AccessDenied:
 			fix = fmt.Sprintf("grant %s to the role or credentials (`go run ./cmd/sessionaudit policy` prints the whole policy); an SCP may also deny it", ce.Action)
 			check = "access.denied"
@@ -87,6 +89,15 @@ func (e *Env) failed(check, account, region string, err error) {
 	e.Report.Add(report.Finding{Check: check, Severity: report.Fail, Account: account, Region: region, Message: msg,
 		Meaning: "this account or region could not be checked, so the report says nothing about it", Fix: fix})
 }
+
+// assumeRoleFailed is whether err is the failure to assume the read role in an account.
+func assumeRoleFailed(err error) bool {
+	var ce *awsapi.CallError
+	return asCallError(err, &ce) && strings.Contains(ce.Err.Error(), "AssumeRole")
+}
+
+// assumeRoleCheck is the check of an account whose read role could not be assumed.
+const assumeRoleCheck = "access.assume-role"
 
 func asCallError(err error, target **awsapi.CallError) bool {
 	for err != nil {
@@ -141,6 +152,7 @@ func run(ctx context.Context, e *Env, command string, body func(context.Context,
 	if err := body(ctx, e); err != nil {
 		e.Report.Fatal = err.Error()
 	}
+	controlTowerHint(ctx, e)
 	e.Report.Duration = time.Since(start)
 }
 
@@ -156,3 +168,46 @@ func (e *Env) callAs() string {
 func (e *Env) stackSetsAccount() string { return e.Session.CallerAccount() }
 
 var _ = stacks.MemberStackSetName
+
+// controlTowerHint: when the default read role could not be assumed in some accounts and the
+// organization is an AWS Control Tower landing zone (trusted access for Control Tower's service
+// principal), those findings say that its accounts have AWSControlTowerExecution instead. It asks
+// Organizations only then; when it cannot tell, the findings stay as they are.
+func controlTowerHint(ctx context.Context, e *Env) {
+	if e.Session.RoleName() != permissions.DefaultReadRole {
+		return
+	}
+	var refused []int
+	for i, f := range e.Report.Findings {
+		if f.Check == assumeRoleCheck {
+			refused = append(refused, i)
+		}
+	}
+	if len(refused) == 0 || !controlTower(ctx, e) {
+		return
+	}
+	hint := fmt.Sprintf("this organization uses AWS Control Tower (trusted access for %s), whose accounts have %s: run from the management account with -role %s (docs/preflight-verify.md); or ",
+		permissions.ControlTowerPrincipal, permissions.ControlTowerReadRole, permissions.ControlTowerReadRole)
+	for _, i := range refused {
+		e.Report.Findings[i].Fix = hint + e.Report.Findings[i].Fix
+	}
+}
+
+// controlTower is whether the organization has trusted access for AWS Control Tower (false when
+// Organizations cannot be read: the hint is then left out).
+func controlTower(ctx context.Context, e *Env) bool {
+	p := organizations.NewListAWSServiceAccessForOrganizationPaginator(organizations.NewFromConfig(e.cfg("", e.Config.HomeRegion)),
+		&organizations.ListAWSServiceAccessForOrganizationInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return false
+		}
+		for _, s := range out.EnabledServicePrincipals {
+			if aws.ToString(s.ServicePrincipal) == permissions.ControlTowerPrincipal {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -30,16 +30,31 @@ const InstancePolicyName = "SessionAuditInstanceLogging"
 const DHMCSetting = "/ssm/managed-instance/default-ec2-instance-management-role"
 
 // accountChecks reads every account with bounded concurrency.
+// Then it summarizes the exempt patterns over every account.
 func accountChecks(ctx context.Context, e *Env, accounts []string) {
+	tally := newExemptTally()
 	awsapi.ForEach(ctx, accounts, e.Concurrency, func(ctx context.Context, account string) {
-		accountPreflight(ctx, e, account)
+		accountPreflight(ctx, e, account, tally)
 	}, e.progress("preflight", len(accounts)))
+	if ctx.Err() == nil {
+		exemptSummary(e, accounts, tally)
+	}
 }
 
-func accountPreflight(ctx context.Context, e *Env, account string) {
+func accountPreflight(ctx context.Context, e *Env, account string, tally *exemptTally) {
 	profiles := map[string]int{} // instance profile → managed instances using it
 	roles := map[string]int{}    // role name → managed instances using it (0: the DHMC role)
+	disabled, err := regionOptInCheck(ctx, e, account)
+	if err != nil {
+		e.failed(OptInCheck, account, "", err)
+		if assumeRoleFailed(err) {
+			return // the account cannot be read at all
+		}
+	}
 	for _, region := range e.Config.Regions {
+		if disabled[region] {
+			continue
+		}
 		cfg := e.cfg(account, region)
 		if err := documentCheck(ctx, e, cfg, account, region); err != nil {
 			e.failed("ssm.preferences", account, region, err)
@@ -68,6 +83,7 @@ func accountPreflight(ctx context.Context, e *Env, account string) {
 			e.failed("ec2.vpc-endpoints", account, region, err)
 		}
 	}
+	exemptCheck(ctx, e, account, tally)
 	if err := profileRoles(ctx, e, account, profiles, roles); err != nil {
 		e.failed("iam.instance-roles", account, "", err)
 		return

@@ -16,6 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
@@ -45,8 +48,22 @@ func DefaultDeps() Deps {
 	return Deps{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, LoadAWS: loadDefault, Now: time.Now}
 }
 
+// loadDefault is the SDK's default configuration with a quiet instance-metadata client: when no
+// other source has credentials, the default chain asks the EC2 instance metadata service (IMDS),
+// and where there is none that answers the token request with 403, 404 or 405 (a container, a
+// laptop behind a proxy), the SDK's IMDS client logs "falling back to IMDSv1" on the SDK's default
+// logger (stderr) into the operator's report. The credentials chain and the IMDS settings
+// (AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT, the profile's) stay the SDK's:
+// the IMDS client is made from the first load's configuration, only without its logger; the
+// reason a run could not start is the command's own one line.
 func loadDefault(ctx context.Context, region string, retryer func() aws.Retryer) (aws.Config, error) {
-	return awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region), awsconfig.WithRetryer(retryer))
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region), awsconfig.WithRetryer(retryer)}
+	base, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return base, err
+	}
+	quiet := imds.NewFromConfig(base, func(o *imds.Options) { o.Logger = logging.Nop{} })
+	return awsconfig.LoadDefaultConfig(ctx, append(opts, awsconfig.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = quiet }))...)
 }
 
 const usage = `usage: sessionaudit <command> [flags]
@@ -55,7 +72,7 @@ commands:
   cost       the cost model over cdk.out (make cost; -h for its flags)
   preflight  read-only checks of the organization and its accounts before the first deploy
   verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
-  policy     the IAM policy preflight and verify need (JSON)
+  policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume)
 
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
@@ -80,7 +97,13 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	case "cost":
 		return costCommand(args[1:], d)
 	case "policy":
-		fmt.Fprintln(d.Stdout, permissions.PolicyJSON())
+		fs := flag.NewFlagSet("policy", flag.ContinueOnError)
+		fs.SetOutput(d.Stderr)
+		role := fs.String("role", permissions.DefaultReadRole, roleUsage)
+		if err := fs.Parse(args[1:]); err != nil || *role == "" || fs.NArg() > 0 {
+			return report.ExitCouldNot
+		}
+		fmt.Fprintln(d.Stdout, permissions.PolicyJSONFor(*role))
 		return report.ExitClean
 	case "preflight", "verify":
 		return checkCommand(ctx, args[0], args[1:], d)
@@ -88,6 +111,10 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	fmt.Fprintf(d.Stderr, "sessionaudit: unknown command %q\n\n%s", args[0], usage)
 	return report.ExitCouldNot
 }
+
+// roleUsage is the -role flag's help: the default, and Control Tower's role.
+var roleUsage = fmt.Sprintf("`name` of the role to assume in every other account (read-only is enough: sessionaudit policy -role <name> prints its policy); "+
+	"in an AWS Control Tower organization: -role %s (docs/preflight-verify.md)", permissions.ControlTowerReadRole)
 
 type checkFlags struct {
 	configPath  string
@@ -109,7 +136,7 @@ func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
 	fs.SetOutput(d.Stderr)
 	var f checkFlags
 	fs.StringVar(&f.configPath, "config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
-	fs.StringVar(&f.role, "role", "OrganizationAccountAccessRole", "role to assume in every other account (read-only is enough: `sessionaudit policy`)")
+	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)
 	fs.IntVar(&f.concurrency, "concurrency", 16, "accounts read at once")
 	fs.BoolVar(&f.jsonOut, "json", false, "write the report as JSON (for CI)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines on stderr")
@@ -130,6 +157,10 @@ func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
 	rep := &report.Report{Command: name}
 	code := runCheck(ctx, name, f, d, rep)
 	if f.jsonOut {
+		if rep.Fatal != "" {
+			// The JSON goes to a file or a parser; a CI log shows stderr (docs/preflight-verify.md).
+			fmt.Fprintf(d.Stderr, "sessionaudit %s could not run: %s\n", name, oneLine(rep.Fatal))
+		}
 		if err := rep.WriteJSON(d.Stdout); err != nil {
 			return report.ExitCouldNot
 		}
@@ -170,6 +201,11 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 	if err != nil {
 		return fatal("%v", awsapi.Classify(err, "sts:GetCallerIdentity", "(caller)", c.HomeRegion))
 	}
+	if account == "" || arn == "" {
+		// Every check runs in the caller's account or through a role it assumes: an unknown caller
+		// is no caller to check with (STS API reference, GetCallerIdentity: Account and Arn).
+		return fatal("sts:GetCallerIdentity did not say who the caller is (account %q, ARN %q)", account, arn)
+	}
 	rep.Caller = arn
 	var progress io.Writer
 	if !f.quiet {
@@ -192,3 +228,6 @@ func runCheck(ctx context.Context, name string, f checkFlags, d Deps, rep *repor
 	}
 	return 0
 }
+
+// oneLine is s on one line (a fatal error may carry the SDK's multi-line text).
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -15,6 +15,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/fakeaws"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
@@ -65,7 +66,7 @@ func exampleConfig(t *testing.T, change func(m map[string]any)) (config.Config, 
 func newFake(t *testing.T, members int, change func(map[string]any), mutate func(*fakeaws.Org)) *fake {
 	t.Helper()
 	c, path := exampleConfig(t, change)
-	org := fakeaws.Healthy(c, members, "OrganizationAccountAccessRole")
+	org := fakeaws.Healthy(c, members, permissions.DefaultReadRole)
 	if mutate != nil {
 		mutate(org)
 	}

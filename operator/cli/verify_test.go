@@ -101,7 +101,12 @@ func TestVerifyFindings(t *testing.T) {
 // The policy grants exactly the operations preflight and verify (with its probe) call: every
 // recorded operation is in permissions.Operations, and every listed operation was called by some run.
 func TestPolicyMatchesTheCalls(t *testing.T) {
-	f := newFake(t, 4, func(m map[string]any) { m["delegatedAdmin"] = true }, func(o *fakeaws.Org) {
+	f := newFake(t, 4, func(m map[string]any) {
+		m["delegatedAdmin"] = true
+		// An opt-in region (its opt-in status is read) and exempt roles and users (they are listed).
+		m["regions"] = append(m["regions"].([]any), "ap-southeast-3")
+		m["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{identityCenterBreakGlass, "arn:aws:iam::*:user/break-glass/*"}
+	}, func(o *fakeaws.Org) {
 		o.DelegatedAdmins[fakeaws.StackSetsPrincipal] = []string{o.Management}
 	})
 	if code, r := f.runJSON("preflight"); code != report.ExitClean {
@@ -122,6 +127,7 @@ func TestPolicyMatchesTheCalls(t *testing.T) {
 	if strings.Join(recorded, "\n") != strings.Join(listed, "\n") {
 		t.Errorf("recorded operations:\n  %s\nlisted in permissions.Operations:\n  %s", strings.Join(recorded, "\n  "), strings.Join(listed, "\n  "))
 	}
+	checkPolicyGrants(t, recorded)
 	policy := permissions.PolicyJSON()
 	for _, a := range permissions.Actions() {
 		if !strings.Contains(policy, `"`+a+`"`) {

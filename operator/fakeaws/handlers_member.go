@@ -13,6 +13,9 @@ func (o *Org) region(r *Request) (*Account, *Region, error) {
 	if a == nil {
 		return nil, nil, &APIError{403, "AccessDeniedException", "unknown account"}
 	}
+	if a.OptIn[r.Region] == "not-opted-in" {
+		return nil, nil, regionNotEnabled(r.Service)
+	}
 	reg := a.Regions[r.Region]
 	if reg == nil {
 		reg = &Region{DLQ: -1}

@@ -202,6 +202,7 @@ func (o *Org) Serve(s *Server) {
 		return map[string]any{"IsLogging": t.Logging}, nil
 	})
 	o.serveMember(s, h)
+	o.serveIdentity(h)
 	o.serveArchive(s, h)
 	o.serveProbe(s, h)
 }

@@ -134,6 +134,7 @@ const InstanceRole = "AppInstanceRole"
 func (o *Org) newAccount(c config.Config, id, name, parent string) *Account {
 	a := &Account{ID: id, Name: name, Parent: parent, State: "ACTIVE", Profiles: map[string]string{"app-profile": InstanceRole},
 		RolePolicies: map[string][]string{InstanceRole: {"AmazonSSMManagedInstanceCore", "SessionAuditInstanceLogging"}}, Regions: map[string]*Region{}}
+	a.Roles, a.Users = exemptPrincipals(c)
 	in := stacks.Install(c)
 	for _, r := range c.Regions {
 		logGroup := sessionprefs.LogGroupNamePrefix + id

@@ -137,6 +137,10 @@ type Account struct {
 	Profiles     map[string]string
 	RolePolicies map[string][]string
 	Regions      map[string]*Region
+	// Roles and Users are the account's other IAM roles and users (handlers_iam.go); OptIn maps
+	// an opt-in region to the EC2 OptInStatus the account answers (absent: "opted-in").
+	Roles, Users []Principal
+	OptIn        map[string]string
 }
 
 // Region is an account's state in one region.

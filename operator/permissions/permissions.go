@@ -78,6 +78,9 @@ var ReadOperations = []Operation{
 	{"EC2", "DescribeInstances", "ec2:DescribeInstances", "managed nodes' VPC, subnet, instance profile"},
 	{"EC2", "DescribeRouteTables", "ec2:DescribeRouteTables", "subnets without a route to the internet"},
 	{"EC2", "DescribeVpcEndpoints", "ec2:DescribeVpcEndpoints", "VPC endpoints of private subnets"},
+	{"EC2", "DescribeRegions", "ec2:DescribeRegions", "opt-in governed regions enabled in each account"},
+	{"IAM", "ListRoles", "iam:ListRoles", "roles guardrails.exemptPrincipalArns matches"},
+	{"IAM", "ListUsers", "iam:ListUsers", "users guardrails.exemptPrincipalArns matches"},
 	{"IAM", "ListInstanceProfiles", "iam:ListInstanceProfiles", "roles of instance profiles"},
 	{"IAM", "ListAttachedRolePolicies", "iam:ListAttachedRolePolicies", "instance policy on instance roles"},
 	{"CloudFormation", "DescribeStacks", "cloudformation:DescribeStacks", "stacks (verify)"},
@@ -164,11 +167,32 @@ func Policy(roleName string) map[string]any {
 // ProbeStreamPrefix starts the name of the probe's log stream (and its marker).
 const ProbeStreamPrefix = "sessionaudit-probe-"
 
-// DefaultReadRole is the role name the printed policy allows assuming.
-const DefaultReadRole = "OrganizationAccountAccessRole"
+// The read roles the commands assume in the other accounts (-role). An organization's own accounts
+// can use any role that has this policy and trusts the caller.
+const (
+	// DefaultReadRole is the default: the role AWS Organizations creates in every account it creates
+	// (Organizations user guide, "Accessing member accounts": OrganizationAccountAccessRole, which
+	// trusts the management account). Invited accounts have it only if someone created it.
+	DefaultReadRole = "OrganizationAccountAccessRole"
+	// ControlTowerReadRole is the role AWS Control Tower needs in every enrolled account, created
+	// by Account Factory or by whoever enrolls an existing account (Organizations user guide, "AWS
+	// Control Tower and AWS Organizations": "The AWSControlTowerExecution role must be present in
+	// all enrolled accounts"; Control Tower user guide, "How AWS Control Tower works with roles"). It
+	// trusts the management account, so it is a -role choice for a caller there, not for a
+	// delegated administrator.
+	ControlTowerReadRole = "AWSControlTowerExecution"
+)
+
+// ControlTowerPrincipal is AWS Control Tower's service principal; trusted access for it is how the
+// commands see that an organization is a Control Tower landing zone (Organizations user guide, "AWS
+// Control Tower and AWS Organizations", "Service principals used by AWS Control Tower").
+const ControlTowerPrincipal = "controltower.amazonaws.com"
 
 // PolicyJSON is Policy(DefaultReadRole) as indented JSON.
-func PolicyJSON() string {
-	b, _ := json.MarshalIndent(Policy(DefaultReadRole), "", "  ")
+func PolicyJSON() string { return PolicyJSONFor(DefaultReadRole) }
+
+// PolicyJSONFor is Policy(roleName) as indented JSON.
+func PolicyJSONFor(roleName string) string {
+	b, _ := json.MarshalIndent(Policy(roleName), "", "  ")
 	return strings.TrimSpace(string(b))
 }
