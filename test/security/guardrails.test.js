@@ -29,7 +29,7 @@ const protectScps = NO_GUARDRAILS ? [] : [scp(fromCdkOut, 'SessionAuditProtect')
 const notifyScps = MODE === 'deny' ? [] : protectScps;
 const denyScps = denyTemplate ? [scp(denyTemplate, 'SessionAuditProtect'), scp(denyTemplate, 'SessionAuditUnloggedSessions')] : [];
 // A way into a node follows unloggedSessions unless it has its own setting (ways.test.js).
-const WAYS_DENIED = ['instanceConnect', 'instanceConnectEndpoint', 'serialConsole', 'runCommand', 'ecsExec'].some((w) => ((guardrails.ways || {})[w] || MODE) === 'deny');
+const WAYS_DENIED = Object.keys(require('../../config/schema.json').properties.guardrails.properties.ways.properties).some((w) => ((guardrails.ways || {})[w] || MODE) === 'deny');
 test(`${MODE} mode has the policies it should`, { skip: NO_GUARDRAILS }, () => {
   const names = Object.values(fromCdkOut.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy').map((r) => r.Properties.Name).sort();
   assert.deepStrictEqual(names, ['SessionAuditProtect', ...(MODE === 'deny' ? ['SessionAuditUnloggedSessions'] : []), ...(WAYS_DENIED ? ['SessionAuditWays'] : [])],

@@ -16,7 +16,8 @@ const { load, simulate, example, explain, role, principalFor, arnLike } = requir
 
 const { DIR, ORG, HOME, MEMBER, CFG } = example();
 const guardrails = { enabled: true, unloggedSessions: 'notify', exemptPrincipalArns: [], ways: {}, ...(CFG.guardrails || {}) };
-const WAYS = ['instanceConnect', 'instanceConnectEndpoint', 'serialConsole', 'runCommand', 'ecsExec'];
+// The ways, as config names them (config/schema.json, guardrails.ways; config.AllWays).
+const WAYS = Object.keys(require('../../config/schema.json').properties.guardrails.properties.ways.properties);
 const setting = (way) => (guardrails.ways || {})[way] || guardrails.unloggedSessions;
 const NO_GUARDRAILS = !guardrails.enabled && 'guardrails.enabled is false: this configuration deploys no service control policy';
 const DENIED = 'ExplicitlyDenied';
@@ -183,6 +184,7 @@ test('without the guardrails every chain of the ways is open', async () => {
 // Every way is covered by chains, and a way's deny closes only its own calls: the policy of one
 // way alone is not the others' (each way in deny mode is the tests above; here, the actions).
 test('every way has evasion chains and acts', () => {
+  assert.deepStrictEqual(Object.keys(acts).sort(), [...WAYS].sort(), 'the acts are not those of the ways config knows');
   for (const way of WAYS) {
     assert.ok(chains.some((c) => c.way === way), `no chain for ${way}`);
     assert.ok(acts[way].length > 0 && ordinary[way].length > 0, `no acts or ordinary work for ${way}`);
