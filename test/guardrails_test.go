@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,24 +28,23 @@ var denyModePath = filepath.Join("testdata", "guardrails-deny.scp.json")
 func TestGuardrailsModes(t *testing.T) {
 	for _, tt := range []struct {
 		mode     string
-		ways     map[string]any // guardrails.ways
+		more     map[string]any // more fields of guardrails
 		enabled  bool
 		policies []string // policy names
 	}{
 		{"notify", nil, true, []string{"SessionAuditProtect"}},
 		{"allow", nil, true, []string{"SessionAuditProtect"}},
 		{"deny", nil, true, []string{"SessionAuditProtect", "SessionAuditUnloggedSessions", "SessionAuditWays"}},
-		{"notify", map[string]any{"serialConsole": "deny"}, true, []string{"SessionAuditProtect", "SessionAuditWays"}},
-		{"deny", map[string]any{"instanceConnect": "notify", "instanceConnectEndpoint": "allow", "serialConsole": "notify", "runCommand": "notify", "ecsExec": "allow"}, true,
+		{"notify", map[string]any{"ways": map[string]any{"serialConsole": "deny"}}, true, []string{"SessionAuditProtect", "SessionAuditWays"}},
+		{"deny", map[string]any{"ways": map[string]any{"instanceConnect": "notify", "instanceConnectEndpoint": "allow", "serialConsole": "notify", "runCommand": "notify", "ecsExec": "allow"}}, true,
 			[]string{"SessionAuditProtect", "SessionAuditUnloggedSessions"}},
+		{"notify", map[string]any{"declarativeSerialConsole": true}, true, []string{"SessionAuditProtect", "SessionAuditSerialConsole"}},
 		{"notify", nil, false, nil},
 	} {
-		t.Run(fmt.Sprintf("%s/%v/%v", tt.mode, tt.ways, tt.enabled), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%v/%v", tt.mode, tt.more, tt.enabled), func(t *testing.T) {
 			a := synth(mustConfigWith(t, func(c map[string]any) {
 				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode}
-				if tt.ways != nil {
-					c["guardrails"].(map[string]any)["ways"] = tt.ways
-				}
+				maps.Copy(c["guardrails"].(map[string]any), tt.more)
 				if tt.enabled {
 					c["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/BreakGlass"}
 				}
@@ -62,7 +62,14 @@ func TestGuardrailsModes(t *testing.T) {
 			var names []string
 			for _, p := range resources(tmpl, "AWS::Organizations::Policy") {
 				names = append(names, props(p)["Name"].(string))
-				if props(p)["Type"] != "SERVICE_CONTROL_POLICY" {
+				// The serial console's is an EC2 declarative policy, with the attribute that keeps the
+				// console off (Organizations user guide, "Declarative policy syntax and examples").
+				if props(p)["Name"] == "SessionAuditSerialConsole" {
+					if props(p)["Type"] != "DECLARATIVE_POLICY_EC2" {
+						t.Errorf("%v: type %v", props(p)["Name"], props(p)["Type"])
+					}
+					equalJSON(t, "serial console", props(p)["Content"], map[string]any{"ec2_attributes": map[string]any{"serial_console_access": map[string]any{"status": map[string]any{"@@assign": "disabled"}}}})
+				} else if props(p)["Type"] != "SERVICE_CONTROL_POLICY" {
 					t.Errorf("%v: type %v", props(p)["Name"], props(p)["Type"])
 				}
 				equalJSON(t, "targets", props(p)["TargetIds"], []string{"ou-exam-11111111"})
@@ -73,7 +80,7 @@ func TestGuardrailsModes(t *testing.T) {
 			if !sameSet(names, tt.policies) {
 				t.Errorf("policies %v, want %v", names, tt.policies)
 			}
-			if tt.mode == "deny" && tt.ways == nil {
+			if tt.mode == "deny" && tt.more == nil {
 				golden(t, denyModePath, tmpl)
 			}
 		})

@@ -28,7 +28,7 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	root := "r-fake"
 	o := &Org{
 		ID: c.OrganizationID, Root: root, Management: c.ManagementAccountID, LogArchive: c.LogArchiveAccountID,
-		Home: c.HomeRegion, Regions: c.Regions, FeatureSet: "ALL", SCPEnabled: true, RoleName: roleName,
+		Home: c.HomeRegion, Regions: c.Regions, FeatureSet: "ALL", SCPEnabled: true, DeclarativeEC2Enabled: c.Guardrails.DeclarativeSerialConsole, RoleName: roleName,
 		TrustedAccess: []string{StackSetsPrincipal}, DelegatedAdmins: map[string][]string{},
 		Stacks: map[string]string{}, StackSets: map[string][]*StackInstance{}, Keys: map[string]*Key{},
 		Destinations: map[string]string{}, Streams: map[string]string{}, Objects: map[string]time.Time{},
