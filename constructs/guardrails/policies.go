@@ -192,9 +192,9 @@ func concat(lists ...[]string) []string {
 	return out
 }
 
-// Sizes are the sizes of the policies New creates for props, by policy name suffix (PolicyProtect,
-// PolicyUnloggedSessions, PolicyWays), as Organizations counts them; a configuration can check them before
-// anything is synthesized.
+// Sizes are the sizes of the service control policies New creates for props, by policy name
+// suffix (PolicyProtect, PolicyUnloggedSessions, PolicyWays), as Organizations counts them; a
+// configuration can check them before anything is synthesized.
 func Sizes(props Props) map[string]int {
 	p := withDefaults(&props)
 	sizes := map[string]int{PolicyProtect: Size(ProtectPolicy(p))}
