@@ -89,6 +89,9 @@ type Guardrails struct {
 	// UnloggedNotify, UnloggedDeny or UnloggedAllow; one left out ("") follows UnloggedSessions:
 	// read them with Way. Default: all follow UnloggedSessions.
 	Ways Ways `json:"ways"`
+	// DeclarativeSerialConsole also attaches an EC2 declarative policy that keeps the serial
+	// console off in the accounts below the targets, exempt principals included. Default false.
+	DeclarativeSerialConsole bool `json:"declarativeSerialConsole"`
 }
 
 // Ways holds one setting per way into a node other than a Session Manager session (Way*

@@ -29,6 +29,9 @@ func crossFields(c *Config, r *reader) {
 			r.add(at, `is "deny" but guardrails.enabled is false: no service control policy would deny anything`, quote(UnloggedDeny))
 		}
 	}
+	if !g.Enabled && g.DeclarativeSerialConsole && ok("guardrails.declarativeSerialConsole") {
+		r.add("guardrails.declarativeSerialConsole", "is true but guardrails.enabled is false: SessionAudit-Guardrails, which would attach the declarative policy, is not deployed", "true")
+	}
 	if !g.Enabled && len(g.ExemptPrincipalArns) > 0 {
 		r.add("guardrails.exemptPrincipalArns", "has patterns but guardrails.enabled is false: there is no guardrail to exempt them from", render(g.ExemptPrincipalArns))
 	}

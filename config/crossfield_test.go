@@ -42,6 +42,12 @@ func TestCrossFieldConfigs(t *testing.T) {
 			`guardrails.ways.ecsExec: must be "notify", "deny" or "allow" (got "block")`,
 			`guardrails.ways.ssh: is not a known field; expected one of ecsExec, instanceConnect, instanceConnectEndpoint, runCommand, serialConsole (got "deny")`,
 		}},
+		{"the serial console's declarative policy without guardrails", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"enabled": false, "declarativeSerialConsole": true}
+		}, []string{`guardrails.declarativeSerialConsole: is true but guardrails.enabled is false: SessionAudit-Guardrails, which would attach the declarative policy, is not deployed (got true)`}},
+		{"the serial console's declarative policy as a word", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"declarativeSerialConsole": "disabled"}
+		}, []string{`guardrails.declarativeSerialConsole: must be true or false (got "disabled")`}},
 		{"exemptions without guardrails", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"enabled": false, "exemptPrincipalArns": []any{"arn:aws:iam::*:role/BreakGlass"}}
 		}, []string{`guardrails.exemptPrincipalArns: has patterns but guardrails.enabled is false: there is no guardrail to exempt them from (got ["arn:aws:iam::*:role/BreakGlass"])`}},

@@ -76,11 +76,12 @@ func validate(c *Config, r *reader) {
 	// the roles and users among them once more, as protected resources): the policies this
 	// configuration gives must fit in a service control policy.
 	if g.Enabled && !r.bad["guardrails.exemptPrincipalArns"] && !r.bad["regions"] {
-		sizes := guardrails.Sizes(guardrails.Props{ExemptPrincipalArns: g.ExemptPrincipalArns, Regions: c.Regions, DenyUnloggedSessions: g.UnloggedSessions == UnloggedDeny})
-		for _, name := range []string{"Protect", "UnloggedSessions"} {
+		sizes := guardrails.Sizes(guardrails.Props{ExemptPrincipalArns: g.ExemptPrincipalArns, Regions: c.Regions,
+			DenyUnloggedSessions: g.UnloggedSessions == UnloggedDeny, Ways: g.DeniedWays()})
+		for _, name := range []string{guardrails.PolicyProtect, guardrails.PolicyUnloggedSessions, guardrails.PolicyWays} {
 			if n, ok := sizes[name]; ok && n > guardrails.MaxPolicyCharacters {
-				r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("make the guardrail policy SessionAudit%s %d characters long, more than a service control policy may have (%d); each pattern appears, quoted, in every statement of the policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead",
-					name, n, guardrails.MaxPolicyCharacters), fmt.Sprintf("%d patterns", len(g.ExemptPrincipalArns)))
+				r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("make the guardrail policy %s%s %d characters long, more than a service control policy may have (%d); each pattern appears, quoted, in every statement of the policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead",
+					PolicyNamePrefix, name, n, guardrails.MaxPolicyCharacters), fmt.Sprintf("%d patterns", len(g.ExemptPrincipalArns)))
 			}
 		}
 	}
@@ -105,6 +106,38 @@ func validate(c *Config, r *reader) {
 	}
 
 	validateForwarders(r, c.Forwarders)
+}
+
+// DeniedWays are the ways into a node whose setting in force is deny, as the guardrails deny them.
+func (g Guardrails) DeniedWays() guardrails.Ways {
+	return guardrails.Ways{
+		InstanceConnect:         g.Way(WayInstanceConnect) == UnloggedDeny,
+		InstanceConnectEndpoint: g.Way(WayInstanceConnectEndpoint) == UnloggedDeny,
+		SerialConsole:           g.Way(WaySerialConsole) == UnloggedDeny,
+		RunCommand:              g.Way(WayRunCommand) == UnloggedDeny,
+		ECSExec:                 g.Way(WayECSExec) == UnloggedDeny,
+	}
+}
+
+// PolicyNamePrefix starts the names of the guardrail policies (guardrails.Props.PolicyNamePrefix's
+// default, which the app keeps).
+const PolicyNamePrefix = "SessionAudit"
+
+// PolicyNames are the names of the service control policies the guardrails attach to every target
+// (guardrails.New): none when disabled; SessionAuditProtect; SessionAuditUnloggedSessions when
+// unloggedSessions is deny; SessionAuditWays when a way into a node is.
+func (g Guardrails) PolicyNames() []string {
+	if !g.Enabled {
+		return nil
+	}
+	names := []string{PolicyNamePrefix + guardrails.PolicyProtect}
+	if g.UnloggedSessions == UnloggedDeny {
+		names = append(names, PolicyNamePrefix+guardrails.PolicyUnloggedSessions)
+	}
+	if g.DeniedWays().Any() {
+		names = append(names, PolicyNamePrefix+guardrails.PolicyWays)
+	}
+	return names
 }
 
 // Partition is the AWS partition of a region code (regions.Partition).

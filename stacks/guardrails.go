@@ -28,13 +28,16 @@ func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
 	stack := newManagementStack(scope, c, GuardrailsStackName, true,
 		"sessionaudit: service control policies that protect session logging in member accounts")
 	g := guardrails.New(stack, "Guardrails", &guardrails.Props{
-		TargetIds:             c.TargetOrganizationalUnitIDs,
-		ExemptPrincipalArns:   c.Guardrails.ExemptPrincipalArns,
-		NamePrefix:            jsii.String(MemberNamePrefix),
-		HandlerRoleNamePrefix: jsii.String(HandlerRoleNamePrefix),
-		DocumentName:          jsii.String(sessionprefs.DocumentName),
-		Regions:               c.Regions,
-		DenyUnloggedSessions:  c.Guardrails.UnloggedSessions == config.UnloggedDeny,
+		TargetIds:                c.TargetOrganizationalUnitIDs,
+		ExemptPrincipalArns:      c.Guardrails.ExemptPrincipalArns,
+		NamePrefix:               jsii.String(MemberNamePrefix),
+		HandlerRoleNamePrefix:    jsii.String(HandlerRoleNamePrefix),
+		DocumentName:             jsii.String(sessionprefs.DocumentName),
+		Regions:                  c.Regions,
+		DenyUnloggedSessions:     c.Guardrails.UnloggedSessions == config.UnloggedDeny,
+		Ways:                     c.Guardrails.DeniedWays(),
+		PolicyNamePrefix:         jsii.String(config.PolicyNamePrefix),
+		DeclarativeSerialConsole: c.Guardrails.DeclarativeSerialConsole,
 	})
 	return &Guardrails{Stack: stack, Guardrails: g}
 }

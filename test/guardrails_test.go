@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,17 +28,23 @@ var denyModePath = filepath.Join("testdata", "guardrails-deny.scp.json")
 func TestGuardrailsModes(t *testing.T) {
 	for _, tt := range []struct {
 		mode     string
+		more     map[string]any // more fields of guardrails
 		enabled  bool
 		policies []string // policy names
 	}{
-		{"notify", true, []string{"SessionAuditProtect"}},
-		{"allow", true, []string{"SessionAuditProtect"}},
-		{"deny", true, []string{"SessionAuditProtect", "SessionAuditUnloggedSessions"}},
-		{"notify", false, nil},
+		{"notify", nil, true, []string{"SessionAuditProtect"}},
+		{"allow", nil, true, []string{"SessionAuditProtect"}},
+		{"deny", nil, true, []string{"SessionAuditProtect", "SessionAuditUnloggedSessions", "SessionAuditWays"}},
+		{"notify", map[string]any{"ways": map[string]any{"serialConsole": "deny"}}, true, []string{"SessionAuditProtect", "SessionAuditWays"}},
+		{"deny", map[string]any{"ways": map[string]any{"instanceConnect": "notify", "instanceConnectEndpoint": "allow", "serialConsole": "notify", "runCommand": "notify", "ecsExec": "allow"}}, true,
+			[]string{"SessionAuditProtect", "SessionAuditUnloggedSessions"}},
+		{"notify", map[string]any{"declarativeSerialConsole": true}, true, []string{"SessionAuditProtect", "SessionAuditSerialConsole"}},
+		{"notify", nil, false, nil},
 	} {
-		t.Run(tt.mode, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%v/%v", tt.mode, tt.more, tt.enabled), func(t *testing.T) {
 			a := synth(mustConfigWith(t, func(c map[string]any) {
 				c["guardrails"] = map[string]any{"enabled": tt.enabled, "unloggedSessions": tt.mode}
+				maps.Copy(c["guardrails"].(map[string]any), tt.more)
 				if tt.enabled {
 					c["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/BreakGlass"}
 				}
@@ -55,7 +62,14 @@ func TestGuardrailsModes(t *testing.T) {
 			var names []string
 			for _, p := range resources(tmpl, "AWS::Organizations::Policy") {
 				names = append(names, props(p)["Name"].(string))
-				if props(p)["Type"] != "SERVICE_CONTROL_POLICY" {
+				// The serial console's is an EC2 declarative policy, with the attribute that keeps the
+				// console off (Organizations user guide, "Declarative policy syntax and examples").
+				if props(p)["Name"] == "SessionAuditSerialConsole" {
+					if props(p)["Type"] != "DECLARATIVE_POLICY_EC2" {
+						t.Errorf("%v: type %v", props(p)["Name"], props(p)["Type"])
+					}
+					equalJSON(t, "serial console", props(p)["Content"], map[string]any{"ec2_attributes": map[string]any{"serial_console_access": map[string]any{"status": map[string]any{"@@assign": "disabled"}}}})
+				} else if props(p)["Type"] != "SERVICE_CONTROL_POLICY" {
 					t.Errorf("%v: type %v", props(p)["Name"], props(p)["Type"])
 				}
 				equalJSON(t, "targets", props(p)["TargetIds"], []string{"ou-exam-11111111"})
@@ -66,7 +80,7 @@ func TestGuardrailsModes(t *testing.T) {
 			if !sameSet(names, tt.policies) {
 				t.Errorf("policies %v, want %v", names, tt.policies)
 			}
-			if tt.mode == "deny" {
+			if tt.mode == "deny" && tt.more == nil {
 				golden(t, denyModePath, tmpl)
 			}
 		})
@@ -193,8 +207,9 @@ func TestGuardrailsDoNotGrowWithTargets(t *testing.T) {
 		}
 		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
 		g := guardrails.New(stack, "G", &guardrails.Props{TargetIds: targets, NamePrefix: jsii.String("session-audit-"), DenyUnloggedSessions: true,
+			Ways:                guardrails.Ways{InstanceConnect: true, InstanceConnectEndpoint: true, SerialConsole: true, RunCommand: true, ECSExec: true},
 			ExemptPrincipalArns: []string{"arn:aws:iam::*:role/BreakGlass"}})
-		for _, p := range []awsorganizations.CfnPolicy{g.Protect, g.UnloggedSessions} {
+		for _, p := range []awsorganizations.CfnPolicy{g.Protect, g.UnloggedSessions, g.Ways} {
 			sizes = append(sizes, guardrails.Size(p.Content().(map[string]any)))
 			if got := len(*p.TargetIds()); got != n {
 				t.Errorf("%d targets attached, want %d", got, n)
@@ -244,4 +259,47 @@ func jsonList(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// TestGuardrailsWaysPolicy asserts the whole Ways policy for each way alone and for all: each
+// way's actions, Run Command's allow-list of documents, and the exemption on every statement.
+func TestGuardrailsWaysPolicy(t *testing.T) {
+	exempt := map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": []string{
+		"arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-preferences-*", "arn:aws:iam::*:role/BreakGlass"}}}
+	ways := func(actions ...string) map[string]any {
+		return map[string]any{"Sid": "DenyWaysIntoNodes", "Effect": "Deny", "Action": actions, "Resource": "*", "Condition": exempt}
+	}
+	runCommand := map[string]any{"Sid": "DenyRunCommandDocuments", "Effect": "Deny",
+		"Action": []string{"ssm:SendCommand", "ssm:CreateAssociation", "ssm:CreateAssociationBatch", "ssm:UpdateAssociation"},
+		"NotResource": []string{"arn:*:ec2:*:*:instance/*", "arn:*:ssm:*:*:managed-instance/*", "arn:*:ssm:*:*:association/*", "arn:*:s3:::*",
+			"arn:*:ssm:*:*:document/AWS-RunPatchBaseline", "arn:*:ssm:*:*:document/AWS-RunPatchBaselineAssociation", "arn:*:ssm:*:*:document/AWS-UpdateSSMAgent",
+			"arn:*:ssm:*:*:document/AWS-GatherSoftwareInventory", "arn:*:ssm:*:*:document/AWS-RefreshAssociation"},
+		"Condition": exempt}
+	for _, tt := range []struct {
+		name       string
+		ways       guardrails.Ways
+		statements []any
+	}{
+		{"Instance Connect", guardrails.Ways{InstanceConnect: true}, []any{ways("ec2-instance-connect:SendSSHPublicKey")}},
+		{"endpoint tunnels", guardrails.Ways{InstanceConnectEndpoint: true}, []any{ways("ec2-instance-connect:OpenTunnel")}},
+		{"serial console", guardrails.Ways{SerialConsole: true}, []any{ways("ec2-instance-connect:SendSerialConsoleSSHPublicKey", "ec2:EnableSerialConsoleAccess")}},
+		{"Run Command", guardrails.Ways{RunCommand: true}, []any{ways("ssm:RegisterTaskWithMaintenanceWindow", "ssm:UpdateMaintenanceWindowTask"), runCommand}},
+		{"ECS Exec", guardrails.Ways{ECSExec: true}, []any{ways("ecs:ExecuteCommand")}},
+		{"all", guardrails.Ways{InstanceConnect: true, InstanceConnectEndpoint: true, SerialConsole: true, RunCommand: true, ECSExec: true}, []any{ways(
+			"ec2-instance-connect:SendSSHPublicKey", "ec2-instance-connect:OpenTunnel", "ec2-instance-connect:SendSerialConsoleSSHPublicKey", "ec2:EnableSerialConsoleAccess",
+			"ssm:RegisterTaskWithMaintenanceWindow", "ssm:UpdateMaintenanceWindowTask", "ecs:ExecuteCommand"), runCommand}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+			g := guardrails.New(stack, "G", &guardrails.Props{TargetIds: []string{"r-ab12"}, NamePrefix: jsii.String("session-audit-"),
+				ExemptPrincipalArns: []string{"arn:aws:iam::*:role/BreakGlass"}, Ways: tt.ways})
+			if g.UnloggedSessions != nil || g.Ways == nil {
+				t.Fatalf("a denied way alone: want the Protect and Ways policies, got UnloggedSessions %v, Ways %v", g.UnloggedSessions != nil, g.Ways != nil)
+			}
+			if *g.Ways.Name() != "SessionAuditWays" {
+				t.Errorf("name %s", *g.Ways.Name())
+			}
+			equalJSON(t, "Ways", g.Ways.Content(), map[string]any{"Version": "2012-10-17", "Statement": tt.statements})
+		})
+	}
 }

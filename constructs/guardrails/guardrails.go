@@ -63,12 +63,44 @@ type Props struct {
 	// (any document but sessiondocs.Logged), sessions and RDP connections outside Regions, and
 	// creating or changing Session documents, except to the exempt principals. Default: false.
 	DenyUnloggedSessions bool
-	// PolicyNamePrefix names the policies "<prefix>Protect" and "<prefix>UnloggedSessions".
+	// Ways are the ways into a node besides sessions to deny, except to the exempt principals;
+	// any adds a policy of its own (WaysPolicy). Default: none.
+	Ways Ways
+	// DeclarativeSerialConsole adds an EC2 declarative policy (SerialConsolePolicy) that keeps the
+	// serial console off in the accounts below the targets, exempt principals included. It needs the
+	// DECLARATIVE_POLICY_EC2 policy type enabled at the root. Default: false.
+	DeclarativeSerialConsole bool
+	// PolicyNamePrefix names the policies "<prefix>Protect", "<prefix>UnloggedSessions" and
+	// "<prefix>Ways" (the Policy* suffixes).
 	// Default: "SessionAudit".
 	PolicyNamePrefix *string
 }
 
-// Policies are one or two service control policies attached to the targets.
+// Name suffixes of the policies (Props.PolicyNamePrefix before them).
+const (
+	PolicyProtect          = "Protect"
+	PolicyUnloggedSessions = "UnloggedSessions"
+	PolicyWays             = "Ways"
+	// PolicySerialConsole names the EC2 declarative policy (not a service control policy).
+	PolicySerialConsole = "SerialConsole"
+)
+
+// DeclarativePolicyType is the Organizations policy type of SerialConsolePolicy.
+const DeclarativePolicyType = "DECLARATIVE_POLICY_EC2"
+
+// SerialConsolePolicy is the EC2 declarative policy that turns the serial console off and keeps it
+// off: account administrators cannot change an attribute a declarative policy sets, and
+// GetSerialConsoleAccessStatus reports ManagedBy "declarative-policy" (Organizations user guide,
+// "Declarative policy syntax and examples", Serial console access).
+func SerialConsolePolicy() map[string]any {
+	return map[string]any{"ec2_attributes": map[string]any{"serial_console_access": map[string]any{"status": map[string]any{"@@assign": "disabled"}}}}
+}
+
+// Policies are one to three service control policies attached to the targets, and optionally an
+// EC2 declarative policy. The ways into a
+// node have a policy of their own: in the sessions' one their two statements would repeat the
+// exempt patterns twice more, and the largest exemptions config accepts (ten patterns of
+// test/testdata/largest.json) would no longer fit in 5,120 characters.
 type Policies struct {
 	// Construct is this construct in the tree: pass it where CDK takes a construct (a scope,
 	// awscdk.Tags_Of, Node().AddDependency). The struct itself is not one, so that passing it does
@@ -78,6 +110,10 @@ type Policies struct {
 	Protect awsorganizations.CfnPolicy
 	// UnloggedSessions denies sessions that are not logged; nil unless DenyUnloggedSessions.
 	UnloggedSessions awsorganizations.CfnPolicy
+	// Ways denies the ways into a node Props.Ways names; nil unless it names one.
+	Ways awsorganizations.CfnPolicy
+	// SerialConsole is the EC2 declarative policy; nil unless Props.DeclarativeSerialConsole.
+	SerialConsole awsorganizations.CfnPolicy
 }
 
 // New creates Guardrails. It panics when a policy would exceed MaxPolicyCharacters.
@@ -100,9 +136,21 @@ func New(scope constructs.Construct, id string, props *Props) *Policies {
 			TargetIds:   jsii.Strings(p.TargetIds...),
 		})
 	}
-	g.Protect = policy("Protect", "Protect", "sessionaudit: nobody but its deployment changes session logging and notifications in member accounts", ProtectPolicy(p))
+	g.Protect = policy("Protect", PolicyProtect, "sessionaudit: nobody but its deployment changes session logging and notifications in member accounts", ProtectPolicy(p))
 	if p.DenyUnloggedSessions {
-		g.UnloggedSessions = policy("UnloggedSessions", "UnloggedSessions", "sessionaudit: only logged sessions, only in governed regions", UnloggedSessionsPolicy(p))
+		g.UnloggedSessions = policy("UnloggedSessions", PolicyUnloggedSessions, "sessionaudit: only logged sessions, only in governed regions", UnloggedSessionsPolicy(p))
+	}
+	if p.DeclarativeSerialConsole {
+		g.SerialConsole = awsorganizations.NewCfnPolicy(this, jsii.String("SerialConsole"), &awsorganizations.CfnPolicyProps{
+			Name:        jsii.String(*p.PolicyNamePrefix + PolicySerialConsole),
+			Type:        jsii.String(DeclarativePolicyType),
+			Description: jsii.String("sessionaudit: the EC2 serial console stays off in the accounts below the targets"),
+			Content:     SerialConsolePolicy(),
+			TargetIds:   jsii.Strings(p.TargetIds...),
+		})
+	}
+	if p.Ways.Any() {
+		g.Ways = policy("Ways", PolicyWays, "sessionaudit: no way into a node that Session Manager does not log but for exempt principals (docs/guardrails.md)", WaysPolicy(p))
 	}
 	return g
 }

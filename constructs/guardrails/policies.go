@@ -192,14 +192,17 @@ func concat(lists ...[]string) []string {
 	return out
 }
 
-// Sizes are the sizes of the policies New creates for props, by policy name suffix ("Protect",
-// "UnloggedSessions"), as Organizations counts them; a configuration can check them before
-// anything is synthesized.
+// Sizes are the sizes of the service control policies New creates for props, by policy name
+// suffix (PolicyProtect, PolicyUnloggedSessions, PolicyWays), as Organizations counts them; a
+// configuration can check them before anything is synthesized.
 func Sizes(props Props) map[string]int {
 	p := withDefaults(&props)
-	sizes := map[string]int{"Protect": Size(ProtectPolicy(p))}
+	sizes := map[string]int{PolicyProtect: Size(ProtectPolicy(p))}
 	if p.DenyUnloggedSessions {
-		sizes["UnloggedSessions"] = Size(UnloggedSessionsPolicy(p))
+		sizes[PolicyUnloggedSessions] = Size(UnloggedSessionsPolicy(p))
+	}
+	if p.Ways.Any() {
+		sizes[PolicyWays] = Size(WaysPolicy(p))
 	}
 	return sizes
 }

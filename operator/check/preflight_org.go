@@ -90,9 +90,10 @@ func orgChecks(ctx context.Context, e *Env) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	scp := false
+	scp, declarative := false, false
 	for _, p := range root.PolicyTypes {
 		scp = scp || (p.Type == orgtypes.PolicyTypeServiceControlPolicy && p.Status == orgtypes.PolicyTypeStatusEnabled)
+		declarative = declarative || (p.Type == orgtypes.PolicyTypeDeclarativePolicyEc2 && p.Status == orgtypes.PolicyTypeStatusEnabled)
 	}
 	tree, err := walk(ctx, e, aws.ToString(root.Id))
 	if err != nil {
@@ -107,6 +108,12 @@ func orgChecks(ctx context.Context, e *Env) (*Tree, error) {
 	if c.Guardrails.Enabled && !scp {
 		e.Report.Add(report.Finding{Check: "organizations.scp-enabled", Severity: report.Fail, Subject: aws.ToString(root.Id), Message: "the SERVICE_CONTROL_POLICY policy type is not enabled on the root",
 			Meaning: "SessionAudit-Guardrails cannot create or attach its policies", Fix: fmt.Sprintf("`aws organizations enable-policy-type --root-id %s --policy-type SERVICE_CONTROL_POLICY`, or set guardrails.enabled to false", aws.ToString(root.Id))})
+	}
+	// "Before you can create a policy of a given type, you must first enable that policy type"
+	// (CloudFormation, AWS::Organizations::Policy).
+	if c.Guardrails.Enabled && c.Guardrails.DeclarativeSerialConsole && !declarative {
+		e.Report.Add(report.Finding{Check: "organizations.declarative-enabled", Severity: report.Fail, Subject: aws.ToString(root.Id), Message: "guardrails.declarativeSerialConsole is true but the DECLARATIVE_POLICY_EC2 policy type is not enabled on the root",
+			Meaning: "SessionAudit-Guardrails cannot create its serial console declarative policy", Fix: fmt.Sprintf("`aws organizations enable-policy-type --root-id %s --policy-type DECLARATIVE_POLICY_EC2`, or set guardrails.declarativeSerialConsole to false", aws.ToString(root.Id))})
 	}
 	if scp {
 		if err := scpChecks(ctx, e, org, tree); err != nil {
@@ -151,10 +158,7 @@ func scpChecks(ctx context.Context, e *Env, org *organizations.Client, tree *Tre
 	c := e.Config
 	me := e.Session.CallerAccount()
 	if c.Guardrails.Enabled {
-		ours := []string{"SessionAuditProtect"}
-		if c.Guardrails.UnloggedSessions == config.UnloggedDeny {
-			ours = append(ours, "SessionAuditUnloggedSessions")
-		}
+		ours := c.Guardrails.PolicyNames()
 		for _, t := range c.TargetOrganizationalUnitIDs {
 			if !tree.Known(t) {
 				continue // organizations.target-ou

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -212,10 +211,7 @@ func recovery(reason string) string {
 
 // guardrailChecks: SessionAudit-Guardrails' policies are attached to every target.
 func guardrailChecks(ctx context.Context, e *Env, org *organizations.Client) error {
-	want := []string{"SessionAuditProtect"}
-	if e.Config.Guardrails.UnloggedSessions == config.UnloggedDeny {
-		want = append(want, "SessionAuditUnloggedSessions")
-	}
+	want := e.Config.Guardrails.PolicyNames()
 	for _, t := range e.Config.TargetOrganizationalUnitIDs {
 		var names []string
 		p := organizations.NewListPoliciesForTargetPaginator(org, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(t), Filter: orgtypes.PolicyTypeServiceControlPolicy})

@@ -38,6 +38,8 @@ func TestPreflightFindings(t *testing.T) {
 		{"no trusted access", nil, func(o *fakeaws.Org) { o.TrustedAccess = nil }, "organizations.trusted-access", report.Fail, "activate-organizations-access"},
 		{"delegated admin missing", func(m map[string]any) { m["delegatedAdmin"] = true }, nil, "organizations.delegated-admin", report.Fail, "register-delegated-administrator"},
 		{"SCP type disabled", nil, func(o *fakeaws.Org) { o.SCPEnabled = false }, "organizations.scp-enabled", report.Fail, "enable-policy-type"},
+		{"declarative policy type disabled", func(m map[string]any) { m["guardrails"].(map[string]any)["declarativeSerialConsole"] = true },
+			func(o *fakeaws.Org) { o.DeclarativeEC2Enabled = false }, "organizations.declarative-enabled", report.Fail, "DECLARATIVE_POLICY_EC2"},
 		{"SCP quota", nil, func(o *fakeaws.Org) {
 			o.Policies = o.Policies[:2] // FullAWSAccess, RegionDeny: SessionAuditProtect not yet attached
 			for i := range 4 {

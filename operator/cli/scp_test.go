@@ -74,16 +74,22 @@ func TestRegionDenySCPs(t *testing.T) {
 }
 
 // The SCP quota at its boundary: exactly MaxSCPsPerTarget (5) after sessionaudit's policies are
-// attached passes, one more fails, with one or two policies of sessionaudit to add.
+// attached passes, one more fails, with one, two or three policies of sessionaudit to add (a way
+// into a node in deny adds SessionAuditWays; unloggedSessions deny sets every way to deny).
 func TestSCPQuotaBoundary(t *testing.T) {
 	eachPageMode(t, func(t *testing.T, m pageMode) {
 		for _, tc := range []struct {
-			unlogged string
-			adds     int
-		}{{"notify", 1}, {"deny", 2}} {
+			unlogged, runCommand string
+			adds                 int
+		}{{"notify", "", 1}, {"notify", "deny", 2}, {"deny", "", 3}, {"deny", "notify", 3}} {
 			for _, total := range []int{5, 6} {
-				t.Run(fmt.Sprintf("%s/%d", tc.unlogged, total), func(t *testing.T) {
-					change := func(m map[string]any) { m["guardrails"].(map[string]any)["unloggedSessions"] = tc.unlogged }
+				t.Run(fmt.Sprintf("%s/%s/%d", tc.unlogged, tc.runCommand, total), func(t *testing.T) {
+					change := func(m map[string]any) {
+						m["guardrails"].(map[string]any)["unloggedSessions"] = tc.unlogged
+						if tc.runCommand != "" {
+							m["guardrails"].(map[string]any)["ways"] = map[string]any{"runCommand": tc.runCommand}
+						}
+					}
 					f := newFakeIn(t, m, 2, change, func(o *fakeaws.Org) {
 						o.Policies = o.Policies[:2] // FullAWSAccess, RegionDeny (on the root): sessionaudit's not yet attached
 						for i := range total - tc.adds - 1 {

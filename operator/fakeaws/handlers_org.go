@@ -35,6 +35,9 @@ func (o *Org) Serve(s *Server) {
 		if o.SCPEnabled {
 			types = append(types, map[string]any{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"})
 		}
+		if o.DeclarativeEC2Enabled {
+			types = append(types, map[string]any{"Type": "DECLARATIVE_POLICY_EC2", "Status": "ENABLED"})
+		}
 		if o.NoRoots {
 			return map[string]any{"Roots": []any{}}, nil
 		}

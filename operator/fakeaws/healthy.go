@@ -28,7 +28,7 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	root := "r-fake"
 	o := &Org{
 		ID: c.OrganizationID, Root: root, Management: c.ManagementAccountID, LogArchive: c.LogArchiveAccountID,
-		Home: c.HomeRegion, Regions: c.Regions, FeatureSet: "ALL", SCPEnabled: true, RoleName: roleName,
+		Home: c.HomeRegion, Regions: c.Regions, FeatureSet: "ALL", SCPEnabled: true, DeclarativeEC2Enabled: c.Guardrails.DeclarativeSerialConsole, RoleName: roleName,
 		TrustedAccess: []string{StackSetsPrincipal}, DelegatedAdmins: map[string][]string{},
 		Stacks: map[string]string{}, StackSets: map[string][]*StackInstance{}, Keys: map[string]*Key{},
 		Destinations: map[string]string{}, Streams: map[string]string{}, Objects: map[string]time.Time{},
@@ -78,11 +78,8 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 		"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": allowed}},
 	}})
 	o.Policies = []*Policy{full, {ID: "p-regiondeny1", Name: "RegionDeny", Content: string(deny), Targets: []string{root}}}
-	if c.Guardrails.Enabled {
-		o.Policies = append(o.Policies, &Policy{ID: "p-sessionaudit1", Name: "SessionAuditProtect", Content: `{"Version":"2012-10-17","Statement":[]}`, Targets: c.TargetOrganizationalUnitIDs})
-		if c.Guardrails.UnloggedSessions == config.UnloggedDeny {
-			o.Policies = append(o.Policies, &Policy{ID: "p-sessionaudit2", Name: "SessionAuditUnloggedSessions", Content: `{"Version":"2012-10-17","Statement":[]}`, Targets: c.TargetOrganizationalUnitIDs})
-		}
+	for i, name := range c.Guardrails.PolicyNames() {
+		o.Policies = append(o.Policies, &Policy{ID: fmt.Sprintf("p-sessionaudit%d", i+1), Name: name, Content: `{"Version":"2012-10-17","Statement":[]}`, Targets: c.TargetOrganizationalUnitIDs})
 	}
 	if target != root {
 		o.Policies = append(o.Policies, &Policy{ID: "p-sandbox01", Name: "SandboxRegion", Content: string(sandbox), Targets: []string{SandboxOU}})

@@ -14,15 +14,17 @@ type Org struct {
 
 	ID, Root, Management, LogArchive, Home string
 	// Regions are the regions where member accounts have resources (the governed ones).
-	Regions         []string
-	FeatureSet      string
-	SCPEnabled      bool
-	TrustedAccess   []string
-	DelegatedAdmins map[string][]string
-	OUs             []*OU
-	Accounts        []*Account
-	Policies        []*Policy
-	Trails          []*Trail
+	Regions    []string
+	FeatureSet string
+	SCPEnabled bool
+	// DeclarativeEC2Enabled: the root has the DECLARATIVE_POLICY_EC2 policy type enabled.
+	DeclarativeEC2Enabled bool
+	TrustedAccess         []string
+	DelegatedAdmins       map[string][]string
+	OUs                   []*OU
+	Accounts              []*Account
+	Policies              []*Policy
+	Trails                []*Trail
 	// RoleName is the role that can be assumed in every account (Account.NoRole refuses it).
 	RoleName string
 	// PageSize is how many items a list operation returns per page (pagination tests).

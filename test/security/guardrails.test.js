@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { load, simulate, example, explain } = require('./policies.js');
+const { load, simulate, example, explain, role, principalFor, arnLike } = require('./policies.js');
 
 const { DIR, ORG, HOME, MEMBER, CFG } = example();
 const guardrails = { enabled: true, unloggedSessions: 'notify', exemptPrincipalArns: [], ...(CFG.guardrails || {}) };
@@ -28,42 +28,18 @@ const scp = (template, name) => {
 const protectScps = NO_GUARDRAILS ? [] : [scp(fromCdkOut, 'SessionAuditProtect')];
 const notifyScps = MODE === 'deny' ? [] : protectScps;
 const denyScps = denyTemplate ? [scp(denyTemplate, 'SessionAuditProtect'), scp(denyTemplate, 'SessionAuditUnloggedSessions')] : [];
+// A way into a node follows unloggedSessions unless it has its own setting (ways.test.js).
+const WAYS_DENIED = Object.keys(require('../../config/schema.json').properties.guardrails.properties.ways.properties).some((w) => ((guardrails.ways || {})[w] || MODE) === 'deny');
 test(`${MODE} mode has the policies it should`, { skip: NO_GUARDRAILS }, () => {
   const names = Object.values(fromCdkOut.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy').map((r) => r.Properties.Name).sort();
-  assert.deepStrictEqual(names, MODE === 'deny' ? ['SessionAuditProtect', 'SessionAuditUnloggedSessions'] : ['SessionAuditProtect'],
-    'expected SessionAuditProtect, and SessionAuditUnloggedSessions exactly in deny mode');
+  assert.deepStrictEqual(names, ['SessionAuditProtect', ...(MODE === 'deny' ? ['SessionAuditUnloggedSessions'] : []), ...(WAYS_DENIED ? ['SessionAuditWays'] : [])],
+    'expected SessionAuditProtect, SessionAuditUnloggedSessions exactly in deny mode, SessionAuditWays exactly when a way into a node is denied');
 });
 
 const admin = { name: 'Admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
-const role = (name, account = MEMBER) => ({ principal: `arn:aws:sts::${account}:assumed-role/${name.split('/').pop()}/session`, roleArn: `arn:aws:iam::${account}:role/${name}`, account });
 const ADMIN = role('Admin');
 const STACKSET = role('stacksets-exec-0123456789abcdef0123456789abcdef');
 const HANDLER = role(`session-audit-preferences-${HOME}`);
-// One principal per exempt pattern of the configuration, derived the way IAM matches it: ArnLike
-// compares the six colon-separated components of aws:PrincipalArn one by one, "*" matching any
-// run of characters ("/" included) and "?" one (IAM user guide, condition operators, ARN
-// condition operators). Each wildcard is filled with "x" (an account wildcard with the member
-// account, a partition wildcard with "aws"), so the principal lies on the pattern's literal path
-// and nowhere else: a pattern whose literal path is /aws-reserved/ yields a role there, any other
-// pattern a role a member administrator could create. For a role, aws:PrincipalArn is the role's
-// ARN with its path, the session's ARN carries only the role name.
-const principalFor = (pattern, member = MEMBER) => {
-  const parts = pattern.split(':');
-  const [, partition, , , account] = parts;
-  const resource = parts.slice(5).join(':');
-  const acct = account === '*' ? member : account.replace(/[*?]/g, '3');
-  const arn = `arn:${partition.replace(/[*?]/g, '') || 'aws'}:iam::${acct}:${resource.replace(/[*?]/g, 'x')}`;
-  if (resource.startsWith('user/')) return { pattern, principal: arn, roleArn: arn, account: acct };
-  const name = resource.replace(/^role\//, '').replace(/[*?]/g, 'x');
-  return { pattern, ...role(name, acct), roleArn: arn };
-};
-// arnLike is IAM's ArnLike: component by component, * and ? within each.
-const arnLike = (pattern, arn) => {
-  const split = (a) => { const p = a.split(':'); return [...p.slice(0, 5), p.slice(5).join(':')]; };
-  const glob = (p, s) => new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's').test(s);
-  const [p, a] = [split(pattern), split(arn)];
-  return p.length === a.length && p.every((c, i) => glob(c, a[i]));
-};
 const exempt = guardrails.exemptPrincipalArns.map((pattern) => principalFor(pattern));
 // Steps AWS refuses by itself, whatever the guardrails: the roles IAM Identity Center creates lie on
 // the path /aws-reserved/sso.amazonaws.com/<region>/ (IAM Identity Center user guide,

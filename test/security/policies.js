@@ -135,6 +135,38 @@ async function simulate(s) {
 }
 
 
+// The member account of the matrices' example organization.
+const MEMBER_ACCOUNT = '333333333333';
+
+// role is a role of a member account as the matrices call with it: its session's ARN and the
+// role's (aws:PrincipalArn).
+const role = (name, account = MEMBER_ACCOUNT) => ({ principal: `arn:aws:sts::${account}:assumed-role/${name.split('/').pop()}/session`, roleArn: `arn:aws:iam::${account}:role/${name}`, account });
+// One principal per exempt pattern of the configuration, derived the way IAM matches it: ArnLike
+// compares the six colon-separated components of aws:PrincipalArn one by one, "*" matching any
+// run of characters ("/" included) and "?" one (IAM user guide, condition operators, ARN
+// condition operators). Each wildcard is filled with "x" (an account wildcard with the member
+// account, a partition wildcard with "aws"), so the principal lies on the pattern's literal path
+// and nowhere else: a pattern whose literal path is /aws-reserved/ yields a role there, any other
+// pattern a role a member administrator could create. For a role, aws:PrincipalArn is the role's
+// ARN with its path, the session's ARN carries only the role name.
+const principalFor = (pattern, member = MEMBER_ACCOUNT) => {
+  const parts = pattern.split(':');
+  const [, partition, , , account] = parts;
+  const resource = parts.slice(5).join(':');
+  const acct = account === '*' ? member : account.replace(/[*?]/g, '3');
+  const arn = `arn:${partition.replace(/[*?]/g, '') || 'aws'}:iam::${acct}:${resource.replace(/[*?]/g, 'x')}`;
+  if (resource.startsWith('user/')) return { pattern, principal: arn, roleArn: arn, account: acct };
+  const name = resource.replace(/^role\//, '').replace(/[*?]/g, 'x');
+  return { pattern, ...role(name, acct), roleArn: arn };
+};
+// arnLike is IAM's ArnLike: component by component, * and ? within each.
+const arnLike = (pattern, arn) => {
+  const split = (a) => { const p = a.split(':'); return [...p.slice(0, 5), p.slice(5).join(':')]; };
+  const glob = (p, s) => new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's').test(s);
+  const [p, a] = [split(pattern), split(arn)];
+  return p.length === a.length && p.every((c, i) => glob(c, a[i]));
+};
+
 // example is the organization the matrices evaluate (the configuration of the synthesized
 // templates) and where its templates are (CDK_OUT, default cdk.out).
 function example() {
@@ -154,7 +186,7 @@ function example() {
     // A governed region besides the home region (the replicas live there), if the configuration
     // has one; the matrices skip what needs one when it does not.
     OTHER_REGION: cfg.regions.find((r) => r !== cfg.homeRegion),
-    MEMBER: '333333333333',
+    MEMBER: MEMBER_ACCOUNT,
     CFG: cfg,
   };
 }
@@ -173,4 +205,4 @@ function explain(s, got) {
   ].join('\n');
 }
 
-module.exports = { load, resolver, KEY_ID, simulate, example, explain };
+module.exports = { load, resolver, KEY_ID, simulate, example, explain, role, principalFor, arnLike };
