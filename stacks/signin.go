@@ -33,6 +33,8 @@ func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
 		// announced, as in an ungoverned region, whoever starts it.
 		Sessions:       true,
 		RdpConnections: true,
+		// The other ways into a node, as in a governed region: those not set to allow.
+		Ways: announcedWays(c.Guardrails),
 	})
 	return &SignIn{Stack: stack, Notifier: notifier}
 }
