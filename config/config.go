@@ -149,6 +149,20 @@ func (g Guardrails) Way(way string) string {
 	return g.UnloggedSessions
 }
 
+// AnnouncedWays lists the ways (Way* names, in AllWays order) whose uses are announced: those
+// whose setting in force is notify or deny (attempts the guardrails deny are announced as
+// failed), all but allow. The member and sign-in stacks create rules for them; preflight checks
+// that a trail records their events.
+func (g Guardrails) AnnouncedWays() []string {
+	var out []string
+	for _, w := range AllWays {
+		if g.Way(w) != UnloggedAllow {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // WaysIn lists the ways (Way* names, in AllWays order) whose setting in force is mode.
 func (g Guardrails) WaysIn(mode string) []string {
 	var out []string

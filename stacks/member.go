@@ -102,7 +102,7 @@ func NewMember(scope constructs.Construct, c config.Config) *Member {
 		Sessions:         true,
 		RdpConnections:   true,
 		AccessRequests:   true,
-		Ways:             announcedWays(c.Guardrails),
+		Ways:             c.Guardrails.AnnouncedWays(),
 		ConsoleSignIn:    c.Notifications.ConsoleSignIn,
 		IgnorePrincipals: c.Notifications.IgnorePrincipals,
 	})
@@ -137,17 +137,4 @@ func minutes(n *int) *float64 {
 		return nil
 	}
 	return jsii.Number(float64(*n))
-}
-
-// announcedWays are the ways into a node whose setting in force is notify or deny (attempts that
-// the guardrails deny are announced as failed): all but allow, in config.AllWays order. The
-// config's way names are sessiondocs's (test/ways_notices_test.go).
-func announcedWays(g config.Guardrails) []string {
-	var out []string
-	for _, w := range config.AllWays {
-		if g.Way(w) != config.UnloggedAllow {
-			out = append(out, w)
-		}
-	}
-	return out
 }

@@ -34,7 +34,7 @@ func NewSignIn(scope constructs.Construct, c config.Config) *SignIn {
 		Sessions:       true,
 		RdpConnections: true,
 		// The other ways into a node, as in a governed region: those not set to allow.
-		Ways: announcedWays(c.Guardrails),
+		Ways: c.Guardrails.AnnouncedWays(),
 	})
 	return &SignIn{Stack: stack, Notifier: notifier}
 }

@@ -289,7 +289,12 @@ func trailRegions(c config.Config) []string {
 // (sessiondocs, as constructs/loginnotifier/patterns.go matches them): Session Manager, GUI Connect (RDP), the
 // ways into a node that are announced (notify or deny) and, with notifications.consoleSignIn, console sign-in.
 func notifiedSources(c config.Config) []string {
-	out := append([]string{sessiondocs.SessionManagerSource, sessiondocs.FleetManagerRemoteDesktop}, sessiondocs.SourcesOf(slices.Concat(c.Guardrails.WaysIn(config.UnloggedNotify), c.Guardrails.WaysIn(config.UnloggedDeny)))...)
+	out := []string{sessiondocs.SessionManagerSource, sessiondocs.FleetManagerRemoteDesktop}
+	for _, s := range sessiondocs.SourcesOf(c.Guardrails.AnnouncedWays()) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
 	if c.Notifications.ConsoleSignIn {
 		out = append(out, sessiondocs.SignInSource)
 	}
