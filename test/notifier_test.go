@@ -106,6 +106,7 @@ func TestNotifierPatternsMatchExactlyTheirEvents(t *testing.T) {
 			"sessionaudit: Session Manager sessions to the central bus":   "sessions",
 			"sessionaudit: Remote Desktop connections to the central bus": "rdp",
 			"sessionaudit: console sign-ins to the central bus":           "sign-in",
+			"sessionaudit: the other ways into a node to the central bus": "ways",
 		},
 		stacks.LogArchiveStackName: {
 			"sessionaudit: announce Session Manager sessions":     "sessions",

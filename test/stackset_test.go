@@ -66,9 +66,9 @@ func TestSignInStackSetRegions(t *testing.T) {
 	equalJSON(t, "sign-in regions beyond the governed ones", group["Regions"], []string{"us-east-2", "eu-north-1", "ap-southeast-2"})
 	equalJSON(t, "same targets as the member StackSet", group["DeploymentTargets"], map[string]any{"OrganizationalUnitIds": []string{"ou-exam-11111111"}})
 	// Sign-ins, and every session and RDP connection of these regions (not governed, so none is
-	// logged): announced whoever starts them.
-	if n := len(resources(defaultApp.templates[stacks.SignInStackName], "AWS::Events::Rule")); n != 3 {
-		t.Errorf("the sign-in stack holds %d rules, want the sign-in, session and RDP connection rules", n)
+	// logged): announced whoever starts them; the other ways into a node as in a governed region.
+	if n := len(resources(defaultApp.templates[stacks.SignInStackName], "AWS::Events::Rule")); n != 4 {
+		t.Errorf("the sign-in stack holds %d rules, want the sign-in, session, RDP connection and ways rules", n)
 	}
 	for name, patch := range map[string]func(c map[string]any){
 		"all governed": func(c map[string]any) {
