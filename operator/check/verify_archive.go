@@ -56,6 +56,7 @@ func archiveChecks(ctx context.Context, e *Env) {
 	if err := alarmCheck(ctx, e); err != nil {
 		e.failed("cloudwatch.alarms", arch, c.HomeRegion, err)
 	}
+	retentionChecks(ctx, e)
 }
 
 // keyCheck: the key (a replica outside the home region) is enabled and multi-Region, and the

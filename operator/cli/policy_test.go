@@ -25,6 +25,10 @@ var actionExceptions = map[string]string{
 	"STS GetCallerIdentity": "",
 	// ListObjectsV2 is authorized by s3:ListBucket (S3 API reference, ListObjectsV2 "Permissions").
 	"S3 ListObjectsV2": "s3:ListBucket",
+	// S3 API reference, GetObjectLockConfiguration and GetBucketLifecycleConfiguration,
+	// "Permissions"; Service Authorization Reference, Amazon S3 actions.
+	"S3 GetObjectLockConfiguration":      "s3:GetBucketObjectLockConfiguration",
+	"S3 GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
 }
 
 // expectedAction is the IAM action of a recorded operation ("<service ID> <operation>").

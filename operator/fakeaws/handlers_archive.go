@@ -15,7 +15,7 @@ func (o *Org) serveArchive(s *Server, h func(string, string, Handler)) {
 		if !ok {
 			return nil, &APIError{400, "ValidationError", "Stack with id " + name + " does not exist"}
 		}
-		return map[string]any{"Stacks": []any{map[string]any{"StackName": name, "StackStatus": status, "CreationTime": time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC),
+		return map[string]any{"Stacks": []any{map[string]any{"StackName": name, "StackStatus": status, "CreationTime": stackCreated,
 			"StackId": "arn:aws:cloudformation:" + r.Region + ":" + r.Account + ":stack/" + name + "/fake"}}}, nil
 	})
 	h("cloudformation", "ListStackInstances", func(r *Request) (any, error) {

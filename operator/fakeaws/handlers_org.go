@@ -208,6 +208,7 @@ func (o *Org) Serve(s *Server) {
 	o.serveIdentity(h)
 	o.serveDoors(h)
 	o.serveArchive(s, h)
+	o.serveRetention(s)
 	o.serveProbe(s, h)
 }
 

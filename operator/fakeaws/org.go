@@ -47,7 +47,11 @@ type Org struct {
 	Objects       map[string]time.Time
 	Bodies        map[string][]byte
 	Subscriptions map[string][]string // topic ARN → subscription ARNs ("PendingConfirmation")
-	Alarms        []Alarm
+	// BucketLock is the central bucket's Object Lock configuration (nil: none); Lifecycle its
+	// rules (nil: none); see handlers_retention.go.
+	BucketLock *ObjectLock
+	Lifecycle  []LifecycleRule
+	Alarms     []Alarm
 
 	// The probe's pipeline: PutLogEvents to a subscribed session log group delivers the events
 	// (GZIP, one per line) under the region's forwarded prefix DeliveryDelay later, or, with

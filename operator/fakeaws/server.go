@@ -222,6 +222,10 @@ func s3Operation(hr *http.Request) string {
 		return "ListObjectsV2"
 	case hr.Method == http.MethodGet && q.Has("encryption"):
 		return "GetBucketEncryption"
+	case hr.Method == http.MethodGet && q.Has("object-lock"):
+		return "GetObjectLockConfiguration"
+	case hr.Method == http.MethodGet && q.Has("lifecycle"):
+		return "GetBucketLifecycleConfiguration"
 	case hr.Method == http.MethodPut:
 		return "PutObject"
 	case hr.Method == http.MethodGet:
