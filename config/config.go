@@ -92,6 +92,12 @@ type Guardrails struct {
 	// DeclarativeSerialConsole also attaches an EC2 declarative policy that keeps the serial
 	// console off in the accounts below the targets, exempt principals included. Default false.
 	DeclarativeSerialConsole bool `json:"declarativeSerialConsole"`
+	// ProtectArchive also attaches organization policies to the log-archive account (two SCPs and
+	// an RCP, package guardrails' NewArchive) so that its administrators cannot make the archive
+	// unreadable, delete it or silently stop it; only ExemptPrincipalArns may, and they alone may
+	// deploy the log-archive stacks. Needs Enabled, ExemptPrincipalArns and the
+	// RESOURCE_CONTROL_POLICY policy type enabled at the root. Default false.
+	ProtectArchive bool `json:"protectArchive"`
 }
 
 // Ways holds one setting per way into a node other than a Session Manager session (Way*

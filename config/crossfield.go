@@ -32,6 +32,9 @@ func crossFields(c *Config, r *reader) {
 	if !g.Enabled && g.DeclarativeSerialConsole && ok("guardrails.declarativeSerialConsole") {
 		r.add("guardrails.declarativeSerialConsole", "is true but guardrails.enabled is false: SessionAudit-Guardrails, which would attach the declarative policy, is not deployed", "true")
 	}
+	if g.ProtectArchive && ok("guardrails.protectArchive") && (!g.Enabled || len(g.ExemptPrincipalArns) == 0) {
+		r.add("guardrails.protectArchive", "is true but needs guardrails.enabled and at least one guardrails.exemptPrincipalArns pattern: only exempt principals may deploy the log-archive stacks once it is attached", "true")
+	}
 	if !g.Enabled && len(g.ExemptPrincipalArns) > 0 {
 		r.add("guardrails.exemptPrincipalArns", "has patterns but guardrails.enabled is false: there is no guardrail to exempt them from", render(g.ExemptPrincipalArns))
 	}

@@ -48,6 +48,9 @@ func TestCrossFieldConfigs(t *testing.T) {
 		{"the serial console's declarative policy as a word", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"declarativeSerialConsole": "disabled"}
 		}, []string{`guardrails.declarativeSerialConsole: must be true or false (got "disabled")`}},
+		{"the archive protected without exempt principals", func(c map[string]any) {
+			c["guardrails"] = map[string]any{"enabled": true, "protectArchive": true, "exemptPrincipalArns": []any{}}
+		}, []string{`guardrails.protectArchive: is true but needs guardrails.enabled and at least one guardrails.exemptPrincipalArns pattern: only exempt principals may deploy the log-archive stacks once it is attached (got true)`}},
 		{"exemptions without guardrails", func(c map[string]any) {
 			c["guardrails"] = map[string]any{"enabled": false, "exemptPrincipalArns": []any{"arn:aws:iam::*:role/BreakGlass"}}
 		}, []string{`guardrails.exemptPrincipalArns: has patterns but guardrails.enabled is false: there is no guardrail to exempt them from (got ["arn:aws:iam::*:role/BreakGlass"])`}},

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
 	"strings"
@@ -78,7 +79,12 @@ func validate(c *Config, r *reader) {
 	if g.Enabled && !r.bad["guardrails.exemptPrincipalArns"] && !r.bad["regions"] {
 		sizes := guardrails.Sizes(guardrails.Props{ExemptPrincipalArns: g.ExemptPrincipalArns, Regions: c.Regions,
 			DenyUnloggedSessions: g.UnloggedSessions == UnloggedDeny, Ways: g.DeniedWays()})
-		for _, name := range []string{guardrails.PolicyProtect, guardrails.PolicyUnloggedSessions, guardrails.PolicyWays} {
+		names := []string{guardrails.PolicyProtect, guardrails.PolicyUnloggedSessions, guardrails.PolicyWays}
+		if g.ProtectArchive {
+			maps.Copy(sizes, guardrails.ArchiveSizes(c.ArchiveProps()))
+			names = append(names, guardrails.PolicyArchiveKeep, guardrails.PolicyArchiveFlow, guardrails.PolicyArchiveRCP)
+		}
+		for _, name := range names {
 			if n, ok := sizes[name]; ok && n > guardrails.MaxPolicyCharacters {
 				r.add("guardrails.exemptPrincipalArns", fmt.Sprintf("make the guardrail policy %s%s %d characters long, more than a service control policy may have (%d); each pattern appears, quoted, in every statement of the policy; exempt a role path such as arn:aws:iam::*:role/break-glass/* instead",
 					PolicyNamePrefix, name, n, guardrails.MaxPolicyCharacters), fmt.Sprintf("%d patterns", len(g.ExemptPrincipalArns)))

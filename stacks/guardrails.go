@@ -21,6 +21,8 @@ type Guardrails struct {
 	Stack awscdk.Stack
 	// Guardrails are the policies.
 	Guardrails *guardrails.Policies
+	// Archive are the log-archive account's policies; nil unless guardrails.protectArchive.
+	Archive *guardrails.ArchivePolicies
 }
 
 // NewGuardrails creates the SessionAudit-Guardrails stack.
@@ -39,5 +41,9 @@ func NewGuardrails(scope constructs.Construct, c config.Config) *Guardrails {
 		PolicyNamePrefix:         jsii.String(config.PolicyNamePrefix),
 		DeclarativeSerialConsole: c.Guardrails.DeclarativeSerialConsole,
 	})
-	return &Guardrails{Stack: stack, Guardrails: g}
+	out := &Guardrails{Stack: stack, Guardrails: g}
+	if c.Guardrails.ProtectArchive {
+		out.Archive = guardrails.NewArchive(stack, "Archive", c.ArchiveProps())
+	}
+	return out
 }

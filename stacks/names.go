@@ -9,6 +9,9 @@ import (
 	"github.com/sessionaudit/sessionaudit/install"
 )
 
+// StackNamePrefix starts the name of every stack of the app (config.StackNamePrefix).
+const StackNamePrefix = config.StackNamePrefix
+
 // Stack names are public interface: deploy commands and the README refer to them.
 const (
 	LogArchiveStackName     = "SessionAudit-LogArchive"
