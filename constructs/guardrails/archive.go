@@ -144,11 +144,10 @@ var (
 
 // Statement IDs of the log-archive policies.
 const (
-	SidArchiveKeys    = "ArchiveKeys"
-	SidArchiveAliases = "ArchiveKeyAliases"
-	SidArchiveBucket  = "ArchiveBucket"
-	SidArchiveStacks  = "ArchiveStacks"
-	SidArchiveRoles   = "ArchiveDeployRoles"
+	SidArchiveKeys   = "ArchiveKeys"
+	SidArchiveBucket = "ArchiveBucket"
+	SidArchiveStacks = "ArchiveStacks"
+	SidArchiveRoles  = "ArchiveDeployRoles"
 	// SidArchiveRoleChanges: the deploy roles and the roles of sessionaudit's functions and
 	// streams (a stream or function whose role loses its policy stops silently).
 	SidArchiveRoleChanges = "ArchiveRoleChanges"
@@ -185,8 +184,10 @@ func ArchiveKeepPolicy(p ArchiveProps) map[string]any {
 	resourceExempt := archiveExempt(p, CfnExecRoles)
 	return map[string]any{"Version": "2012-10-17", "Statement": []any{
 		keyStatement(p, resourceExempt),
-		map[string]any{"Sid": SidArchiveAliases, "Effect": "Deny", "Action": AliasActions, "Resource": aliasArns(p), "Condition": resourceExempt},
-		map[string]any{"Sid": SidArchiveBucket, "Effect": "Deny", "Action": BucketActions, "Resource": bucketArns(p), "Condition": resourceExempt},
+		// One statement for the aliases and the bucket: each action names only resources of its
+		// own type, so the combined lists deny nothing more, and the exemption appears once.
+		map[string]any{"Sid": SidArchiveBucket, "Effect": "Deny", "Action": append(append([]string{}, AliasActions...), BucketActions...),
+			"Resource": append(aliasArns(p), bucketArns(p)...), "Condition": resourceExempt},
 		map[string]any{"Sid": SidArchiveStacks, "Effect": "Deny", "Action": StackActions,
 			"Resource":  []string{"arn:*:cloudformation:*:*:stack/" + p.StackNamePrefix + "*", "arn:*:cloudformation:*:*:stack/" + BootstrapStackName + "/*"},
 			"Condition": archiveExempt(p, CfnExecRoles, DeployRoles)},

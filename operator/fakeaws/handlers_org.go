@@ -38,6 +38,9 @@ func (o *Org) Serve(s *Server) {
 		if o.DeclarativeEC2Enabled {
 			types = append(types, map[string]any{"Type": "DECLARATIVE_POLICY_EC2", "Status": "ENABLED"})
 		}
+		if o.RCPEnabled {
+			types = append(types, map[string]any{"Type": "RESOURCE_CONTROL_POLICY", "Status": "ENABLED"})
+		}
 		if o.NoRoots {
 			return map[string]any{"Roots": []any{}}, nil
 		}

@@ -116,6 +116,7 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 			o.StackSets[stacks.SignInStackSetName] = append(o.StackSets[stacks.SignInStackSetName], &StackInstance{Account: a.ID, Region: r, OU: a.Parent, Status: "CURRENT", Detailed: "SUCCEEDED"})
 		}
 	}
+	o.RCPEnabled = c.Guardrails.ProtectArchive
 	o.healthyRetention(c, now)
 	topic := fmt.Sprintf("arn:%s:sns:%s:%s:%s", install.Partition(c.HomeRegion), c.HomeRegion, arch, install.BusName)
 	o.Subscriptions[topic] = []string{topic + ":0b6a3c1e-confirmed"}

@@ -19,12 +19,14 @@ type Org struct {
 	SCPEnabled bool
 	// DeclarativeEC2Enabled: the root has the DECLARATIVE_POLICY_EC2 policy type enabled.
 	DeclarativeEC2Enabled bool
-	TrustedAccess         []string
-	DelegatedAdmins       map[string][]string
-	OUs                   []*OU
-	Accounts              []*Account
-	Policies              []*Policy
-	Trails                []*Trail
+	// RCPEnabled: the root has the RESOURCE_CONTROL_POLICY policy type enabled.
+	RCPEnabled      bool
+	TrustedAccess   []string
+	DelegatedAdmins map[string][]string
+	OUs             []*OU
+	Accounts        []*Account
+	Policies        []*Policy
+	Trails          []*Trail
 	// RoleName is the role that can be assumed in every account (Account.NoRole refuses it).
 	RoleName string
 	// PageSize is how many items a list operation returns per page (pagination tests).

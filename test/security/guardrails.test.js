@@ -32,8 +32,9 @@ const denyScps = denyTemplate ? [scp(denyTemplate, 'SessionAuditProtect'), scp(d
 const WAYS_DENIED = Object.keys(require('../../config/schema.json').properties.guardrails.properties.ways.properties).some((w) => ((guardrails.ways || {})[w] || MODE) === 'deny');
 test(`${MODE} mode has the policies it should`, { skip: NO_GUARDRAILS }, () => {
   const names = Object.values(fromCdkOut.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy').map((r) => r.Properties.Name).sort();
-  assert.deepStrictEqual(names, ['SessionAuditProtect', ...(MODE === 'deny' ? ['SessionAuditUnloggedSessions'] : []), ...(WAYS_DENIED ? ['SessionAuditWays'] : [])],
-    'expected SessionAuditProtect, SessionAuditUnloggedSessions exactly in deny mode, SessionAuditWays exactly when a way into a node is denied');
+  const archive = guardrails.protectArchive ? ['SessionAuditArchiveFlow', 'SessionAuditArchiveKeep', 'SessionAuditArchiveResources'] : [];
+  assert.deepStrictEqual(names, [...archive, 'SessionAuditProtect', ...(MODE === 'deny' ? ['SessionAuditUnloggedSessions'] : []), ...(WAYS_DENIED ? ['SessionAuditWays'] : [])],
+    'expected SessionAuditProtect, SessionAuditUnloggedSessions exactly in deny mode, SessionAuditWays exactly when a way into a node is denied, the three archive policies exactly with guardrails.protectArchive');
 });
 
 const admin = { name: 'Admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };

@@ -22,7 +22,10 @@ const setting = (way) => (guardrails.ways || {})[way] || guardrails.unloggedSess
 const NO_GUARDRAILS = !guardrails.enabled && 'guardrails.enabled is false: this configuration deploys no service control policy';
 const DENIED = 'ExplicitlyDenied';
 
+// The member accounts' policies: the log-archive account's own (guardrails.protectArchive,
+// attached to it alone) are archive.test.js's.
 const policiesOf = (template) => Object.values(template.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy')
+  .filter((r) => JSON.stringify(r.Properties.TargetIds) !== JSON.stringify([CFG.logArchiveAccountId]))
   .map((r) => ({ name: r.Properties.Name, policy: r.Properties.Content }));
 const cdkOut = NO_GUARDRAILS ? [] : policiesOf(load(DIR, 'SessionAudit-Guardrails', { account: CFG.managementAccountId, region: HOME }).template);
 const isExample = ORG === 'o-exampleorg1';
