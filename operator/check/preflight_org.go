@@ -115,7 +115,9 @@ func orgChecks(ctx context.Context, e *Env) (*Tree, error) {
 		e.Report.Add(report.Finding{Check: "organizations.declarative-enabled", Severity: report.Fail, Subject: aws.ToString(root.Id), Message: "guardrails.declarativeSerialConsole is true but the DECLARATIVE_POLICY_EC2 policy type is not enabled on the root",
 			Meaning: "SessionAudit-Guardrails cannot create its serial console declarative policy", Fix: fmt.Sprintf("`aws organizations enable-policy-type --root-id %s --policy-type DECLARATIVE_POLICY_EC2`, or set guardrails.declarativeSerialConsole to false", aws.ToString(root.Id))})
 	}
-	archivePolicyChecks(e, root)
+	if err := archivePolicyChecks(ctx, e, org, root, scp); err != nil {
+		return nil, err
+	}
 	if scp {
 		if err := scpChecks(ctx, e, org, tree); err != nil {
 			return nil, err

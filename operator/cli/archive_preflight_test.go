@@ -8,6 +8,16 @@ import (
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
+// teamSCPs attaches n SCPs of the customer to the log-archive account itself (FullAWSAccess is
+// attached there already).
+func teamSCPs(n int) func(*fakeaws.Org) {
+	return func(o *fakeaws.Org) {
+		for i := range n {
+			o.Policies = append(o.Policies, &fakeaws.Policy{ID: "p-arch" + string(rune('a'+i)), Name: "Team", Content: "{}", Targets: []string{o.LogArchive}})
+		}
+	}
+}
+
 // With guardrails.protectArchive, preflight fails when the log-archive policies cannot be
 // attached (the RESOURCE_CONTROL_POLICY type disabled) or would not apply (the log-archive
 // account is the management account); without it, neither is a finding.
@@ -30,6 +40,9 @@ func TestPreflightArchivePolicies(t *testing.T) {
 			m["logArchiveAccountId"] = m["managementAccountId"]
 		}, nil, "organizations.archive-policies", "never apply to the management account"},
 		{"log archive in a member account", protect(true), nil, "organizations.archive-policies", ""},
+		{"log-archive account SCP quota", protect(true), teamSCPs(3), "organizations.scp-quota", "log-archive account"},
+		{"log-archive account SCP quota exactly full", protect(true), teamSCPs(2), "organizations.scp-quota", ""},
+		{"log-archive account SCP quota, archive not protected", protect(false), teamSCPs(4), "organizations.scp-quota", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
