@@ -89,7 +89,9 @@ func TestGuardrailsModes(t *testing.T) {
 
 // TestGuardrailsProtectPolicy asserts the whole Protect policy of the default app.
 func TestGuardrailsProtectPolicy(t *testing.T) {
-	_, p := only(t, defaultApp.templates[stacks.GuardrailsStackName], "AWS::Organizations::Policy")
+	// The example also protects the archive (its three policies: archive_policies_test.go).
+	tmpl := defaultApp.templates[stacks.GuardrailsStackName]
+	p := resources(tmpl, "AWS::Organizations::Policy")[logicalID(t, tmpl, "AWS::Organizations::Policy", "GuardrailsProtect")]
 	exempt := map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": []string{
 		"arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/session-audit-preferences-*", "arn:aws:iam::*:role/BreakGlass"}}}
 	deny := func(sid string, actions []string, resource any) map[string]any {
