@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
@@ -17,10 +19,7 @@ import (
 // TestAppRejectsBadConfigFile runs the built app the way the CDK CLI does (context in
 // CDK_CONTEXT_JSON) on a config file with several mistakes.
 func TestAppRejectsBadConfigFile(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sessionaudit")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := appBinary(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(environWithoutConfig(),
 		`CDK_CONTEXT_JSON={"configFile":"testdata/bad-config.json"}`,
@@ -61,10 +60,7 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 // deployed when AWS credentials are at hand, and every template of it carries a rule that stops a
 // deploy; SESSIONAUDIT_CONFIG names the configuration for every command.
 func TestExampleCannotBeDeployed(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sessionaudit")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := appBinary(t)
 	ctx, _ := os.ReadFile("../cdk.json")
 	var cdk struct {
 		Context map[string]any `json:"context"`
@@ -128,6 +124,30 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	if code, stderr, _ := run("SESSIONAUDIT_CONFIG=testdata/bad-config.json"); code != 2 || !strings.Contains(stderr, "invalid configuration in testdata/bad-config.json") {
 		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", code, stderr)
 	}
+}
+
+// appBinary builds the app once for the tests that run it, into the binary cdk.json's app runs
+// (../bin/sessionaudit, as make build does): go build leaves an up-to-date binary as it is, so
+// neither the next test nor the next make synth links the app again.
+func appBinary(t *testing.T) string {
+	t.Helper()
+	appBuild.Do(func() {
+		appBuild.path, _ = filepath.Abs(filepath.Join("..", "bin", "sessionaudit"))
+		if out, err := exec.Command("go", "build", "-o", appBuild.path, "..").CombinedOutput(); err != nil {
+			appBuild.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if appBuild.err != nil {
+		t.Fatal(appBuild.err)
+	}
+	return appBuild.path
+}
+
+// appBuild is the one build of the app (appBinary).
+var appBuild struct {
+	sync.Once
+	path string
+	err  error
 }
 
 // environWithoutConfig is this process's environment without SESSIONAUDIT_CONFIG: the tests that
