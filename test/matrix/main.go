@@ -8,6 +8,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,11 +33,15 @@ func main() {
 func run() int {
 	out := flag.String("out", "cdk.out.matrix", "directory that receives one cloud assembly per configuration")
 	cdkJSON := flag.String("cdk-json", "cdk.json", "the cdk.json whose context the CLI would pass")
+	printContext := flag.Bool("print-context", false, "print the context the app gets for the config file given (or the example) as JSON and exit (make bench)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: matrix [-out dir] [-cdk-json path] config.json...\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: matrix [-out dir] [-cdk-json path] config.json...\n       matrix -print-context [config.json]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *printContext {
+		return printJSONContext(*cdkJSON, flag.Arg(0))
+	}
 	if flag.NArg() == 0 {
 		flag.Usage()
 		return 2
@@ -68,6 +73,30 @@ func run() int {
 			return code
 		}
 	}
+	return 0
+}
+
+// printJSONContext prints the CLI's context for cdk.json, with configFile when file is given.
+func printJSONContext(cdkJSON, file string) int {
+	ctx, err := assembly.CLIContext(cdkJSON)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if file != "" {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		ctx["configFile"] = abs
+	}
+	data, err := json.Marshal(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(string(data))
 	return 0
 }
 
