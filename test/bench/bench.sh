@@ -6,7 +6,7 @@
 # same pinned versions), synthesizes each RUNS times alternately after a warm-up with aws-cdk-lib's
 # validator off and the CDK CLI's context (test/matrix -print-context), synthesizes a large
 # organization (50 OUs, the most one StackSet operation takes, every commercial Region), times a
-# warm `make test` (Go test results not reused) step by step, and, with FRESH=1, a fresh clone's
+# warm `make test` (Go test results not reused) step by step (wall and CPU time), and, with FRESH=1, a fresh clone's
 # .ci/run with empty Go, npm and jsii caches (downloads everything: several minutes).
 # BENCH_DOC names the document written (default docs/performance.md; empty: print only).
 set -euo pipefail
@@ -61,11 +61,11 @@ synth bin/sessionaudit "$("$work/matrix" -print-context "$work/large.json")" "$w
 # Warm make test (everything installed and built by now; Go test results are not reused), with
 # its one timed line per step (==> step seconds s).
 echo "==> bench: warm make test" >&2
-if ! GOFLAGS=-count=1 /usr/bin/time -f "%e %M" -o "$work/mt.time" make --no-print-directory test >"$work/mt.out" 2>&1; then
+if ! SESSIONAUDIT_BENCH_RUNNING=1 GOFLAGS=-count=1 /usr/bin/time -f "%e %M" -o "$work/mt.time" make --no-print-directory test >"$work/mt.out" 2>&1; then
   cat "$work/mt.out" >&2
   exit 1
 fi
-grep -E '^==> [^ ]+ +[0-9.]+ s$' "$work/mt.out" | awk '{print $2, $3}' >"$work/steps.txt"
+sed -nE 's/^==> ([^ ]+) +([0-9.]+) s  \(CPU ([0-9.]+) s\)$/\1 \2 \3/p' "$work/mt.out" >"$work/steps.txt"
 
 # A fresh clone's CI run: the committed tree, empty Go module and build caches, npm cache and jsii
 # package cache (XDG_CACHE_HOME), the Go toolchain and Node installed.
@@ -113,7 +113,7 @@ console.log(JSON.stringify({
   large: synth('large.txt', 'large'),
   largeLabel: '50 OUs × 33 Regions',
   makeTest: { seconds: mt, peakMiB: mib(mtmem) },
-  steps: read('steps.txt').split('\n').map((l) => { const [name, s] = l.split(' '); return { name, seconds: Number(s) }; }),
+  steps: read('steps.txt').split('\n').map((l) => { const [name, s, cpu] = l.split(' '); return { name, seconds: Number(s), cpu: Number(cpu) }; }),
   ...(fresh.length ? { freshCI: { seconds: fresh[0][0], peakMiB: mib(fresh[0][1]) } } : {}),
   templates: stacks('app').sort().map((f) => ({ name: f.replace('.template.json', ''), default: size('app', f), large: size('large', f) })),
   receivers: stacks('large').filter((f) => f.startsWith('SessionAudit-Receiver-')).length,

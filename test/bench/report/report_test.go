@@ -9,6 +9,9 @@ import (
 // docs/performance.md's tables are make bench's output: rendered again from the measurements the
 // block records, they are what is committed, with the date and commit of the measurement.
 func TestPerformanceDocIsBenchOutput(t *testing.T) {
+	if os.Getenv(BenchRunning) != "" {
+		t.Skipf("%s is set: make bench is measuring and rewrites docs/performance.md afterwards", BenchRunning)
+	}
 	doc, err := os.ReadFile("../../../docs/performance.md")
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +26,7 @@ func sample() Results {
 		Date: "2026-12-06", Commit: "664b241", Cores: 2, Go: "go1.26.8", Node: "v20.20.2", Load: 0.5, Runs: 7,
 		Reference: Synth{Seconds: 0.6, PeakMiB: 115, Stacks: 1}, Default: Synth{Seconds: 1.3, PeakMiB: 146, Stacks: 8},
 		Large: Synth{Seconds: 3.5, PeakMiB: 180, Stacks: 40}, LargeLabel: "50 OUs × 33 Regions",
-		MakeTest: Timed{Seconds: 80, PeakMiB: 700}, Steps: []Step{{"test-go", 30}, {"synth", 20}},
+		MakeTest: Timed{Seconds: 80, PeakMiB: 700}, Steps: []Step{{"test-go", 30, 55}, {"synth", 20, 21}},
 		Templates: []Size{{"SessionAudit-Member", 40000, 40000}, {"SessionAudit-SignIn", 900, 0}}, Receivers: 33,
 		Operator: [][]string{{"preflight", "3.70", "19103 calls"}}, OperatorAll: Timed{Seconds: 4.5, PeakMiB: 146},
 	}
