@@ -1,15 +1,10 @@
 package test
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
@@ -19,19 +14,11 @@ import (
 // TestAppRejectsBadConfigFile runs the built app the way the CDK CLI does (context in
 // CDK_CONTEXT_JSON) on a config file with several mistakes.
 func TestAppRejectsBadConfigFile(t *testing.T) {
-	bin := appBinary(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(environWithoutConfig(),
-		`CDK_CONTEXT_JSON={"configFile":"testdata/bad-config.json"}`,
-		"CDK_OUTDIR="+t.TempDir())
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("want exit code 2, got %v\nstderr: %s", err, stderr.String())
+	res := waitCommand(t, cmdBadConfigFile)
+	if res.code != 2 {
+		t.Fatalf("want exit code 2, got %d\nstderr: %s", res.code, res.stderr)
 	}
-	got := stderr.String()
+	got := res.stderr
 	want := []string{
 		"invalid configuration in testdata/bad-config.json (6 problems):",
 		`  organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-EXAMPLE")`,
@@ -51,8 +38,8 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 			t.Errorf("stderr shows %q:\n%s", bad, got)
 		}
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout should be empty, got %q", stdout.String())
+	if res.stdout != "" {
+		t.Errorf("stdout should be empty, got %q", res.stdout)
 	}
 }
 
@@ -60,28 +47,8 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 // deployed when AWS credentials are at hand, and every template of it carries a rule that stops a
 // deploy; SESSIONAUDIT_CONFIG names the configuration for every command.
 func TestExampleCannotBeDeployed(t *testing.T) {
-	bin := appBinary(t)
-	ctx, _ := os.ReadFile("../cdk.json")
-	var cdk struct {
-		Context map[string]any `json:"context"`
-	}
-	_ = json.Unmarshal(ctx, &cdk)
-	contextJSON, _ := json.Marshal(cdk.Context)
-	run := func(env ...string) (int, string, string) {
-		out := t.TempDir()
-		cmd := exec.Command(bin)
-		cmd.Env = append(environWithoutConfig(), append(env, "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		code := 0
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		}
-		return code, stderr.String(), out
-	}
-	code, stderr, out := run("CDK_DEFAULT_ACCOUNT=999999999999")
+	res := waitCommand(t, cmdExampleWithCred)
+	code, stderr, out := res.code, res.stderr, res.outdir
 	if code != 0 || !strings.Contains(stderr, "warning: this is the example organization of cdk.json (o-exampleorg1); its templates cannot be deployed") {
 		t.Errorf("example with credentials: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -113,7 +80,8 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "sessionaudit.config.json")); err != nil {
 		t.Errorf("the configuration used is not next to the templates: %v", err)
 	}
-	code, stderr, out = run("CDK_DEFAULT_ACCOUNT=999999999999", "SESSIONAUDIT_CONFIG=testdata/other-org.json")
+	res = waitCommand(t, cmdOwnConfig)
+	code, stderr, out = res.code, res.stderr, res.outdir
 	if code != 0 || strings.Contains(stderr, "warning") {
 		t.Errorf("own config: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -121,33 +89,9 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	if strings.Contains(string(data), stacks.ExampleParameterName) || !strings.Contains(string(data), "345678901234") {
 		t.Errorf("own config: member template has the example rule, or not the config's log-archive account")
 	}
-	if code, stderr, _ := run("SESSIONAUDIT_CONFIG=testdata/bad-config.json"); code != 2 || !strings.Contains(stderr, "invalid configuration in testdata/bad-config.json") {
-		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", code, stderr)
+	if res := waitCommand(t, cmdBadConfigEnv); res.code != 2 || !strings.Contains(res.stderr, "invalid configuration in testdata/bad-config.json") {
+		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", res.code, res.stderr)
 	}
-}
-
-// appBinary builds the app once for the tests that run it, into the binary cdk.json's app runs
-// (../bin/sessionaudit, as make build does): go build leaves an up-to-date binary as it is, so
-// neither the next test nor the next make synth links the app again.
-func appBinary(t *testing.T) string {
-	t.Helper()
-	appBuild.Do(func() {
-		appBuild.path, _ = filepath.Abs(filepath.Join("..", "bin", "sessionaudit"))
-		if out, err := exec.Command("go", "build", "-o", appBuild.path, "..").CombinedOutput(); err != nil {
-			appBuild.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if appBuild.err != nil {
-		t.Fatal(appBuild.err)
-	}
-	return appBuild.path
-}
-
-// appBuild is the one build of the app (appBinary).
-var appBuild struct {
-	sync.Once
-	path string
-	err  error
 }
 
 // environWithoutConfig is this process's environment without SESSIONAUDIT_CONFIG: the tests that

@@ -3,7 +3,6 @@ package test
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -16,25 +15,7 @@ import (
 // matrix would prove templates that `cdk synth` does not write (version reporting adds a resource
 // to every template, which the inline size limit counts).
 func TestMatrixContextIsTheCLIs(t *testing.T) {
-	cli, err := filepath.Abs("../node_modules/.bin/cdk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(cli); err != nil {
-		t.Fatalf("the pinned CDK CLI is not installed (npm ci, or make deps): %v", err)
-	}
-	dump := filepath.Join(t.TempDir(), "context.json")
-	// The app the CLI runs writes the context it was given and stops; the CLI then fails to read
-	// an assembly, which does not matter here.
-	cmd := exec.Command(cli, "synth", "--no-notices", "--output", t.TempDir(),
-		"--app", `node -e "require('fs').writeFileSync(process.env.CONTEXT_DUMP, process.env.CDK_CONTEXT_JSON)"`)
-	cmd.Dir = ".."
-	cmd.Env = append(environWithoutConfig(), "CONTEXT_DUMP="+dump, "CDK_DISABLE_CLI_TELEMETRY=true")
-	out, _ := cmd.CombinedOutput()
-	data, err := os.ReadFile(dump)
-	if err != nil {
-		t.Fatalf("the CLI did not run the app: %v\n%s", err, out)
-	}
+	data := []byte(waitCommand(t, cmdCLIContext).stdout)
 	var fromCLI map[string]any
 	if err := json.Unmarshal(data, &fromCLI); err != nil {
 		t.Fatalf("CDK_CONTEXT_JSON: %v", err)

@@ -7,25 +7,34 @@
 set -uo pipefail
 MAKE=${MAKE:-make}
 
-# cpu prints the CPU seconds used so far by this shell's finished children (bash's times: the
-# second line is the children's user and system time, as 1m2.345s).
+# cpu sets $cpu_now to the CPU seconds used so far by this shell's finished children (bash's
+# times, in this shell and not a subshell: its second line is the children's user and system time,
+# as 1m2.345s).
+cpu_file=$(mktemp)
+trap 'rm -f "$cpu_file"' EXIT
 cpu() {
-  times | awk 'NR == 2 {
+  times >"$cpu_file"
+  cpu_now=$(awk 'NR == 2 {
     t = 0
     for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
-    printf "%.1f", t }'
+    printf "%.2f", t }' "$cpu_file")
 }
 now() { date +%s%N; }
 line() { # name start-ns start-cpu [suffix]
-  awk -v s="$1" -v ns=$(($(now) - $2)) -v c0="$3" -v c1="$(cpu)" -v x="${4:-}" \
+  local end
+  end=$(now)
+  cpu
+  awk -v s="$1" -v ns=$((end - $2)) -v c0="$3" -v c1="$cpu_now" -v x="${4:-}" \
     'BEGIN { printf "==> %-14s %6.1f s  (CPU %.1f s)%s\n", s, ns / 1e9, c1 - c0, x }'
 }
 
 total=$(now)
-total_cpu=$(cpu)
+cpu
+total_cpu=$cpu_now
 for step in "$@"; do
   start=$(now)
-  start_cpu=$(cpu)
+  cpu
+  start_cpu=$cpu_now
   if ! $MAKE --no-print-directory "$step"; then
     line "$step" "$start" "$start_cpu" "  FAILED"
     exit 1
