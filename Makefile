@@ -25,7 +25,7 @@ help:
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
 	@echo "make cost    fixed monthly cost by organization size and cost per GiB, from cdk.out/ (README Cost)"
 	@echo "make preflight / make verify  read-only checks of your organization before / after deploying (docs/preflight-verify.md; ARGS='-json')"
-	@echo "make bench   synth and test timings against a trivial reference app (see README Performance)"
+	@echo "make bench   synth, make test (per step) and operator timings; writes docs/performance.md (FRESH=1: a fresh clone's .ci/run too)"
 	@echo "make clean   remove cdk.out/, $(MATRIX_OUT)/ and bin/"
 
 node_modules/.package-lock.json: package.json package-lock.json
