@@ -152,7 +152,11 @@ func New(scope constructs.Construct, id string, props *Props) *Search {
 		LedgerColumns, []column{{"day", "string"}},
 		"org.openx.data.jsonserde.JsonSerDe", map[string]*string{
 			"ignore.malformed.json": jsii.String("true"),
-			// The envelope's "detail-type" is not a column name Hive accepts.
+			// The envelope's keys are lowercase already; a case-sensitive SerDe keeps the keys
+			// inside detail as CloudTrail writes them, for json_extract_scalar (Athena user
+			// guide, "OpenX JSON SerDe": case.insensitive, default TRUE, lowercases keys).
+			"case.insensitive": jsii.String("false"),
+			// The envelope's "detail-type" is not a column name Hive accepts (mapping.<column>).
 			"mapping.detail_type": jsii.String("detail-type"),
 		},
 		map[string]*string{
