@@ -26,7 +26,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { DuckDBInstance } = require('@duckdb/node-api');
-const { root, resources, cfg, BUCKET, loadTable, queries, run, markdown } = require('./harness');
+const { root, resources, cfg, loadTable, queries, run, markdown } = require('./harness');
 
 // The shipped record processor (the stripped inline code of the template).
 function shippedProcessor() {
