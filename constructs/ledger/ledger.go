@@ -35,6 +35,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
+	"github.com/sessionaudit/sessionaudit/constructs/logreceiver"
 )
 
 // MaxBufferSeconds is the longest buffering the ledger accepts: an event is in the bucket within
@@ -214,7 +215,7 @@ func deliveryStatements(p Props, region string) []awsiam.PolicyStatement {
 		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
 	})
 	return append(statements, logkey.WriterAccess{
-		KeyArn: p.ErrorLogKeyArn, LogGroupArn: groupArn, Region: jsii.String(region), Sid: jsii.String("EncryptDeliveryErrorsThroughCloudWatchLogs"),
+		KeyArn: p.ErrorLogKeyArn, LogGroupArn: groupArn, Region: jsii.String(region), Sid: jsii.String(logreceiver.SidErrorLogKey),
 	}.Statements()...)
 }
 
