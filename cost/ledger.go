@@ -23,9 +23,9 @@ func Ledger(p *Prices, plan Plan, g Governed, accounts int) []Line {
 	if plan.LedgerBufferSeconds <= 0 || accounts <= 0 {
 		return nil
 	}
-	at := p.in(g.Home)
 	var lines []Line
 	add := func(what string, count float64, unit, price string) {
+		at := p.in(g.Home) // its own fallback list
 		each := at.usd(price)
 		lines = append(lines, Line{Where: "ledger", Region: g.Home, Fallback: at.fallback, What: what, Count: count, Unit: unit, Each: each, USD: count * each})
 	}
@@ -36,6 +36,7 @@ func Ledger(p *Prices, plan Plan, g Governed, accounts int) []Line {
 	add("S3 PUT, one object per buffer interval", objects, "requests", "s3.put")
 	add("LogKey data keys, one per object", objects, "requests", "kms.request")
 	sizeKB := events * eventKB * p.assume("gzipRatio") / objects
+	at := p.in(g.Home)
 	m := model{at, plan}
 	archived := m.archives(sizeKB)
 	what := "storage over the retention, S3 Standard"

@@ -82,3 +82,19 @@ func TestLedgerReport(t *testing.T) {
 		t.Errorf("report without a ledger:\n%s", b.String())
 	}
 }
+
+// Each line names the prices it took from the prices file's region, not those of the lines before.
+func TestLedgerFallbacksPerLine(t *testing.T) {
+	p, err := DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := Plan{RetentionDays: 2557, LedgerBufferSeconds: 300}
+	for _, l := range Ledger(p, plan, Governed{Home: "ap-northeast-1", Count: 1}, 1000) {
+		for _, f := range l.Fallback {
+			if strings.HasPrefix(l.What, "Firehose") != (f == "firehose.ingest") && f != "s3.storage.STANDARD" {
+				t.Errorf("line %q lists fallback %s", l.What, f)
+			}
+		}
+	}
+}

@@ -134,7 +134,7 @@ func TestLedgerStreamWritesTheLedgerPrefixWithTheKey(t *testing.T) {
 		t.Errorf("delivery role may %v on objects", got)
 	}
 	key := statement(t, doc, "EncryptThroughS3")
-	if !strings.Contains(jsonString(key["Condition"]), "s3.us-east-1.amazonaws.com") && !strings.Contains(jsonString(key["Condition"]), "s3.") {
+	if cond := jsonString(key["Condition"]); !strings.Contains(cond, `"kms:ViaService":"s3.`+home+`.amazonaws.com"`) || !strings.Contains(cond, `"kms:EncryptionContext:aws:s3:arn"`) {
 		t.Errorf("key statement %s is not limited to S3", jsonString(key))
 	}
 	for _, st := range statements(doc) {
