@@ -147,6 +147,7 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 		"session-audit-ConsoleSignIn":  formatter,
 		"session-audit-Ways":           formatter,
 		"session-audit-Alarms":         topic,
+		"session-audit-Ledger":         logicalID(t, tmpl, "AWS::KinesisFirehose::DeliveryStream", "LedgerStream"),
 	}
 	for _, r := range resources(tmpl, "AWS::Events::Rule") {
 		name, _ := props(r)["Name"].(string)
