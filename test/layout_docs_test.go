@@ -11,13 +11,15 @@ import (
 )
 
 // Wherever the code's comments and the docs spell the bucket layout, they spell the one
-// constructs/archivelayout defines: forwarded logs by region first, transcripts by account first.
+// constructs/archivelayout defines: forwarded logs by region first, transcripts by account first,
+// the ledger by date.
 func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 	first := map[string]*regexp.Regexp{
 		archivelayout.ForwardedPrefix:  regexp.MustCompile(`^(<(source )?region>|\$\{region\}|\$\(|<home>)`),
 		archivelayout.TranscriptPrefix: regexp.MustCompile(`^(<account>|\$\{account\}|<owner>)`),
+		archivelayout.LedgerPrefix:     regexp.MustCompile(`^(<yyyy>|\$\{day\})`),
 	}
-	mention := regexp.MustCompile(`(cloudwatch/|session-manager/)(<[^>]+>|\$\{[a-z]+\})`)
+	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|\bledger/)(<[^>]+>|\$\{[a-z]+\})`)
 	var files []string
 	_ = filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil || (d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), "."))) {
@@ -44,7 +46,7 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 			checked++
 			if !first[m[1]].MatchString(m[2]) {
 				t.Errorf("%s spells the layout %s%s…; constructs/archivelayout has %s<%s>/…", file, m[1], m[2], m[1],
-					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account"}[m[1]])
+					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account", archivelayout.LedgerPrefix: "yyyy"}[m[1]])
 			}
 		}
 	}
