@@ -90,6 +90,7 @@ const chains = [
   ['deleted: the bucket', ADMIN, 's3:DeleteBucket', `arn:aws:s3:::${bucket}`],
   ['stopped: the digester\'s notifications removed', ADMIN, 's3:PutBucketNotification', `arn:aws:s3:::${bucket}`],
   ['stopped: a stream deleted', ADMIN, 'firehose:DeleteDeliveryStream', `arn:aws:firehose:${HOME}:${ARCHIVE}:deliverystream/session-audit-${HOME}`],
+  ['stopped: the ledger\'s stream deleted', ADMIN, 'firehose:DeleteDeliveryStream', `arn:aws:firehose:${HOME}:${ARCHIVE}:deliverystream/session-audit-ledger`],
   ['stopped: a stream sent elsewhere', ADMIN, 'firehose:UpdateDestination', `arn:aws:firehose:${HOME}:${ARCHIVE}:deliverystream/session-audit-${HOME}`],
   ['stopped: a destination deleted', ADMIN, 'logs:DeleteDestination', `arn:aws:logs:${HOME}:${ARCHIVE}:destination:session-audit`],
   ['stopped: a destination policy without the organization', ADMIN, 'logs:PutDestinationPolicy', `arn:aws:logs:${HOME}:${ARCHIVE}:destination:session-audit`],
