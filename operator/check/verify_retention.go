@@ -171,7 +171,8 @@ func lifecycleCheck(ctx context.Context, e *Env, client *s3.Client, bucket strin
 // wholeBucket: the rule's filter selects every object (no prefix, tag or size; the deprecated
 // top-level Prefix empty too).
 func wholeBucket(r s3types.LifecycleRule) bool {
-	if aws.ToString(r.Prefix) != "" { //nolint:staticcheck // the deprecated field still selects objects
+	//lint:ignore SA1019 S3 still answers rules written with the retired top-level Prefix, which selects objects (S3 API reference, LifecycleRule)
+	if aws.ToString(r.Prefix) != "" {
 		return false
 	}
 	f := r.Filter
