@@ -253,3 +253,10 @@ func TestMarshalParse(t *testing.T) {
 		t.Error("format version 2 read")
 	}
 }
+
+func TestDigestKey(t *testing.T) {
+	at := time.Date(2026, 12, 6, 10, 59, 59, 0, time.FixedZone("CEST", 2*3600))
+	if got, want := archivelayout.DigestKey(at), "digests/2026/12/06/08.json"; got != want {
+		t.Errorf("DigestKey(%s) = %s, want %s (UTC, the hour's start)", at, got, want)
+	}
+}

@@ -16,8 +16,9 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 	first := map[string]*regexp.Regexp{
 		archivelayout.ForwardedPrefix:  regexp.MustCompile(`^(<(source )?region>|\$\{region\}|\$\(|<home>)`),
 		archivelayout.TranscriptPrefix: regexp.MustCompile(`^(<account>|\$\{account\}|<owner>)`),
+		archivelayout.DigestPrefix:     regexp.MustCompile(`^<yyyy>$`),
 	}
-	mention := regexp.MustCompile(`(cloudwatch/|session-manager/)(<[^>]+>|\$\{[a-z]+\})`)
+	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|digests/)(<[^>]+>|\$\{[a-z]+\})`)
 	var files []string
 	_ = filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil || (d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), "."))) {
@@ -44,7 +45,7 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 			checked++
 			if !first[m[1]].MatchString(m[2]) {
 				t.Errorf("%s spells the layout %s%s…; constructs/archivelayout has %s<%s>/…", file, m[1], m[2], m[1],
-					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account"}[m[1]])
+					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account", archivelayout.DigestPrefix: "yyyy"}[m[1]])
 			}
 		}
 	}
