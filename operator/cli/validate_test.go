@@ -113,3 +113,29 @@ func TestValidateCommand(t *testing.T) {
 		})
 	}
 }
+
+// The human report groups the findings with their meaning and fix, and the usage names validate.
+func TestValidateHuman(t *testing.T) {
+	dir, pub, transcript := signedCopy(t)
+	if err := os.WriteFile(transcript, []byte("$ id # edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"validate", "-dir", dir, "-public-key", pub}, Deps{Stdout: &stdout, Stderr: &stderr, Now: time.Now})
+	if code != report.ExitFindings {
+		t.Errorf("exit %d, want %d", code, report.ExitFindings)
+	}
+	for _, want := range []string{"FAIL " + evidence.AlteredObject + " (1)", "means: the copy's bytes are not those", "fix:", "1 fail, 0 warn, 1 info; exit status 1"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("human report without %q:\n%s", want, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String(), "organization ,") {
+		t.Errorf("the summary names an organization validate does not read:\n%s", stdout.String())
+	}
+	stderr.Reset()
+	Main(context.Background(), nil, Deps{Stdout: &stdout, Stderr: &stderr})
+	if !strings.Contains(stderr.String(), "\n  validate ") {
+		t.Errorf("usage without validate:\n%s", stderr.String())
+	}
+}
