@@ -13,6 +13,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/digest"
 	"github.com/sessionaudit/sessionaudit/evidence"
+	"github.com/sessionaudit/sessionaudit/install"
 )
 
 // The digester construct on its own (it is not in the LogArchive stack yet): the signing key the
@@ -36,6 +37,9 @@ func TestDigester(t *testing.T) {
 		t.Errorf("no ECC_NIST_P256 SIGN_VERIFY key for %s: %v", evidence.SigningAlgorithm, keys)
 	} else if signing["DeletionPolicy"] != "Retain" {
 		t.Errorf("the signing key is not retained: %v", signing["DeletionPolicy"])
+	}
+	if _, alias := only(t, tmpl, "AWS::KMS::Alias"); props(alias)["AliasName"] != install.DigestKeyAlias {
+		t.Errorf("the signing key's alias is %v, want %s (the name the log-archive policies protect)", props(alias)["AliasName"], install.DigestKeyAlias)
 	}
 	_, b := only(t, tmpl, "AWS::S3::Bucket")
 	if got := jsonString(props(b)["NotificationConfiguration"]); got != `{"EventBridgeConfiguration":{"EventBridgeEnabled":true}}` {

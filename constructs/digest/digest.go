@@ -24,6 +24,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
+	"github.com/sessionaudit/sessionaudit/install"
 )
 
 //go:embed digester.js
@@ -41,7 +42,7 @@ type Props struct {
 	// BucketKey is the bucket's encryption key (the LogKey): the digester decrypts the objects it
 	// hashes and encrypts the digests with it. Required.
 	BucketKey awskms.IKey
-	// KeyAlias names the signing key. Default: "alias/session-audit-digests".
+	// KeyAlias names the signing key. Default: install.DigestKeyAlias.
 	KeyAlias *string
 }
 
@@ -65,7 +66,7 @@ func New(scope constructs.Construct, id string, props *Props) *Digester {
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	alias := props.KeyAlias
 	if alias == nil {
-		alias = jsii.String("alias/session-audit-digests")
+		alias = jsii.String(install.DigestKeyAlias)
 	}
 	// ECC_NIST_P256 with ECDSA_SHA_256: DER signatures of about 72 bytes that openssl verifies as
 	// they are (AWS KMS Developer Guide, "Asymmetric key specs"; KeyUsage SIGN_VERIFY).
