@@ -25,8 +25,8 @@ help:
 	@echo "make security rule packs (cdk-nag) and the access matrix over cdk.out/"
 	@echo "make cost    fixed monthly cost by organization size and cost per GiB, from cdk.out/ (README Cost)"
 	@echo "make preflight / make verify  read-only checks of your organization before / after deploying (docs/preflight-verify.md; ARGS='-json')"
-	@echo "make bench   synth and test timings against a trivial reference app (see README Performance)"
-	@echo "make clean   remove cdk.out/"
+	@echo "make bench   synth, make test (per step) and operator timings; writes docs/performance.md (FRESH=1: a fresh clone's .ci/run too)"
+	@echo "make clean   remove cdk.out/, $(MATRIX_OUT)/ and bin/"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -35,11 +35,13 @@ deps: node_modules/.package-lock.json
 	@test -d "$$(go env GOMODCACHE)/github.com/aws/aws-cdk-go" || echo "==> downloading the Go modules (first time: about a minute)"
 	@go mod download
 
-# The app, compiled once. Silent when Go's build cache holds aws-cdk-go (every build but the first):
-# `go build -v` names only the packages it compiles, so the progress lines appear only when it
-# compiles aws-cdk-go (about two minutes), and a failed build prints the compiler's errors.
+# The app, compiled once, into the binary cdk.json's app runs (whose own go build then finds it up
+# to date instead of linking it again). Silent when Go's build cache holds aws-cdk-go (every build
+# but the first): `go build -v` names only the packages it compiles, so the progress lines appear
+# only when it compiles aws-cdk-go (about two minutes), and a failed build prints the compiler's
+# errors.
 build: deps
-	@set -o pipefail; go build -v -o /dev/null . 2>&1 | awk ' \
+	@set -o pipefail; go build -v -o bin/sessionaudit . 2>&1 | awk ' \
 	  /^github.com\/aws\/aws-cdk-go\// && !cdk { cdk = 1; print "==> compiling aws-cdk-go (not in the Go build cache yet; about two minutes)" } \
 	  /^(#|[^ \t]+\.go:|\t)/ || !/^[A-Za-z0-9._~\/-]+$$/ { print; next } \
 	  cdk && ++n % 25 == 0 { print "    compiled " n " packages, now " $$0 }'
@@ -115,8 +117,10 @@ test-search: $(SEARCH_DEPS)
 test-examples: deps
 	cd examples/reuse && CDK_VALIDATION=false go test ./...
 
-# Other organizations' configurations through CONFIG, the configuration matrix of make test: synth
-# from a clean cdk.out (no template of the example's regions left) and the security proof on each.
+# Other organizations' configurations, the configuration matrix of make test: synthesized in one
+# process with one jsii runtime (test/matrix: the CLI's context, the validator off, each into a
+# fresh $(MATRIX_OUT)/<name>/), then the security proof on each (CDK_OUT=<dir>). The validator runs
+# on the example in make synth.
 #   other-org.json     two regions, chat on, exempt patterns of a role path and a user, every
 #                      session setting governed, a forwarder
 #   one-region.json    one region, session encryption off, deny mode, an exempt pattern with ?
@@ -134,17 +138,24 @@ test-examples: deps
 #                      teams' own session settings (run-as, shell profile, limits)
 # The matrices skip, saying why, what a configuration has nothing for.
 CONFIG_MATRIX := test/testdata/other-org.json test/testdata/one-region.json test/testdata/many-regions.json test/testdata/largest.json test/testdata/identity-center.json
-test-config:
-	@set -e; for c in $(CONFIG_MATRIX); do \
-	  $(MAKE) --no-print-directory synth CONFIG=$$c; \
-	  ! ls cdk.out | grep -q -e ap-northeast-1 || { echo "cdk.out keeps templates of another config"; exit 1; }; \
-	  $(MAKE) --no-print-directory security CONFIG=$$c; \
-	done
+MATRIX_OUT := cdk.out.matrix
+test-config: deps $(SECURITY_DEPS)
+	@CDK_VALIDATION=false go run ./test/matrix -out $(MATRIX_OUT) $(CONFIG_MATRIX)
+	@$(MAKE) --no-print-directory -j $(SECURITY_JOBS) --output-sync=target \
+	  $(foreach c,$(CONFIG_MATRIX),$(MATRIX_OUT)/$(basename $(notdir $(c)))/security)
 
-test: test-go test-js test-search test-examples
-	@$(MAKE) --no-print-directory test-config
-	@$(MAKE) --no-print-directory synth
-	@$(MAKE) --no-print-directory security
+# The security proof on one assembly of the matrix; make test-config runs one per core at a time
+# (each is one Node process at a time, mostly the rule packs), each one's output kept together.
+SECURITY_JOBS := $(shell nproc 2>/dev/null || echo 2)
+$(MATRIX_OUT)/%/security: $(SECURITY_DEPS)
+	@echo "    security $(MATRIX_OUT)/$*"
+	@CDK_OUT=$(MATRIX_OUT)/$* node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
+
+# make test's steps, in order, one line each with its wall and CPU time (test/bench/steps.sh:
+# ==> step  12.3 s  (CPU 20.1 s)), so that a slow one shows.
+TEST_STEPS := test-go test-js test-search test-examples test-config synth security
+test:
+	@MAKE="$(MAKE)" bash test/bench/steps.sh $(TEST_STEPS)
 
 # The cost model over the synthesized templates and cost/prices.json (README "Cost"), for your
 # organization: make cost ACCOUNTS=300 [VPCS=2 AZS=3]; the regions are the configuration's.
@@ -160,4 +171,4 @@ bench: deps $(SECURITY_DEPS)
 	bash test/bench/bench.sh
 
 clean:
-	rm -rf cdk.out bin
+	rm -rf cdk.out $(MATRIX_OUT) bin

@@ -1,24 +1,22 @@
 // Command sessionaudit is the CDK app: it reads the configuration (the file named by -c
 // configFile=<path> or $SESSIONAUDIT_CONFIG, else the example in cdk.json's "sessionAudit" context
 // key), validates all of it, and only then creates the stacks. It writes the configuration it used
-// next to the templates (cdk.out/sessionaudit.config.json) for the tools that read them.
+// next to the templates (cdk.out/sessionaudit.config.json, package assembly) for the tools that read
+// them.
 package main
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/assembly"
 	"github.com/sessionaudit/sessionaudit/config"
-	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
-	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
 func main() {
@@ -45,19 +43,12 @@ func run() (code int) {
 	}
 	// A construct that rejects its props panics with an *invalid.PropsError, as aws-cdk-lib
 	// constructs throw: show its message, not a Go or jsii stack trace.
-	if err := invalid.Catch(func() {
-		stacks.New(app, cfg)
-		app.Synth(nil)
-	}); err != nil {
+	if err := assembly.Synth(app, cfg); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
-		return 2
-	}
-	if err := moveAcknowledgments(*app.Outdir()); err != nil {
-		fmt.Fprintf(os.Stderr, "error: %v\n", err)
-		return 1
-	}
-	if err := writeConfig(*app.Outdir(), cfg); err != nil {
-		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		var props *invalid.PropsError
+		if errors.As(err, &props) {
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -100,55 +91,4 @@ func closeRuntime() {
 		os.Stderr = devNull
 	}
 	jsii.Close()
-}
-
-// moveAcknowledgments rewrites every template of the cloud assembly without its rule-pack
-// acknowledgments and writes them next to it (acknowledge.FileSuffix), for make security: the CLI
-// sends the bootstrap-free templates inline, which it does only up to 50 KiB (stacks.
-// MaxInlineTemplateBytes). The CLI reads the templates from these files after the app exits.
-func moveAcknowledgments(outdir string) error {
-	files, err := filepath.Glob(filepath.Join(outdir, "*.template.json"))
-	if err != nil {
-		return err
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return err
-		}
-		var template map[string]any
-		if err := json.Unmarshal(data, &template); err != nil {
-			return fmt.Errorf("%s: %w", file, err)
-		}
-		acks := acknowledge.Extract(template)
-		if err := writeJSON(file, template); err != nil {
-			return err
-		}
-		if err := writeJSON(strings.TrimSuffix(file, ".template.json")+acknowledge.FileSuffix, acks); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeJSON writes v as indented JSON without HTML escaping (as the CDK writes templates).
-func writeJSON(path string, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
-}
-
-// writeConfig records the configuration next to the templates: make security and make cost read
-// the organization, accounts and regions from it, whatever config the synth used.
-func writeConfig(outdir string, cfg config.Config) error {
-	data, err := config.Marshal(cfg)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(outdir, config.WrittenFile), data, 0o644)
 }

@@ -1,11 +1,8 @@
 package test
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,22 +14,11 @@ import (
 // TestAppRejectsBadConfigFile runs the built app the way the CDK CLI does (context in
 // CDK_CONTEXT_JSON) on a config file with several mistakes.
 func TestAppRejectsBadConfigFile(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sessionaudit")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	res := waitCommand(t, cmdBadConfigFile)
+	if res.code != 2 {
+		t.Fatalf("want exit code 2, got %d\nstderr: %s", res.code, res.stderr)
 	}
-	cmd := exec.Command(bin)
-	cmd.Env = append(environWithoutConfig(),
-		`CDK_CONTEXT_JSON={"configFile":"testdata/bad-config.json"}`,
-		"CDK_OUTDIR="+t.TempDir())
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("want exit code 2, got %v\nstderr: %s", err, stderr.String())
-	}
-	got := stderr.String()
+	got := res.stderr
 	want := []string{
 		"invalid configuration in testdata/bad-config.json (6 problems):",
 		`  organizationId: must be "o-" followed by 10 to 32 lowercase letters or digits (got "o-EXAMPLE")`,
@@ -52,8 +38,8 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 			t.Errorf("stderr shows %q:\n%s", bad, got)
 		}
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout should be empty, got %q", stdout.String())
+	if res.stdout != "" {
+		t.Errorf("stdout should be empty, got %q", res.stdout)
 	}
 }
 
@@ -61,31 +47,8 @@ func TestAppRejectsBadConfigFile(t *testing.T) {
 // deployed when AWS credentials are at hand, and every template of it carries a rule that stops a
 // deploy; SESSIONAUDIT_CONFIG names the configuration for every command.
 func TestExampleCannotBeDeployed(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sessionaudit")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	ctx, _ := os.ReadFile("../cdk.json")
-	var cdk struct {
-		Context map[string]any `json:"context"`
-	}
-	_ = json.Unmarshal(ctx, &cdk)
-	contextJSON, _ := json.Marshal(cdk.Context)
-	run := func(env ...string) (int, string, string) {
-		out := t.TempDir()
-		cmd := exec.Command(bin)
-		cmd.Env = append(environWithoutConfig(), append(env, "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		code := 0
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		}
-		return code, stderr.String(), out
-	}
-	code, stderr, out := run("CDK_DEFAULT_ACCOUNT=999999999999")
+	res := waitCommand(t, cmdExampleWithCred)
+	code, stderr, out := res.code, res.stderr, res.outdir
 	if code != 0 || !strings.Contains(stderr, "warning: this is the example organization of cdk.json (o-exampleorg1); its templates cannot be deployed") {
 		t.Errorf("example with credentials: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -117,7 +80,8 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "sessionaudit.config.json")); err != nil {
 		t.Errorf("the configuration used is not next to the templates: %v", err)
 	}
-	code, stderr, out = run("CDK_DEFAULT_ACCOUNT=999999999999", "SESSIONAUDIT_CONFIG=testdata/other-org.json")
+	res = waitCommand(t, cmdOwnConfig)
+	code, stderr, out = res.code, res.stderr, res.outdir
 	if code != 0 || strings.Contains(stderr, "warning") {
 		t.Errorf("own config: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -125,8 +89,8 @@ func TestExampleCannotBeDeployed(t *testing.T) {
 	if strings.Contains(string(data), stacks.ExampleParameterName) || !strings.Contains(string(data), "345678901234") {
 		t.Errorf("own config: member template has the example rule, or not the config's log-archive account")
 	}
-	if code, stderr, _ := run("SESSIONAUDIT_CONFIG=testdata/bad-config.json"); code != 2 || !strings.Contains(stderr, "invalid configuration in testdata/bad-config.json") {
-		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", code, stderr)
+	if res := waitCommand(t, cmdBadConfigEnv); res.code != 2 || !strings.Contains(res.stderr, "invalid configuration in testdata/bad-config.json") {
+		t.Errorf("SESSIONAUDIT_CONFIG is not read: exit %d\n%s", res.code, res.stderr)
 	}
 }
 

@@ -48,8 +48,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	// The app binary's and the CDK CLI's runs start now, beside this process's synthesis.
+	waitCommands := startCommands()
 	defaultApp = synth(cfg)
 	code := m.Run()
+	waitCommands()
 	os.RemoveAll(tempRoot)
 	// jsii-runtime-go may report a clean runtime exit as "waitid: no child processes" (see
 	// closeRuntime in app.go); the tests have reported by now.
