@@ -35,7 +35,7 @@ func TestDigester(t *testing.T) {
 	}
 	if signing == nil || props(signing)["KeySpec"] != "ECC_NIST_P256" || evidence.SigningAlgorithm != "ECDSA_SHA_256" {
 		t.Errorf("no ECC_NIST_P256 SIGN_VERIFY key for %s: %v", evidence.SigningAlgorithm, keys)
-	} else if signing["DeletionPolicy"] != "Retain" {
+	} else if signing["DeletionPolicy"] != "RetainExceptOnCreate" {
 		t.Errorf("the signing key is not retained: %v", signing["DeletionPolicy"])
 	}
 	if _, alias := only(t, tmpl, "AWS::KMS::Alias"); props(alias)["AliasName"] != install.DigestKeyAlias {

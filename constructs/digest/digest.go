@@ -30,6 +30,12 @@ import (
 //go:embed digester.js
 var digester string
 
+// Descriptions of the digester's rules (on the default bus: the bucket's events and the schedule).
+const (
+	ObjectsRuleDescription  = "sessionaudit: objects written to the archive, for the hourly digest"
+	ScheduleRuleDescription = "sessionaudit: the hourly digest"
+)
+
 // Schedule is when the digester runs: five minutes past each hour (UTC), after the hour's
 // events have arrived (EventBridge cron expressions are in UTC).
 const Schedule = "cron(5 * * * ? *)"
@@ -75,7 +81,7 @@ func New(scope constructs.Construct, id string, props *Props) *Digester {
 		KeyUsage:      awskms.KeyUsage_SIGN_VERIFY,
 		Alias:         alias,
 		Description:   jsii.String("sessionaudit: signs the archive's hourly digests (docs/evidence.md)"),
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	// The queue keeps an event until the run after its hour has listed it; a missed run is caught
 	// up within the retention. The visibility timeout covers one run (the function's timeout).
@@ -90,7 +96,7 @@ func New(scope constructs.Construct, id string, props *Props) *Digester {
 		b.Node().DefaultChild().(awss3.CfnBucket).AddPropertyOverride(jsii.String("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled"), true)
 	}
 	awsevents.NewRule(this, jsii.String("ObjectCreated"), &awsevents.RuleProps{
-		Description: jsii.String("sessionaudit: objects written to the archive, for the hourly digest"),
+		Description: jsii.String(ObjectsRuleDescription),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.s3"),
 			DetailType: jsii.Strings("Object Created"),
@@ -136,7 +142,7 @@ func New(scope constructs.Construct, id string, props *Props) *Digester {
 		},
 	})
 	awsevents.NewRule(this, jsii.String("Hourly"), &awsevents.RuleProps{
-		Description: jsii.String("sessionaudit: the hourly digest"),
+		Description: jsii.String(ScheduleRuleDescription),
 		Schedule:    awsevents.Schedule_Expression(jsii.String(Schedule)),
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
 			DeadLetterQueue: dead,

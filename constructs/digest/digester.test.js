@@ -1,10 +1,9 @@
-// Tests of the hourly digester against a fake bucket, queue and key (fake.js). The digester is
-// not in a stack yet (constructs/digest has no construct): these run on the readable source both
-// ways (SHIPPED=1 too), until it ships and its tests load the ZipFile through inlinefn/shipped.js.
+// Tests of the hourly digester against a fake bucket, queue and key (fake.js), on the readable
+// source and (SHIPPED=1) on the LogArchive template's ZipFile.
 const test = require('node:test');
 const assert = require('node:assert');
 const crypto = require('node:crypto');
-const { run, digestKey } = require('./digester.js');
+const { run, digestKey } = require('../inlinefn/shipped.js')(require.resolve('./digester.js'));
 const fake = require('./fake.js');
 
 const H = 3600 * 1000;
