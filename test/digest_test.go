@@ -16,7 +16,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/install"
 )
 
-// The digester construct on its own (it is not in the LogArchive stack yet): the signing key the
+// The digester construct on its own (the LogArchive stack has one; the goldens hold it): the signing key the
 // format names, the bucket's events to a queue, the hourly schedule, and a function that may write
 // only the digests.
 func TestDigester(t *testing.T) {

@@ -4,8 +4,7 @@
 // written under archivelayout.DigestPrefix in the bucket itself (its Object Lock retention
 // applies). Package evidence defines the format and validates it.
 //
-// Not yet in the LogArchive stack: the stack wiring (and the organization policies that protect
-// the digester and its key) come with the next step of issue 31.
+// The LogArchive stack has one, on the central bucket and the LogKey.
 package digest
 
 import (
@@ -21,6 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/sessionaudit/sessionaudit/constructs/acknowledge"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/inlinefn"
 	"github.com/sessionaudit/sessionaudit/constructs/invalid"
@@ -141,6 +141,13 @@ func New(scope constructs.Construct, id string, props *Props) *Digester {
 			}),
 		},
 	})
+	acknowledge.On(events, acknowledge.Finding{ID: "AwsSolutions-SQS3",
+		Reason: "the digester deletes each event once a signed digest lists it; a dead-letter queue would move events out of the digests instead of keeping them for the next run"})
+	acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")),
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(this, objects) + "]",
+			Reason: "the digester reads every object version written to the archive, whatever its key; it may only read them (GetObject, GetObjectVersion)"},
+		acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(this, props.Bucket.ArnForObjects(jsii.String(archivelayout.DigestPrefix+"*"))) + "]",
+			Reason: "the digests are named by their hour (digests/<yyyy>/<MM>/<dd>/<HH>.json); the wildcard is below the digests prefix and allows only writing"})
 	awsevents.NewRule(this, jsii.String("Hourly"), &awsevents.RuleProps{
 		Description: jsii.String(ScheduleRuleDescription),
 		Schedule:    awsevents.Schedule_Expression(jsii.String(Schedule)),
