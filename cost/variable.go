@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 )
 
 // PreferencesType is the member's preferences document resource (constructs/sessionprefs
@@ -30,7 +31,8 @@ type Plan struct {
 	ArchiveMinBytes  float64
 	// LogRetentionDays of the member session log group.
 	LogRetentionDays float64
-	// BufferSeconds and BufferMiB of the Firehose streams; Compressed when they write GZIP.
+	// BufferSeconds and BufferMiB of the Firehose streams of forwarded logs; Compressed when they
+	// write GZIP.
 	BufferSeconds, BufferMiB float64
 	Compressed               bool
 	// ProcessorBatchMiB, ProcessorMemoryMiB and ProcessorArch of the record processor.
@@ -44,6 +46,8 @@ type Plan struct {
 	SessionEncryption bool
 	// Emails subscribed to the notification topic.
 	Emails int
+	// LedgerBufferSeconds of the ledger's stream (archivelayout.LedgerPrefix); 0 without one.
+	LedgerBufferSeconds float64
 }
 
 // ReadPlan reads the storage plan and data path from the templates.
@@ -72,6 +76,10 @@ func ReadPlan(a *App) (Plan, error) {
 	p.LogRetentionDays = number(lg.Properties["RetentionInDays"])
 	for _, s := range la.of("AWS::KinesisFirehose::DeliveryStream") {
 		d := dig(s.Properties, "ExtendedS3DestinationConfiguration")
+		if prefix, _ := dig(d, "Prefix").(string); strings.HasPrefix(prefix, archivelayout.LedgerPrefix) {
+			p.LedgerBufferSeconds = number(dig(d, "BufferingHints", "IntervalInSeconds"))
+			continue
+		}
 		p.BufferSeconds = number(dig(d, "BufferingHints", "IntervalInSeconds"))
 		p.BufferMiB = number(dig(d, "BufferingHints", "SizeInMBs"))
 		p.Compressed = dig(d, "CompressionFormat") == "GZIP"

@@ -9,6 +9,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
 	"github.com/sessionaudit/sessionaudit/constructs/digest"
+	"github.com/sessionaudit/sessionaudit/constructs/ledger"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
 	"github.com/sessionaudit/sessionaudit/constructs/logkey"
@@ -30,6 +31,8 @@ type LogArchive struct {
 	// LogReceiver holds one Firehose stream per governed region into the bucket; the destinations
 	// of the receiver stacks point at them.
 	LogReceiver *logreceiver.Receiver
+	// Ledger writes every access event of the central bus into the bucket.
+	Ledger *ledger.Ledger
 	// SessionKey encrypts the organization's session data (primary, multi-Region); nil unless
 	// session.encryptionKey is "organization".
 	SessionKey *sessionkey.Key
@@ -81,6 +84,13 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	})
 	// Same account and region as the topic: the delivery alarms notify it directly.
 	receiver.AddAlarmAction(awscloudwatchactions.NewSnsAction(inbox.Topic))
+	events := ledger.New(stack, "Ledger", &ledger.Props{
+		Bus: inbox.Bus, RuleName: jsii.String(BusName + "-Ledger"), StreamName: jsii.String(StreamNamePrefix + "ledger"),
+		BucketArn: jsii.String(CentralBucketArn(*stack.Partition(), c)), EncryptionKeyArn: key.Key.KeyArn(),
+		ErrorLogGroup: receiver.ErrorLogGroup, ErrorLogKeyArn: key.Key.KeyArn(),
+		DeadLetterQueue: inbox.DeadLetterQueue, AlarmNamePrefix: jsii.String(AlarmNamePrefix),
+	})
+	events.AddAlarmAction(awscloudwatchactions.NewSnsAction(inbox.Topic))
 
 	var sessionKey *sessionkey.Key
 	if c.Session.EncryptionKey == config.SessionKeyOrganization {
@@ -116,5 +126,5 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		output("SessionKeyArn", *sessionKey.Key.KeyArn(), "ARN of the multi-Region session key (primary); users who start sessions need kms:GenerateDataKey on arn:<partition>:kms:*:<log-archive account>:key/<SessionKeyId>")
 		output("SessionKeyId", *sessionKey.Key.KeyId(), "ID of the multi-Region session key (mrk-…), the same in every region")
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, SessionKey: sessionKey, Search: search}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, Ledger: events, SessionKey: sessionKey, Search: search}
 }

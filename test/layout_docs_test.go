@@ -11,14 +11,16 @@ import (
 )
 
 // Wherever the code's comments and the docs spell the bucket layout, they spell the one
-// constructs/archivelayout defines: forwarded logs by region first, transcripts by account first.
+// constructs/archivelayout defines: forwarded logs by region first, transcripts by account first,
+// the ledger by date.
 func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 	first := map[string]*regexp.Regexp{
 		archivelayout.ForwardedPrefix:  regexp.MustCompile(`^(<(source )?region>|\$\{region\}|\$\(|<home>)`),
 		archivelayout.TranscriptPrefix: regexp.MustCompile(`^(<account>|\$\{account\}|<owner>)`),
+		archivelayout.LedgerPrefix:     regexp.MustCompile(`^(<yyyy>|\$\{day\})`),
 		archivelayout.DigestPrefix:     regexp.MustCompile(`^<yyyy>$`),
 	}
-	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|digests/)(<[^>]+>|\$\{[a-z]+\})`)
+	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|\bledger/|\bdigests/)(<[^>]+>|\$\{[a-z]+\})`)
 	var files []string
 	_ = filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil || (d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), "."))) {
@@ -45,7 +47,7 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 			checked++
 			if !first[m[1]].MatchString(m[2]) {
 				t.Errorf("%s spells the layout %s%s…; constructs/archivelayout has %s<%s>/…", file, m[1], m[2], m[1],
-					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account", archivelayout.DigestPrefix: "yyyy"}[m[1]])
+					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account", archivelayout.LedgerPrefix: "yyyy", archivelayout.DigestPrefix: "yyyy"}[m[1]])
 			}
 		}
 	}

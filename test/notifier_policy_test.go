@@ -33,6 +33,26 @@ func TestMemberSenderTargets(t *testing.T) {
 		equalJSON(t, id+" dead letters", target["DeadLetterConfig"], map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{dlq, "Arn"}}})
 	}
 	equalJSON(t, "dead-letter queue is encrypted", props(resources(tmpl, "AWS::SQS::Queue")[dlq])["SqsManagedSseEnabled"], true)
+	// One statement admits the dead letters of every rule, by the rules' name prefix, and no
+	// other sender: EventBridge only (its rules in this account and region).
+	var admits []map[string]any
+	for _, qp := range resources(tmpl, "AWS::SQS::QueuePolicy") {
+		for _, s := range statements(props(qp)["PolicyDocument"]) {
+			if s["Effect"] == "Allow" {
+				admits = append(admits, s)
+			}
+		}
+	}
+	if len(admits) != 1 {
+		t.Fatalf("the dead-letter queue policy has %d Allow statements, want one for the rules", len(admits))
+	}
+	equalJSON(t, "dead letters from", admits[0]["Principal"], map[string]any{"Service": "events.amazonaws.com"})
+	equalJSON(t, "dead letters action", admits[0]["Action"], "sqs:SendMessage")
+	cond, _ := admits[0]["Condition"].(map[string]any)
+	like, _ := cond["ArnLike"].(map[string]any)
+	if got := renderJoin(t, like["aws:SourceArn"]); got != "arn:{Ref:AWS::Partition}:events:{Ref:AWS::Region}:{Ref:AWS::AccountId}:rule/"+stacks.MemberNamePrefix+"*" {
+		t.Errorf("dead letters admitted from %s, want the rules named %s*", got, stacks.MemberNamePrefix)
+	}
 	// The role may only put events to the central bus.
 	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
 		if jsonString(props(p)["Roles"]) != `[{"Ref":"`+role+`"}]` {
@@ -128,6 +148,7 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 		"session-audit-ConsoleSignIn":  formatter,
 		"session-audit-Ways":           formatter,
 		"session-audit-Alarms":         topic,
+		"session-audit-Ledger":         logicalID(t, tmpl, "AWS::KinesisFirehose::DeliveryStream", "LedgerStream"),
 	}
 	for _, r := range resources(tmpl, "AWS::Events::Rule") {
 		if d := props(r)["Description"]; d == digest.ObjectsRuleDescription || d == digest.ScheduleRuleDescription {

@@ -182,6 +182,9 @@ var requirements = []requirement{
 		})
 		eachResource(app, "AWS::KinesisFirehose::DeliveryStream", func(stack, id string, r map[string]any) {
 			name := props(r)["DeliveryStreamName"].(string)
+			if jsonPath(r, "Properties", "ExtendedS3DestinationConfiguration", "DynamicPartitioningConfiguration", "Enabled") != true {
+				return // the quota is of dynamic partitioning (the ledger's stream does not partition)
+			}
 			if !alarmed[`[{"Name":"DeliveryStreamName","Value":"`+name+`"}]`] {
 				out = append(out, stack+"/"+id+" ("+name+") has no partition-quota alarm")
 			}

@@ -115,7 +115,7 @@ func TestSearchQueries(t *testing.T) {
 		if p["Database"] != "session_audit" || !strings.Contains(jsonString(p["WorkGroup"]), "ArchiveSearchWorkGroup") {
 			t.Errorf("%s: database %v, workgroup %v", id, p["Database"], p["WorkGroup"])
 		}
-		if !strings.Contains(sql, "WHERE day BETWEEN ? AND ?") || !strings.Contains(sql, "FROM forwarded_events") {
+		if !strings.Contains(sql, "WHERE day BETWEEN ? AND ?") || !regexp.MustCompile(`FROM (forwarded_events|ledger_events)\b`).MatchString(sql) {
 			t.Errorf("%s does not prune by day:\n%s", id, sql)
 		}
 		if regexp.MustCompile(`'(20[0-9]{2}/|i-[0-9a-f]|arn:)`).MatchString(sql) {

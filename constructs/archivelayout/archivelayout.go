@@ -12,6 +12,10 @@
 //   - Session transcripts: <TranscriptPrefix><account>/<region>/<session ID>.log, written by the
 //     SSM agent of each node under the preferences' s3KeyPrefix (one prefix per account, which the
 //     bucket policy enforces).
+//   - The ledger: <LedgerPrefix><yyyy>/<MM>/<dd>/<HH>/<Firehose object>: GZIP, one access event
+//     per line, each the EventBridge event as the central bus received it (constructs/ledger). The
+//     hour is Firehose's arrival time (UTC); the search reads it by day, the hours are folders
+//     below the day.
 package archivelayout
 
 import "fmt"
@@ -24,6 +28,10 @@ const (
 	ForwardedErrorPrefix = "cloudwatch-errors/"
 	// TranscriptPrefix holds the transcripts the SSM agent uploads at the end of each session.
 	TranscriptPrefix = "session-manager/"
+	// LedgerPrefix holds the ledger: the access events of the central bus, as received.
+	LedgerPrefix = "ledger/"
+	// LedgerErrorPrefix holds ledger records Firehose could not deliver.
+	LedgerErrorPrefix = "ledger-errors/"
 )
 
 // PartitionKeyAccount is the dynamic partitioning key the record processor returns (the account
@@ -60,4 +68,24 @@ func TranscriptKeyPrefix(account, region string) string {
 // partition columns account and region.
 func TranscriptLocationTemplate(bucketName string) string {
 	return fmt.Sprintf("s3://%s/%s${account}/${region}/", bucketName, TranscriptPrefix)
+}
+
+// LedgerFirehosePrefix is the Prefix of the ledger's Firehose stream: the arrival hour (UTC).
+// Amazon Data Firehose developer guide, "Understand custom prefixes for Amazon S3 objects": the
+// timestamp namespace takes Java date patterns and evaluates the record's approximate arrival time
+// in UTC.
+func LedgerFirehosePrefix() string {
+	return LedgerPrefix + "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
+}
+
+// LedgerFirehoseErrorPrefix is the ErrorOutputPrefix of the ledger's stream (a prefix with
+// expressions needs !{firehose:error-output-type} in the error prefix).
+func LedgerFirehoseErrorPrefix() string {
+	return LedgerErrorPrefix + "!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"
+}
+
+// LedgerLocationTemplate is the Athena storage.location.template of the ledger, by partition
+// column day (DayFormat); the hours of a day are the folders below it.
+func LedgerLocationTemplate(bucketName string) string {
+	return fmt.Sprintf("s3://%s/%s${day}/", bucketName, LedgerPrefix)
 }

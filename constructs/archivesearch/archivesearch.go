@@ -80,6 +80,9 @@ const (
 	// TranscriptTable holds the agents' transcripts line by line, partitioned by account (given in
 	// every query) and region.
 	TranscriptTable = "transcripts"
+	// LedgerTable holds the ledger: every access event of the central bus, one per line, as
+	// EventBridge delivered it, partitioned by day of arrival.
+	LedgerTable = "ledger_events"
 )
 
 // Search is the search side of the archive.
@@ -90,7 +93,7 @@ type Search struct {
 	Construct constructs.Construct
 	// Database holds the tables.
 	Database awsglue.CfnDatabase
-	// Tables by name (ForwardedTable, TranscriptTable).
+	// Tables by name (ForwardedTable, TranscriptTable, LedgerTable).
 	Tables map[string]awsglue.CfnTable
 	// WorkGroup runs the queries with enforced settings.
 	WorkGroup awsathena.CfnWorkGroup
@@ -142,6 +145,29 @@ func New(scope constructs.Construct, id string, props *Props) *Search {
 			"projection.region.type":    jsii.String("enum"),
 			"projection.region.values":  jsii.String(strings.Join(p.Regions, ",")),
 			"storage.location.template": jsii.String(archivelayout.TranscriptLocationTemplate(*p.BucketName)),
+		})
+
+	s.Tables[LedgerTable] = table(this, stack, s.Database, LedgerTable, "the ledger: every access event of the central bus, one per line, as received",
+		"s3://"+*p.BucketName+"/"+archivelayout.LedgerPrefix,
+		LedgerColumns, []column{{"day", "string"}},
+		"org.openx.data.jsonserde.JsonSerDe", map[string]*string{
+			"ignore.malformed.json": jsii.String("true"),
+			// The envelope's keys are lowercase already; a case-sensitive SerDe keeps the keys
+			// inside detail as CloudTrail writes them, for json_extract_scalar (Athena user
+			// guide, "OpenX JSON SerDe": case.insensitive, default TRUE, lowercases keys).
+			"case.insensitive": jsii.String("false"),
+			// The envelope's "detail-type" is not a column name Hive accepts (mapping.<column>).
+			"mapping.detail_type": jsii.String("detail-type"),
+		},
+		map[string]*string{
+			"classification":               jsii.String("json"),
+			"projection.enabled":           jsii.String("true"),
+			"projection.day.type":          jsii.String("date"),
+			"projection.day.format":        jsii.String(archivelayout.DayFormat),
+			"projection.day.range":         jsii.String(fmt.Sprintf("NOW-%dDAYS,NOW", int(*p.RetentionDays))),
+			"projection.day.interval":      jsii.String("1"),
+			"projection.day.interval.unit": jsii.String("DAYS"),
+			"storage.location.template":    jsii.String(archivelayout.LedgerLocationTemplate(*p.BucketName)),
 		})
 
 	s.ResultsBucket = awss3.NewBucket(this, jsii.String("Results"), &awss3.BucketProps{
@@ -207,6 +233,15 @@ var ForwardedColumns = []column{
 	{"eventversion", "string"}, {"eventtime", "string"}, {"awsregion", "string"},
 	{"target", "struct<id:string>"}, {"useridentity", "struct<arn:string>"}, {"runasuser", "string"},
 	{"sessionid", "string"}, {"sessiondata", "array<string>"},
+}
+
+// LedgerColumns are the EventBridge envelope's fields (EventBridge user guide, "Amazon EventBridge
+// events": version, id, detail-type, source, account, time, region, resources, detail). detail is
+// kept as its JSON text (the OpenX JSON SerDe returns a nested object declared as string as its
+// JSON): read it with json_extract_scalar.
+var LedgerColumns = []column{
+	{"version", "string"}, {"id", "string"}, {"detail_type", "string"}, {"source", "string"}, {"account", "string"},
+	{"time", "string"}, {"region", "string"}, {"resources", "array<string>"}, {"detail", "string"},
 }
 
 func table(scope constructs.Construct, stack awscdk.Stack, db awsglue.CfnDatabase, name, description, location string,

@@ -15,7 +15,7 @@ import (
 )
 
 // auditorPolicy lets its holders run queries in the workgroup (and only there), read the tables'
-// definitions, read the archive's logs and transcripts (not the rest of the bucket) and their
+// definitions, read the archive's logs, transcripts and ledger (not the rest of the bucket) and their
 // query results. Reads are decrypted through S3 only (kms:ViaService). Athena reads the data with
 // the caller's credentials ("Access to Amazon S3" in the Athena user guide: users need S3
 // permissions on the data and on the results location).
@@ -34,6 +34,7 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *Search, p 
 	tables := arn("glue", "table/"+*s.Database.Ref()+"/*")
 	forwarded := bucket + "/" + archivelayout.ForwardedPrefix + "*"
 	transcripts := bucket + "/" + archivelayout.TranscriptPrefix + "*"
+	ledger := bucket + "/" + archivelayout.LedgerPrefix + "*"
 	results := *s.ResultsBucket.BucketArn() + "/*"
 	policy := awsiam.NewManagedPolicy(scope, jsii.String("AuditorPolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("sessionaudit: search the session archive with the saved queries of the session-audit workgroup"),
@@ -47,7 +48,7 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *Search, p 
 				[]string{arn("glue", "catalog"), arn("glue", "database/"+*s.Database.Ref()), tables}, nil),
 			st("LocateTheArchive", []string{"s3:GetBucketLocation"}, []string{bucket}, nil),
 			st("ListTheArchive", []string{"s3:ListBucket"}, []string{bucket},
-				map[string]any{"StringLike": map[string]any{"s3:prefix": []string{archivelayout.ForwardedPrefix + "*", archivelayout.TranscriptPrefix + "*"}}}),
+				map[string]any{"StringLike": map[string]any{"s3:prefix": []string{archivelayout.ForwardedPrefix + "*", archivelayout.TranscriptPrefix + "*", archivelayout.LedgerPrefix + "*"}}}),
 			st("UseTheResults", []string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket", "s3:GetBucketLocation", "s3:ListMultipartUploadParts"},
 				[]string{*s.ResultsBucket.BucketArn(), results}, nil),
 			st("EncryptTheResults", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*p.Key.KeyArn()},
@@ -57,15 +58,16 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *Search, p 
 	// Reading the archive: the central bucket's read access (objects, and the key through S3 for
 	// that bucket only).
 	for _, st := range (logbucket.Access{
-		BucketArn: jsii.String(bucket), Objects: *jsii.Strings(forwarded, transcripts), KeyArns: []*string{p.Key.KeyArn()}, Region: stack.Region(),
+		BucketArn: jsii.String(bucket), Objects: *jsii.Strings(forwarded, transcripts, ledger), KeyArns: []*string{p.Key.KeyArn()}, Region: stack.Region(),
 		ObjectSid: jsii.String("ReadTheArchive"), KeySid: jsii.String("DecryptTheArchive"),
 	}).ReadStatements() {
 		policy.AddStatements(st)
 	}
 	for _, w := range []struct{ resource, reason string }{
-		{tables, "the two tables of this database (Athena reads a table's definition and partitions by name)"},
+		{tables, "the tables of this database (Athena reads a table's definition and partitions by name)"},
 		{forwarded, "the forwarded logs the tables read, every account and day: an auditor's search spans the organization"},
 		{transcripts, "the transcripts the transcript table reads, every account"},
+		{ledger, "the ledger the ledger table reads, every hour: an auditor's search spans the organization"},
 		{results, "the workgroup's own results bucket, where Athena writes each query's results under a generated key"},
 	} {
 		acknowledge.On(policy, acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(scope, jsii.String(w.resource)) + "]", Reason: w.reason})

@@ -23,6 +23,7 @@ const (
 	CommandsMatchingID         = "CommandsMatching"
 	SessionsOnInstanceID       = "SessionsOnInstance"
 	SessionsPerAccountPerDayID = "SessionsPerAccountPerDay"
+	WaysInID                   = "WaysIn"
 )
 
 // QueryByID is the saved query with id (a *ID constant); ok is false for an unknown id.
@@ -75,5 +76,16 @@ FROM forwarded_events
 WHERE day BETWEEN ? AND ? AND sessionid IS NOT NULL
 GROUP BY 1, 2
 ORDER BY 1, 2`,
+	},
+	{
+		ID: WaysInID, Name: "sessionaudit: ways in for a period",
+		Description: "Every access event of the ledger between two days (yyyy/MM/dd, the day it arrived): sessions, Remote Desktop connections, just-in-time requests and decisions, the other ways into a node, console sign-ins, denied attempts included, with who, where and the error if any. Parameters: first day, last day.",
+		SQL: `SELECT time, account, region, source, detail_type,
+       coalesce(json_extract_scalar(detail, '$.eventName'), detail_type) AS event,
+       json_extract_scalar(detail, '$.userIdentity.arn') AS principal,
+       json_extract_scalar(detail, '$.errorCode') AS error, id
+FROM ledger_events
+WHERE day BETWEEN ? AND ?
+ORDER BY time, id`,
 	},
 }

@@ -133,16 +133,39 @@ func NewSender(scope constructs.Construct, id string, props *SenderProps) *Sende
 	acknowledge.On(dlq, acknowledge.Finding{ID: "AwsSolutions-SQS3",
 		Reason: "this queue is itself the dead-letter queue of the rules' central-bus targets; a dead-letter queue of a dead-letter queue would only move the same messages"})
 	s := &Sender{Construct: this, Rules: map[string]awsevents.Rule{}, Role: role, DeadLetterQueue: dlq}
+	// With named rules, one queue policy statement admits them all (aws:SourceArn ArnLike the
+	// rules' name prefix) instead of the statement per rule that the target adds: the member
+	// template is sent inline and as a StackSet template body, so its size is budgeted
+	// (test/security/templatesize.test.js). EventBridge user guide, "Using dead-letter queues to
+	// process undelivered events": the queue policy allows events.amazonaws.com sqs:SendMessage
+	// with aws:SourceArn the rule's ARN.
+	named := props.RuleNamePrefix != nil
+	var targetQueue awssqs.IQueue = dlq
+	if named {
+		targetQueue = nil
+		dlq.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowSessionAuditRulesDeadLetters"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+			Actions:    jsii.Strings("sqs:SendMessage"),
+			Resources:  &[]*string{dlq.QueueArn()},
+			Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": awscdk.Arn_Format(&awscdk.ArnComponents{
+				Service: jsii.String("events"), Resource: jsii.String("rule"), ResourceName: jsii.String(*props.RuleNamePrefix + "*"),
+			}, awscdk.Stack_Of(this))}},
+		}))
+	}
 	add := func(name, suffix, description string, pattern Pattern) {
 		var ruleName *string
-		if props.RuleNamePrefix != nil {
+		if named {
 			ruleName = jsii.String(*props.RuleNamePrefix + suffix)
 		}
 		rule := newRule(this, name, &awsevents.RuleProps{
 			RuleName:    ruleName,
 			Description: jsii.String(description),
-			Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role, DeadLetterQueue: dlq})},
+			Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(bus, &awseventstargets.EventBusProps{Role: role, DeadLetterQueue: targetQueue})},
 		}, pattern)
+		if named {
+			rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("Targets.0.DeadLetterConfig.Arn"), dlq.QueueArn())
+		}
 		setRetryPolicy(rule, props.MaxEventAge, props.RetryAttempts)
 		s.Rules[name] = rule
 	}

@@ -48,6 +48,9 @@ const auditor = `arn:aws:iam::${ARCHIVE}:role/Auditor`;
 const RESULTS_ARN = `arn:aws:s3:::session-audit-query-results-${ARCHIVE}-${HOME}`;
 const athena = (name, principal, action, resource, expect, identity = [auditorPolicy]) => ({ name, principal, action, resource, account: ARCHIVE, identity, ctx: orgCtx(ARCHIVE), expect });
 const forwardedKey = `cloudwatch/${HOME}/2026/11/22/${MEMBER}/session-audit-${HOME}-1-2026-11-22-10-15-30-abc.json.gz`;
+const ledgerKey = 'ledger/2026/11/22/10/session-audit-ledger-1-2026-11-22-10-15-30-abc.json.gz';
+const ledgerPolicy = { name: 'LedgerDelivery', policy: archive.find('AWS::IAM::Policy', byId('LedgerDeliveryRoleDefaultPolicy')).PolicyDocument };
+const ledgerRole = `arn:aws:sts::${ARCHIVE}:assumed-role/SessionAudit-LogArchive-LedgerDeliveryRole/firehose`;
 const sessionLogGroupArn = `arn:aws:logs:${HOME}:${MEMBER}:log-group:session-manager-log-${MEMBER}`;
 
 // An identity policy that allows everything: the resource policy alone must then decide.
@@ -214,6 +217,15 @@ const scenarios = [
   s3('auditor reads delivery errors', auditor, 's3:GetObject', `cloudwatch-errors/processing-failed/${HOME}/2026/11/22/x`, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
   s3('auditor deletes a forwarded log object', auditor, 's3:DeleteObject', forwardedKey, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
   s3('auditor overwrites a transcript', auditor, 's3:PutObject', own, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  // The ledger (constructs/ledger): the auditor reads it; its delivery role only writes it.
+  s3('auditor reads a ledger object', auditor, 's3:GetObject', ledgerKey, 'Allowed', { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor lists the ledger', auditor, 's3:ListBucket', null, 'Allowed', { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': 'ledger/2026/11/' } }),
+  s3('auditor deletes a ledger object', auditor, 's3:DeleteObject', ledgerKey, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('ledger stream writes the ledger', ledgerRole, 's3:PutObject', ledgerKey, 'Allowed', { identity: [ledgerPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('ledger stream writes a transcript', ledgerRole, 's3:PutObject', own, DENIED, { identity: [ledgerPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('ledger stream writes forwarded logs', ledgerRole, 's3:PutObject', forwardedKey, DENIED, { identity: [ledgerPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('ledger stream reads the ledger', ledgerRole, 's3:GetObject', ledgerKey, DENIED, { identity: [ledgerPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('ledger stream deletes a ledger object', ledgerRole, 's3:DeleteObject', ledgerKey, DENIED, { identity: [ledgerPolicy], ctx: orgCtx(ARCHIVE) }),
   s3('a member account with the auditor policy reads the archive', `arn:aws:iam::${MEMBER}:role/Auditor`, 's3:GetObject', forwardedKey, DENIED, { identity: [auditorPolicy], ctx: orgCtx(MEMBER) }),
   kms('auditor decrypts archive objects through S3', auditor, 'kms:Decrypt', 'Allowed', { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), ...viaS3 } }),
   kms('auditor decrypts directly', auditor, 'kms:Decrypt', DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
