@@ -29,6 +29,9 @@ const (
 	// LogKeyAlias and SessionKeyAlias are the keys' aliases in every governed region.
 	LogKeyAlias     = "alias/session-audit"
 	SessionKeyAlias = "alias/session-audit-session"
+	// DigestKeyAlias is the alias of the key that signs the archive's hourly digests
+	// (constructs/digest), in the home region.
+	DigestKeyAlias = "alias/session-audit-digests"
 )
 
 // Install identifies a deployed sessionaudit.

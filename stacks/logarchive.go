@@ -8,6 +8,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
+	"github.com/sessionaudit/sessionaudit/constructs/digest"
 	"github.com/sessionaudit/sessionaudit/constructs/ledger"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
@@ -105,6 +106,9 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		ResultsBucketName:          jsii.String(QueryResultsBucketName(c)),
 		AccessLogsBucket:           bucket.AccessLogsBucket,
 	})
+
+	// The archive's signed hourly digests (docs/evidence.md).
+	digest.New(stack, "Digests", &digest.Props{Bucket: bucket.Bucket, BucketKey: key.Key})
 
 	output := func(id, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})

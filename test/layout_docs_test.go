@@ -18,8 +18,9 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 		archivelayout.ForwardedPrefix:  regexp.MustCompile(`^(<(source )?region>|\$\{region\}|\$\(|<home>)`),
 		archivelayout.TranscriptPrefix: regexp.MustCompile(`^(<account>|\$\{account\}|<owner>)`),
 		archivelayout.LedgerPrefix:     regexp.MustCompile(`^(<yyyy>|\$\{day\})`),
+		archivelayout.DigestPrefix:     regexp.MustCompile(`^<yyyy>$`),
 	}
-	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|\bledger/)(<[^>]+>|\$\{[a-z]+\})`)
+	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|\bledger/|\bdigests/)(<[^>]+>|\$\{[a-z]+\})`)
 	var files []string
 	_ = filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil || (d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), "."))) {
@@ -46,7 +47,7 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 			checked++
 			if !first[m[1]].MatchString(m[2]) {
 				t.Errorf("%s spells the layout %s%s…; constructs/archivelayout has %s<%s>/…", file, m[1], m[2], m[1],
-					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account", archivelayout.LedgerPrefix: "yyyy"}[m[1]])
+					map[string]string{archivelayout.ForwardedPrefix: "region", archivelayout.TranscriptPrefix: "account", archivelayout.LedgerPrefix: "yyyy", archivelayout.DigestPrefix: "yyyy"}[m[1]])
 			}
 		}
 	}

@@ -179,7 +179,12 @@ func (r *Report) WriteHuman(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "probe hop %-40s %8s %s %s\n", h.Name, h.Duration.Round(time.Millisecond), status, h.Detail)
 	}
-	fmt.Fprintf(&b, "\nsessionaudit %s: organization %s, %d accounts, regions %s, caller %s, %s\n", r.Command, r.Organization, r.Accounts, strings.Join(r.Regions, " "), r.Caller, r.Duration.Round(time.Millisecond))
+	if r.Organization == "" && r.Caller == "" {
+		// A command that reads no organization (validate -dir reads a downloaded copy).
+		fmt.Fprintf(&b, "\nsessionaudit %s: %s\n", r.Command, r.Duration.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(&b, "\nsessionaudit %s: organization %s, %d accounts, regions %s, caller %s, %s\n", r.Command, r.Organization, r.Accounts, strings.Join(r.Regions, " "), r.Caller, r.Duration.Round(time.Millisecond))
+	}
 	fmt.Fprintf(&b, "%d fail, %d warn, %d info; exit status %d (%s)\n", r.Count(Fail), r.Count(Warn), r.Count(Info), r.ExitCode(), exitMeaning(r.ExitCode()))
 	_, err := io.WriteString(w, b.String())
 	return err
