@@ -14,7 +14,8 @@ const StackNamePrefix = "SessionAudit-"
 // central bucket, the keys' aliases, streams, destinations, the central bus and the stacks.
 func (c Config) ArchiveProps() guardrails.ArchiveProps {
 	in := install.Install{LogArchiveAccountID: c.LogArchiveAccountID, HomeRegion: c.HomeRegion}
-	aliases := []string{install.LogKeyAlias}
+	// The digest signing key too: without it no new digest is signed (docs/evidence.md).
+	aliases := []string{install.LogKeyAlias, install.DigestKeyAlias}
 	if c.Session.EncryptionKey == SessionKeyOrganization {
 		aliases = append(aliases, install.SessionKeyAlias)
 	}
