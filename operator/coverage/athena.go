@@ -1,0 +1,104 @@
+package coverage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+
+	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
+)
+
+// Row is one result row by column name.
+type Row map[string]string
+
+// Query runs sql with params (SQL literals are made of them) in the session-audit workgroup, the
+// way verify -probe runs its saved query (StartQueryExecution, GetQueryExecution until a final
+// state, every page of GetQueryResults). Athena API reference, GetQueryResults: "the first row of
+// the results contains the column names" for a SELECT; the next pages come with NextToken.
+// A failed, cancelled or unfinished query is an error: coverage never reads it as no rows.
+func Query(ctx context.Context, client *athena.Client, sql string, params []string, poll, timeout time.Duration) ([]Row, error) {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	var literals []string
+	for _, p := range params {
+		literals = append(literals, quote(p))
+	}
+	start, err := client.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{
+		QueryString:           aws.String(sql),
+		QueryExecutionContext: &athenatypes.QueryExecutionContext{Database: aws.String(archivesearch.DefaultDatabaseName)},
+		WorkGroup:             aws.String(archivesearch.DefaultWorkGroupName),
+		ExecutionParameters:   literals,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("athena:StartQueryExecution: %w", err)
+	}
+	id := aws.ToString(start.QueryExecutionId)
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := client.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		if err != nil {
+			return nil, fmt.Errorf("athena:GetQueryExecution %s: %w", id, err)
+		}
+		if out.QueryExecution == nil || out.QueryExecution.Status == nil {
+			return nil, fmt.Errorf("athena:GetQueryExecution %s: no status in the answer", id)
+		}
+		st := out.QueryExecution.Status
+		switch st.State {
+		case athenatypes.QueryExecutionStateSucceeded:
+			return results(ctx, client, id)
+		case athenatypes.QueryExecutionStateFailed, athenatypes.QueryExecutionStateCancelled:
+			return nil, fmt.Errorf("query %s %s: %s", id, st.State, aws.ToString(st.StateChangeReason))
+		}
+		if !time.Now().Before(deadline) {
+			return nil, fmt.Errorf("query %s still %s after %s", id, st.State, timeout)
+		}
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// results reads every page; the first row of the first page is the header.
+func results(ctx context.Context, client *athena.Client, id string) ([]Row, error) {
+	var header []string
+	var rows []Row
+	pages := athena.NewGetQueryResultsPaginator(client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)})
+	for pages.HasMorePages() {
+		res, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("athena:GetQueryResults %s: %w", id, err)
+		}
+		if res.ResultSet == nil {
+			return nil, fmt.Errorf("athena:GetQueryResults %s: no result set", id)
+		}
+		for _, r := range res.ResultSet.Rows {
+			values := make([]string, len(r.Data))
+			for i, d := range r.Data {
+				values[i] = aws.ToString(d.VarCharValue)
+			}
+			if header == nil {
+				header = values
+				continue
+			}
+			row := Row{}
+			for i, name := range header {
+				if i < len(values) {
+					row[name] = values[i]
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	if header == nil {
+		return nil, fmt.Errorf("athena:GetQueryResults %s: no header row", id)
+	}
+	return rows, nil
+}
