@@ -35,7 +35,9 @@ func TestCoverage(t *testing.T) {
 	m := fakeaws.AccountID(1)
 	home := "us-east-1"
 	tr := func(id string) string { return archivelayout.TranscriptKeyPrefix(m, home) + "/" + id + ".log" }
-	out := func(id string) []string { return []string{m, home, id, "12", "2026-11-02T10:00:05Z", "2026-11-02T10:09:00Z"} }
+	out := func(id string) []string {
+		return []string{m, home, id, "12", "2026-11-02T10:00:05Z", "2026-11-02T10:09:00Z"}
+	}
 	for _, tc := range []struct {
 		name        string
 		ledger, fwd [][]string
@@ -70,9 +72,12 @@ func TestCoverage(t *testing.T) {
 // A query that fails, or columns that are not the ones coverage reads: exit 2, never clean.
 func TestCoverageCouldNotRun(t *testing.T) {
 	for name, mutate := range map[string]func(*fakeaws.Org){
-		"query fails":   func(o *fakeaws.Org) { cannedCoverage(nil, nil)(o); o.QueryFails = "Access denied" },
-		"wrong columns": func(o *fakeaws.Org) { cannedCoverage([][]string{{"x"}}, nil)(o); o.Canned[coverage.LedgerSQL].Columns = []string{"other"} },
-		"not canned":    func(o *fakeaws.Org) {},
+		"query fails": func(o *fakeaws.Org) { cannedCoverage(nil, nil)(o); o.QueryFails = "Access denied" },
+		"wrong columns": func(o *fakeaws.Org) {
+			cannedCoverage([][]string{{"x"}}, nil)(o)
+			o.Canned[coverage.LedgerSQL].Columns = []string{"other"}
+		},
+		"not canned": func(o *fakeaws.Org) {},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFake(t, 1, nil, mutate)
