@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -31,6 +33,19 @@ func start(id, account, region, doc string) []string {
 	return []string{"2026-11-02T10:00:00Z", account, region, "StartSession", id, "arn:aws:iam::" + account + ":user/bob", "i-0123456789abcdef0", doc, "", "e-" + id}
 }
 
+// before is a start two days before the period (2026-11-01); denied one that failed.
+func before(id string) []string {
+	r := start(id, fakeaws.AccountID(1), "us-east-1", "")
+	r[0] = "2026-10-30T23:00:00Z"
+	return r
+}
+
+func denied(id string) []string {
+	r := start(id, fakeaws.AccountID(1), "us-east-1", "")
+	r[8] = "AccessDenied"
+	return r
+}
+
 func TestCoverage(t *testing.T) {
 	m := fakeaws.AccountID(1)
 	home := "us-east-1"
@@ -54,6 +69,9 @@ func TestCoverage(t *testing.T) {
 		{"permissions phase", [][]string{start("s-1", m, home, "")}, nil, nil, func(c map[string]any) { c["rollout"] = map[string]any{"phase": "permissions"} }, report.ExitFindings, "coverage.missing", "permissions phase"},
 		{"unlogged way in", [][]string{{"2026-11-02T10:00:00Z", m, home, "SendSSHPublicKey", "e-1", "arn", "i-1", "", "", "e-1"}}, nil, nil, nil, report.ExitFindings, "coverage.unlogged-way", "unlogged way in"},
 		{"forged output", [][]string{start("s-1", m, home, "")}, [][]string{out("s-1"), out("forged-1")}, []string{tr("s-1")}, nil, report.ExitFindings, "coverage.forged", "never saw start"},
+		{"forged output of a probe is info", [][]string{start("s-1", m, home, "")}, [][]string{out("s-1"), out("sessionaudit-probe-0a1b")}, []string{tr("s-1")}, nil, report.ExitClean, "coverage.forged", "verify -probe"},
+		{"started before the period, output in it", [][]string{before("s-0"), start("s-1", m, home, "")}, [][]string{out("s-0"), out("s-1")}, []string{tr("s-0"), tr("s-1")}, nil, report.ExitClean, "coverage.session", "transcript"},
+		{"denied start is no session", [][]string{denied("s-9"), start("s-1", m, home, "")}, [][]string{out("s-1")}, []string{tr("s-1")}, nil, report.ExitClean, "coverage.session", "transcript"},
 		{"empty ledger", nil, nil, nil, nil, report.ExitFindings, "coverage.ledger", "no event at all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,6 +81,19 @@ func TestCoverage(t *testing.T) {
 				got := findings(r, tc.check)
 				if code != tc.code || r.Fatal != "" || len(got) == 0 || !strings.Contains(got[0].Message+" "+got[0].Meaning, tc.want) {
 					t.Fatalf("exit %d (want %d), fatal %q, %s findings %+v, want %q:\n%s", code, tc.code, r.Fatal, tc.check, got, tc.want, failing(r))
+				}
+				// Only the sessions started in the period are listed, each once.
+				listed := 0
+				for _, f := range r.Findings {
+					if strings.HasPrefix(f.Check, "coverage.") && f.Check != "coverage.forged" && f.Check != "coverage.ledger" {
+						listed++
+						if f.Subject != "s-1" && f.Subject != "e-1" {
+							t.Errorf("listed %s %s", f.Check, f.Subject)
+						}
+					}
+				}
+				if want := min(len(tc.ledger), 1); listed != want {
+					t.Errorf("%d session(s) listed, want %d:\n%+v", listed, want, r.Findings)
 				}
 			})
 		})
@@ -103,4 +134,23 @@ func TestCoveragePolicy(t *testing.T) {
 		}
 	}
 	checkPolicyGrants(t, recorded)
+}
+
+// The human report names the cause; progress goes to stderr, -quiet silences it; -from 7d works.
+func TestCoverageHuman(t *testing.T) {
+	f := newFake(t, 1, nil, cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "AWS-StartPortForwardingSession")}, nil))
+	code, out, errOut := f.run("coverage", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms")
+	if code != report.ExitFindings || !strings.Contains(out, "unlogged document") || errOut != "" {
+		t.Fatalf("exit %d:\n%s\nstderr: %s", code, out, errOut)
+	}
+	var o, e bytes.Buffer
+	code = Main(context.Background(), []string{"coverage", "-config", f.path, "-from", "7d", "-poll", "1ms"}, f.deps(&o, &e))
+	if code != report.ExitFindings && code != report.ExitClean || !strings.Contains(e.String(), "coverage: the ledger") {
+		t.Fatalf("exit %d:\n%s\nstderr: %s", code, o.String(), e.String())
+	}
+	for _, bad := range [][]string{{"-from", "yesterday"}, {"-from", "2026-11-05", "-to", "2026-11-01"}, {}} {
+		if code, _, _ := f.run(append([]string{"coverage"}, bad...)...); code != report.ExitCouldNot {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package coverage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +22,10 @@ type Row map[string]string
 // state, every page of GetQueryResults). Athena API reference, GetQueryResults: "the first row of
 // the results contains the column names" for a SELECT; the next pages come with NextToken.
 // A failed, cancelled or unfinished query is an error: coverage never reads it as no rows.
-func Query(ctx context.Context, client *athena.Client, sql string, params []string, poll, timeout time.Duration) ([]Row, error) {
+//
+// columns are the columns the caller reads: a header without one of them is an error (the table or
+// the query is not the one this version knows), with rows or without.
+func Query(ctx context.Context, client *athena.Client, sql string, params, columns []string, poll, timeout time.Duration) ([]Row, error) {
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 	var literals []string
 	for _, p := range params {
@@ -49,7 +53,7 @@ func Query(ctx context.Context, client *athena.Client, sql string, params []stri
 		st := out.QueryExecution.Status
 		switch st.State {
 		case athenatypes.QueryExecutionStateSucceeded:
-			return results(ctx, client, id)
+			return results(ctx, client, id, columns)
 		case athenatypes.QueryExecutionStateFailed, athenatypes.QueryExecutionStateCancelled:
 			return nil, fmt.Errorf("query %s %s: %s", id, st.State, aws.ToString(st.StateChangeReason))
 		}
@@ -67,7 +71,7 @@ func Query(ctx context.Context, client *athena.Client, sql string, params []stri
 }
 
 // results reads every page; the first row of the first page is the header.
-func results(ctx context.Context, client *athena.Client, id string) ([]Row, error) {
+func results(ctx context.Context, client *athena.Client, id string, columns []string) ([]Row, error) {
 	var header []string
 	var rows []Row
 	pages := athena.NewGetQueryResultsPaginator(client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)})
@@ -86,6 +90,11 @@ func results(ctx context.Context, client *athena.Client, id string) ([]Row, erro
 			}
 			if header == nil {
 				header = values
+				for _, c := range columns {
+					if !slices.Contains(header, c) {
+						return nil, fmt.Errorf("query %s: the result has no column %q (got %s): the table or the query differs from this version", id, c, strings.Join(header, ", "))
+					}
+				}
 				continue
 			}
 			row := Row{}

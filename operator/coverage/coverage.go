@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -46,6 +47,10 @@ var (
 	OtherWays        = []string{"SendSSHPublicKey", "OpenTunnel", "SendSerialConsoleSSHPublicKey", "SendCommand", "ExecuteCommand"}
 )
 
+// LedgerLookBack is how many days before the period the ledger is read, so that the output of a
+// session started shortly before it is not taken for forged output.
+const LedgerLookBack = 7
+
 // ProbePrefix starts the session ID of verify -probe's test event (check.ProbeMarkerPrefix).
 const ProbePrefix = "sessionaudit-probe-"
 
@@ -59,6 +64,8 @@ type Input struct {
 	Poll     time.Duration
 	Timeout  time.Duration
 	Report   *report.Report
+	// Progress receives a line per step (stderr); nil for none.
+	Progress io.Writer
 }
 
 type forwarded struct {
@@ -74,19 +81,17 @@ func Run(ctx context.Context, in Input) error {
 	last := in.To.Add(-time.Nanosecond)
 	// The ledger's day is the arrival day: a day either side catches late arrivals and the starts
 	// of sessions whose output is in the period.
-	ledger, err := Query(ctx, in.Athena, LedgerSQL, []string{day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1))}, in.Poll, in.Timeout)
+	progress(in, "coverage: the ledger, %s to %s", day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1)))
+	ledger, err := Query(ctx, in.Athena, LedgerSQL, []string{day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1))},
+		[]string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"}, in.Poll, in.Timeout)
 	if err != nil {
-		return err
-	}
-	if err := need(ledger, "time", "account", "region", "event", "session", "document", "error"); err != nil {
 		return err
 	}
 	// Output of a session may arrive the day after its start.
-	out, err := Query(ctx, in.Athena, ForwardedSQL, []string{day(in.From), day(last.AddDate(0, 0, 1))}, in.Poll, in.Timeout)
+	progress(in, "coverage: %d ledger event(s); forwarded output, %s to %s", len(ledger), day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1)))
+	out, err := Query(ctx, in.Athena, ForwardedSQL, []string{day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1))},
+		[]string{"account", "region", "sessionid", "events", "first_event"}, in.Poll, in.Timeout)
 	if err != nil {
-		return err
-	}
-	if err := need(out, "account", "region", "sessionid", "events", "first_event"); err != nil {
 		return err
 	}
 	output := map[string]forwarded{}
@@ -152,16 +157,10 @@ func Run(ctx context.Context, in Input) error {
 	return nil
 }
 
-func need(rows []Row, columns ...string) error {
-	if len(rows) == 0 {
-		return nil
+func progress(in Input, format string, a ...any) {
+	if in.Progress != nil {
+		fmt.Fprintf(in.Progress, format+"\n", a...)
 	}
-	for _, c := range columns {
-		if _, ok := rows[0][c]; !ok {
-			return fmt.Errorf("the query's result has no column %q: the table or the query differs from this version", c)
-		}
-	}
-	return nil
 }
 
 // classify says what the archive holds of one started session and why something is missing.
@@ -180,8 +179,8 @@ func classify(ctx context.Context, in Input, r Row, out forwarded, ended string)
 		return f, nil
 	case slices.Contains(ConnectionStarts, r["event"]):
 		f.Check, f.Severity = "coverage.recording", report.Warn
-		f.Message = who + ": RDP connection; coverage does not look up recordings in this version"
-		f.Meaning = "whether the connection's recording is archived is unknown"
+		f.Message = who + ": RDP connection; coverage does not look up its recording"
+		f.Meaning = "whether the connection's recording is archived is unknown: where ssm-guiconnect writes recordings in the bucket is not documented (docs/proofs.md), so coverage cannot name the key to look for"
 		f.Fix = "the recording preferences' bucket (GetConnectionRecordingPreferences) holds the connection's recording"
 		return f, nil
 	}
