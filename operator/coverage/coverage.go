@@ -23,6 +23,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
@@ -52,7 +53,7 @@ var (
 const LedgerLookBack = 7
 
 // ProbePrefix starts the session ID of verify -probe's test event (check.ProbeMarkerPrefix).
-const ProbePrefix = "sessionaudit-probe-"
+const ProbePrefix = permissions.ProbeStreamPrefix
 
 // Input is one coverage run.
 type Input struct {
