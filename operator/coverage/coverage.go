@@ -23,6 +23,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
+	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
@@ -83,14 +84,14 @@ func Run(ctx context.Context, in Input) error {
 	// The ledger's day is the arrival day: a day either side catches late arrivals and the starts
 	// of sessions whose output is in the period.
 	progress(in, "coverage: the ledger, %s to %s", day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1)))
-	ledger, err := Query(ctx, in.Athena, LedgerSQL, []string{day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1))},
+	ledger, err := Query(ctx, in.Athena, in.Config.LogArchiveAccountID, LedgerSQL, []string{day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1))},
 		[]string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"}, in.Poll, in.Timeout)
 	if err != nil {
 		return err
 	}
 	// Output of a session may arrive the day after its start.
 	progress(in, "coverage: %d ledger event(s); forwarded output, %s to %s", len(ledger), day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1)))
-	out, err := Query(ctx, in.Athena, ForwardedSQL, []string{day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1))},
+	out, err := Query(ctx, in.Athena, in.Config.LogArchiveAccountID, ForwardedSQL, []string{day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1))},
 		[]string{"account", "region", "sessionid", "events", "first_event"}, in.Poll, in.Timeout)
 	if err != nil {
 		return err
@@ -190,7 +191,7 @@ func classify(ctx context.Context, in Input, r Row, out forwarded, ended string)
 		key := archivelayout.TranscriptKeyPrefix(account, region) + "/" + id + ".log"
 		list, err := in.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(in.Bucket), Prefix: aws.String(key)})
 		if err != nil {
-			return f, fmt.Errorf("s3:ListBucket %s: %w", key, err)
+			return f, awsapi.Classify(err, "s3:ListBucket", in.Config.LogArchiveAccountID, in.Config.HomeRegion)
 		}
 		for _, o := range list.Contents {
 			transcript = transcript || aws.ToString(o.Key) == key
