@@ -40,6 +40,12 @@ func before(id string) []string {
 	return r
 }
 
+func ended(id string) []string {
+	r := start(id, fakeaws.AccountID(1), "us-east-1", "")
+	r[0], r[3], r[9] = "2026-11-02T10:01:00Z", "TerminateSession", "t-"+id
+	return r
+}
+
 func denied(id string) []string {
 	r := start(id, fakeaws.AccountID(1), "us-east-1", "")
 	r[8] = "AccessDenied"
@@ -72,6 +78,9 @@ func TestCoverage(t *testing.T) {
 		{"forged output of a probe is info", [][]string{start("s-1", m, home, "")}, [][]string{out("s-1"), out("sessionaudit-probe-0a1b")}, []string{tr("s-1")}, nil, report.ExitClean, "coverage.forged", "verify -probe"},
 		{"started before the period, output in it", [][]string{before("s-0"), start("s-1", m, home, "")}, [][]string{out("s-0"), out("s-1")}, []string{tr("s-0"), tr("s-1")}, nil, report.ExitClean, "coverage.session", "transcript"},
 		{"denied start is no session", [][]string{denied("s-9"), start("s-1", m, home, "")}, [][]string{out("s-1")}, []string{tr("s-1")}, nil, report.ExitClean, "coverage.session", "transcript"},
+		{"transcript only", [][]string{start("s-1", m, home, "")}, nil, []string{tr("s-1")}, nil, report.ExitClean, "coverage.session", "transcript, no forwarded output"},
+		{"ended with no output", [][]string{start("s-1", m, home, ""), ended("s-1")}, nil, nil, nil, report.ExitFindings, "coverage.missing", "the session ended (2026-11-02T10:01:00Z)"},
+		{"RDP connection", [][]string{{"2026-11-02T10:00:00Z", m, home, "StartConnection", "e-1", "arn", "i-1", "", "", "e-1"}}, nil, nil, nil, report.ExitFindings, "coverage.recording", "recording"},
 		{"empty ledger", nil, nil, nil, nil, report.ExitFindings, "coverage.ledger", "no event at all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
