@@ -163,3 +163,22 @@ func TestCoverageHuman(t *testing.T) {
 		}
 	}
 }
+
+// A denied call (the query, or the transcript's listing): exit 2 naming the permission.
+func TestCoverageDenied(t *testing.T) {
+	for op, action := range map[string]string{"StartQueryExecution": "athena:StartQueryExecution", "ListObjectsV2": "s3:ListBucket"} {
+		t.Run(op, func(t *testing.T) {
+			f := newFake(t, 1, nil, cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "")}, nil))
+			f.srv.Inject = func(r *fakeaws.Request) *fakeaws.APIError {
+				if r.Operation == op {
+					return fakeaws.Denied(r.Service, action)
+				}
+				return nil
+			}
+			code, out, _ := f.run("coverage", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms")
+			if code != report.ExitCouldNot || !strings.Contains(out, action) {
+				t.Fatalf("exit %d, want 2 naming %s:\n%s", code, action, out)
+			}
+		})
+	}
+}
