@@ -111,7 +111,7 @@ $(SEARCH_DEPS): test/search/package.json test/search/package-lock.json
 
 # The archive search's saved queries on sample objects, with an embedded SQL engine (DuckDB).
 test-search: $(SEARCH_DEPS)
-	node --test --test-reporter=dot test/search/queries.test.js test/search/ledger.test.js
+	node --test --test-reporter=dot $(sort $(wildcard test/search/*.test.js))
 
 # A separate app (its own go.mod, no feature flags) that uses the constructs.
 test-examples: deps
