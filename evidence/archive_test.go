@@ -109,7 +109,9 @@ func TestValidateVersioned(t *testing.T) {
 			if got := kinds(ps, false); !slices.Equal(got, c.want) {
 				t.Errorf("problems %q, want %q", got, c.want)
 			}
-			if !slices.ContainsFunc(ps, func(p Problem) bool { return p.Kind == OutsideRange && p.Info && strings.Contains(p.Message, "not listed") }) {
+			if !slices.ContainsFunc(ps, func(p Problem) bool {
+				return p.Kind == OutsideRange && p.Info && strings.Contains(p.Message, "not listed")
+			}) {
 				t.Errorf("no note that the bucket is not listed: %+v", ps)
 			}
 		})
