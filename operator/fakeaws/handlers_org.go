@@ -212,6 +212,7 @@ func (o *Org) Serve(s *Server) {
 	o.serveDoors(h)
 	o.serveArchive(s, h)
 	o.serveRetention(s)
+	o.serveVersions(s)
 	o.serveProbe(s, h)
 }
 

@@ -46,8 +46,11 @@ type Org struct {
 	Streams      map[string]string
 	// Objects of the central bucket by key: their LastModified (an object is listed from then on:
 	// the probe's delivery appears DeliveryDelay after PutLogEvents) and their body (Bodies; GZIP).
-	Objects       map[string]time.Time
-	Bodies        map[string][]byte
+	Objects map[string]time.Time
+	Bodies  map[string][]byte
+	// Versions is the versioned model of the central bucket (PutVersion): GetObject with and
+	// without versionId and ListObjectVersions answer from it for its keys (handlers_versions.go).
+	Versions      map[string][]ObjectVersion
 	Subscriptions map[string][]string // topic ARN → subscription ARNs ("PendingConfirmation")
 	// BucketLock is the central bucket's Object Lock configuration (nil: none); Lifecycle its
 	// rules (nil: none); see handlers_retention.go.
