@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 )
 
 // ObjectVersion is one version of a key of the central bucket (Org.Versions): its version ID,
@@ -132,4 +134,17 @@ func (o *Org) serveVersions(s *Server) {
 		}
 		return XMLDoc{Root: "ListVersionsResult", Body: body}, nil
 	})
+}
+
+// healthyDigests puts the digests of the last three full hours before now (with their
+// signatures) into the versioned bucket, as the hourly digester writes them; their bytes are
+// placeholders, not signed digests (verify reads only whether they are there).
+func (o *Org) healthyDigests(now time.Time) {
+	last := now.UTC().Truncate(time.Hour).Add(-time.Hour)
+	for i := 2; i >= 0; i-- {
+		h := last.Add(-time.Duration(i) * time.Hour)
+		key := archivelayout.DigestKey(h)
+		o.PutVersion(key, ObjectVersion{ID: "digest-" + h.Format("15"), Body: []byte(`{"version":1}`), LastModified: h.Add(time.Hour + 5*time.Minute)})
+		o.PutVersion(key+archivelayout.DigestSignatureSuffix, ObjectVersion{ID: "sig-" + h.Format("15"), Body: []byte("sig"), LastModified: h.Add(time.Hour + 5*time.Minute)})
+	}
 }

@@ -118,6 +118,7 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 	}
 	o.RCPEnabled = c.Guardrails.ProtectArchive
 	o.healthyRetention(c, now)
+	o.healthyDigests(now)
 	topic := fmt.Sprintf("arn:%s:sns:%s:%s:%s", install.Partition(c.HomeRegion), c.HomeRegion, arch, install.BusName)
 	o.Subscriptions[topic] = []string{topic + ":0b6a3c1e-confirmed"}
 	for _, n := range []string{"notification-dead-letters", "notification-formatter-errors"} {
