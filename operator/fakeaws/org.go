@@ -102,8 +102,10 @@ type OU struct{ ID, Name, Parent string }
 // Policy is a service control policy with the targets it is attached to.
 type Policy struct {
 	ID, Name, Content string
-	AWSManaged        bool
-	Targets           []string
+	// Type is the policy type ("": SERVICE_CONTROL_POLICY; RESOURCE_CONTROL_POLICY).
+	Type       string
+	AWSManaged bool
+	Targets    []string
 }
 
 // Trail is a CloudTrail trail of the management account.
@@ -249,3 +251,11 @@ func (o *Org) Lock() { o.mu.Lock() }
 
 // Unlock releases Lock.
 func (o *Org) Unlock() { o.mu.Unlock() }
+
+// TypeOf is the policy's type (SERVICE_CONTROL_POLICY unless set).
+func (p *Policy) TypeOf() string {
+	if p.Type == "" {
+		return "SERVICE_CONTROL_POLICY"
+	}
+	return p.Type
+}
