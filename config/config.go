@@ -9,7 +9,11 @@
 // panics on bad input.
 package config
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
+)
 
 // Config is the validated configuration of a sessionaudit deployment.
 type Config struct {
@@ -116,17 +120,18 @@ type Ways struct {
 	ECSExec string `json:"ecsExec,omitempty"`
 }
 
-// The ways into a node other than a Session Manager session, as guardrails.ways names them.
+// The ways into a node other than a Session Manager session, as guardrails.ways names them: the
+// names of package sessiondocs, which says what each way is and which events it makes.
 const (
-	WayInstanceConnect         = "instanceConnect"
-	WayInstanceConnectEndpoint = "instanceConnectEndpoint"
-	WaySerialConsole           = "serialConsole"
-	WayRunCommand              = "runCommand"
-	WayECSExec                 = "ecsExec"
+	WayInstanceConnect         = sessiondocs.WayInstanceConnect
+	WayInstanceConnectEndpoint = sessiondocs.WayInstanceConnectEndpoint
+	WaySerialConsole           = sessiondocs.WaySerialConsole
+	WayRunCommand              = sessiondocs.WayRunCommand
+	WayECSExec                 = sessiondocs.WayECSExec
 )
 
 // AllWays lists the Way* names in the order of the schema and the docs.
-var AllWays = []string{WayInstanceConnect, WayInstanceConnectEndpoint, WaySerialConsole, WayRunCommand, WayECSExec}
+var AllWays = sessiondocs.AllWays
 
 // field is the setting of way ("" when unset); it panics on a name that is not in AllWays, a
 // programming error.

@@ -36,16 +36,7 @@ func Ledger(p *Prices, plan Plan, g Governed, accounts int) []Line {
 	add("S3 PUT, one object per buffer interval", objects, "requests", "s3.put")
 	add("LogKey data keys, one per object", objects, "requests", "kms.request")
 	sizeKB := events * eventKB * p.assume("gzipRatio") / objects
-	at := p.in(g.Home)
-	m := model{at, plan}
-	archived := m.archives(sizeKB)
-	what := "storage over the retention, S3 Standard"
-	if archived {
-		what = "storage over the retention, S3 Standard then " + plan.ArchiveClass + " (with transition)"
-	}
-	each := m.objectLife(sizeKB, archived)
-	lines = append(lines, Line{Where: "ledger", Region: g.Home, Fallback: at.fallback, What: what, Count: objects, Unit: "objects of " + kb(sizeKB), Each: each, USD: objects * each})
-	return lines
+	return append(lines, storageLine(p, plan, g, "ledger", objects, sizeKB))
 }
 
 // ledgerReport prints Ledger at every organization size the report prints.

@@ -33,15 +33,7 @@ func PerGiB(p *Prices, plan Plan, g Governed) ([]Line, error) {
 		lines = append(lines, Line{Where: where, Region: region, Fallback: at.fallback, What: what, Count: count, Unit: unit, Each: each, USD: count * each})
 	}
 	life := func(where string, objects, sizeKB float64) {
-		at := p.in(g.Home)
-		m := model{at, plan}
-		archived := m.archives(sizeKB)
-		what := "storage over the retention, S3 Standard"
-		if archived {
-			what = "storage over the retention, S3 Standard then " + plan.ArchiveClass + " (with transition)"
-		}
-		each := m.objectLife(sizeKB, archived)
-		lines = append(lines, Line{Where: where, Region: g.Home, Fallback: at.fallback, What: what, Count: objects, Unit: "objects of " + kb(sizeKB), Each: each, USD: objects * each})
+		lines = append(lines, storageLine(p, plan, g, where, objects, sizeKB))
 	}
 
 	transcript := p.assume("transcriptKB")
@@ -149,6 +141,20 @@ func noticeLines(p *Prices, plan Plan, home string, events float64) []Line {
 		add("e-mail deliveries", events*float64(plan.Emails), "e-mails", "sns.email")
 	}
 	return lines
+}
+
+// storageLine prices objects of sizeKB in the central bucket (home region) over the retention:
+// S3 Standard, then the archive class where the lifecycle moves them.
+func storageLine(p *Prices, plan Plan, g Governed, where string, objects, sizeKB float64) Line {
+	at := p.in(g.Home)
+	m := model{at, plan}
+	archived := m.archives(sizeKB)
+	what := "storage over the retention, S3 Standard"
+	if archived {
+		what = "storage over the retention, S3 Standard then " + plan.ArchiveClass + " (with transition)"
+	}
+	each := m.objectLife(sizeKB, archived)
+	return Line{Where: where, Region: g.Home, Fallback: at.fallback, What: what, Count: objects, Unit: "objects of " + kb(sizeKB), Each: each, USD: objects * each}
 }
 
 func kb(v float64) string {

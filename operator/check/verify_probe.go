@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
-	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -26,6 +26,7 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/install"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/coverage"
 	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
@@ -304,55 +305,25 @@ func listAll(ctx context.Context, client *s3.Client, in *s3.ListObjectsV2Input) 
 // session-audit workgroup and waits for it: "found", "missing" (it ran and did not find the
 // marker), "failed" or "timeout", with a detail for the report.
 func runSavedQuery(ctx context.Context, client *athena.Client, q archivesearch.Query, marker string, written, deadline time.Time, poll time.Duration) (string, string, error) {
-	arch := "(log archive)"
-	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 	first, last := written.UTC().Format("2006/01/02"), time.Now().UTC().Format("2006/01/02")
-	start, err := client.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{
-		QueryString:           aws.String(q.SQL),
-		QueryExecutionContext: &athenatypes.QueryExecutionContext{Database: aws.String(archivesearch.DefaultDatabaseName)},
-		WorkGroup:             aws.String(archivesearch.DefaultWorkGroupName),
-		ExecutionParameters:   []string{quote(first), quote(last), quote(regexp.QuoteMeta(marker))},
-	})
-	if err != nil {
-		return "", "", call(err, "athena:StartQueryExecution", arch, client.Options().Region)
+	rows, err := coverage.Query(ctx, client, "(log archive)", q.SQL, []string{first, last, regexp.QuoteMeta(marker)}, nil, min(poll, 2*time.Second), time.Until(deadline))
+	var qe *coverage.QueryError
+	switch {
+	case errors.As(err, &qe) && qe.Timeout:
+		return "timeout", qe.Error(), nil
+	case errors.As(err, &qe):
+		return "failed", qe.Error(), nil
+	case err != nil:
+		return "", "", err
 	}
-	id := aws.ToString(start.QueryExecutionId)
-	wait := min(poll, 2*time.Second)
-	for {
-		out, err := client.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
-		if err != nil {
-			return "", "", call(err, "athena:GetQueryExecution", arch, client.Options().Region)
-		}
-		st := out.QueryExecution.Status
-		switch st.State {
-		case athenatypes.QueryExecutionStateSucceeded:
-			pages := athena.NewGetQueryResultsPaginator(client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)})
-			rows := 0
-			for pages.HasMorePages() {
-				res, err := pages.NextPage(ctx)
-				if err != nil {
-					return "", "", call(err, "athena:GetQueryResults", arch, client.Options().Region)
-				}
-				for _, row := range res.ResultSet.Rows {
-					rows++
-					for _, d := range row.Data {
-						if strings.Contains(aws.ToString(d.VarCharValue), marker) {
-							return "found", "query " + id, nil
-						}
-					}
-				}
+	for _, row := range rows {
+		for _, v := range row {
+			if strings.Contains(v, marker) {
+				return "found", "query with the marker " + marker, nil
 			}
-			return "missing", fmt.Sprintf("query %s succeeded with %d row(s) (the header included), none with the marker %s", id, rows, marker), nil
-		case athenatypes.QueryExecutionStateFailed, athenatypes.QueryExecutionStateCancelled:
-			return "failed", fmt.Sprintf("query %s %s: %s", id, st.State, aws.ToString(st.StateChangeReason)), nil
-		}
-		if !time.Now().Before(deadline) {
-			return "timeout", fmt.Sprintf("query %s still %s at the deadline", id, st.State), nil
-		}
-		if err := sleep(ctx, min(wait, time.Until(deadline))); err != nil {
-			return "", "", err
 		}
 	}
+	return "missing", fmt.Sprintf("the query succeeded with %d row(s), none with the marker %s", len(rows), marker), nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -119,6 +119,7 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 			db, _ = c["Database"].(string)
 		}
 		saved := slices.ContainsFunc(archivesearch.Queries, func(q archivesearch.Query) bool { return q.SQL == r.Str("QueryString") })
+		saved = saved || o.Canned[r.Str("QueryString")] != nil
 		if db != archivesearch.DefaultDatabaseName || !saved {
 			return nil, &APIError{400, "InvalidRequestException", "fakeaws models the saved queries of database " + archivesearch.DefaultDatabaseName + " only"}
 		}
@@ -165,7 +166,12 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 		}
 		columns := []string{"account", "region", "eventtime", "sessionid", "principal", "instance", "line"}
 		rows := []any{row(columns)}
-		if !o.SearchBroken {
+		if c := o.Canned[q.sql]; c != nil {
+			columns, rows = c.Columns, []any{row(c.Columns)}
+			for _, r := range c.Rows {
+				rows = append(rows, row(r))
+			}
+		} else if !o.SearchBroken {
 			rows = append(rows, o.matchingLines(q.params)...)
 		}
 		var info []any

@@ -58,6 +58,8 @@ type Org struct {
 	Lifecycle  []LifecycleRule
 	Alarms     []Alarm
 
+	// Canned are the answers of queries other than the saved ones, by their exact text (Canned).
+	Canned map[string]*Canned
 	// The probe's pipeline: PutLogEvents to a subscribed session log group delivers the events
 	// (GZIP, one per line) under the region's forwarded prefix DeliveryDelay later, or, with
 	// DeliveryBroken, under the Firehose errors prefix (a failing record processor). Athena runs

@@ -1,0 +1,21 @@
+package coverage
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
+)
+
+// The queries read the tables archivesearch defines, with its account expression.
+func TestQueriesUseTheArchiveSearchNames(t *testing.T) {
+	for _, tc := range []struct{ name, sql, want string }{
+		{"ledger table", LedgerSQL, "FROM " + archivesearch.LedgerTable + "\n"},
+		{"forwarded table", ForwardedSQL, "FROM " + archivesearch.ForwardedTable + "\n"},
+		{"account of path", ForwardedSQL, archivesearch.AccountOfPath + " AS account"},
+	} {
+		if !strings.Contains(tc.sql, tc.want) {
+			t.Errorf("%s: the query lacks %q:\n%s", tc.name, tc.want, tc.sql)
+		}
+	}
+}

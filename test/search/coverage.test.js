@@ -1,0 +1,124 @@
+// The two queries of `sessionaudit coverage` (operator/coverage/ledger.sql and forwarded.sql), run
+// with DuckDB (harness.js; what it stands in for: queries.test.js) on objects laid out as the
+// ledger's stream and the forwarded logs' streams write them, read through the Glue tables of the
+// golden SessionAudit-LogArchive template. The Go tests answer these queries from canned rows
+// (operator/fakeaws Canned); this test proves the SQL gives those columns on real shapes.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { DuckDBInstance } = require('@duckdb/node-api');
+const { root, resources, cfg, loadTable } = require('./harness');
+
+const sql = (name) => fs.readFileSync(path.join(root, 'operator', 'coverage', name), 'utf8');
+const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(');
+async function query(connection, name, params) {
+  const statement = await connection.prepare(toDuckDB(sql(name)));
+  params.forEach((p, i) => statement.bindVarchar(i + 1, p));
+  return (await statement.runAndReadAll()).getRowObjectsJson();
+}
+
+const samples = path.join(root, 'constructs', 'loginnotifier', 'testdata', 'events');
+const sample = (name, time) => ({ ...JSON.parse(fs.readFileSync(path.join(samples, name + '.json'), 'utf8')), time });
+const ledgerEvents = [
+  sample('start-session-iam-user', '2026-11-22T10:15:30Z'),
+  sample('resume-session-iam-user', '2026-11-22T10:30:00Z'),
+  sample('terminate-session-iam-user', '2026-11-22T10:45:00Z'),
+  sample('start-session-denied-switched-role', '2026-11-22T11:00:00Z'),
+  sample('start-session-port-forwarding-iam-user', '2026-11-23T08:00:00Z'),
+  sample('start-connection-iam-user', '2026-11-23T09:00:00Z'),
+  sample('send-command-switched-role', '2026-11-23T10:00:00Z'),
+  sample('send-ssh-public-key-iam-user', '2026-11-23T11:00:00Z'),
+];
+
+function ledgerObjects(dir) {
+  const [, s] = resources('AWS::KinesisFirehose::DeliveryStream').find(([, r]) => r.Properties.ExtendedS3DestinationConfiguration.Prefix.startsWith('ledger/'));
+  const conf = s.Properties.ExtendedS3DestinationConfiguration;
+  const hours = new Map();
+  for (const e of ledgerEvents) hours.set(e.time.slice(0, 13), [...(hours.get(e.time.slice(0, 13)) || []), e]);
+  return [...hours].map(([hour, es]) => {
+    const [yyyy, MM, dd, HH] = hour.split(/[-T]/);
+    const prefix = conf.Prefix.replace('!{timestamp:yyyy}', yyyy).replace('!{timestamp:MM}', MM).replace('!{timestamp:dd}', dd).replace('!{timestamp:HH}', HH);
+    const key = `${prefix}session-audit-ledger-1-${yyyy}-${MM}-${dd}-${HH}-00-00-0a1b2c3d${conf.FileExtension}`;
+    fs.mkdirSync(path.join(dir, path.dirname(key)), { recursive: true });
+    fs.writeFileSync(path.join(dir, key), zlib.gzipSync(es.map((e) => JSON.stringify(e) + '\n').join('')));
+    return key;
+  });
+}
+
+// Forwarded output through the shipped record processor, named by the region's stream Prefix.
+const A = '333333333333';
+const HOME = cfg.homeRegion;
+const line = (time, session, lines) => JSON.stringify({ eventVersion: '1.0', eventTime: time, awsRegion: HOME, target: { id: 'i-0123456789abcdef0' }, userIdentity: { arn: `arn:aws:iam::${A}:user/bob` }, runAsUser: 'ssm-user', sessionId: session, sessionData: lines });
+const output = [
+  line('2026-11-22T10:15:40Z', 'bob-0a1b2c3d4e5f67890', ['sh-5.2$ id']),
+  line('2026-11-22T10:31:00Z', 'bob-0a1b2c3d4e5f67890', ['sh-5.2$ exit']),
+  line('2026-11-23T12:00:00Z', 'forged-0a1b2c3d4e5f60009', ['sh-5.2$ nothing happened here']),
+  'not json: a plain log line',
+];
+
+async function forwardedObjects(dir) {
+  const [, fn] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('LogReceiverProcessor'));
+  const module = { exports: {} };
+  new Function('require', 'exports', 'module', fn.Properties.Code.ZipFile)(require, module.exports, module);
+  const keys = [];
+  for (const day of ['2026-11-22', '2026-11-23']) {
+    const es = output.filter((m) => !m.startsWith('{') ? day === '2026-11-22' : JSON.parse(m).eventTime.startsWith(day));
+    const envelope = { messageType: 'DATA_MESSAGE', owner: A, logGroup: `session-manager-log-${A}`, logStream: 'i-0123456789abcdef0', subscriptionFilters: ['session-audit'],
+      logEvents: es.map((message, i) => ({ id: String(i), timestamp: Date.parse(day), message })) };
+    const out = await module.exports.handler({ records: [{ recordId: '1', data: zlib.gzipSync(JSON.stringify(envelope)).toString('base64') }] });
+    const [r] = out.records;
+    assert.strictEqual(r.result, 'Ok');
+    const [, s] = resources('AWS::KinesisFirehose::DeliveryStream').find(([, x]) => x.Properties.DeliveryStreamName && x.Properties.DeliveryStreamName.endsWith(HOME));
+    const [yyyy, MM, dd] = day.split('-');
+    const prefix = s.Properties.ExtendedS3DestinationConfiguration.Prefix.replace('!{timestamp:yyyy}', yyyy).replace('!{timestamp:MM}', MM).replace('!{timestamp:dd}', dd)
+      .replace(/!\{partitionKeyFromLambda:(\w+)\}/, (_, k) => r.metadata.partitionKeys[k]);
+    const key = `${prefix}session-audit-${HOME}-1-${day}-00-00-00-${A}.json.gz`;
+    fs.mkdirSync(path.join(dir, path.dirname(key)), { recursive: true });
+    fs.writeFileSync(path.join(dir, key), zlib.gzipSync(Buffer.from(r.data, 'base64')));
+    keys.push(key);
+  }
+  return keys;
+}
+
+test('coverage\'s ledger query names each start\'s session, document, target and error, from objects laid out as the ledger stream writes them', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-coverage-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  assert.strictEqual(await loadTable(connection, dir, ledgerObjects(dir), 'ledger_events'), ledgerEvents.length);
+  const rows = await query(connection, 'ledger.sql', ['2026/11/22', '2026/11/23']);
+  assert.deepStrictEqual(rows.map((r) => r.event), ledgerEvents.map((e) => e.detail.eventName));
+  for (const [i, e] of ledgerEvents.entries()) {
+    const d = e.detail, r = rows[i];
+    assert.strictEqual(r.time, e.time);
+    assert.strictEqual(r.account, e.account);
+    assert.strictEqual(r.region, e.region);
+    assert.strictEqual(r.principal, d.userIdentity.arn);
+    assert.strictEqual(r.error, d.errorCode || null);
+    assert.strictEqual(r.id, e.id);
+    const rp = d.requestParameters || {}, re = d.responseElements || {};
+    const session = re.sessionId || rp.sessionId || re.ConnectionArn || (re.command && re.command.commandId) || e.id;
+    assert.strictEqual(r.session, session, d.eventName);
+    assert.strictEqual(r.document, rp.documentName || null, d.eventName);
+    assert.strictEqual(r.target, rp.target || rp.InstanceId || rp.instanceId || rp.cluster || null, d.eventName);
+  }
+  // A start, its resume and its termination name one session, as coverage groups them.
+  assert.strictEqual(new Set(rows.slice(0, 3).map((r) => r.session)).size, 1);
+  assert.deepStrictEqual(await query(connection, 'ledger.sql', ['2026/11/24', '2026/11/30']), []);
+});
+
+test('coverage\'s forwarded query counts each session\'s output lines, with its account and first event', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-coverage-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  await loadTable(connection, dir, await forwardedObjects(dir), 'forwarded_events');
+  const rows = await query(connection, 'forwarded.sql', ['2026/11/22', '2026/11/23']);
+  assert.deepStrictEqual(rows, [
+    { account: A, region: HOME, sessionid: 'bob-0a1b2c3d4e5f67890', events: '2', first_event: '2026-11-22T10:15:40Z', last_event: '2026-11-22T10:31:00Z' },
+    { account: A, region: HOME, sessionid: 'forged-0a1b2c3d4e5f60009', events: '1', first_event: '2026-11-23T12:00:00Z', last_event: '2026-11-23T12:00:00Z' },
+  ]);
+  assert.deepStrictEqual((await query(connection, 'forwarded.sql', ['2026/11/23', '2026/11/23'])).map((r) => r.sessionid), ['forged-0a1b2c3d4e5f60009']);
+  // operator/coverage's Go test ties the account expression to archivesearch.AccountOfPath.
+});
