@@ -72,8 +72,9 @@ func Report(w io.Writer, a *App, p *Prices, detail Scale, accounts, regions []in
 	fmt.Fprintf(w, "\nArchive break-even: objects of at least %v KB cost less in %s than in S3 Standard over %v days (%s prices); the bucket archives objects above %v bytes.\n\n", breakEvenKB(p.in(a.Home), plan), orNone(plan.ArchiveClass), plan.RetentionDays, a.Home, plan.ArchiveMinBytes)
 	ways := wayReport(w, p, plan, g, accounts)
 	ledger := ledgerReport(w, p, plan, g, accounts)
+	digests := digestsReport(w, p, plan, g, accounts)
 	fmt.Fprintf(w, "## Regional prices\n\n")
-	fallbacks(w, p, slices.Concat(lines, ours, seed, session, ways, ledger))
+	fallbacks(w, p, slices.Concat(lines, ours, seed, session, ways, ledger, digests))
 	fmt.Fprintln(w)
 	var assumptions []string
 	for id, as := range p.Assumptions {

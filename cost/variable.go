@@ -48,6 +48,10 @@ type Plan struct {
 	Emails int
 	// LedgerBufferSeconds of the ledger's stream (archivelayout.LedgerPrefix); 0 without one.
 	LedgerBufferSeconds float64
+	// DigesterMemoryMiB and DigesterArch of the digester's function (DigesterDescription); 0
+	// without one.
+	DigesterMemoryMiB float64
+	DigesterArch      string
 }
 
 // ReadPlan reads the storage plan and data path from the templates.
@@ -87,6 +91,12 @@ func ReadPlan(a *App) (Plan, error) {
 			if dig(param, "ParameterName") == "BufferSizeInMBs" {
 				p.ProcessorBatchMiB = number(dig(param, "ParameterValue"))
 			}
+		}
+	}
+	for _, f := range la.of("AWS::Lambda::Function") {
+		if f.Properties["Description"] == DigesterDescription {
+			p.DigesterMemoryMiB = number(f.Properties["MemorySize"])
+			p.DigesterArch = fmt.Sprint(dig(f.Properties, "Architectures", 0))
 		}
 	}
 	fn, err := la.first("AWS::Lambda::Function", "LogReceiverProcessor")

@@ -138,7 +138,8 @@ func TestCostPerGiBTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.BufferSeconds != 900 || !plan.Compressed || plan.ArchiveClass != "GLACIER_IR" || plan.ArchiveMinBytes != 40960 || plan.RetentionDays != 2557 {
+	if plan.BufferSeconds != 900 || !plan.Compressed || plan.ArchiveClass != "GLACIER_IR" || plan.ArchiveMinBytes != 40960 || plan.RetentionDays != 2557 ||
+		plan.DigesterMemoryMiB <= 0 || plan.DigesterArch == "" {
 		t.Errorf("plan read from the templates: %+v", plan)
 	}
 	g := costApp(t, defaultApp).Governed(4)

@@ -46,6 +46,9 @@ func Verify(ctx context.Context, e *Env) {
 			if err := guardrailChecks(ctx, e, org); err != nil {
 				return err
 			}
+			if err := archiveAttachedChecks(ctx, e, org); err != nil {
+				e.failed(checkArchiveAttached, e.Config.LogArchiveAccountID, "", err)
+			}
 		}
 		archiveChecks(ctx, e)
 		sampled := sample(members, e.Sample, e.Config.LogArchiveAccountID)

@@ -57,6 +57,9 @@ func archiveChecks(ctx context.Context, e *Env) {
 		e.failed("cloudwatch.alarms", arch, c.HomeRegion, err)
 	}
 	retentionChecks(ctx, e)
+	if err := digestsFresh(ctx, e); err != nil {
+		e.failed(checkDigests, arch, c.HomeRegion, err)
+	}
 }
 
 // keyCheck: the key (a replica outside the home region) is enabled and multi-Region, and the

@@ -108,7 +108,7 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	case "preflight", "verify":
 		return checkCommand(ctx, args[0], args[1:], d)
 	case "validate":
-		return validateCommand(args[1:], d)
+		return validateCommand(ctx, args[1:], d)
 	case "coverage":
 		return coverageCommand(ctx, args[1:], d)
 	}

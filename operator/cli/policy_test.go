@@ -29,6 +29,8 @@ var actionExceptions = map[string]string{
 	// "Permissions"; Service Authorization Reference, Amazon S3 actions.
 	"S3 GetObjectLockConfiguration":      "s3:GetBucketObjectLockConfiguration",
 	"S3 GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+	// S3 API reference, ListObjectVersions, "Permissions": s3:ListBucketVersions.
+	"S3 ListObjectVersions": "s3:ListBucketVersions",
 }
 
 // expectedAction is the IAM action of a recorded operation ("<service ID> <operation>").

@@ -1,17 +1,21 @@
 package cli
 
 import (
+	"context"
+	"crypto"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/evidence"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
 // validateUsage is the validate command's line in the usage.
-const validateUsage = "  validate   checks the signed hourly digests of a downloaded copy of the archive (-dir, -public-key; docs/evidence.md)\n"
+const validateUsage = "  validate   checks the signed hourly digests: in the bucket (-from, -to; -config) or in a downloaded copy (-dir, -public-key; docs/evidence.md)\n"
 
 // hourLayouts are the forms -from and -to accept (UTC).
 var hourLayouts = []string{time.RFC3339, "2006-01-02T15", "2006-01-02"}
@@ -30,20 +34,35 @@ var digestMeaning = map[string][2]string{
 	evidence.OutsideRange:     {"files outside the range are not judged", "widen -from and -to to judge them"},
 }
 
-func validateCommand(args []string, d Deps) int {
+// validateFlags are the validate command's flags.
+type validateFlags struct {
+	dir, pubPath, from, to, configPath, archiveRole string
+	maxAttempts                                     int
+}
+
+func validateCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
-	dir := fs.String("dir", "", "a downloaded copy of the archive bucket (aws s3 sync s3://<bucket> <dir>)")
-	pubPath := fs.String("public-key", "", "the digests' public key, PEM or DER (digests/public-key.pem, or aws kms get-public-key)")
-	from := fs.String("from", "", "first hour checked, UTC (2026-12-06T10, 2026-12-06 or RFC 3339; default: the first digest of the copy)")
-	to := fs.String("to", "", "last hour checked, UTC (default: the last digest of the copy)")
+	var f validateFlags
+	fs.StringVar(&f.dir, "dir", "", "a downloaded copy of the archive bucket (aws s3 sync s3://<bucket> <dir>); without it, the bucket itself is read")
+	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key, PEM or DER (digests/public-key.pem, or aws kms get-public-key); online, default: the bucket's "+archivelayout.DigestPublicKey)
+	fs.StringVar(&f.from, "from", "", "first hour checked, UTC (2026-12-06T10, 2026-12-06 or RFC 3339; with -dir, default: the first digest of the copy)")
+	fs.StringVar(&f.to, "to", "", "last hour checked, UTC (with -dir, default: the last digest of the copy)")
+	fs.StringVar(&f.configPath, "config", getenv(d, "SESSIONAUDIT_CONFIG"), "configuration file, for the online check (default $SESSIONAUDIT_CONFIG)")
+	fs.StringVar(&f.archiveRole, "archive-role", permissions.DefaultReadRole, "role assumed in the log-archive account to read the bucket (none when the caller is the log-archive account; sessionaudit policy prints its policy)")
+	fs.IntVar(&f.maxAttempts, "max-attempts", 10, "attempts per AWS call (throttling and 5xx are retried with backoff)")
 	jsonOut := fs.Bool("json", false, "write the report as JSON (for CI)")
+	fs.Bool("quiet", false, "no progress lines on stderr (validate writes none)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return report.ExitCouldNot
 	}
 	rep := &report.Report{Command: "validate"}
 	start := d.Now()
-	rep.Fatal = runValidate(rep, *dir, *pubPath, *from, *to)
+	if f.dir != "" {
+		rep.Fatal = runValidate(rep, f.dir, f.pubPath, f.from, f.to)
+	} else {
+		rep.Fatal = runValidateOnline(ctx, rep, f, d)
+	}
 	rep.Duration = d.Now().Sub(start)
 	if *jsonOut {
 		if rep.Fatal != "" {
@@ -58,28 +77,53 @@ func validateCommand(args []string, d Deps) int {
 	return rep.ExitCode()
 }
 
-// runValidate fills rep and returns why it could not run, if it could not.
-func runValidate(rep *report.Report, dir, pubPath, from, to string) string {
-	if dir == "" {
-		return "pass -dir <a downloaded copy of the bucket> (the online check is not there yet; docs/evidence.md)"
+func getenv(d Deps, name string) string {
+	if d.Getenv == nil {
+		return ""
 	}
+	return d.Getenv(name)
+}
+
+// runValidate fills rep from a downloaded copy and returns why it could not run, if it could not.
+func runValidate(rep *report.Report, dir, pubPath, from, to string) string {
 	if pubPath == "" {
 		return "pass -public-key <file> (digests/public-key.pem of the bucket, or aws kms get-public-key; docs/evidence.md)"
 	}
-	data, err := os.ReadFile(pubPath)
+	pub, fatal := readPublicKey(pubPath)
+	if fatal != "" {
+		return fatal
+	}
+	opts := evidence.DirOptions{Dir: dir, PublicKey: pub}
+	if fatal := parseRange(from, to, &opts.From, &opts.To); fatal != "" {
+		return fatal
+	}
+	problems, err := evidence.ValidateDir(opts)
 	if err != nil {
-		return fmt.Sprintf("-public-key: %v", err)
+		return err.Error()
+	}
+	addProblems(rep, problems)
+	return ""
+}
+
+func readPublicKey(path string) (crypto.PublicKey, string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Sprintf("-public-key: %v", err)
 	}
 	pub, err := evidence.ParsePublicKey(data)
 	if err != nil {
-		return fmt.Sprintf("-public-key: %v (got %s)", err, pubPath)
+		return nil, fmt.Sprintf("-public-key: %v (got %s)", err, path)
 	}
-	opts := evidence.DirOptions{Dir: dir, PublicKey: pub}
+	return pub, ""
+}
+
+// parseRange parses -from and -to into from and to (unset values stay zero), all errors at once.
+func parseRange(fromS, toS string, from, to *time.Time) string {
 	var bad []string
 	for _, f := range []struct {
 		name, value string
 		into        *time.Time
-	}{{"-from", from, &opts.From}, {"-to", to, &opts.To}} {
+	}{{"-from", fromS, from}, {"-to", toS, to}} {
 		if f.value == "" {
 			continue
 		}
@@ -92,10 +136,10 @@ func runValidate(rep *report.Report, dir, pubPath, from, to string) string {
 	if len(bad) > 0 {
 		return fmt.Sprint(bad)
 	}
-	problems, err := evidence.ValidateDir(opts)
-	if err != nil {
-		return err.Error()
-	}
+	return ""
+}
+
+func addProblems(rep *report.Report, problems []evidence.Problem) {
 	for _, p := range problems {
 		sev := report.Fail
 		if p.Info {
@@ -104,7 +148,6 @@ func runValidate(rep *report.Report, dir, pubPath, from, to string) string {
 		m := digestMeaning[p.Kind]
 		rep.Add(report.Finding{Check: p.Kind, Severity: sev, Subject: p.Subject, Message: p.Message, Meaning: m[0], Fix: m[1]})
 	}
-	return ""
 }
 
 func parseHour(s string) (time.Time, bool) {

@@ -98,7 +98,7 @@ func TestVerifyFindings(t *testing.T) {
 	})
 }
 
-// The policy grants exactly the operations preflight and verify (with its probe) call: every
+// The policy grants exactly the operations preflight, verify (with its probe) and validate call: every
 // recorded operation is in permissions.Operations, and every listed operation was called by some run.
 func TestPolicyMatchesTheCalls(t *testing.T) {
 	f := newFake(t, 4, func(m map[string]any) {
@@ -108,7 +108,11 @@ func TestPolicyMatchesTheCalls(t *testing.T) {
 		m["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{identityCenterBreakGlass, "arn:aws:iam::*:user/break-glass/*"}
 	}, func(o *fakeaws.Org) {
 		o.DelegatedAdmins[fakeaws.StackSetsPrincipal] = []string{o.Management}
+		digestBucket(t, o)
 	})
+	if code, r := f.runJSON(onlineRange...); code != report.ExitClean {
+		t.Fatalf("validate exit %d, fatal %q:\n%s", code, r.Fatal, failing(r))
+	}
 	if code, r := f.runJSON("preflight"); code != report.ExitClean {
 		t.Fatalf("preflight exit %d:\n%s", code, failing(r))
 	}

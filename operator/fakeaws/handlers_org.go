@@ -96,14 +96,17 @@ func (o *Org) Serve(s *Server) {
 		return withToken(map[string]any{"Accounts": page}, "NextToken", next), nil
 	})
 	h("organizations", "ListPoliciesForTarget", func(r *Request) (any, error) {
-		if !o.SCPEnabled {
+		// Filter is required (Organizations API reference, ListPoliciesForTarget): the policies of
+		// that type attached directly to the target.
+		filter := r.Str("Filter")
+		if (filter == "SERVICE_CONTROL_POLICY" && !o.SCPEnabled) || (filter == "RESOURCE_CONTROL_POLICY" && !o.RCPEnabled) {
 			return nil, &APIError{400, "PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types."}
 		}
 		var items []any
 		for _, p := range o.Policies {
-			if slices.Contains(p.Targets, r.Str("TargetId")) {
-				items = append(items, map[string]any{"Id": p.ID, "Name": p.Name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": p.AWSManaged,
-					"Arn": "arn:aws:organizations::" + o.Management + ":policy/" + o.ID + "/service_control_policy/" + p.ID})
+			if p.TypeOf() == filter && slices.Contains(p.Targets, r.Str("TargetId")) {
+				items = append(items, map[string]any{"Id": p.ID, "Name": p.Name, "Type": p.TypeOf(), "AwsManaged": p.AWSManaged,
+					"Arn": "arn:aws:organizations::" + o.Management + ":policy/" + o.ID + "/" + strings.ToLower(p.TypeOf()) + "/" + p.ID})
 			}
 		}
 		page, next := o.page(items, r.Str("NextToken"))
@@ -115,6 +118,9 @@ func (o *Org) Serve(s *Server) {
 		}
 		var items []any
 		for _, p := range o.Policies {
+			if p.TypeOf() != "SERVICE_CONTROL_POLICY" {
+				continue
+			}
 			items = append(items, map[string]any{"Id": p.ID, "Name": p.Name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": p.AWSManaged,
 				"Arn": "arn:aws:organizations::" + o.Management + ":policy/" + o.ID + "/service_control_policy/" + p.ID})
 		}
@@ -145,7 +151,7 @@ func (o *Org) Serve(s *Server) {
 	h("organizations", "DescribePolicy", func(r *Request) (any, error) {
 		for _, p := range o.Policies {
 			if p.ID == r.Str("PolicyId") {
-				return map[string]any{"Policy": map[string]any{"Content": p.Content, "PolicySummary": map[string]any{"Id": p.ID, "Name": p.Name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": p.AWSManaged}}}, nil
+				return map[string]any{"Policy": map[string]any{"Content": p.Content, "PolicySummary": map[string]any{"Id": p.ID, "Name": p.Name, "Type": p.TypeOf(), "AwsManaged": p.AWSManaged}}}, nil
 			}
 		}
 		return nil, &APIError{400, "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified."}
@@ -212,6 +218,7 @@ func (o *Org) Serve(s *Server) {
 	o.serveDoors(h)
 	o.serveArchive(s, h)
 	o.serveRetention(s)
+	o.serveVersions(s)
 	o.serveProbe(s, h)
 }
 

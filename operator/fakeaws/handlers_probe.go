@@ -97,6 +97,9 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 			return nil, &APIError{400, "InvalidRequest", "no key"}
 		}
 		key := parts[1]
+		if out, ok, err := o.getVersion(r, key); ok {
+			return out, err
+		}
 		at, ok := o.Objects[key]
 		if !ok || at.After(time.Now()) {
 			return nil, &APIError{404, "NoSuchKey", "The specified key does not exist."}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/constructs/sessionprefs"
 	"github.com/sessionaudit/sessionaudit/install"
 	"github.com/sessionaudit/sessionaudit/stacks"
@@ -117,7 +118,18 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 		}
 	}
 	o.RCPEnabled = c.Guardrails.ProtectArchive
+	if c.Guardrails.ProtectArchive {
+		for i, name := range []string{guardrails.PolicyArchiveKeep, guardrails.PolicyArchiveFlow, guardrails.PolicyArchiveRCP} {
+			typ := ""
+			if name == guardrails.PolicyArchiveRCP {
+				typ = guardrails.ResourceControlPolicyType
+			}
+			o.Policies = append(o.Policies, &Policy{ID: fmt.Sprintf("p-archive%d", i+1), Name: config.PolicyNamePrefix + name, Type: typ,
+				Content: `{"Version":"2012-10-17","Statement":[]}`, Targets: []string{arch}})
+		}
+	}
 	o.healthyRetention(c, now)
+	o.healthyDigests(now)
 	topic := fmt.Sprintf("arn:%s:sns:%s:%s:%s", install.Partition(c.HomeRegion), c.HomeRegion, arch, install.BusName)
 	o.Subscriptions[topic] = []string{topic + ":0b6a3c1e-confirmed"}
 	for _, n := range []string{"notification-dead-letters", "notification-formatter-errors"} {

@@ -46,8 +46,11 @@ type Org struct {
 	Streams      map[string]string
 	// Objects of the central bucket by key: their LastModified (an object is listed from then on:
 	// the probe's delivery appears DeliveryDelay after PutLogEvents) and their body (Bodies; GZIP).
-	Objects       map[string]time.Time
-	Bodies        map[string][]byte
+	Objects map[string]time.Time
+	Bodies  map[string][]byte
+	// Versions is the versioned model of the central bucket (PutVersion): GetObject with and
+	// without versionId and ListObjectVersions answer from it for its keys (handlers_versions.go).
+	Versions      map[string][]ObjectVersion
 	Subscriptions map[string][]string // topic ARN → subscription ARNs ("PendingConfirmation")
 	// BucketLock is the central bucket's Object Lock configuration (nil: none); Lifecycle its
 	// rules (nil: none); see handlers_retention.go.
@@ -101,8 +104,10 @@ type OU struct{ ID, Name, Parent string }
 // Policy is a service control policy with the targets it is attached to.
 type Policy struct {
 	ID, Name, Content string
-	AWSManaged        bool
-	Targets           []string
+	// Type is the policy type ("": SERVICE_CONTROL_POLICY; RESOURCE_CONTROL_POLICY).
+	Type       string
+	AWSManaged bool
+	Targets    []string
 }
 
 // Trail is a CloudTrail trail of the management account.
@@ -248,3 +253,11 @@ func (o *Org) Lock() { o.mu.Lock() }
 
 // Unlock releases Lock.
 func (o *Org) Unlock() { o.mu.Unlock() }
+
+// TypeOf is the policy's type (SERVICE_CONTROL_POLICY unless set).
+func (p *Policy) TypeOf() string {
+	if p.Type == "" {
+		return "SERVICE_CONTROL_POLICY"
+	}
+	return p.Type
+}

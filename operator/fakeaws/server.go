@@ -220,6 +220,8 @@ func s3Operation(hr *http.Request) string {
 	switch {
 	case hr.Method == http.MethodGet && q.Get("list-type") == "2":
 		return "ListObjectsV2"
+	case hr.Method == http.MethodGet && q.Has("versions"):
+		return "ListObjectVersions"
 	case hr.Method == http.MethodGet && q.Has("encryption"):
 		return "GetBucketEncryption"
 	case hr.Method == http.MethodGet && q.Has("object-lock"):

@@ -33,9 +33,24 @@ type Operation struct {
 // Key is "<ServiceID> <Name>", as awsapi.Recorder records operations.
 func (o Operation) Key() string { return o.ServiceID + " " + o.Name }
 
-// Operations are every operation preflight and verify call: the checks' reads (ReadOperations),
-// then the probe's write (ProbeWrites) and reads (ProbeReads).
-var Operations = slices.Concat(ReadOperations, ProbeWrites, ProbeReads)
+// Operations are every operation preflight, verify and validate call: the checks' reads
+// (ReadOperations), then the probe's write (ProbeWrites) and reads (ProbeReads), then the online
+// validate's reads of the archive (ValidateReads).
+var Operations = slices.Concat(ReadOperations, ProbeWrites, ProbeReads, ValidateReads)
+
+// ValidateReads are what the online `sessionaudit validate` reads in the log-archive account
+// besides GetObject (in ProbeReads): the versions of each key the digests list. Its GetObject calls
+// with a VersionId need s3:GetObjectVersion, and a GetObject of a missing key answers 404 only with
+// s3:ListBucket (S3 API reference, GetObject, "Permissions"): ValidateActions.
+var ValidateReads = []Operation{
+	{"S3", "ListObjectVersions", "s3:ListBucketVersions", "validate: the versions of each key the digests list (a member may write a new version)"},
+}
+
+// ValidateActions are the actions of the validate statement, on the central bucket and its
+// objects: the digests, the public key and every listed object version (GetObject,
+// GetObjectVersion), a missing key's 404 (ListBucket), and the versions of a key
+// (ListBucketVersions).
+var ValidateActions = []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"}
 
 // ProbeWrites are the one write the commands make, only with verify -probe: one test event in a
 // member account's session log group (docs/preflight-verify.md, "The probe").
@@ -138,7 +153,8 @@ func ActionOf(key string) string {
 // the forwarded objects and the archive search's workgroup. Running the saved query also needs
 // what Athena reads with the caller's credentials (the tables, the bucket, the key, the results
 // bucket): the archive search's auditor policy (output AuditorPolicyArn of SessionAudit-LogArchive)
-// grants it in the log-archive account.
+// grants it in the log-archive account. The online validate reads the central bucket
+// (ValidateActions).
 func Policy(roleName string) map[string]any {
 	var read []string
 	for _, a := range actionsOf(ReadOperations) {
@@ -155,6 +171,7 @@ func Policy(roleName string) map[string]any {
 			s3Actions = append(s3Actions, a)
 		}
 	}
+	bucket := "arn:*:s3:::" + install.Install{LogArchiveAccountID: "*", HomeRegion: "*"}.CentralBucketName()
 	return map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{
@@ -163,7 +180,9 @@ func Policy(roleName string) map[string]any {
 			map[string]any{"Sid": "SessionAuditProbeWriteOneTestEvent", "Effect": "Allow", "Action": actionsOf(ProbeWrites),
 				"Resource": []string{group, group + ":log-stream:" + ProbeStreamPrefix + "*"}},
 			map[string]any{"Sid": "SessionAuditProbeReadForwardedObjects", "Effect": "Allow", "Action": s3Actions,
-				"Resource": "arn:*:s3:::" + install.Install{LogArchiveAccountID: "*", HomeRegion: "*"}.CentralBucketName() + "/" + archivelayout.ForwardedPrefix + "*"},
+				"Resource": bucket + "/" + archivelayout.ForwardedPrefix + "*"},
+			map[string]any{"Sid": "SessionAuditValidateReadArchive", "Effect": "Allow", "Action": ValidateActions,
+				"Resource": []string{bucket, bucket + "/*"}},
 			map[string]any{"Sid": "SessionAuditProbeRunSavedQuery", "Effect": "Allow", "Action": athenaActions,
 				"Resource": "arn:*:athena:*:*:workgroup/" + archivesearch.DefaultWorkGroupName},
 		},
