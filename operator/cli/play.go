@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/sessionaudit/sessionaudit/operator/audit"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+)
+
+const playUsage = `  play       replays session SESSION of a downloaded archive object with its recorded timing:
+             play SESSION -file PATH [-speed N] [-idle SECONDS] [-cast OUT] (-cast: writes an asciicast v2 file)
+show and play exit 0 when shown, 1 when the file holds nothing of SESSION, 2 when they could not run.
+`
+
+// playSleep waits during a replay; tests replace it.
+var playSleep = time.Sleep
+
+func playCommand(args []string, d Deps) int {
+	fs := flag.NewFlagSet("play", flag.ContinueOnError)
+	fs.SetOutput(d.Stderr)
+	path := fs.String("file", "", "downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
+	speed := fs.Float64("speed", 1, "replay speed (2: twice as fast)")
+	idle := fs.Float64("idle", 2, "longest wait between two pieces of output, in recorded seconds")
+	cast := fs.String("cast", "", "write an asciicast v2 file to `OUT` instead of replaying")
+	id, ok := sessionArgs(fs, args, d.Stderr)
+	if !ok {
+		return report.ExitCouldNot
+	}
+	if *speed <= 0 || *idle < 0 {
+		fmt.Fprintf(d.Stderr, "sessionaudit play: -speed must be above 0 (got %v), -idle 0 or above (got %v)\n", *speed, *idle)
+		return report.ExitCouldNot
+	}
+	s, code := loadSession("play", *path, id, d.Stderr)
+	if s == nil {
+		return code
+	}
+	if s.Transcript {
+		fmt.Fprintf(d.Stderr, "sessionaudit play: %s is a transcript, which has no timing: its output is one frame\n", *path)
+	}
+	frames := audit.Frames(s, *speed, time.Duration(*idle*float64(time.Second)))
+	if *cast != "" {
+		f, err := os.Create(*cast)
+		if err != nil {
+			fmt.Fprintf(d.Stderr, "sessionaudit play: %v\n", err)
+			return report.ExitCouldNot
+		}
+		err = audit.WriteCast(f, s, frames)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintf(d.Stderr, "sessionaudit play: writing %s: %v\n", *cast, err)
+			return report.ExitCouldNot
+		}
+		fmt.Fprintf(d.Stderr, "sessionaudit play: wrote %s (%d frames)\n", *cast, len(frames))
+		return report.ExitClean
+	}
+	if err := audit.Play(d.Stdout, frames, playSleep); err != nil {
+		return report.ExitCouldNot
+	}
+	return report.ExitClean
+}
