@@ -110,14 +110,18 @@ func readForwarded(data []byte, name, id string, sk Skipped) (*Session, Skipped,
 			continue
 		}
 		var e streamed
-		var lines []string
-		if json.Unmarshal(line, &e) != nil || e.SessionID == "" || e.EventTime == "" || json.Unmarshal(e.SessionData, &lines) != nil {
+		if json.Unmarshal(line, &e) != nil || e.SessionID == "" || e.EventTime == "" || e.SessionData == nil {
 			sk.Foreign++
 			continue
 		}
 		if e.SessionID != id {
 			sk.Others[e.SessionID]++
 			continue
+		}
+		// An event of the session that cannot be read is no skip: its output would be missing.
+		var lines []string
+		if err := json.Unmarshal(e.SessionData, &lines); err != nil {
+			return nil, sk, fmt.Errorf("%s line %d: sessionData of session %s is not a list of strings: %v", name, n, id, err)
 		}
 		// eventTime is time.RFC3339 in the agent (whole seconds, UTC).
 		t, err := time.Parse(time.RFC3339, e.EventTime)

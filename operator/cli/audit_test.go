@@ -306,6 +306,13 @@ func TestPlayReplay(t *testing.T) {
 
 func TestPlayExitCodes(t *testing.T) {
 	gz, _, _, broken := samples(t)
+	badTime, badData := filepath.Join(t.TempDir(), "t.json"), filepath.Join(t.TempDir(), "d.json")
+	good := smEvent(t, "2026-11-22T10:15:30Z", alice, aliceArn, "sh-5.2$ id")
+	for p, line := range map[string]string{badTime: strings.Replace(good, "2026-11-22T10:15:30Z", "22/11/2026 10:15", 1), badData: strings.Replace(good, `["sh-5.2$ id"]`, `"sh-5.2$ id"`, 1)} {
+		if err := os.WriteFile(p, []byte(line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -314,6 +321,8 @@ func TestPlayExitCodes(t *testing.T) {
 	}{
 		{"not in the file", []string{"play", absent, "-file", gz}, 1, "holds no event of session"},
 		{"unreadable", []string{"play", alice, "-file", broken}, 2, "not readable GZIP"},
+		{"unreadable event of the session", []string{"play", alice, "-file", badTime}, 2, "eventTime of session " + alice + " is not RFC 3339"},
+		{"unreadable output of the session", []string{"play", alice, "-file", badData}, 2, "sessionData of session " + alice + " is not a list of strings"},
 		{"speed 0", []string{"play", alice, "-file", gz, "-speed", "0"}, 2, "-speed must be above 0"},
 		{"cast into a missing directory", []string{"play", alice, "-file", gz, "-cast", filepath.Join(t.TempDir(), "no", "s.cast")}, 2, "no such file"},
 	} {
