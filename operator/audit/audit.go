@@ -139,6 +139,11 @@ func readForwarded(data []byte, name, id string, sk Skipped) (*Session, Skipped,
 	if err := sc.Err(); err != nil {
 		return nil, sk, fmt.Errorf("%s: %v", name, err)
 	}
+	if len(s.Events) == 0 && len(sk.Others) == 0 {
+		// Not one Session Manager event: not a forwarded-output object (or an empty one), so
+		// whether the session is in the archive cannot be told from it.
+		return nil, sk, fmt.Errorf("%s holds no Session Manager event (%d other line(s)): not a forwarded-output object of sessions", name, sk.Foreign)
+	}
 	if len(s.Events) == 0 {
 		return nil, sk, fmt.Errorf("%s holds no event of session %s: %w", name, id, ErrNotFound)
 	}

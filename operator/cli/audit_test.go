@@ -96,6 +96,11 @@ func bodyLines(t *testing.T, out string) []string {
 
 func TestShowFile(t *testing.T) {
 	gz, plain, transcript, broken := samples(t)
+	foreign, empty := filepath.Join(t.TempDir(), "cloudtrail.json"), filepath.Join(t.TempDir(), "empty.json")
+	lines := forwardedLines(t)
+	if os.WriteFile(foreign, []byte(lines[2]+"\n"+lines[4]+"\n"), 0o644) != nil || os.WriteFile(empty, nil, 0o644) != nil {
+		t.Fatal("writing the samples")
+	}
 	tests := []struct {
 		name      string
 		args      []string
@@ -115,6 +120,8 @@ func TestShowFile(t *testing.T) {
 			header: []string{"account  333333333333", "region   eu-west-1", "node     (not in the object)", "source   transcript (no timing)"}, notStderr: "skipped"},
 		{name: "session not in the object", args: []string{"show", absent, "-file", gz}, code: 1, stderr: []string{"holds no event of session " + absent}},
 		{name: "transcript of another session", args: []string{"show", bob, "-file", transcript}, code: 1, stderr: []string{"is the transcript of session " + alice + ", not " + bob}},
+		{name: "no Session Manager event at all", args: []string{"show", alice, "-file", foreign}, code: 2, stderr: []string{"holds no Session Manager event (2 other line(s))"}},
+		{name: "empty object", args: []string{"show", alice, "-file", empty}, code: 2, stderr: []string{"holds no Session Manager event (0 other line(s))"}},
 		{name: "unreadable gzip", args: []string{"show", alice, "-file", broken}, code: 2, stderr: []string{"not readable GZIP"}},
 		{name: "missing file", args: []string{"show", alice, "-file", filepath.Join(t.TempDir(), "nope.json.gz")}, code: 2, stderr: []string{"no such file"}},
 		{name: "no -file", args: []string{"show", alice}, code: 2, stderr: []string{"-file PATH is required"}},
