@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/guardrails"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -233,7 +235,36 @@ func guardrailChecks(ctx context.Context, e *Env, org *organizations.Client) err
 					Meaning: "member administrators can turn logging off in this OU", Fix: "`make cdk ARGS='deploy SessionAudit-Guardrails'` (README \"Guardrails\")"})
 			}
 		}
+		if err := declarativeAttached(ctx, e, org, t); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// declarativeAttached: with guardrails.declarativeSerialConsole, the EC2 declarative policy that
+// keeps the serial console off is attached to target (ListPoliciesForTarget with the
+// DECLARATIVE_POLICY_EC2 filter, all pages).
+func declarativeAttached(ctx context.Context, e *Env, org *organizations.Client, target string) error {
+	g := e.Config.Guardrails
+	if !g.Enabled || !g.DeclarativeSerialConsole {
+		return nil
+	}
+	want := config.PolicyNamePrefix + guardrails.PolicySerialConsole
+	p := organizations.NewListPoliciesForTargetPaginator(org, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(target), Filter: orgtypes.PolicyType(guardrails.DeclarativePolicyType)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return call(err, "organizations:ListPoliciesForTarget", e.Session.CallerAccount(), "")
+		}
+		for _, s := range out.Policies {
+			if aws.ToString(s.Name) == want {
+				return nil
+			}
+		}
+	}
+	e.Report.Add(report.Finding{Check: "guardrails.attached", Severity: report.Fail, Subject: target, Message: want + " (EC2 declarative policy) is not attached",
+		Meaning: "an account administrator below this OU can turn the EC2 serial console on", Fix: "`make cdk ARGS='deploy SessionAudit-Guardrails'` (README \"Guardrails\")"})
 	return nil
 }
 

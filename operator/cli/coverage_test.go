@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
@@ -24,7 +25,7 @@ func cannedCoverage(ledger, forwarded [][]string, transcripts ...string) func(*f
 			coverage.ForwardedSQL: {Columns: forwardedColumns, Rows: forwarded},
 		}
 		for _, k := range transcripts {
-			o.Objects[k] = o.Objects[k] // zero time: present
+			o.Objects[k] = time.Time{} // present from the start
 		}
 	}
 }

@@ -99,7 +99,7 @@ func (o *Org) Serve(s *Server) {
 		// Filter is required (Organizations API reference, ListPoliciesForTarget): the policies of
 		// that type attached directly to the target.
 		filter := r.Str("Filter")
-		if (filter == "SERVICE_CONTROL_POLICY" && !o.SCPEnabled) || (filter == "RESOURCE_CONTROL_POLICY" && !o.RCPEnabled) {
+		if (filter == "SERVICE_CONTROL_POLICY" && !o.SCPEnabled) || (filter == "RESOURCE_CONTROL_POLICY" && !o.RCPEnabled) || (filter == "DECLARATIVE_POLICY_EC2" && !o.DeclarativeEC2Enabled) {
 			return nil, &APIError{400, "PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types."}
 		}
 		var items []any

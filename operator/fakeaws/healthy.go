@@ -117,6 +117,10 @@ func Healthy(c config.Config, members int, roleName string) *Org {
 			o.StackSets[stacks.SignInStackSetName] = append(o.StackSets[stacks.SignInStackSetName], &StackInstance{Account: a.ID, Region: r, OU: a.Parent, Status: "CURRENT", Detailed: "SUCCEEDED"})
 		}
 	}
+	if c.Guardrails.Enabled && c.Guardrails.DeclarativeSerialConsole {
+		o.Policies = append(o.Policies, &Policy{ID: "p-serialconsole", Name: config.PolicyNamePrefix + guardrails.PolicySerialConsole, Type: guardrails.DeclarativePolicyType,
+			Content: `{"ec2_attributes":{}}`, Targets: c.TargetOrganizationalUnitIDs})
+	}
 	o.RCPEnabled = c.Guardrails.ProtectArchive
 	if c.Guardrails.ProtectArchive {
 		for i, name := range []string{guardrails.PolicyArchiveKeep, guardrails.PolicyArchiveFlow, guardrails.PolicyArchiveRCP} {
