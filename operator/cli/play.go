@@ -21,7 +21,7 @@ var playSleep = time.Sleep
 func playCommand(args []string, d Deps) int {
 	fs := flag.NewFlagSet("play", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
-	path := fs.String("file", "", "downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
+	path := fs.String("file", "", "`PATH` of a downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
 	speed := fs.Float64("speed", 1, "replay speed (2: twice as fast)")
 	idle := fs.Float64("idle", 2, "longest wait between two pieces of output, in recorded seconds")
 	cast := fs.String("cast", "", "write an asciicast v2 file to `OUT` instead of replaying")

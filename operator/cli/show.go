@@ -75,7 +75,7 @@ func loadSession(name, path, id string, stderr io.Writer) (*audit.Session, int) 
 func showCommand(args []string, d Deps) int {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
-	path := fs.String("file", "", "downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
+	path := fs.String("file", "", "`PATH` of a downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
 	jsonOut := fs.Bool("json", false, "write the header and the output as JSON")
 	id, ok := sessionArgs(fs, args, d.Stderr)
 	if !ok {
