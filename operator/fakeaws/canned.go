@@ -10,4 +10,6 @@ type Canned struct {
 	Columns []string
 	// Rows are the values, in Columns' order.
 	Rows [][]string
+	// Scanned is the query's QueryExecution.Statistics.DataScannedInBytes once it succeeded.
+	Scanned int64
 }

@@ -152,12 +152,16 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 		default:
 			status["State"], status["CompletionDateTime"] = "SUCCEEDED", time.Now()
 		}
-		return map[string]any{"QueryExecution": map[string]any{
+		execution := map[string]any{
 			"QueryExecutionId": q.id, "Query": q.sql, "StatementType": "DML", "WorkGroup": q.workGroup, "ExecutionParameters": toList(q.params),
 			"QueryExecutionContext": map[string]any{"Database": q.database, "Catalog": "awsdatacatalog"},
 			"ResultConfiguration":   map[string]any{"OutputLocation": "s3://" + install.Install{LogArchiveAccountID: o.LogArchive, HomeRegion: o.Home}.QueryResultsBucketName() + "/" + q.id + ".csv"},
 			"Status":                status, "EngineVersion": map[string]any{"SelectedEngineVersion": archivesearch.EngineVersion, "EffectiveEngineVersion": archivesearch.EngineVersion},
-		}}, nil
+		}
+		if c := o.Canned[q.sql]; c != nil && status["State"] == "SUCCEEDED" {
+			execution["Statistics"] = map[string]any{"DataScannedInBytes": c.Scanned}
+		}
+		return map[string]any{"QueryExecution": execution}, nil
 	})
 	h("athena", "GetQueryResults", func(r *Request) (any, error) {
 		q := o.queries[r.Str("QueryExecutionId")]

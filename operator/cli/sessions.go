@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/coverage"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+)
+
+const sessionsUsage = `  sessions   one line per session or connection the ledger saw start in -from … -to (-who, -account,
+             -node, -way; -json or -csv); NOT LOGGED where Session Manager logs nothing
+`
+
+// sessionsHeader are the columns of the human and CSV output, in Session's JSON names.
+var sessionsHeader = []string{"start", "end", "duration", "person", "account", "region", "node", "way", "logged", "id", "principal"}
+
+func sessionsRow(s coverage.Session) []string {
+	return []string{s.Start, s.End, s.Duration, s.Person, s.Account, s.Region, s.Node, s.Way, s.Logged, s.ID, s.Principal}
+}
+
+func sessionsCommand(ctx context.Context, args []string, d Deps) int {
+	fs := flag.NewFlagSet("sessions", flag.ContinueOnError)
+	fs.SetOutput(d.Stderr)
+	configPath := fs.String("config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
+	from := fs.String("from", "", "first day (2026-11-01, or 7d: seven days ago), UTC")
+	to := fs.String("to", "", "last day, included (default: today, UTC)")
+	var f coverage.Filter
+	fs.StringVar(&f.Who, "who", "", "`pattern` (* and ?) of the person or the principal ARN")
+	fs.StringVar(&f.Account, "account", "", "account `ID`")
+	fs.StringVar(&f.Node, "node", "", "node `ID` (instance, managed node, or ECS cluster)")
+	fs.StringVar(&f.Way, "way", "", "`KIND`: "+strings.Join(coverage.Ways, ", "))
+	jsonOut := fs.Bool("json", false, "write the sessions as a JSON array")
+	csvOut := fs.Bool("csv", false, "write the sessions as CSV with a header row")
+	quiet := fs.Bool("quiet", false, "no progress lines on stderr (the bytes scanned are still said)")
+	role := fs.String("role", permissions.DefaultReadRole, roleUsage)
+	archiveRole := fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
+	poll := fs.Duration("poll", 2*time.Second, "wait between two looks at a query")
+	timeout := fs.Duration("timeout", 10*time.Minute, "longest wait for one query")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return report.ExitCouldNot
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(d.Stderr, "sessionaudit sessions could not run: "+format+"\n", a...)
+		return report.ExitCouldNot
+	}
+	if *jsonOut && *csvOut {
+		return fail("-json and -csv: choose one")
+	}
+	if f.Way != "" && !slices.Contains(coverage.Ways, f.Way) {
+		return fail("-way: not a way in (%s) (got %q)", strings.Join(coverage.Ways, ", "), f.Way)
+	}
+	if *configPath == "" {
+		return fail("no configuration: pass -config <file> or set SESSIONAUDIT_CONFIG")
+	}
+	c, err := config.LoadFile(*configPath)
+	if err != nil {
+		return fail("configuration %s: %v", *configPath, err)
+	}
+	f.Regions = c.Regions
+	now := d.Now()
+	if *from == "" {
+		return fail("-from: required (2026-11-01 or 7d)")
+	}
+	first, err := parseDay(*from, now)
+	if err != nil {
+		return fail("-from: not a day such as 2026-11-01 or 7d (got %q)", *from)
+	}
+	last := now.UTC().Truncate(24 * time.Hour)
+	if *to != "" {
+		if last, err = time.Parse("2006-01-02", *to); err != nil {
+			return fail("-to: not a day such as 2026-11-30 (got %q)", *to)
+		}
+	}
+	if last.Before(first) {
+		return fail("-to %s is before -from %s", last.Format("2006-01-02"), first.Format("2006-01-02"))
+	}
+	progress := d.Stderr
+	if *quiet {
+		progress = io.Discard
+	}
+	cfg, err := d.LoadAWS(ctx, c.HomeRegion, awsapi.NewRetryer(awsapi.Retry{MaxAttempts: 10, MaxBackoff: d.MaxBackoff}))
+	if err != nil {
+		return fail("loading the AWS configuration: %v", err)
+	}
+	if d.Recorder != nil {
+		d.Recorder.Install(&cfg)
+	}
+	account, _, err := awsapi.CallerIdentity(ctx, cfg)
+	if err != nil || account == "" {
+		return fail("sts:GetCallerIdentity: %v", err)
+	}
+	if *archiveRole == "" {
+		*archiveRole = *role
+	}
+	acfg := awsapi.NewSession(cfg, account, *role).ConfigAs(c.LogArchiveAccountID, c.HomeRegion, *archiveRole)
+	var scanned coverage.Scanned
+	// The ledger's day is the arrival day: the day after the period catches late arrivals and the
+	// TerminateSession of a session started on its last day.
+	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
+	fmt.Fprintf(progress, "sessions: the ledger, %s to %s, Athena workgroup in %s %s\n", day(first), day(last.AddDate(0, 0, 1)), c.LogArchiveAccountID, c.HomeRegion)
+	started := time.Now()
+	rows, err := coverage.Query(ctx, athena.NewFromConfig(acfg, scanned.Option), c.LogArchiveAccountID, coverage.LedgerSQL,
+		[]string{day(first), day(last.AddDate(0, 0, 1))}, coverage.LedgerColumns, *poll, *timeout)
+	if err != nil {
+		return fail("%v", err)
+	}
+	list, err := coverage.Sessions(rows, first, last.AddDate(0, 0, 1), f)
+	if err != nil {
+		return fail("%v", err)
+	}
+	n := scanned.Bytes()
+	fmt.Fprintf(progress, "sessions: %d ledger event(s) in %s; %d session(s) match\n", len(rows), time.Since(started).Round(time.Millisecond), len(list))
+	// Said even with -quiet: the run's cost (Athena pricing, coverage.PricePerTB).
+	fmt.Fprintf(d.Stderr, "sessions: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", n, coverage.Price(n), coverage.PricePerTB)
+	if err := writeSessions(d.Stdout, list, *jsonOut, *csvOut); err != nil {
+		return fail("writing: %v", err)
+	}
+	return report.ExitClean
+}
+
+// writeSessions writes list as JSON, CSV or a table; an empty table says "no sessions".
+func writeSessions(w io.Writer, list []coverage.Session, jsonOut, csvOut bool) error {
+	switch {
+	case jsonOut:
+		if list == nil {
+			list = []coverage.Session{}
+		}
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		return e.Encode(list)
+	case csvOut:
+		cw := csv.NewWriter(w)
+		_ = cw.Write(sessionsHeader)
+		for _, s := range list {
+			_ = cw.Write(sessionsRow(s))
+		}
+		cw.Flush()
+		return cw.Error()
+	case len(list) == 0:
+		_, err := fmt.Fprintln(w, "no sessions")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(sessionsHeader[:len(sessionsHeader)-1], "\t")))
+	for _, s := range list {
+		r := sessionsRow(s)
+		for i, v := range r {
+			if v == "" {
+				r[i] = "-"
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(r[:len(r)-1], "\t"))
+	}
+	return tw.Flush()
+}
