@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"slices"
@@ -151,6 +153,12 @@ func TestSessionsOutput(t *testing.T) {
 	if code != report.ExitClean || err != nil || len(records) != 3 || !slices.Equal(records[0], sessionsHeader) ||
 		records[1][9] != "s-1" || records[2][8] != coverage.NotLogged || records[1][3] != "bob" {
 		t.Fatalf("exit %d, %v: %q", code, err, records)
+	}
+	// Progress on stderr without -quiet.
+	var o, e bytes.Buffer
+	code = Main(context.Background(), []string{"sessions", "-config", f.path, "-from", "7d", "-poll", "1ms"}, f.deps(&o, &e))
+	if code != report.ExitClean || !strings.Contains(e.String(), "sessions: the ledger") || !strings.Contains(e.String(), "bytes scanned") {
+		t.Errorf("exit %d, stderr:\n%s", code, e.String())
 	}
 	empty := newFake(t, 1, nil, cannedLedger(0))
 	for _, format := range []struct{ flag, want string }{{"", "no sessions\n"}, {"-json", "[]\n"}, {"-csv", strings.Join(sessionsHeader, ",") + "\n"}} {
