@@ -82,38 +82,15 @@ func runCoverage(ctx context.Context, d Deps, rep *report.Report, path, from, to
 	}
 	rep.Organization, rep.Regions = c.OrganizationID, c.Regions
 	now := d.Now()
-	if from == "" {
-		return fatal("-from: required (2026-11-01 or 7d)")
+	first, last, problem := period(from, to, now, now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1))
+	if problem != "" {
+		return fatal("%s", problem)
 	}
-	first, err := parseDay(from, now)
+	acfg, arn, err := archiveConfig(ctx, d, c, 10, role, archiveRole)
 	if err != nil {
-		return fatal("-from: not a day such as 2026-11-01 or 7d (got %q)", from)
-	}
-	last := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
-	if to != "" {
-		if last, err = time.Parse("2006-01-02", to); err != nil {
-			return fatal("-to: not a day such as 2026-11-30 (got %q)", to)
-		}
-	}
-	if last.Before(first) {
-		return fatal("-to %s is before -from %s", last.Format("2006-01-02"), first.Format("2006-01-02"))
-	}
-	cfg, err := d.LoadAWS(ctx, c.HomeRegion, awsapi.NewRetryer(awsapi.Retry{MaxAttempts: 10, MaxBackoff: d.MaxBackoff}))
-	if err != nil {
-		return fatal("loading the AWS configuration: %v", err)
-	}
-	if d.Recorder != nil {
-		d.Recorder.Install(&cfg)
-	}
-	account, arn, err := awsapi.CallerIdentity(ctx, cfg)
-	if err != nil || account == "" {
-		return fatal("sts:GetCallerIdentity: %v", err)
+		return fatal("%v", err)
 	}
 	rep.Caller = arn
-	if archiveRole == "" {
-		archiveRole = role
-	}
-	acfg := awsapi.NewSession(cfg, account, role).ConfigAs(c.LogArchiveAccountID, c.HomeRegion, archiveRole)
 	var progress io.Writer = io.Discard
 	if !quiet {
 		progress = d.Stderr

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 
 	"github.com/sessionaudit/sessionaudit/config"
-	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
 	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
@@ -72,41 +71,18 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	}
 	f.Regions = c.Regions
 	now := d.Now()
-	if *from == "" {
-		return fail("-from: required (2026-11-01 or 7d)")
-	}
-	first, err := parseDay(*from, now)
-	if err != nil {
-		return fail("-from: not a day such as 2026-11-01 or 7d (got %q)", *from)
-	}
-	last := now.UTC().Truncate(24 * time.Hour)
-	if *to != "" {
-		if last, err = time.Parse("2006-01-02", *to); err != nil {
-			return fail("-to: not a day such as 2026-11-30 (got %q)", *to)
-		}
-	}
-	if last.Before(first) {
-		return fail("-to %s is before -from %s", last.Format("2006-01-02"), first.Format("2006-01-02"))
+	first, last, problem := period(*from, *to, now, now.UTC().Truncate(24*time.Hour))
+	if problem != "" {
+		return fail("%s", problem)
 	}
 	progress := d.Stderr
 	if *quiet {
 		progress = io.Discard
 	}
-	cfg, err := d.LoadAWS(ctx, c.HomeRegion, awsapi.NewRetryer(awsapi.Retry{MaxAttempts: 10, MaxBackoff: d.MaxBackoff}))
+	acfg, _, err := archiveConfig(ctx, d, c, 10, *role, *archiveRole)
 	if err != nil {
-		return fail("loading the AWS configuration: %v", err)
+		return fail("%v", err)
 	}
-	if d.Recorder != nil {
-		d.Recorder.Install(&cfg)
-	}
-	account, _, err := awsapi.CallerIdentity(ctx, cfg)
-	if err != nil || account == "" {
-		return fail("sts:GetCallerIdentity: %v", err)
-	}
-	if *archiveRole == "" {
-		*archiveRole = *role
-	}
-	acfg := awsapi.NewSession(cfg, account, *role).ConfigAs(c.LogArchiveAccountID, c.HomeRegion, *archiveRole)
 	var scanned coverage.Scanned
 	// The ledger's day is the arrival day: the day after the period catches late arrivals and the
 	// TerminateSession of a session started on its last day.

@@ -125,23 +125,12 @@ func runValidateOnline(ctx context.Context, rep *report.Report, f validateFlags,
 		return fmt.Sprintf("configuration %s: %v", f.configPath, err)
 	}
 	rep.Organization = c.OrganizationID
-	cfg, err := d.LoadAWS(ctx, c.HomeRegion, awsapi.NewRetryer(awsapi.Retry{MaxAttempts: f.maxAttempts, MaxBackoff: d.MaxBackoff}))
+	acfg, arn, err := archiveConfig(ctx, d, c, f.maxAttempts, f.archiveRole, f.archiveRole)
 	if err != nil {
-		return fmt.Sprintf("loading the AWS configuration: %v", err)
-	}
-	if d.Recorder != nil {
-		d.Recorder.Install(&cfg)
-	}
-	account, arn, err := awsapi.CallerIdentity(ctx, cfg)
-	if err != nil {
-		return awsapi.Classify(err, "sts:GetCallerIdentity", "(caller)", c.HomeRegion).Error()
-	}
-	if account == "" || arn == "" {
-		return fmt.Sprintf("sts:GetCallerIdentity did not say who the caller is (account %q, ARN %q)", account, arn)
+		return err.Error()
 	}
 	rep.Caller = arn
 	arch, home := c.LogArchiveAccountID, c.HomeRegion
-	acfg := awsapi.NewSession(cfg, account, f.archiveRole).Config(arch, home)
 	a := &bucketArchive{client: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)), bucket: stacks.CentralBucketName(c), account: arch, region: home}
 	source := "-public-key " + f.pubPath
 	if f.pubPath != "" {
