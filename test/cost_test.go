@@ -377,3 +377,38 @@ func TestCostOnWhatTheAppWrites(t *testing.T) {
 		t.Errorf("the permissions phase adds endpoints:\n%s", report.String())
 	}
 }
+
+// docs/cost.md's fixed-cost table is what make cost prints for the default templates (us-east-1
+// prices where the model has no regional price, as make cost): a change to what bills while idle
+// changes the page too.
+func TestDocsStateTheFixedCost(t *testing.T) {
+	p, err := cost.DefaultPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := costApp(t, defaultApp)
+	var out bytes.Buffer
+	if err := cost.Report(&out, org, p, cost.Scale{Accounts: 1000, Regions: len(org.Regions)}, []int{10, 100, 1000}, []int{1, 4, 17}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../docs/cost.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"10", "100", "1000"} {
+		row := ""
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "| "+n+" | $") {
+				row = l
+				break
+			}
+		}
+		if row == "" {
+			t.Fatalf("make cost prints no fixed-cost row for %s accounts:\n%s", n, out.String())
+		}
+		want := strings.Replace(row, "| 1000 |", "| 1,000 |", 1)
+		if !strings.Contains(string(doc), want+"\n") {
+			t.Errorf("docs/cost.md does not have make cost's row %q", want)
+		}
+	}
+}
