@@ -114,9 +114,9 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	case "sessions":
 		return sessionsCommand(ctx, args[1:], d)
 	case "show":
-		return showCommand(args[1:], d)
+		return showCommand(ctx, args[1:], d)
 	case "play":
-		return playCommand(args[1:], d)
+		return playCommand(ctx, args[1:], d)
 	}
 	fmt.Fprintf(d.Stderr, "sessionaudit: unknown command %q\n\n%s", args[0], usage)
 	return report.ExitCouldNot
