@@ -44,10 +44,6 @@ func sessionArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (string, boo
 // loadSession reads SESSION out of the file at path and says what it skipped on stderr; the
 // exit status is 1 when the file holds nothing of the session, 2 when it could not be read.
 func loadSession(name, path, id string, stderr io.Writer) (*audit.Session, int) {
-	if path == "" {
-		fmt.Fprintf(stderr, "sessionaudit %s: -file PATH is required (a downloaded transcript or forwarded-output object)\n", name)
-		return nil, report.ExitCouldNot
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "sessionaudit %s: %v\n", name, err)

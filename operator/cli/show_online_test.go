@@ -37,7 +37,7 @@ func onlineFake(t *testing.T, m pageMode, c onlineCase) *fake {
 	t.Helper()
 	return newFakeIn(t, m, 1, nil, func(o *fakeaws.Org) {
 		o.Canned = map[string]*fakeaws.Canned{
-			coverage.SessionLedgerSQL:  {Columns: ledgerColumns, Rows: c.ledger, Scanned: 1000},
+			coverage.SessionLedgerSQL: {Columns: ledgerColumns, Rows: c.ledger, Scanned: 1000},
 			coverage.SessionOutputSQL: {Columns: coverage.SessionOutputColumns, Rows: c.forwarded, Scanned: 2000},
 		}
 		at := time.Date(2026, 11, 2, 10, 1, 0, 0, time.UTC)
@@ -104,7 +104,7 @@ func TestShowOnline(t *testing.T) {
 			{name: "nothing recorded: the header says so, exit 1", c: onlineCase{ledger: aliceLedger()}, code: 1, lines: []string{""},
 				header: []string{"source   nothing recorded: no transcript and no forwarded output"},
 				stderr: []string{"nothing of the session is in the archive"}},
-			{name: "a way Session Manager does not log: nothing looked up", c: onlineCase{ledger: [][]string{wayStart(alice, "SendSSHPublicKey", "arn:aws:iam::" + acct + ":user/bob", "")}},
+			{name: "a way Session Manager does not log: nothing looked up", c: onlineCase{ledger: [][]string{wayStart(alice, "SendSSHPublicKey", "arn:aws:iam::"+acct+":user/bob", "")}},
 				code: 1, lines: []string{""}, header: []string{"way      instanceConnect (NOT LOGGED)", "source   nothing recorded: the ledger's line is its only record"},
 				outputParams: [][]string{}},
 			{name: "not in the ledger: exit 1", c: onlineCase{ledger: [][]string{denied(alice)}}, code: 1,
