@@ -24,9 +24,9 @@ import (
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
-// defaultLookBack is the -from of show and play online: the ledger is searched for the session's
-// start over the last 30 days unless told otherwise.
-const defaultLookBack = "30d"
+// lookBackDays is how far before -to (today by default) show and play online search the ledger
+// for the session's start when -from is not given.
+const lookBackDays = 30
 
 // What the archive holds of a session found online (found.Recorded).
 const (
@@ -50,7 +50,7 @@ func addOnlineFlags(fs *flag.FlagSet, d Deps) onlineFlags {
 	}
 	return onlineFlags{
 		configPath:  fs.String("config", env, "configuration file, without -file (default $SESSIONAUDIT_CONFIG)"),
-		from:        fs.String("from", defaultLookBack, "without -file: first day the ledger is searched for the session's start (2026-11-01, or 7d), UTC"),
+		from:        fs.String("from", "", "without -file: first day the ledger is searched for the session's start (2026-11-01, or 7d; default: 30 days before -to), UTC"),
 		to:          fs.String("to", "", "without -file: last day searched, included (default: today, UTC)"),
 		role:        fs.String("role", permissions.DefaultReadRole, roleUsage),
 		archiveRole: fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)"),
@@ -136,7 +136,14 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 		return fail(report.ExitCouldNot, "configuration %s: %v", *fl.configPath, err)
 	}
 	now := d.Now()
-	first, last, problem := period(*fl.from, *fl.to, now, now.UTC().Truncate(24*time.Hour))
+	from := *fl.from
+	if from == "" {
+		from = fmt.Sprintf("%dd", lookBackDays)
+		if t, err := time.Parse("2006-01-02", *fl.to); err == nil {
+			from = t.AddDate(0, 0, -lookBackDays).Format("2006-01-02")
+		}
+	}
+	first, last, problem := period(from, *fl.to, now, now.UTC().Truncate(24*time.Hour))
 	if problem != "" {
 		return fail(report.ExitCouldNot, "%s", problem)
 	}
