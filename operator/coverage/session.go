@@ -1,10 +1,9 @@
 package coverage
 
 import (
+	_ "embed"
 	"regexp"
 	"strings"
-
-	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
 )
 
 // SessionIDPattern is the shape of a session ID that show and play look up: Session Manager's
@@ -14,10 +13,17 @@ import (
 // in SQL and in a key; the queries still take it as an execution parameter, never as SQL text.
 var SessionIDPattern = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,96}$`)
 
+// ledgerPlaceholder is the line of session_ledger.sql that stands for LedgerSQL.
+const ledgerPlaceholder = "-- ledger.sql"
+
+//go:embed session_ledger.sql
+var sessionLedgerWrapper string
+
 // SessionLedgerSQL is LedgerSQL for one session: the ledger events of the arrival days given
-// (first, last; yyyy/MM/dd) that name the session given (its start, resumes and end). It wraps
-// LedgerSQL so that the two cannot drift.
-var SessionLedgerSQL = "SELECT * FROM (\n" + strings.TrimSpace(LedgerSQL) + "\n) AS ledger\nWHERE session = ?\nORDER BY time, id\n"
+// (first, last; yyyy/MM/dd) that name the session given (its start, resumes and end). It is
+// session_ledger.sql with LedgerSQL in place of its "-- ledger.sql" line, so that the two cannot
+// drift; test/search/coverage.test.js builds it the same way and runs it.
+var SessionLedgerSQL = strings.Replace(sessionLedgerWrapper, ledgerPlaceholder, strings.TrimSpace(LedgerSQL), 1)
 
 // SessionOutputColumns are the columns of SessionOutputSQL.
 var SessionOutputColumns = []string{"account", "eventtime", "principal", "node", "runasuser", "awsregion", "sessiondata", "object"}
@@ -28,10 +34,7 @@ var SessionOutputColumns = []string{"account", "eventtime", "principal", "node",
 // forwarded table's partitions are region and day (archivesearch.ForwardedTable); the account is
 // the folder below the day (archivesearch.AccountOfPath), returned for the caller to check.
 // Athena gives no row position within an object: rows of the same second come in object order
-// ("$path"), not line order.
-var SessionOutputSQL = `SELECT ` + archivesearch.AccountOfPath + ` AS account, eventtime, useridentity.arn AS principal,
-       target.id AS node, runasuser, awsregion, json_format(CAST(sessiondata AS JSON)) AS sessiondata, "$path" AS object
-FROM ` + archivesearch.ForwardedTable + `
-WHERE region = ? AND day BETWEEN ? AND ? AND sessionid = ?
-ORDER BY eventtime, "$path"
-`
+// ("$path"), not line order. test/search/coverage.test.js runs it on forwarded objects.
+//
+//go:embed session_output.sql
+var SessionOutputSQL string
