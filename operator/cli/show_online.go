@@ -209,9 +209,11 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 // readTranscript reads the first version of the session's transcript key (nil when the key has
 // no version). A member account can write its own transcript prefix (the central bucket's
 // policy), so a later version may be a rewrite: the first is what the agent uploaded.
-// ListObjectVersions lists a key's versions newest first (S3 API reference, ListObjectVersions:
-// "Versions ... ordered ... from the most recently modified to the least"): the list is reversed,
-// then ordered by LastModified (delete markers included, for the report).
+// ListObjectVersions lists a key's versions in the order they were stored, the most recent first
+// (S3 user guide, "Retrieving object versions from a versioning-enabled bucket"; the API
+// reference's second example; the SDK for .NET's ListVersions: "versions are sorted from most to
+// least recent"). The list is reversed to oldest first, then ordered by LastModified, stably, so
+// that versions of the same second keep the stored order (delete markers included, for the report).
 func readTranscript(ctx context.Context, b *bucketArchive, id string, f *found, progress io.Writer, name string) (*audit.Session, error) {
 	f.Key = archivelayout.TranscriptKeyPrefix(f.Ledger.Account, f.Ledger.Region) + "/" + id + ".log"
 	fmt.Fprintf(progress, "%s: the versions of %s/%s\n", name, b, f.Key)

@@ -92,6 +92,16 @@ func TestShowOnline(t *testing.T) {
 				code: 1, lines: []string{"the original"},
 				header: []string{"versions 3: the first is shown; shown, written 2026-11-02T10:01:00Z (version v1), written 2026-11-02T10:02:00Z (version v2), written 2026-11-02T10:03:00Z (version v3)"},
 				stderr: []string{"the transcript " + transcriptKey(alice) + " has 3 versions"}},
+			{name: "a delete marker after the transcript: the first version, exit 1", c: onlineCase{ledger: aliceLedger(), versions: []string{"the original\n"}, mutate: func(o *fakeaws.Org) {
+				o.PutVersion(transcriptKey(alice), fakeaws.ObjectVersion{ID: "dm", DeleteMarker: true, LastModified: time.Date(2026, 11, 2, 11, 0, 0, 0, time.UTC)})
+			}}, code: 1, lines: []string{"the original"},
+				header: []string{"versions 2: the first is shown; shown, written 2026-11-02T10:01:00Z (version v1), delete marker 2026-11-02T11:00:00Z (version dm)"}},
+			{name: "versions of the same second: the one stored first", c: onlineCase{ledger: aliceLedger(), versions: []string{"the original\n"}, mutate: func(o *fakeaws.Org) {
+				o.PutVersion(transcriptKey(alice), fakeaws.ObjectVersion{ID: "v2", Body: []byte("rewritten\n"), LastModified: time.Date(2026, 11, 2, 10, 1, 0, 0, time.UTC)})
+			}}, code: 1, lines: []string{"the original"}},
+			{name: "a longer key under the same prefix is not a version", c: onlineCase{ledger: aliceLedger(), versions: []string{"the original\n"}, mutate: func(o *fakeaws.Org) {
+				o.PutVersion(transcriptKey(alice)+".bak", fakeaws.ObjectVersion{ID: "b1", Body: []byte("other\n"), LastModified: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)})
+			}}, lines: []string{"the original"}},
 			{name: "no transcript: the forwarded output", c: onlineCase{ledger: aliceLedger(), forwarded: forwarded},
 				lines:        []string{"sh-5.2$ id", "uid=0(root)", "sh-5.2$ exit"},
 				header:       []string{"source   forwarded output, 2 event(s), times to the second", "run as   ssm-user"},
