@@ -10,17 +10,12 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { DuckDBInstance } = require('@duckdb/node-api');
-const { root, resources, cfg, loadTable, BUCKET } = require('./harness');
+const { root, resources, cfg, loadTable } = require('./harness');
 
 const sql = (name) => fs.readFileSync(path.join(root, 'operator', 'coverage', name), 'utf8');
-// Athena's json_format(CAST(x AS JSON)) is DuckDB's to_json(x) as text.
-const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(')
-  .replace(/\bjson_format\(CAST\((\w+) AS JSON\)\)/g, 'CAST(to_json($1) AS VARCHAR)');
-// session_ledger.sql is a wrapper: operator/coverage/session.go puts ledger.sql in place of its
-// "-- ledger.sql" line (SessionLedgerSQL), and so does this.
-const sqlText = (name) => name === 'session_ledger.sql' ? sql(name).replace('-- ledger.sql', sql('ledger.sql').trim()) : sql(name);
+const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(');
 async function query(connection, name, params) {
-  const statement = await connection.prepare(toDuckDB(sqlText(name)));
+  const statement = await connection.prepare(toDuckDB(sql(name)));
   params.forEach((p, i) => statement.bindVarchar(i + 1, p));
   return (await statement.runAndReadAll()).getRowObjectsJson();
 }
@@ -128,6 +123,16 @@ test('coverage\'s forwarded query counts each session\'s output lines, with its 
   // operator/coverage's Go test ties the account expression to archivesearch.AccountOfPath.
 });
 
+// show and play's two queries (operator/coverage/session.go). session_ledger.sql is a wrapper:
+// SessionLedgerSQL is it with ledger.sql in place of its "-- ledger.sql" line, and so is this.
+// Athena's json_format(CAST(x AS JSON)) is DuckDB's to_json(x) as text.
+async function showQuery(connection, name, params) {
+  const text = name === 'session_ledger.sql' ? sql(name).replace('-- ledger.sql', sql('ledger.sql').trim()) : sql(name);
+  const statement = await connection.prepare(toDuckDB(text).replace(/\bjson_format\(CAST\((\w+) AS JSON\)\)/g, 'CAST(to_json($1) AS VARCHAR)'));
+  params.forEach((p, i) => statement.bindVarchar(i + 1, p));
+  return (await statement.runAndReadAll()).getRowObjectsJson();
+}
+
 test('show\'s ledger query keeps the ledger rows of one session: its start, resume and end', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-coverage-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -135,11 +140,11 @@ test('show\'s ledger query keeps the ledger rows of one session: its start, resu
   await loadTable(connection, dir, ledgerObjects(dir), 'ledger_events');
   const all = await query(connection, 'ledger.sql', ['2026/11/22', '2026/11/23']);
   const id = all[0].session;
-  const rows = await query(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', id]);
+  const rows = await showQuery(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', id]);
   assert.deepStrictEqual(rows, all.filter((r) => r.session === id));
   assert.deepStrictEqual(rows.map((r) => r.event), ['StartSession', 'ResumeSession', 'TerminateSession']);
-  assert.deepStrictEqual(await query(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', 'nobody-0a1b2c3d4e5f60000']), []);
-  assert.deepStrictEqual(await query(connection, 'session_ledger.sql', ['2026/11/24', '2026/11/30', id]), []);
+  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', 'nobody-0a1b2c3d4e5f60000']), []);
+  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/24', '2026/11/30', id]), []);
 });
 
 test('show\'s forwarded query gives one session\'s events with their lines as JSON, pruned by region and day', async (t) => {
@@ -148,12 +153,12 @@ test('show\'s forwarded query gives one session\'s events with their lines as JS
   const connection = await (await DuckDBInstance.create(':memory:')).connect();
   const keys = await forwardedObjects(dir);
   await loadTable(connection, dir, keys, 'forwarded_events');
-  const rows = await query(connection, 'session_output.sql', [HOME, '2026/11/22', '2026/11/23', 'bob-0a1b2c3d4e5f67890']);
+  const rows = await showQuery(connection, 'session_output.sql', [HOME, '2026/11/22', '2026/11/23', 'bob-0a1b2c3d4e5f67890']);
   assert.deepStrictEqual(rows.map((r) => ({ ...r, sessiondata: JSON.parse(r.sessiondata) })), [
-    { account: A, eventtime: '2026-11-22T10:15:40Z', principal: `arn:aws:iam::${A}:user/bob`, node: 'i-0123456789abcdef0', runasuser: 'ssm-user', awsregion: HOME, sessiondata: ['sh-5.2$ id'], object: `s3://${BUCKET}/${keys[0]}` },
-    { account: A, eventtime: '2026-11-22T10:31:00Z', principal: `arn:aws:iam::${A}:user/bob`, node: 'i-0123456789abcdef0', runasuser: 'ssm-user', awsregion: HOME, sessiondata: ['sh-5.2$ exit'], object: `s3://${BUCKET}/${keys[0]}` },
+    { account: A, eventtime: '2026-11-22T10:15:40Z', principal: `arn:aws:iam::${A}:user/bob`, node: 'i-0123456789abcdef0', runasuser: 'ssm-user', awsregion: HOME, sessiondata: ['sh-5.2$ id'], object: `s3://${require('./harness').BUCKET}/${keys[0]}` },
+    { account: A, eventtime: '2026-11-22T10:31:00Z', principal: `arn:aws:iam::${A}:user/bob`, node: 'i-0123456789abcdef0', runasuser: 'ssm-user', awsregion: HOME, sessiondata: ['sh-5.2$ exit'], object: `s3://${require('./harness').BUCKET}/${keys[0]}` },
   ]);
-  assert.deepStrictEqual(await query(connection, 'session_output.sql', [HOME, '2026/11/23', '2026/11/23', 'bob-0a1b2c3d4e5f67890']), []);
+  assert.deepStrictEqual(await showQuery(connection, 'session_output.sql', [HOME, '2026/11/23', '2026/11/23', 'bob-0a1b2c3d4e5f67890']), []);
   const other = cfg.regions.find((r) => r !== HOME);
-  assert.deepStrictEqual(await query(connection, 'session_output.sql', [other, '2026/11/22', '2026/11/23', 'bob-0a1b2c3d4e5f67890']), []);
+  assert.deepStrictEqual(await showQuery(connection, 'session_output.sql', [other, '2026/11/22', '2026/11/23', 'bob-0a1b2c3d4e5f67890']), []);
 });
