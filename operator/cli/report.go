@@ -104,7 +104,7 @@ func runReport(ctx context.Context, f reportFlags, d Deps) (pack.Data, []byte, s
 		return data, nil, problem
 	}
 	// Checked before the queries, and again by pack.Write (which never writes over files).
-	if err := pack.Write(f.out, nil); err != nil {
+	if err := pack.Check(f.out); err != nil {
 		return data, nil, fmt.Sprintf("-out: %v", err)
 	}
 	acfg, arn, err := archiveConfig(ctx, d, c, f.maxAttempts, f.role, f.archiveRole)

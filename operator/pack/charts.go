@@ -199,6 +199,7 @@ func vertical(c Chart, bars []Bar) Chart {
 		b.VX, b.VY = x+slot/2, b.Y-4
 		b.LX, b.LY = x+slot/2, top+plotHeight+8
 	}
+	c.Vertical = true
 	c.Bars, c.Width, c.Height = bars, 16+float64(len(bars))*slot, top+plotHeight+80
 	return c
 }

@@ -113,13 +113,21 @@ func Sums(files []File) []byte {
 // ErrNotEmpty is Write's refusal of a directory that holds files: a pack never replaces evidence.
 var ErrNotEmpty = errors.New("exists and is not empty (a pack is never written over files; choose a new directory)")
 
-// Write puts files into dir, which must not exist or be empty: into a new directory next to it
-// first, renamed to dir when every file is written, so that dir holds a whole pack or nothing.
-func Write(dir string, files []File) error {
+// Check says whether Write may write into dir: it does not exist, or it is an empty directory.
+func Check(dir string) error {
 	switch entries, err := os.ReadDir(dir); {
 	case err == nil && len(entries) > 0:
 		return fmt.Errorf("%s: %w", dir, ErrNotEmpty)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	return nil
+}
+
+// Write puts files into dir, which must not exist or be empty: into a new directory next to it
+// first, renamed to dir when every file is written, so that dir holds a whole pack or nothing.
+func Write(dir string, files []File) error {
+	if err := Check(dir); err != nil {
 		return err
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
