@@ -248,4 +248,3 @@ func TestReportPolicy(t *testing.T) {
 	}
 	checkPolicyGrants(t, recorded)
 }
-
