@@ -38,7 +38,7 @@ const TopN = 20
 // Geometry of the charts (SVG user units).
 const (
 	labelWidth = 190.0 // horizontal: the labels' column
-	barSpan    = 420.0 // the longest bar
+	barSpan    = 340.0 // the longest bar
 	rowHeight  = 26.0
 	plotHeight = 160.0 // vertical: the tallest bar
 )
@@ -49,7 +49,7 @@ var archiveKinds = []struct{ check, label, class string }{
 	{"coverage.session", "recorded", "ok"},
 	{"coverage.transcript", "output, no transcript", "warn"},
 	{"coverage.recording", "RDP, recording not looked up", "warn"},
-	{"coverage.unlogged-way", "way not logged: ledger entry only", "warn"},
+	{"coverage.unlogged-way", "ledger entry only", "warn"},
 	{"coverage.missing", "nothing in the archive", "fail"},
 	{"coverage.forged", "output without a start", "fail"},
 }
@@ -193,13 +193,13 @@ func vertical(c Chart, bars []Bar) Chart {
 	top := 18.0
 	for i := range bars {
 		b := &bars[i]
-		x := 8 + float64(i)*slot
+		x := 24 + float64(i)*slot
 		b.H = float64(b.Value) * scale
 		b.X, b.Y, b.W = x+2, top+plotHeight-b.H, slot-4
 		b.VX, b.VY = x+slot/2, b.Y-4
 		b.LX, b.LY = x+slot/2, top+plotHeight+8
 	}
 	c.Vertical = true
-	c.Bars, c.Width, c.Height = bars, 16+float64(len(bars))*slot, top+plotHeight+80
+	c.Bars, c.Width, c.Height = bars, 32+float64(len(bars))*slot, top+plotHeight+80
 	return c
 }
