@@ -5,6 +5,7 @@
 // independently: SVGs with a size, bars whose lengths are proportional to their values, the
 // values written as text, no network request and no console error. Without Chromium the test
 // fails in CI (CI=true) and skips elsewhere, saying so.
+/* global getComputedStyle -- the callbacks of $$eval and $eval run in the page */
 const test = require('node:test');
 const assert = require('node:assert');
 const { execFileSync } = require('node:child_process');
