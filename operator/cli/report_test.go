@@ -248,3 +248,33 @@ func TestReportPolicy(t *testing.T) {
 	}
 	checkPolicyGrants(t, recorded)
 }
+
+// Run in the first minutes after the period, the validation stops at the last hour whose digest is
+// written (the digester writes hour H at H+1:05) and says so.
+func TestReportDigestsDue(t *testing.T) {
+	for _, tc := range []struct {
+		now   time.Time
+		to    string
+		hours int
+	}{
+		{time.Date(2026, 11, 3, 0, 4, 0, 0, time.UTC), "2026-11-02T22", 23},
+		{time.Date(2026, 11, 3, 1, 20, 0, 0, time.UTC), "2026-11-02T23", 24},
+	} {
+		f := newFake(t, 1, nil, both(cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "")}, nil), dayDigests(t, reportDay)))
+		f.now = tc.now
+		dir := filepath.Join(t.TempDir(), "pack")
+		code, stdout, stderr := f.run("report", "-from", "2026-11-02", "-to", "2026-11-02", "-poll", "1ms", "-out", dir)
+		if code != report.ExitFindings {
+			t.Fatalf("exit %d:\n%s\n%s", code, stdout, stderr)
+		}
+		d, _ := readPack(t, dir)
+		if d.Validation.To != tc.to || d.Validation.Hours != tc.hours {
+			t.Errorf("at %s: validation %+v, want to %s, %d hours", tc.now, d.Validation, tc.to, tc.hours)
+		}
+		for _, fd := range d.Validation.Findings {
+			if fd.Check == evidence.MissingHour {
+				t.Errorf("at %s: %s %s", tc.now, fd.Check, fd.Subject)
+			}
+		}
+	}
+}
