@@ -68,6 +68,9 @@ type Input struct {
 	Report   *report.Report
 	// Progress receives a line per step (stderr); nil for none.
 	Progress io.Writer
+	// Ledger, when not nil, receives the ledger rows Run read (sessionaudit report lists the
+	// sessions and denied starts of the same rows).
+	Ledger func([]Row)
 }
 
 type forwarded struct {
@@ -88,6 +91,9 @@ func Run(ctx context.Context, in Input) error {
 		[]string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"}, in.Poll, in.Timeout)
 	if err != nil {
 		return err
+	}
+	if in.Ledger != nil {
+		in.Ledger(ledger)
 	}
 	// Output of a session may arrive the day after its start.
 	progress(in, "coverage: %d ledger event(s); forwarded output, %s to %s", len(ledger), day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1)))
