@@ -54,10 +54,11 @@ function client() {
     },
     // A transcript is the exact key (ListObjectsV2 with it as the prefix, as operator/coverage).
     transcript: async (key) => ((await s3.send(new ListObjectsV2Command({ Bucket: ARCHIVE_BUCKET, Prefix: key }))).Contents || []).some((o) => o.Key === key),
-    // S3 user guide, "Add preconditions to S3 operations with conditional requests" (conditional
-    // writes): PutObject with If-None-Match "*" writes only when no object has the key, and fails
-    // with 412 Precondition Failed otherwise (409 ConditionalRequestConflict for a concurrent
-    // write: the other run claimed it). True when this run claimed the day.
+    // S3 user guide, "How to prevent object overwrites with conditional writes"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html): PutObject
+    // with If-None-Match "*" (s3:PutObject is the permission) writes only when no object has the
+    // key, and fails with 412 Precondition Failed otherwise (409 ConditionalRequestConflict for a
+    // concurrent write: the other run claimed it). True when this run claimed the day.
     claim: async (key, body) => {
       try {
         await s3.send(new PutObjectCommand({ Bucket: RESULTS_BUCKET, Key: MARKER_PREFIX + key, Body: body, IfNoneMatch: '*' }));
