@@ -142,7 +142,7 @@ func New(scope constructs.Construct, id string, props *Props) *CoverageCheck {
 		ObjectSid: jsii.String("ReadTheLedgerAndOutput"), KeySid: jsii.String("DecryptTheArchive"),
 	}).ReadStatements()...)
 	if p.TopicKey != nil {
-		// SNS developer guide, "Encryption at rest": a publisher to an encrypted topic needs
+		// SNS developer guide, "Key management" (encryption at rest): publishers to an encrypted topic need
 		// kms:GenerateDataKey* and kms:Decrypt on its key.
 		statements = append(statements, st("EncryptTheMessage", []string{"kms:GenerateDataKey*", "kms:Decrypt"}, []string{*p.TopicKey.KeyArn()},
 			map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", *stack.Region())}}))
@@ -191,6 +191,10 @@ func New(scope constructs.Construct, id string, props *Props) *CoverageCheck {
 	} {
 		acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")),
 			acknowledge.Finding{ID: "AwsSolutions-IAM5[" + acknowledge.Resource(this, jsii.String(w.resource)) + "]", Reason: w.reason})
+	}
+	if p.TopicKey != nil {
+		acknowledge.On(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")), acknowledge.Finding{ID: "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+			Reason: "the SNS developer guide names kms:GenerateDataKey* for publishers to an encrypted topic; granted on the topic's key only, and only through SNS (kms:ViaService)"})
 	}
 	if p.DeadLetterQueue == nil {
 		acknowledge.On(dead, acknowledge.Finding{ID: "AwsSolutions-SQS3", Reason: "this queue is itself the dead-letter queue of the daily check's invocations"})
