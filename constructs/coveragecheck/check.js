@@ -190,16 +190,16 @@ function gapsMessage(day, findings, listed) {
   if (others.length) lines.push('Also (not gaps): ' + others.length + ' warning(s): ' + [...new Set(others.map((f) => f.cause))].join(', ') + '.');
   const shown = gaps.filter((f) => f.check !== 'coverage.ledger');
   if (shown.length) {
-    lines.push('', (shown.length > listed ? 'The first ' + listed + ' of ' + shown.length : 'The ' + shown.length) + ':');
+    lines.push('', (shown.length > listed ? 'The first ' + listed + ' of ' + shown.length : 'All ' + shown.length) + ':');
     for (const f of shown.slice(0, listed)) lines.push('  ' + f.subject + '  ' + f.account + ' ' + f.region + '  ' + f.cause + ': ' + f.message);
   }
-  lines.push('', 'Every session of the day, what the archive holds of it and why something is missing:', '  sessionaudit coverage -from ' + day + ' -to ' + day, '', 'docs/evidence.md, "Coverage".');
-  return { subject: 'sessionaudit coverage ' + day + ': ' + parts.join(', '), message: lines.join('\n') + '\n' };
+  lines.push('', 'The day\'s sessions, what the archive holds of each and why something is missing:', '  sessionaudit coverage -from ' + day + ' -to ' + day, '', 'docs/evidence.md, "Coverage".');
+  return { subject: '[sessionaudit] coverage of ' + day + ': ' + parts.join(', '), message: lines.join('\n') + '\n' };
 }
 
 function failureMessage(day, error) {
   return {
-    subject: 'sessionaudit coverage ' + day + ': could not run',
+    subject: '[sessionaudit] coverage of ' + day + ': could not run',
     message: ['sessionaudit daily coverage of ' + day + ' (UTC) could not run: ' + error.message, '',
       'Nothing is known of the day\'s sessions: this is not an all-clear. Run it yourself:',
       '  sessionaudit coverage -from ' + day + ' -to ' + day, '',

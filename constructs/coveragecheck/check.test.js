@@ -61,7 +61,7 @@ test('gaps: one message with the counts by cause, the first sessions and the com
   assert.strictEqual(r.sent, 'gaps');
   assert.strictEqual(f.published.length, 1);
   const { subject, message } = f.published[0];
-  assert.strictEqual(subject, 'sessionaudit coverage 2026-11-02: 3 session(s) without a record, 1 forged output');
+  assert.strictEqual(subject, '[sessionaudit] coverage of 2026-11-02: 3 session(s) without a record, 1 forged output');
   assert.ok(subject.length <= 100);
   assert.match(message, /^sessionaudit daily coverage of 2026-11-02 \(UTC\): 3 session\(s\) without a record, 1 forged output\.\n/);
   assert.match(message, /\n {2}2 {2}no output after start\n/);
@@ -88,7 +88,7 @@ test('the empty ledger: a message saying it cannot tell', async () => {
   const r = await run(now, f, settings());
   assert.strictEqual(r.sent, 'gaps');
   assert.strictEqual(f.published.length, 1);
-  assert.strictEqual(f.published[0].subject, 'sessionaudit coverage 2026-11-02: the ledger is empty');
+  assert.strictEqual(f.published[0].subject, '[sessionaudit] coverage of 2026-11-02: the ledger is empty');
   assert.match(f.published[0].message, /coverage cannot tell whether any session went unrecorded/);
   assert.match(f.published[0].message, /\n {2}1 {2}the ledger is empty: cannot tell\n/);
 });
@@ -97,7 +97,7 @@ test('a query that fails: a message saying coverage could not run, and the funct
   const f = fake({ fails: 'query q-1 FAILED: Access denied' });
   await assert.rejects(run(now, f, settings()), /coverage of 2026-11-02 could not run \(announced\): query q-1 FAILED: Access denied/);
   assert.strictEqual(f.published.length, 1);
-  assert.strictEqual(f.published[0].subject, 'sessionaudit coverage 2026-11-02: could not run');
+  assert.strictEqual(f.published[0].subject, '[sessionaudit] coverage of 2026-11-02: could not run');
   assert.match(f.published[0].message, /could not run: query q-1 FAILED: Access denied\n\nNothing is known of the day's sessions: this is not an all-clear\./);
   assert.match(f.published[0].message, /sessionaudit coverage -from 2026-11-02 -to 2026-11-02/);
   // The retry of the failed invocation fails again, without a second message.
