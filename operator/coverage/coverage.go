@@ -7,7 +7,6 @@ package coverage
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"io"
 	"maps"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
 	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/permissions"
@@ -29,16 +29,13 @@ import (
 )
 
 // LedgerSQL lists every ledger event of the arrival days given (first, last; yyyy/MM/dd), with the
-// session it names; test/search/coverage.test.js runs it on objects laid out as the ledger writes them.
-//
-//go:embed ledger.sql
-var LedgerSQL string
+// session it names: archivesearch.CoverageLedgerSQL, the one text the daily coverage check
+// (constructs/coveragecheck) runs too.
+var LedgerSQL = archivesearch.CoverageLedgerSQL
 
 // ForwardedSQL lists each session's forwarded output (lines, first and last event) of the days
-// given; test/search/coverage.test.js runs it on forwarded objects.
-//
-//go:embed forwarded.sql
-var ForwardedSQL string
+// given: archivesearch.CoverageForwardedSQL.
+var ForwardedSQL = archivesearch.CoverageForwardedSQL
 
 // Events of the ledger that start a Session Manager session (a transcript and forwarded output
 // are expected), an RDP connection (a recording is expected), or another way in (Session Manager

@@ -1,4 +1,4 @@
-// The two queries of `sessionaudit coverage` (operator/coverage/ledger.sql and forwarded.sql), run
+// The two queries of `sessionaudit coverage` (constructs/archivesearch/coverage_ledger.sql and coverage_forwarded.sql; the daily coverage check runs them too), run
 // with DuckDB (harness.js; what it stands in for: queries.test.js) on objects laid out as the
 // ledger's stream and the forwarded logs' streams write them, read through the Glue tables of the
 // golden SessionAudit-LogArchive template. The Go tests answer these queries from canned rows
@@ -12,7 +12,7 @@ const zlib = require('node:zlib');
 const { DuckDBInstance } = require('@duckdb/node-api');
 const { root, resources, cfg, loadTable } = require('./harness');
 
-const sql = (name) => fs.readFileSync(path.join(root, 'operator', 'coverage', name), 'utf8');
+const sql = (name) => fs.readFileSync(path.join(root, 'constructs', 'archivesearch', 'coverage_' + name), 'utf8');
 const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(');
 async function query(connection, name, params) {
   const statement = await connection.prepare(toDuckDB(sql(name)));
