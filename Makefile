@@ -79,8 +79,10 @@ lint: deps
 	npx --no-install eslint constructs test eslint.config.js
 
 # Tests synthesize with the validator off (CDK_VALIDATION=false); `synth` validates afterwards.
+# ./test is named first so that go test builds and starts it first: its one jsii runtime is the
+# longest run, and the other packages fill the second core beside it.
 test-go: deps
-	CDK_VALIDATION=false go test ./...
+	CDK_VALIDATION=false go test ./test ./...
 
 # The inline Lambda handlers' own tests (Node's built-in runner, fake AWS clients), on the readable
 # source and again on the code that ships (the templates' ZipFile, SHIPPED=1).
