@@ -144,11 +144,21 @@ MATRIX_OUT := cdk.out.matrix
 test-config: deps $(SECURITY_DEPS)
 	@CDK_VALIDATION=false go run ./test/matrix -out $(MATRIX_OUT) $(CONFIG_MATRIX)
 	@$(MAKE) --no-print-directory -j $(SECURITY_JOBS) --output-sync=target \
-	  $(foreach c,$(CONFIG_MATRIX),$(MATRIX_OUT)/$(basename $(notdir $(c)))/security)
+	  $(foreach j,$(shell seq $(SECURITY_SHARES)),$(MATRIX_OUT)/security-$(j))
 
-# The security proof on one assembly of the matrix; make test-config runs one per core at a time
-# (each is one Node process at a time, mostly the rule packs), each one's output kept together.
+# The security proof on the matrix's assemblies: one Node process per core
+# (test/security/assemblies.js, CDK_OUTS), the j-th taking every SECURITY_JOBS-th assembly from the
+# j-th on, each one's output kept together.
 SECURITY_JOBS := $(shell nproc 2>/dev/null || echo 2)
+MATRIX_DIRS := $(foreach c,$(CONFIG_MATRIX),$(MATRIX_OUT)/$(basename $(notdir $(c))))
+SECURITY_SHARES := $(shell j=$(SECURITY_JOBS); n=$(words $(MATRIX_DIRS)); echo $$((j < n ? j : n)))
+security_share = $(foreach k,$(shell seq $(1) $(SECURITY_SHARES) $(words $(MATRIX_DIRS))),$(word $(k),$(MATRIX_DIRS)))
+$(MATRIX_OUT)/security-%: $(SECURITY_DEPS)
+	@echo "    security $(call security_share,$*)"
+	@CDK_OUTS="$(call security_share,$*)" \
+	  node --test --test-reporter=./test/security/reporter.js test/security/assemblies.js
+
+# The security proof on one assembly of the matrix (make cdk.out.matrix/<name>/security).
 $(MATRIX_OUT)/%/security: $(SECURITY_DEPS)
 	@echo "    security $(MATRIX_OUT)/$*"
 	@CDK_OUT=$(MATRIX_OUT)/$* node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
