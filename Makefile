@@ -104,8 +104,9 @@ $(SECURITY_DEPS): test/security/package.json test/security/package-lock.json
 
 # The security proof over the synthesized templates: cdk-nag's AwsSolutions, NIST 800-53 rev 5,
 # HIPAA Security and PCI DSS 3.2.1 packs, the access matrix and the scaling limits.
+# One Node process runs every test file (test/security/assemblies.js; CDK_OUT names another assembly).
 security: $(SECURITY_DEPS) cdk.out/manifest.json
-	node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
+	CDK_OUTS="$${CDK_OUT:-cdk.out}" node --test --test-reporter=./test/security/reporter.js test/security/assemblies.js
 
 SEARCH_DEPS := test/search/node_modules/.package-lock.json
 $(SEARCH_DEPS): test/search/package.json test/search/package-lock.json
