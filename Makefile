@@ -147,9 +147,9 @@ test-config: deps $(SECURITY_DEPS)
 	@$(MAKE) --no-print-directory -j $(SECURITY_JOBS) --output-sync=target \
 	  $(foreach j,$(shell seq $(SECURITY_SHARES)),$(MATRIX_OUT)/security-$(j))
 
-# The security proof on the matrix's assemblies: one Node process per core
-# (test/security/assemblies.js, CDK_OUTS), the j-th taking every SECURITY_JOBS-th assembly from the
-# j-th on, each one's output kept together.
+# The security proof on the matrix's assemblies: one Node process per core, at most one per
+# assembly (test/security/assemblies.js, CDK_OUTS), the j-th taking every SECURITY_SHARES-th
+# assembly from the j-th on, each one's output kept together.
 SECURITY_JOBS := $(shell nproc 2>/dev/null || echo 2)
 MATRIX_DIRS := $(foreach c,$(CONFIG_MATRIX),$(MATRIX_OUT)/$(basename $(notdir $(c))))
 SECURITY_SHARES := $(shell j=$(SECURITY_JOBS); n=$(words $(MATRIX_DIRS)); echo $$((j < n ? j : n)))
@@ -162,7 +162,7 @@ $(MATRIX_OUT)/security-%: $(SECURITY_DEPS)
 # The security proof on one assembly of the matrix (make cdk.out.matrix/<name>/security).
 $(MATRIX_OUT)/%/security: $(SECURITY_DEPS)
 	@echo "    security $(MATRIX_OUT)/$*"
-	@CDK_OUT=$(MATRIX_OUT)/$* node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
+	@CDK_OUTS=$(MATRIX_OUT)/$* node --test --test-reporter=./test/security/reporter.js test/security/assemblies.js
 
 # make test's steps, one line each with its wall and CPU time when it ends (test/bench/steps.sh:
 # ==> step  12.3 s  (CPU 20.1 s)), so that a slow one shows. The steps of TEST_BESIDE start at
