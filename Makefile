@@ -79,8 +79,10 @@ lint: deps
 	npx --no-install eslint constructs test eslint.config.js
 
 # Tests synthesize with the validator off (CDK_VALIDATION=false); `synth` validates afterwards.
+# ./test is named first so that go test builds and starts it first: its one jsii runtime is the
+# longest run, and the other packages fill the second core beside it.
 test-go: deps
-	CDK_VALIDATION=false go test ./...
+	CDK_VALIDATION=false go test ./test ./...
 
 # The inline Lambda handlers' own tests (Node's built-in runner, fake AWS clients), on the readable
 # source and again on the code that ships (the templates' ZipFile, SHIPPED=1).
@@ -102,8 +104,9 @@ $(SECURITY_DEPS): test/security/package.json test/security/package-lock.json
 
 # The security proof over the synthesized templates: cdk-nag's AwsSolutions, NIST 800-53 rev 5,
 # HIPAA Security and PCI DSS 3.2.1 packs, the access matrix and the scaling limits.
+# One Node process runs every test file (test/security/assemblies.js; CDK_OUT names another assembly).
 security: $(SECURITY_DEPS) cdk.out/manifest.json
-	node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
+	CDK_OUTS="$${CDK_OUT:-cdk.out}" node --test --test-reporter=./test/security/reporter.js test/security/assemblies.js
 
 SEARCH_DEPS := test/search/node_modules/.package-lock.json
 $(SEARCH_DEPS): test/search/package.json test/search/package-lock.json
@@ -152,20 +155,34 @@ MATRIX_OUT := cdk.out.matrix
 test-config: deps $(SECURITY_DEPS)
 	@CDK_VALIDATION=false go run ./test/matrix -out $(MATRIX_OUT) $(CONFIG_MATRIX)
 	@$(MAKE) --no-print-directory -j $(SECURITY_JOBS) --output-sync=target \
-	  $(foreach c,$(CONFIG_MATRIX),$(MATRIX_OUT)/$(basename $(notdir $(c)))/security)
+	  $(foreach j,$(shell seq $(SECURITY_SHARES)),$(MATRIX_OUT)/security-$(j))
 
-# The security proof on one assembly of the matrix; make test-config runs one per core at a time
-# (each is one Node process at a time, mostly the rule packs), each one's output kept together.
+# The security proof on the matrix's assemblies: one Node process per core, at most one per
+# assembly (test/security/assemblies.js, CDK_OUTS), the j-th taking every SECURITY_SHARES-th
+# assembly from the j-th on, each one's output kept together.
 SECURITY_JOBS := $(shell nproc 2>/dev/null || echo 2)
+MATRIX_DIRS := $(foreach c,$(CONFIG_MATRIX),$(MATRIX_OUT)/$(basename $(notdir $(c))))
+SECURITY_SHARES := $(shell j=$(SECURITY_JOBS); n=$(words $(MATRIX_DIRS)); echo $$((j < n ? j : n)))
+security_share = $(foreach k,$(shell seq $(1) $(SECURITY_SHARES) $(words $(MATRIX_DIRS))),$(word $(k),$(MATRIX_DIRS)))
+$(MATRIX_OUT)/security-%: $(SECURITY_DEPS)
+	@echo "    security $(call security_share,$*)"
+	@CDK_OUTS="$(call security_share,$*)" \
+	  node --test --test-reporter=./test/security/reporter.js test/security/assemblies.js
+
+# The security proof on one assembly of the matrix (make cdk.out.matrix/<name>/security).
 $(MATRIX_OUT)/%/security: $(SECURITY_DEPS)
 	@echo "    security $(MATRIX_OUT)/$*"
-	@CDK_OUT=$(MATRIX_OUT)/$* node --test --test-reporter=dot $(sort $(wildcard test/security/*.test.js))
+	@CDK_OUTS=$(MATRIX_OUT)/$* node --test --test-reporter=./test/security/reporter.js test/security/assemblies.js
 
-# make test's steps, in order, one line each with its wall and CPU time (test/bench/steps.sh:
-# ==> step  12.3 s  (CPU 20.1 s)), so that a slow one shows.
+# make test's steps, one line each with its wall and CPU time when it ends (test/bench/steps.sh:
+# ==> step  12.3 s  (CPU 20.1 s)), so that a slow one shows. The steps of TEST_BESIDE start at
+# once, beside the others, which run one after the other in this order: test-go's CDK tests keep
+# one core busy with one jsii runtime for most of its time, and the rest uses the other. The app is
+# built first (test-go's app runs and make synth then find it up to date and leave it be).
 TEST_STEPS := test-go test-js test-search test-report test-examples test-config synth security
-test:
-	@MAKE="$(MAKE)" bash test/bench/steps.sh $(TEST_STEPS)
+TEST_BESIDE := test-go
+test: build
+	@MAKE="$(MAKE)" BESIDE="$(TEST_BESIDE)" bash test/bench/steps.sh $(TEST_STEPS)
 
 # The cost model over the synthesized templates and cost/prices.json (README "Cost"), for your
 # organization: make cost ACCOUNTS=300 [VPCS=2 AZS=3]; the regions are the configuration's.

@@ -23,7 +23,7 @@ func TestBucketLayoutIsSpelledOneWay(t *testing.T) {
 	mention := regexp.MustCompile(`(cloudwatch/|session-manager/|\bledger/|\bdigests/)(<[^>]+>|\$\{[a-z]+\})`)
 	var files []string
 	_ = filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
-		if err != nil || (d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), "."))) {
+		if err != nil || (d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), "cdk.out") || strings.HasPrefix(d.Name(), "."))) {
 			if d != nil && d.IsDir() && path != ".." {
 				return filepath.SkipDir
 			}
