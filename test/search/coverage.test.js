@@ -126,8 +126,10 @@ test('coverage\'s forwarded query counts each session\'s output lines, with its 
 // show and play's two queries (operator/coverage/session.go). session_ledger.sql is a wrapper:
 // SessionLedgerSQL is it with ledger.sql in place of its "-- ledger.sql" line, and so is this.
 // Athena's json_format(CAST(x AS JSON)) is DuckDB's to_json(x) as text.
+// They live beside it (only the CLI runs them); coverage's two are in constructs/archivesearch.
+const showSQL = (name) => fs.readFileSync(path.join(root, 'operator', 'coverage', name), 'utf8');
 async function showQuery(connection, name, params) {
-  const text = name === 'session_ledger.sql' ? sql(name).replace('-- ledger.sql', sql('ledger.sql').trim()) : sql(name);
+  const text = name === 'session_ledger.sql' ? showSQL(name).replace('-- ledger.sql', sql('ledger.sql').trim()) : showSQL(name);
   const statement = await connection.prepare(toDuckDB(text).replace(/\bjson_format\(CAST\((\w+) AS JSON\)\)/g, 'CAST(to_json($1) AS VARCHAR)'));
   params.forEach((p, i) => statement.bindVarchar(i + 1, p));
   return (await statement.runAndReadAll()).getRowObjectsJson();
