@@ -40,6 +40,10 @@ var (
 	// 404 (GetObject needs s3:ListBucket for it), coverage's transcript lookup, validate's versions
 	// (ListObjectVersions needs s3:ListBucketVersions).
 	AuditorKeyListActions = []string{"s3:ListBucket", "s3:ListBucketVersions"}
+	// AuditorKeyListCondition lets AuditorKeyListActions list only with a prefix of one character
+	// or more: never the whole bucket (IAM user guide, "Condition operators": StringLike on a key
+	// the request lacks does not match; s3:prefix, Service Authorization Reference, Amazon S3).
+	AuditorKeyListCondition = map[string]any{"StringLike": map[string]any{"s3:prefix": "?*"}}
 )
 
 // auditorPolicy lets its holders run queries in the workgroup (and only there), read the tables'
@@ -74,7 +78,7 @@ func auditorPolicy(scope constructs.Construct, stack awscdk.Stack, s *Search, p 
 			// sessionaudit validate, show and coverage read the archive by key: the digests list
 			// every object written, whatever its prefix.
 			st("ReadObjectVersions", AuditorVersionActions, []string{bucket + "/*"}, nil),
-			st("ListOneKey", AuditorKeyListActions, []string{bucket}, nil),
+			st("ListOneKey", AuditorKeyListActions, []string{bucket}, AuditorKeyListCondition),
 			st("UseTheResults", AuditorResultsActions,
 				[]string{*s.ResultsBucket.BucketArn(), results}, nil),
 			st("EncryptTheResults", AuditorResultsKeyActions, []string{*p.Key.KeyArn()},

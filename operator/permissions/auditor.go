@@ -66,7 +66,7 @@ func AuditorActionOf(key string) string {
 // AuditorPolicy is the identity policy of the auditor's commands (sessionaudit policy -auditor),
 // for a role in the log-archive account, or for the caller elsewhere with assumeRole allowed: the
 // queries in the session-audit workgroup; the archive read by key and listed one key at a time
-// (ListObjectsV2 and ListObjectVersions with the key as Prefix); and what Athena does with the
+// (ListObjectsV2 and ListObjectVersions with the key as Prefix; never without a prefix); and what Athena does with the
 // caller's credentials (AthenaOnBehalfActions). The log-archive stack's AuditorPolicyArn grants
 // all of it (archivesearch builds it from the same action lists), and more for the Athena
 // console.
@@ -79,8 +79,9 @@ func AuditorPolicy(assumeRole string) map[string]any {
 			"Resource": "arn:*:athena:*:*:workgroup/" + archivesearch.DefaultWorkGroupName},
 		map[string]any{"Sid": "SessionAuditAuditorReadByKey", "Effect": "Allow",
 			"Action": sortedUnique(slices.Concat(logbucket.ReadActions, archivesearch.AuditorVersionActions)), "Resource": bucket + "/*"},
-		map[string]any{"Sid": "SessionAuditAuditorListOneKey", "Effect": "Allow",
-			"Action": sortedUnique(slices.Concat(archivesearch.AuditorKeyListActions, []string{"s3:GetBucketLocation"})), "Resource": bucket},
+		map[string]any{"Sid": "SessionAuditAuditorListOneKey", "Effect": "Allow", "Action": archivesearch.AuditorKeyListActions, "Resource": bucket,
+			"Condition": archivesearch.AuditorKeyListCondition},
+		map[string]any{"Sid": "SessionAuditAthenaLocatesTheArchive", "Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": bucket},
 		map[string]any{"Sid": "SessionAuditAthenaReadsTables", "Effect": "Allow", "Action": archivesearch.AuditorTableActions,
 			"Resource": []string{"arn:*:glue:*:*:catalog", "arn:*:glue:*:*:database/" + archivesearch.DefaultDatabaseName,
 				"arn:*:glue:*:*:table/" + archivesearch.DefaultDatabaseName + "/*"}},
