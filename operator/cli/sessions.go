@@ -161,6 +161,11 @@ func writeSessions(w io.Writer, list []coverage.Session, jsonOut, csvOut bool) e
 	fmt.Fprintln(tw, strings.ToUpper(strings.Join(sessionsHeader[:tableColumns], "\t")))
 	for _, s := range list {
 		r := sessionsRow(s)
+		var names []string // the table names the approvers; CSV and JSON keep their ARNs
+		for _, a := range strings.Fields(s.Approver) {
+			names = append(names, coverage.Person(a))
+		}
+		r[slices.Index(sessionsHeader, "approver")] = strings.Join(names, " ")
 		for i, v := range r {
 			r[i] = strings.Join(strings.Fields(v), " ") // a reason's tabs and line breaks would break the table
 			if r[i] == "" {

@@ -101,12 +101,13 @@ func TestSessionsRecorded(t *testing.T) {
 			t.Errorf("%s: recorded %q, want %q", s.ID, s.Recorded, want[s.ID])
 		}
 	}
-	// The table shows it, and keeps a reason with a tab on one line.
-	f = newFake(t, 1, nil, cannedLedger(0, withJoin(wayStart("s-1", "StartSession", bob, ""), "two\twords\nand a line", "", "", "", "")))
+	// The table shows it, and keeps a reason with a tab on one line; it names the approvers.
+	approvers := "arn:aws:sts::" + m + ":assumed-role/AWSReservedSSO_Approver_0123/dave@example.com arn:aws:iam::" + m + ":user/erin"
+	f = newFake(t, 1, nil, cannedLedger(0, withJoin(wayStart("s-1", "StartSession", bob, ""), "two\twords\nand a line", "", "", "", approvers)))
 	code, out, _ := f.run("sessions", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != report.ExitClean || len(lines) != 2 || !strings.Contains(lines[0], "RECORDED") || !strings.Contains(lines[1], "two words and a line") ||
-		!strings.Contains(lines[1], "s-1.log, forwarded output") {
+		!strings.Contains(lines[1], "s-1.log, forwarded output") || !strings.Contains(lines[1], " dave@example.com erin ") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
