@@ -15,7 +15,7 @@ CDK := npx --no-install cdk
 CONFIG ?= $(SESSIONAUDIT_CONFIG)
 CONFIG_ARG := $(if $(CONFIG),-c configFile=$(abspath $(CONFIG)))
 
-.PHONY: help deps build cdk synth lint test test-config test-go test-js test-search test-examples security cost preflight verify bench clean
+.PHONY: help deps build cdk synth lint test test-config test-go test-js test-search test-report test-examples security cost preflight verify bench clean
 
 help:
 	@echo "make synth   synthesize every stack into a clean cdk.out/ (validated; no AWS credentials; CONFIG=<path>)"
@@ -113,6 +113,16 @@ $(SEARCH_DEPS): test/search/package.json test/search/package-lock.json
 test-search: $(SEARCH_DEPS)
 	node --test --test-reporter=dot $(sort $(wildcard test/search/*.test.js))
 
+REPORT_DEPS := test/report/node_modules/.package-lock.json
+$(REPORT_DEPS): test/report/package.json test/report/package-lock.json
+	npm ci --prefix test/report --no-audit --no-fund --loglevel=error
+
+# The evidence pack of sessionaudit report in headless Chromium (Debian's chromium package, which
+# .ci/run installs; puppeteer-core drives it and downloads no browser): the charts render with the
+# numbers of report.json. It fails in CI without Chromium and skips elsewhere, saying so.
+test-report: $(REPORT_DEPS)
+	node --test --test-reporter=dot $(sort $(wildcard test/report/*.test.js))
+
 # A separate app (its own go.mod, no feature flags) that uses the constructs.
 test-examples: deps
 	cd examples/reuse && CDK_VALIDATION=false go test ./...
@@ -153,7 +163,7 @@ $(MATRIX_OUT)/%/security: $(SECURITY_DEPS)
 
 # make test's steps, in order, one line each with its wall and CPU time (test/bench/steps.sh:
 # ==> step  12.3 s  (CPU 20.1 s)), so that a slow one shows.
-TEST_STEPS := test-go test-js test-search test-examples test-config synth security
+TEST_STEPS := test-go test-js test-search test-report test-examples test-config synth security
 test:
 	@MAKE="$(MAKE)" bash test/bench/steps.sh $(TEST_STEPS)
 

@@ -282,6 +282,9 @@ type Notifications struct {
 	Emails []string `json:"emails"`
 	// ConsoleSignIn also notifies console sign-ins. Default true.
 	ConsoleSignIn bool `json:"consoleSignIn"`
+	// DailyCoverage runs yesterday's coverage once a day in the log-archive account and
+	// announces its gaps on the topic (constructs/coveragecheck). Default true.
+	DailyCoverage bool `json:"dailyCoverage"`
 	// Chat also publishes every message in the custom notification format of AWS chat
 	// integrations to a second topic (for Slack or Microsoft Teams). Default false.
 	Chat bool `json:"chat"`

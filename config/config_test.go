@@ -55,7 +55,7 @@ func TestDefaultsApplyToOmittedFields(t *testing.T) {
 	}
 	if cfg.Session.IdleSessionTimeoutMinutes != nil || cfg.Session.MaxSessionDurationMinutes != nil || cfg.Session.RunAsEnabled != nil ||
 		!cfg.Session.CloudWatchStreaming || cfg.Session.EncryptionKey != "organization" || !cfg.Guardrails.Enabled || cfg.Guardrails.UnloggedSessions != "notify" || cfg.Retention.CloudWatchDays != 365 || cfg.Retention.ArchiveDays != 2557 ||
-		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || cfg.DelegatedAdmin ||
+		cfg.Retention.ObjectLockMode != "GOVERNANCE" || !cfg.RDPRecording.Enabled || !cfg.Notifications.ConsoleSignIn || !cfg.Notifications.DailyCoverage || cfg.DelegatedAdmin ||
 		!cfg.StackSet.RetainStacksOnAccountRemoval || cfg.StackSet.RegionConcurrency != "PARALLEL" ||
 		cfg.StackSet.MaxConcurrentPercentage != 25 || cfg.StackSet.FailureTolerancePercentage != 10 {
 		t.Errorf("documented defaults not applied: %+v", cfg)
@@ -219,6 +219,8 @@ func TestBadConfigs(t *testing.T) {
 			[]string{`forwarders: must be a list (got {})`}},
 		{"chat", func(c map[string]any) { c["notifications"].(map[string]any)["chat"] = "slack" },
 			[]string{`notifications.chat: must be true or false (got "slack")`}},
+		{"dailyCoverage", func(c map[string]any) { c["notifications"].(map[string]any)["dailyCoverage"] = "daily" },
+			[]string{`notifications.dailyCoverage: must be true or false (got "daily")`}},
 		// Elements of a list are named by their own index, whatever the elements before them are.
 		{"list problems name their index", func(c map[string]any) { c["regions"] = []any{7, "mars-1", "ap-northeast-1", "ap-northeast-1"} },
 			[]string{

@@ -63,10 +63,10 @@ var required = struct{ prices, assumptions []string }{
 	prices: []string{"kms.key", "kms.rotation", "kms.request", "cloudwatch.alarm", "logs.ingest", "logs.storage",
 		"transfer.interRegion", "firehose.ingest", "firehose.partitionGB", "firehose.partitionObject", "lambda.request",
 		"lambda.gbSecond.arm64", "lambda.gbSecond.x86_64", "s3.storage.STANDARD", "s3.put", "sns.publish", "sns.email",
-		"events.crossAccount", "s3.get", "sqs.request", "kms.asymmetricRequest"},
+		"events.crossAccount", "s3.get", "sqs.request", "kms.asymmetricRequest", "athena.tbScanned"},
 	assumptions: []string{"cloudwatchEnvelope", "cloudwatchStored", "gzipRatio", "subscriptionRecordKB", "transcriptKB",
 		"busyAccountBytesPerSecond", "processorMillis", "sessionEvents", "wayEventsPerAccount",
-		"archivedObjectsPerAccount", "digesterMillisPerObject", "digesterMillisPerRun"},
+		"archivedObjectsPerAccount", "digesterMillisPerObject", "digesterMillisPerRun", "sessionsPerAccountDay", "coverageCheckMillis"},
 }
 
 // DefaultPrices is the prices file shipped with the model (cost/prices.json).

@@ -73,8 +73,9 @@ func Report(w io.Writer, a *App, p *Prices, detail Scale, accounts, regions []in
 	ways := wayReport(w, p, plan, g, accounts)
 	ledger := ledgerReport(w, p, plan, g, accounts)
 	digests := digestsReport(w, p, plan, g, accounts)
+	check := coverageCheckReport(w, p, plan, g, accounts)
 	fmt.Fprintf(w, "## Regional prices\n\n")
-	fallbacks(w, p, slices.Concat(lines, ours, seed, session, ways, ledger, digests))
+	fallbacks(w, p, slices.Concat(lines, ours, seed, session, ways, ledger, digests, check))
 	fmt.Fprintln(w)
 	var assumptions []string
 	for id, as := range p.Assumptions {

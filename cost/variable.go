@@ -52,6 +52,10 @@ type Plan struct {
 	// without one.
 	DigesterMemoryMiB float64
 	DigesterArch      string
+	// CoverageCheckMemoryMiB and CoverageCheckArch of the daily coverage check's function
+	// (CoverageCheckDescription); 0 without one.
+	CoverageCheckMemoryMiB float64
+	CoverageCheckArch      string
 }
 
 // ReadPlan reads the storage plan and data path from the templates.
@@ -97,6 +101,10 @@ func ReadPlan(a *App) (Plan, error) {
 		if f.Properties["Description"] == DigesterDescription {
 			p.DigesterMemoryMiB = number(f.Properties["MemorySize"])
 			p.DigesterArch = fmt.Sprint(dig(f.Properties, "Architectures", 0))
+		}
+		if f.Properties["Description"] == CoverageCheckDescription {
+			p.CoverageCheckMemoryMiB = number(f.Properties["MemorySize"])
+			p.CoverageCheckArch = fmt.Sprint(dig(f.Properties, "Architectures", 0))
 		}
 	}
 	fn, err := la.first("AWS::Lambda::Function", "LogReceiverProcessor")

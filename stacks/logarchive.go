@@ -8,6 +8,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
+	"github.com/sessionaudit/sessionaudit/constructs/coveragecheck"
 	"github.com/sessionaudit/sessionaudit/constructs/digest"
 	"github.com/sessionaudit/sessionaudit/constructs/ledger"
 	"github.com/sessionaudit/sessionaudit/constructs/logbucket"
@@ -38,6 +39,9 @@ type LogArchive struct {
 	SessionKey *sessionkey.Key
 	// Search holds the archive's tables, the Athena workgroup, saved queries and auditor policy.
 	Search *archivesearch.Search
+	// CoverageCheck announces yesterday's coverage gaps on the topic; nil unless
+	// notifications.dailyCoverage.
+	CoverageCheck *coveragecheck.CoverageCheck
 }
 
 // NewLogArchive creates the SessionAudit-LogArchive stack.
@@ -110,6 +114,16 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 	// The archive's signed hourly digests (docs/evidence.md).
 	digest.New(stack, "Digests", &digest.Props{Bucket: bucket.Bucket, BucketKey: key.Key})
 
+	// Yesterday's coverage gaps, announced once a day (docs/notifications.md).
+	var check *coveragecheck.CoverageCheck
+	if c.Notifications.DailyCoverage {
+		check = coveragecheck.New(stack, "CoverageCheck", &coveragecheck.Props{
+			Topic: inbox.Topic, TopicKey: inbox.Key, Search: search,
+			ArchiveBucketName: jsii.String(CentralBucketName(c)), ArchiveKey: key.Key,
+			Regions: regions, Phase: jsii.String(c.Rollout.Phase), DeadLetterQueue: inbox.DeadLetterQueue,
+		})
+	}
+
 	output := func(id, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 	}
@@ -126,5 +140,5 @@ func NewLogArchive(scope constructs.Construct, c config.Config) *LogArchive {
 		output("SessionKeyArn", *sessionKey.Key.KeyArn(), "ARN of the multi-Region session key (primary); users who start sessions need kms:GenerateDataKey on arn:<partition>:kms:*:<log-archive account>:key/<SessionKeyId>")
 		output("SessionKeyId", *sessionKey.Key.KeyId(), "ID of the multi-Region session key (mrk-…), the same in every region")
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, Ledger: events, SessionKey: sessionKey, Search: search}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, Inbox: inbox, LogReceiver: receiver, Ledger: events, SessionKey: sessionKey, Search: search, CoverageCheck: check}
 }

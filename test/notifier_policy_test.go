@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sessionaudit/sessionaudit/constructs/coveragecheck"
 	"github.com/sessionaudit/sessionaudit/constructs/digest"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -151,8 +152,8 @@ func TestInboxRulesRetryAndDeadLetters(t *testing.T) {
 		"session-audit-Ledger":         logicalID(t, tmpl, "AWS::KinesisFirehose::DeliveryStream", "LedgerStream"),
 	}
 	for _, r := range resources(tmpl, "AWS::Events::Rule") {
-		if d := props(r)["Description"]; d == digest.ObjectsRuleDescription || d == digest.ScheduleRuleDescription {
-			continue // the digester's rules are not the inbox's
+		if d := props(r)["Description"]; d == digest.ObjectsRuleDescription || d == digest.ScheduleRuleDescription || d == coveragecheck.ScheduleRuleDescription {
+			continue // the digester's and the coverage check's rules are not the inbox's
 		}
 		name, _ := props(r)["Name"].(string)
 		want, ok := wantTarget[name]

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/coveragecheck"
 	"github.com/sessionaudit/sessionaudit/constructs/digest"
 	"github.com/sessionaudit/sessionaudit/constructs/ledger"
 	"github.com/sessionaudit/sessionaudit/constructs/loginnotifier"
@@ -46,8 +47,8 @@ func rulePatterns(t *testing.T, tmpl map[string]any) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
 	for _, r := range resources(tmpl, "AWS::Events::Rule") {
-		if d := props(r)["Description"]; d == digest.ObjectsRuleDescription || d == digest.ScheduleRuleDescription {
-			continue // the digester's rules match no notice
+		if d := props(r)["Description"]; d == digest.ObjectsRuleDescription || d == digest.ScheduleRuleDescription || d == coveragecheck.ScheduleRuleDescription {
+			continue // the digester's and the coverage check's rules match no notice
 		}
 		out[props(r)["Description"].(string)] = props(r)["EventPattern"].(map[string]any)
 	}
@@ -271,16 +272,23 @@ func agentKeyPrefix(t *testing.T, member map[string]any) string {
 // isn't available for Session Manager sessions that connect through port forwarding or SSH"), so
 // the deployed LOGGED_DOCUMENTS is exactly SSM-SessionManagerRunShell, named here as AWS names it
 // rather than through sessiondocs, which the test would otherwise share with the code it checks.
+// The daily coverage check (constructs/coveragecheck) names its causes from the same list.
 func TestFormatterLogsOnlyThePreferencesDocument(t *testing.T) {
-	var found []string
+	found := map[string]string{}
 	for _, f := range resources(logArchiveTemplate(), "AWS::Lambda::Function") {
 		v, _ := props(f)["Environment"].(map[string]any)
 		vars, _ := v["Variables"].(map[string]any)
 		if docs, ok := vars["LOGGED_DOCUMENTS"].(string); ok {
-			found = append(found, docs)
+			d, _ := props(f)["Description"].(string)
+			found[d] = docs
 		}
 	}
-	if len(found) != 1 || found[0] != "SSM-SessionManagerRunShell" {
-		t.Errorf("formatter LOGGED_DOCUMENTS %q, want exactly one formatter with \"SSM-SessionManagerRunShell\" (AWS-StartSSHSession and the port forwarding documents are never logged)", found)
+	if len(found) != 2 || found[coveragecheck.Description] == "" {
+		t.Errorf("LOGGED_DOCUMENTS in %q, want the formatter and the coverage check", found)
+	}
+	for fn, docs := range found {
+		if docs != "SSM-SessionManagerRunShell" {
+			t.Errorf("%s: LOGGED_DOCUMENTS %q, want \"SSM-SessionManagerRunShell\" (AWS-StartSSHSession and the port forwarding documents are never logged)", fn, docs)
+		}
 	}
 }

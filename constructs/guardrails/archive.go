@@ -135,11 +135,14 @@ var (
 	// RoleActions create, change or delete a role, or change who may use it.
 	RoleActions = []string{"iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
 		"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:UpdateRole"}
-	// FlowActions stop new records: streams, destinations, rules of the central bus, functions.
+	// FlowActions stop new records: streams, destinations, rules of the central bus and the
+	// stacks' own rules on the default bus (the digester's hour and S3 events, the daily coverage
+	// check), functions, and the digester's queue.
 	FlowActions = []string{"firehose:DeleteDeliveryStream", "firehose:UpdateDestination", "firehose:StopDeliveryStreamEncryption",
 		"logs:DeleteDestination", "logs:PutDestination", "logs:PutDestinationPolicy",
 		"events:DisableRule", "events:DeleteRule", "events:RemoveTargets", "events:PutRule", "events:PutTargets", "events:DeleteEventBus", "events:PutPermission", "events:RemovePermission",
-		"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:PutFunctionConcurrency", "lambda:RemovePermission"}
+		"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:PutFunctionConcurrency", "lambda:RemovePermission",
+		"sqs:DeleteQueue", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:RemovePermission"}
 )
 
 // Statement IDs of the log-archive policies.
@@ -206,6 +209,10 @@ func ArchiveFlowPolicy(p ArchiveProps) map[string]any {
 			"arn:*:events:*:*:rule/" + p.BusName + "/*",
 			"arn:*:events:*:*:event-bus/" + p.BusName,
 			"arn:*:lambda:*:*:function:" + p.StackNamePrefix + "*",
+			// Rules and queues CloudFormation names: "<stack name>-<logical ID>-<suffix>" when the
+			// template gives no name (AWS::Events::Rule Name, AWS::SQS::Queue QueueName).
+			"arn:*:events:*:*:rule/" + p.StackNamePrefix + "*",
+			"arn:*:sqs:*:*:" + p.StackNamePrefix + "*",
 		}, "Condition": archiveExempt(p, CfnExecRoles)},
 	}}
 }

@@ -116,15 +116,16 @@ func TestShowFile(t *testing.T) {
 		{name: "flags before SESSION", args: []string{"show", "-file", gz, bob}, lines: []string{"sh-5.2$ ls /tmp"},
 			header: []string{"who      bob (arn:aws:iam::333333333333:user/bob)"}, stderr: []string{"skipped 4 event(s) of 1 other session(s)"}},
 		{name: "uncompressed forwarded", args: []string{"show", alice, "-file", plain}, lines: aliceOutput},
-		{name: "transcript", args: []string{"show", alice, "-file", transcript}, lines: []string{"sh-5.2$ id\r", "uid=1001(ssm-user)\r"},
+		{name: "transcript", args: []string{"show", alice, "-file", transcript}, lines: []string{"sh-5.2$ id", "uid=1001(ssm-user)"},
 			header: []string{"account  333333333333", "region   eu-west-1", "node     (not in the object)", "source   transcript (no timing)"}, notStderr: "skipped"},
+		{name: "transcript, -raw", args: []string{"show", alice, "-file", transcript, "-raw"}, lines: []string{"sh-5.2$ id\r", "uid=1001(ssm-user)\r"}},
 		{name: "session not in the object", args: []string{"show", absent, "-file", gz}, code: 1, stderr: []string{"holds no event of session " + absent}},
 		{name: "transcript of another session", args: []string{"show", bob, "-file", transcript}, code: 1, stderr: []string{"is the transcript of session " + alice + ", not " + bob}},
 		{name: "no Session Manager event at all", args: []string{"show", alice, "-file", foreign}, code: 2, stderr: []string{"holds no Session Manager event (2 other line(s))"}},
 		{name: "empty object", args: []string{"show", alice, "-file", empty}, code: 2, stderr: []string{"holds no Session Manager event (0 other line(s))"}},
 		{name: "unreadable gzip", args: []string{"show", alice, "-file", broken}, code: 2, stderr: []string{"not readable GZIP"}},
 		{name: "missing file", args: []string{"show", alice, "-file", filepath.Join(t.TempDir(), "nope.json.gz")}, code: 2, stderr: []string{"no such file"}},
-		{name: "no -file", args: []string{"show", alice}, code: 2, stderr: []string{"-file PATH is required"}},
+		{name: "no -file and no configuration", args: []string{"show", alice}, code: 2, stderr: []string{"give -file PATH (a downloaded archive object), or -config <file>"}},
 		{name: "no SESSION", args: []string{"show", "-file", gz}, code: 2, stderr: []string{"give one SESSION"}},
 	}
 	for _, tc := range tests {

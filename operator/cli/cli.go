@@ -73,8 +73,8 @@ commands:
   preflight  read-only checks of the organization and its accounts before the first deploy
   verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
   policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume;
-             -auditor: the policy of sessions, show, play, coverage and validate)
-` + validateUsage + coverageUsage + sessionsUsage + showUsage + playUsage + `
+             -auditor: the policy of sessions, show, play, coverage, validate and report)
+` + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
 `
@@ -120,9 +120,11 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	case "sessions":
 		return sessionsCommand(ctx, args[1:], d)
 	case "show":
-		return showCommand(args[1:], d)
+		return showCommand(ctx, args[1:], d)
 	case "play":
-		return playCommand(args[1:], d)
+		return playCommand(ctx, args[1:], d)
+	case "report":
+		return reportCommand(ctx, args[1:], d)
 	}
 	fmt.Fprintf(d.Stderr, "sessionaudit: unknown command %q\n\n%s", args[0], usage)
 	return report.ExitCouldNot

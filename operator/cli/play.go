@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -10,21 +11,24 @@ import (
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
-const playUsage = `  play       replays session SESSION of a downloaded archive object with its recorded timing:
-             play SESSION -file PATH [-speed N] [-idle SECONDS] [-cast OUT] (-cast: writes an asciicast v2 file)
-show and play exit 0 when shown, 1 when the file holds nothing of SESSION, 2 when they could not run.
+const playUsage = `  play       replays session SESSION with its recorded timing, control sequences as recorded:
+             play SESSION [-from DAY] [-to DAY] [-file PATH] [-speed N] [-idle SECONDS] [-cast OUT]
+             (-cast: writes an asciicast v2 file)
+show and play exit 0 when shown, 1 when SESSION is not in the file or the ledger, nothing of it is
+recorded, or its transcript was rewritten; 2 when they could not run.
 `
 
 // playSleep waits during a replay; tests replace it.
 var playSleep = time.Sleep
 
-func playCommand(args []string, d Deps) int {
+func playCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("play", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
 	path := fs.String("file", "", "`PATH` of a downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
 	speed := fs.Float64("speed", 1, "replay speed (2: twice as fast)")
 	idle := fs.Float64("idle", 2, "longest wait between two pieces of output, in recorded seconds")
 	cast := fs.String("cast", "", "write an asciicast v2 file to `OUT` instead of replaying")
+	fl := addOnlineFlags(fs, d)
 	id, ok := sessionArgs(fs, args, d.Stderr)
 	if !ok {
 		return report.ExitCouldNot
@@ -33,22 +37,36 @@ func playCommand(args []string, d Deps) int {
 		fmt.Fprintf(d.Stderr, "sessionaudit play: -speed must be above 0 (got %v), -idle 0 or above (got %v)\n", *speed, *idle)
 		return report.ExitCouldNot
 	}
-	s, code := loadSession("play", *path, id, d.Stderr)
+	var s *audit.Session
+	var f *found
+	code, source := report.ExitClean, *path
+	if *path != "" {
+		s, code = loadSession("play", *path, id, d.Stderr)
+	} else {
+		// Online, the forwarded output comes first: it has the timing a replay needs.
+		s, f, code = lookupOnline(ctx, "play", id, fl, true, d)
+		if f != nil {
+			source = f.Key
+		}
+	}
 	if s == nil {
+		if f != nil {
+			return onlineFindings("play", f, d.Stderr)
+		}
 		return code
 	}
 	if s.Transcript {
-		fmt.Fprintf(d.Stderr, "sessionaudit play: %s is a transcript, which has no timing: its output is one frame\n", *path)
+		fmt.Fprintf(d.Stderr, "sessionaudit play: %s is a transcript, which has no timing: its output is one frame\n", source)
 	}
 	frames := audit.Frames(s, *speed, time.Duration(*idle*float64(time.Second)))
 	if *cast != "" {
-		f, err := os.Create(*cast)
+		out, err := os.Create(*cast)
 		if err != nil {
 			fmt.Fprintf(d.Stderr, "sessionaudit play: %v\n", err)
 			return report.ExitCouldNot
 		}
-		err = audit.WriteCast(f, s, frames)
-		if cerr := f.Close(); err == nil {
+		err = audit.WriteCast(out, s, frames)
+		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
@@ -56,10 +74,12 @@ func playCommand(args []string, d Deps) int {
 			return report.ExitCouldNot
 		}
 		fmt.Fprintf(d.Stderr, "sessionaudit play: wrote %s (%d frames)\n", *cast, len(frames))
-		return report.ExitClean
+		return onlineFindings("play", f, d.Stderr)
 	}
+	// The replay passes the recorded control sequences to the terminal, as recorded: that is what
+	// a replay is (docs/audit.md, "Terminal safety"); show escapes them.
 	if err := audit.Play(d.Stdout, frames, playSleep); err != nil {
 		return report.ExitCouldNot
 	}
-	return report.ExitClean
+	return onlineFindings("play", f, d.Stderr)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -11,11 +12,13 @@ import (
 	"time"
 
 	"github.com/sessionaudit/sessionaudit/operator/audit"
+	"github.com/sessionaudit/sessionaudit/operator/coverage"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
 // showUsage and playUsage are the two commands' lines in the usage.
-const showUsage = `  show       shows session SESSION of a downloaded archive object: show SESSION -file PATH [-json]
+const showUsage = `  show       shows session SESSION: show SESSION [-from DAY] [-to DAY] [-json] [-raw] finds it in the
+             ledger and reads it from the archive; show SESSION -file PATH reads a downloaded object
              (a transcript .log or a forwarded-output .json.gz; docs/audit.md)
 `
 
@@ -41,10 +44,6 @@ func sessionArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (string, boo
 // loadSession reads SESSION out of the file at path and says what it skipped on stderr; the
 // exit status is 1 when the file holds nothing of the session, 2 when it could not be read.
 func loadSession(name, path, id string, stderr io.Writer) (*audit.Session, int) {
-	if path == "" {
-		fmt.Fprintf(stderr, "sessionaudit %s: -file PATH is required (a downloaded transcript or forwarded-output object)\n", name)
-		return nil, report.ExitCouldNot
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "sessionaudit %s: %v\n", name, err)
@@ -72,26 +71,50 @@ func loadSession(name, path, id string, stderr io.Writer) (*audit.Session, int) 
 	return s, report.ExitClean
 }
 
-func showCommand(args []string, d Deps) int {
+func showCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
 	path := fs.String("file", "", "`PATH` of a downloaded archive object: a transcript (<session ID>.log) or forwarded output (.json.gz)")
 	jsonOut := fs.Bool("json", false, "write the header and the output as JSON")
+	raw := fs.Bool("raw", false, "pass the recorded terminal control sequences to the terminal (default: shown as \\x1b escapes)")
+	fl := addOnlineFlags(fs, d)
 	id, ok := sessionArgs(fs, args, d.Stderr)
 	if !ok {
 		return report.ExitCouldNot
 	}
-	s, code := loadSession("show", *path, id, d.Stderr)
-	if s == nil {
+	var s *audit.Session
+	var f *found
+	code := report.ExitClean
+	if *path != "" {
+		if s, code = loadSession("show", *path, id, d.Stderr); s == nil {
+			return code
+		}
+	} else if s, f, code = lookupOnline(ctx, "show", id, fl, false, d); f == nil {
 		return code
 	}
 	if *jsonOut {
-		if err := writeShowJSON(d.Stdout, s); err != nil {
+		if err := writeShowJSON(d.Stdout, s, f, id); err != nil {
 			return report.ExitCouldNot
 		}
+	} else {
+		writeShowText(d.Stdout, s, f, id, *raw)
+	}
+	return onlineFindings("show", f, d.Stderr)
+}
+
+// onlineFindings says on stderr what the online lookup found wrong (found.Findings) and returns
+// the exit status: 1 with a finding, else 0 (and 0 for an offline run, f nil).
+func onlineFindings(name string, f *found, stderr io.Writer) int {
+	if f == nil {
 		return report.ExitClean
 	}
-	writeShowText(d.Stdout, s)
+	list := f.Findings()
+	for _, m := range list {
+		fmt.Fprintf(stderr, "sessionaudit %s: %s\n", name, audit.Escape(m))
+	}
+	if len(list) > 0 {
+		return report.ExitFindings
+	}
 	return report.ExitClean
 }
 
@@ -105,26 +128,56 @@ func orNot(v string) string {
 	return v
 }
 
-func writeShowText(w io.Writer, s *audit.Session) {
-	fmt.Fprintf(w, "session  %s\n", s.ID)
+// writeShowText writes the header and the output; the output is escaped (audit.Escape) unless
+// raw, and the header always is (its values come from the object too). Online (f set), the
+// ledger's way and times are in the header, and s is nil when nothing is recorded.
+func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool) {
+	if s == nil {
+		s = &audit.Session{ID: id, Who: f.Ledger.Principal, Node: f.Ledger.Node, Account: f.Ledger.Account, Region: f.Ledger.Region}
+	}
+	line := func(label, v string) { fmt.Fprintf(w, "%-8s %s\n", label, audit.Escape(v)) }
+	line("session", s.ID)
 	who := notShown
 	if s.Who != "" {
 		who = s.Person() + " (" + s.Who + ")"
 	}
-	fmt.Fprintf(w, "who      %s\n", who)
-	fmt.Fprintf(w, "run as   %s\n", orNot(s.RunAs))
-	fmt.Fprintf(w, "node     %s\n", orNot(s.Node))
-	fmt.Fprintf(w, "account  %s\n", orNot(s.Account))
-	fmt.Fprintf(w, "region   %s\n", orNot(s.Region))
-	if s.Transcript {
-		fmt.Fprintf(w, "when     %s\n", notShown)
-		fmt.Fprintf(w, "source   transcript (no timing)\n")
-	} else {
-		fmt.Fprintf(w, "when     %s … %s (%s)\n", s.Start().Format(time.RFC3339), s.End().Format(time.RFC3339), s.End().Sub(s.Start()))
-		fmt.Fprintf(w, "source   forwarded output, %d event(s), times to the second\n", len(s.Events))
+	line("who", who)
+	line("run as", orNot(s.RunAs))
+	line("node", orNot(s.Node))
+	line("account", orNot(s.Account))
+	line("region", orNot(s.Region))
+	if f != nil {
+		line("way", f.Ledger.Way+" ("+f.Ledger.Logged+")")
+		end := "no end in the ledger"
+		if f.Ledger.End != "" {
+			end = f.Ledger.End + " (" + f.Ledger.Duration + ")"
+		}
+		line("when", f.Ledger.Start+" … "+end+", by the ledger")
+	}
+	switch {
+	case f != nil && f.Recorded == recordedNothing:
+		line("source", "nothing recorded: "+nothingWhy(f.Ledger))
+	case s.Transcript:
+		if f == nil {
+			line("when", notShown)
+			line("source", "transcript (no timing)")
+		} else {
+			line("source", "transcript "+f.Key+" (no timing)")
+		}
+	default:
+		if f == nil {
+			line("when", fmt.Sprintf("%s … %s (%s)", s.Start().Format(time.RFC3339), s.End().Format(time.RFC3339), s.End().Sub(s.Start())))
+		}
+		line("source", fmt.Sprintf("forwarded output, %d event(s), times to the second", len(s.Events)))
+	}
+	if f != nil && len(f.Versions) > 1 {
+		line("versions", fmt.Sprintf("%d: %s", len(f.Versions), f.versionsLine()))
 	}
 	fmt.Fprintln(w, "--")
 	out := s.Text("\n")
+	if !raw {
+		out = audit.Escape(out)
+	}
 	fmt.Fprint(w, out)
 	if out != "" && !strings.HasSuffix(out, "\n") {
 		fmt.Fprintln(w)
@@ -145,6 +198,19 @@ type showJSON struct {
 	End        *time.Time  `json:"end,omitempty"`
 	Events     []eventJSON `json:"events,omitempty"`
 	Transcript *string     `json:"transcript,omitempty"`
+	// Online only: what the ledger says (Ledger) and the transcript key's versions.
+	Ledger   *coverage.Session `json:"ledger,omitempty"`
+	Key      string            `json:"key,omitempty"`
+	Versions []versionJSON     `json:"versions,omitempty"`
+	Findings []string          `json:"findings,omitempty"`
+}
+
+// versionJSON is one version of the transcript key; Shown marks the one read.
+type versionJSON struct {
+	ID           string    `json:"versionId"`
+	LastModified time.Time `json:"lastModified"`
+	DeleteMarker bool      `json:"deleteMarker,omitempty"`
+	Shown        bool      `json:"shown,omitempty"`
 }
 
 type eventJSON struct {
@@ -152,20 +218,33 @@ type eventJSON struct {
 	Lines []string  `json:"lines"`
 }
 
-func writeShowJSON(w io.Writer, s *audit.Session) error {
-	doc := showJSON{Session: s.ID, Who: s.Who, RunAs: s.RunAs, Node: s.Node, Account: s.Account, Region: s.Region, Source: "forwarded"}
-	if s.Who != "" {
-		doc.Person = s.Person()
+func writeShowJSON(w io.Writer, s *audit.Session, f *found, id string) error {
+	doc := showJSON{Session: id, Source: "nothing"}
+	if s != nil {
+		doc = showJSON{Session: s.ID, Who: s.Who, RunAs: s.RunAs, Node: s.Node, Account: s.Account, Region: s.Region, Source: "forwarded"}
+		if s.Who != "" {
+			doc.Person = s.Person()
+		}
+		if s.Transcript {
+			doc.Source = "transcript"
+			t := string(s.Output)
+			doc.Transcript = &t
+		} else {
+			start, end := s.Start(), s.End()
+			doc.Start, doc.End = &start, &end
+			for _, e := range s.Events {
+				doc.Events = append(doc.Events, eventJSON{Time: e.Time, Lines: e.Lines})
+			}
+		}
 	}
-	if s.Transcript {
-		doc.Source = "transcript"
-		t := string(s.Output)
-		doc.Transcript = &t
-	} else {
-		start, end := s.Start(), s.End()
-		doc.Start, doc.End = &start, &end
-		for _, e := range s.Events {
-			doc.Events = append(doc.Events, eventJSON{Time: e.Time, Lines: e.Lines})
+	if f != nil {
+		l := f.Ledger
+		doc.Ledger, doc.Key, doc.Findings = &l, f.Key, f.Findings()
+		if s == nil {
+			doc.Who, doc.Person, doc.Node, doc.Account, doc.Region = l.Principal, l.Person, l.Node, l.Account, l.Region
+		}
+		for i, v := range f.Versions {
+			doc.Versions = append(doc.Versions, versionJSON{ID: v.ID, LastModified: v.LastModified.UTC(), DeleteMarker: v.DeleteMarker, Shown: i == f.Shown})
 		}
 	}
 	enc := json.NewEncoder(w)

@@ -130,12 +130,19 @@ func runValidateOnline(ctx context.Context, rep *report.Report, f validateFlags,
 		return err.Error()
 	}
 	rep.Caller = arn
+	return validateBucket(ctx, rep, acfg, c, f.pubPath, opts)
+}
+
+// validateBucket validates opts' hours of the central bucket, read with acfg (in the log-archive
+// account), into rep; the public key is pubPath's, or the bucket's when pubPath is empty. It
+// returns why it could not run, if it could not (validate and report share it).
+func validateBucket(ctx context.Context, rep *report.Report, acfg aws.Config, c config.Config, pubPath string, opts evidence.Options) string {
 	arch, home := c.LogArchiveAccountID, c.HomeRegion
 	a := &bucketArchive{client: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)), bucket: stacks.CentralBucketName(c), account: arch, region: home}
-	source := "-public-key " + f.pubPath
-	if f.pubPath != "" {
+	source := "-public-key " + pubPath
+	if pubPath != "" {
 		var fatal string
-		if opts.PublicKey, fatal = readPublicKey(f.pubPath); fatal != "" {
+		if opts.PublicKey, fatal = readPublicKey(pubPath); fatal != "" {
 			return fatal
 		}
 	} else {

@@ -98,7 +98,7 @@ func TestVerifyFindings(t *testing.T) {
 	})
 }
 
-// The policy grants exactly the operations preflight, verify (with its probe) and validate call: every
+// The policy grants exactly the operations preflight, verify (with its probe), validate and report call: every
 // recorded operation is in permissions.Operations, and every listed operation was called by some run.
 func TestPolicyMatchesTheCalls(t *testing.T) {
 	f := newFake(t, 4, func(m map[string]any) {
@@ -109,10 +109,16 @@ func TestPolicyMatchesTheCalls(t *testing.T) {
 	}, func(o *fakeaws.Org) {
 		o.DelegatedAdmins[fakeaws.StackSetsPrincipal] = []string{o.Management}
 		digestBucket(t, o)
+		cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "")}, nil)(o)
 	})
 	if code, r := f.runJSON(onlineRange...); code != report.ExitClean {
 		t.Fatalf("validate exit %d, fatal %q:\n%s", code, r.Fatal, failing(r))
 	}
+	// report: coverage's queries and transcript look-up, and the digests of its period.
+	if code, _, stdout, stderr := f.runReport(); code != report.ExitFindings {
+		t.Fatalf("report exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	f.now = time.Now()
 	if code, r := f.runJSON("preflight"); code != report.ExitClean {
 		t.Fatalf("preflight exit %d:\n%s", code, failing(r))
 	}

@@ -7,7 +7,6 @@ package coverage
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"io"
 	"maps"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/constructs/archivesearch"
 	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/permissions"
@@ -29,16 +29,13 @@ import (
 )
 
 // LedgerSQL lists every ledger event of the arrival days given (first, last; yyyy/MM/dd), with the
-// session it names; test/search/coverage.test.js runs it on objects laid out as the ledger writes them.
-//
-//go:embed ledger.sql
-var LedgerSQL string
+// session it names: archivesearch.CoverageLedgerSQL, the one text the daily coverage check
+// (constructs/coveragecheck) runs too.
+var LedgerSQL = archivesearch.CoverageLedgerSQL
 
 // ForwardedSQL lists each session's forwarded output (lines, first and last event) of the days
-// given; test/search/coverage.test.js runs it on forwarded objects.
-//
-//go:embed forwarded.sql
-var ForwardedSQL string
+// given: archivesearch.CoverageForwardedSQL.
+var ForwardedSQL = archivesearch.CoverageForwardedSQL
 
 // Events of the ledger that start a Session Manager session (a transcript and forwarded output
 // are expected), an RDP connection (a recording is expected), or another way in (Session Manager
@@ -68,6 +65,9 @@ type Input struct {
 	Report   *report.Report
 	// Progress receives a line per step (stderr); nil for none.
 	Progress io.Writer
+	// Ledger, when not nil, receives the ledger rows Run read (sessionaudit report lists the
+	// sessions and denied starts of the same rows).
+	Ledger func([]Row)
 }
 
 type forwarded struct {
@@ -88,6 +88,9 @@ func Run(ctx context.Context, in Input) error {
 		[]string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"}, in.Poll, in.Timeout)
 	if err != nil {
 		return err
+	}
+	if in.Ledger != nil {
+		in.Ledger(ledger)
 	}
 	// Output of a session may arrive the day after its start.
 	progress(in, "coverage: %d ledger event(s); forwarded output, %s to %s", len(ledger), day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1)))

@@ -41,7 +41,7 @@ func (o *Org) getVersion(r *Request, key string) (out any, ok bool, err error) {
 	if !found {
 		return nil, false, nil
 	}
-	if r.Account != o.LogArchive {
+	if r.Account != o.LogArchive || o.DeniedKeys[key] {
 		return nil, true, Denied("s3", "s3:GetObject")
 	}
 	id := r.Query.Get("versionId")

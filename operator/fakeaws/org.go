@@ -50,7 +50,10 @@ type Org struct {
 	Bodies  map[string][]byte
 	// Versions is the versioned model of the central bucket (PutVersion): GetObject with and
 	// without versionId and ListObjectVersions answer from it for its keys (handlers_versions.go).
-	Versions      map[string][]ObjectVersion
+	Versions map[string][]ObjectVersion
+	// DeniedKeys answer GetObject of these keys (any version) with 403 AccessDenied, as a bucket
+	// or key policy that denies the caller would.
+	DeniedKeys    map[string]bool
 	Subscriptions map[string][]string // topic ARN → subscription ARNs ("PendingConfirmation")
 	// BucketLock is the central bucket's Object Lock configuration (nil: none); Lifecycle its
 	// rules (nil: none); see handlers_retention.go.

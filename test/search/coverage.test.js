@@ -1,4 +1,4 @@
-// The two queries of `sessionaudit coverage` (operator/coverage/ledger.sql and forwarded.sql), run
+// The two queries of `sessionaudit coverage` (constructs/archivesearch/coverage_ledger.sql and coverage_forwarded.sql; the daily coverage check runs them too), run
 // with DuckDB (harness.js; what it stands in for: queries.test.js) on objects laid out as the
 // ledger's stream and the forwarded logs' streams write them, read through the Glue tables of the
 // golden SessionAudit-LogArchive template. The Go tests answer these queries from canned rows
@@ -12,7 +12,10 @@ const zlib = require('node:zlib');
 const { DuckDBInstance } = require('@duckdb/node-api');
 const { root, resources, cfg, loadTable } = require('./harness');
 
-const sql = (name) => fs.readFileSync(path.join(root, 'operator', 'coverage', name), 'utf8');
+const sql = (name) => {
+  const shared = path.join(root, 'constructs', 'archivesearch', 'coverage_' + name);
+  return fs.readFileSync(fs.existsSync(shared) ? shared : path.join(root, 'operator', 'coverage', name), 'utf8');
+};
 // DuckDB names three of Trino's functions differently: json_extract_scalar, array_join and
 // regexp_like (DuckDB's regexp_matches also finds a match anywhere; DuckDB runs RE2, Athena Java
 // patterns: operator/coverage.CheckGrep refuses what the two read differently).
@@ -175,4 +178,44 @@ test('the -grep query finds the sessions with a forwarded line matching, line by
   assert.deepStrictEqual(await grep('id$'), ['bob-0a1b2c3d4e5f67890'], '$ ends a line');
   assert.deepStrictEqual(await grep('exit', '2026/11/23', '2026/11/23'), [], 'a day outside is not read');
   assert.deepStrictEqual(await grep('plain log line'), [], 'foreign lines have no session');
+});
+
+// show and play's two queries (operator/coverage/session.go). session_ledger.sql is a wrapper:
+// SessionLedgerSQL is it with ledger.sql in place of its "-- ledger.sql" line, and so is this.
+// Athena's json_format(CAST(x AS JSON)) is DuckDB's to_json(x) as text.
+async function showQuery(connection, name, params) {
+  const text = name === 'session_ledger.sql' ? sql(name).replace('-- ledger.sql', sql('ledger.sql').trim()) : sql(name);
+  const statement = await connection.prepare(toDuckDB(text).replace(/\bjson_format\(CAST\((\w+) AS JSON\)\)/g, 'CAST(to_json($1) AS VARCHAR)'));
+  params.forEach((p, i) => statement.bindVarchar(i + 1, p));
+  return (await statement.runAndReadAll()).getRowObjectsJson();
+}
+
+test('show\'s ledger query keeps the ledger rows of one session: its start, resume and end', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-coverage-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  await loadTable(connection, dir, ledgerObjects(dir), 'ledger_events');
+  const all = await query(connection, 'ledger.sql', ['2026/11/22', '2026/11/23']);
+  const id = all[0].session;
+  const rows = await showQuery(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', id]);
+  assert.deepStrictEqual(rows, all.filter((r) => r.session === id));
+  assert.deepStrictEqual(rows.map((r) => r.event), ['StartSession', 'ResumeSession', 'TerminateSession']);
+  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', 'nobody-0a1b2c3d4e5f60000']), []);
+  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/24', '2026/11/30', id]), []);
+});
+
+test('show\'s forwarded query gives one session\'s events with their lines as JSON, pruned by region and day', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-coverage-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  const keys = await forwardedObjects(dir);
+  await loadTable(connection, dir, keys, 'forwarded_events');
+  const rows = await showQuery(connection, 'session_output.sql', [HOME, '2026/11/22', '2026/11/23', 'bob-0a1b2c3d4e5f67890']);
+  assert.deepStrictEqual(rows.map((r) => ({ ...r, sessiondata: JSON.parse(r.sessiondata) })), [
+    { account: A, eventtime: '2026-11-22T10:15:40Z', principal: `arn:aws:iam::${A}:user/bob`, node: 'i-0123456789abcdef0', runasuser: 'ssm-user', awsregion: HOME, sessiondata: ['sh-5.2$ id'], object: `s3://${require('./harness').BUCKET}/${keys[0]}` },
+    { account: A, eventtime: '2026-11-22T10:31:00Z', principal: `arn:aws:iam::${A}:user/bob`, node: 'i-0123456789abcdef0', runasuser: 'ssm-user', awsregion: HOME, sessiondata: ['sh-5.2$ exit'], object: `s3://${require('./harness').BUCKET}/${keys[0]}` },
+  ]);
+  assert.deepStrictEqual(await showQuery(connection, 'session_output.sql', [HOME, '2026/11/23', '2026/11/23', 'bob-0a1b2c3d4e5f67890']), []);
+  const other = cfg.regions.find((r) => r !== HOME);
+  assert.deepStrictEqual(await showQuery(connection, 'session_output.sql', [other, '2026/11/22', '2026/11/23', 'bob-0a1b2c3d4e5f67890']), []);
 });

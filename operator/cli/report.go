@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/evidence"
+	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/coverage"
+	"github.com/sessionaudit/sessionaudit/operator/pack"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+const reportUsage = `  report     the evidence pack of -from … -to in a new directory -out: index.html (charts, no network),
+             report.json, sessions.csv and SHA256SUMS; exit 1 with findings (docs/audit.md)
+`
+
+// digestDue is how long after an hour ends its digest is surely written: the digester runs at five
+// past each hour (constructs/digest.Schedule) and writes the hour before; ten minutes of margin.
+const digestDue = time.Hour + 10*time.Minute
+
+// reportFlags are the report command's flags.
+type reportFlags struct {
+	configPath, from, to, out, role, archiveRole, pubPath string
+	maxAttempts                                           int
+	poll, timeout                                         time.Duration
+	quiet                                                 bool
+}
+
+func reportCommand(ctx context.Context, args []string, d Deps) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(d.Stderr)
+	var f reportFlags
+	fs.StringVar(&f.configPath, "config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
+	fs.StringVar(&f.from, "from", "", "first day (2026-10-01, or 90d: ninety days ago), UTC")
+	fs.StringVar(&f.to, "to", "", "last day, included, a day that has ended (default: yesterday, UTC)")
+	fs.StringVar(&f.out, "out", "", "`DIR` to write the pack into: a new or empty directory")
+	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)
+	fs.StringVar(&f.archiveRole, "archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
+	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key an auditor trusts, PEM or DER (default: the bucket's)")
+	fs.IntVar(&f.maxAttempts, "max-attempts", 10, "attempts per AWS call (throttling and 5xx are retried with backoff)")
+	fs.DurationVar(&f.poll, "poll", 2*time.Second, "wait between two looks at a query")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "longest wait for one query")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines on stderr (the bytes scanned are still said)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return report.ExitCouldNot
+	}
+	data, csv, problem := runReport(ctx, f, d)
+	if problem == "" {
+		var files []pack.File
+		if files, problem = packFiles(data, csv); problem == "" {
+			if err := pack.Write(f.out, files); err != nil {
+				problem = fmt.Sprintf("-out: %v", err)
+			} else {
+				writeReportSummary(d.Stdout, f.out, data, files)
+				return data.Exit()
+			}
+		}
+	}
+	fmt.Fprintf(d.Stderr, "sessionaudit report could not run: %s\n", oneLine(problem))
+	return report.ExitCouldNot
+}
+
+func packFiles(data pack.Data, csv []byte) ([]pack.File, string) {
+	files, err := pack.Files(data, csv)
+	if err != nil {
+		return nil, fmt.Sprintf("rendering the pack: %v", err)
+	}
+	return files, ""
+}
+
+// runReport reads the period: coverage's two queries (the ledger's rows also give the sessions and
+// the denied starts) and the digests of its hours, with one archive configuration. It returns the
+// pack's data and sessions.csv, or why it could not run.
+func runReport(ctx context.Context, f reportFlags, d Deps) (pack.Data, []byte, string) {
+	var data pack.Data
+	if f.out == "" {
+		return data, nil, "-out: required (a new or empty directory)"
+	}
+	if f.configPath == "" {
+		return data, nil, "no configuration: pass -config <file> or set SESSIONAUDIT_CONFIG"
+	}
+	c, err := config.LoadFile(f.configPath)
+	if err != nil {
+		return data, nil, fmt.Sprintf("configuration %s: %v", f.configPath, err)
+	}
+	now := d.Now().UTC()
+	today := now.Truncate(24 * time.Hour)
+	first, last, problem := period(f.from, f.to, now, today.AddDate(0, 0, -1))
+	if problem == "" && !last.Before(today) {
+		problem = fmt.Sprintf("-to: the pack covers whole days that have ended, up to yesterday %s (got %s)", today.AddDate(0, 0, -1).Format("2006-01-02"), last.Format("2006-01-02"))
+	}
+	if problem != "" {
+		return data, nil, problem
+	}
+	// Checked before the queries, and again by pack.Write (which never writes over files).
+	if err := pack.Check(f.out); err != nil {
+		return data, nil, fmt.Sprintf("-out: %v", err)
+	}
+	acfg, arn, err := archiveConfig(ctx, d, c, f.maxAttempts, f.role, f.archiveRole)
+	if err != nil {
+		return data, nil, err.Error()
+	}
+	var progress io.Writer = io.Discard
+	if !f.quiet {
+		progress = d.Stderr
+	}
+	end := last.AddDate(0, 0, 1)
+	fmt.Fprintf(progress, "report: %s to %s, Athena workgroup and bucket in %s %s\n", first.Format("2006-01-02"), last.Format("2006-01-02"), c.LogArchiveAccountID, c.HomeRegion)
+	var scanned coverage.Scanned
+	var ledger []coverage.Row
+	cov := &report.Report{Command: "coverage"}
+	err = coverage.Run(ctx, coverage.Input{Config: c, Athena: athena.NewFromConfig(acfg, scanned.Option), S3: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)),
+		Bucket: stacks.Install(c).CentralBucketName(), From: first, To: end, Poll: f.poll, Timeout: f.timeout, Report: cov, Progress: progress,
+		Ledger: func(rows []coverage.Row) { ledger = rows }})
+	if err != nil {
+		return data, nil, err.Error()
+	}
+	sessions, err := coverage.Sessions(ledger, first, end, coverage.Filter{Regions: c.Regions})
+	if err != nil {
+		return data, nil, err.Error()
+	}
+	denied, err := coverage.Denied(ledger, first, end)
+	if err != nil {
+		return data, nil, err.Error()
+	}
+	// The digests of the period's hours whose digest is written by now.
+	opts := evidence.Options{From: first, To: end.Add(-time.Hour)}
+	if due := now.Add(-digestDue).Truncate(time.Hour); due.Before(opts.To) {
+		opts.To = due
+	}
+	fmt.Fprintf(progress, "report: %d session(s), %d denied; the digests of %s to %s\n", len(sessions), len(denied), opts.From.Format(hourLayout), opts.To.Format(hourLayout))
+	val := &report.Report{Command: "validate"}
+	if fatal := validateBucket(ctx, val, acfg, c, f.pubPath, opts); fatal != "" {
+		return data, nil, fatal
+	}
+	cov.Sort()
+	val.Sort()
+	n := scanned.Bytes()
+	fmt.Fprintf(d.Stderr, "report: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", n, coverage.Price(n), coverage.PricePerTB)
+	var csv bytes.Buffer
+	if err := writeSessions(&csv, sessions, false, true); err != nil {
+		return data, nil, err.Error()
+	}
+	data = pack.Data{Generated: now, From: first.Format("2006-01-02"), To: last.Format("2006-01-02"), Organization: c.OrganizationID, Caller: arn,
+		BytesScanned: n, Sessions: sessions, Denied: denied, Coverage: cov.Findings,
+		Validation: pack.Validation{From: opts.From.Format(hourLayout), To: opts.To.Format(hourLayout),
+			Hours: int(opts.To.Sub(opts.From)/time.Hour) + 1, Findings: val.Findings}}
+	return data, csv.Bytes(), ""
+}
+
+// hourLayout writes an hour as validate's -from and -to read it.
+const hourLayout = "2006-01-02T15"
+
+// writeReportSummary says what was written, the manifest's own SHA-256 (to note down on handing
+// the pack over), and the summary's numbers.
+func writeReportSummary(w io.Writer, dir string, data pack.Data, files []pack.File) {
+	s := pack.Summarize(data)
+	fmt.Fprintf(w, "wrote %s:", dir)
+	for _, f := range files {
+		fmt.Fprintf(w, " %s", f.Name)
+	}
+	manifest := pack.Sums(files[len(files)-1:])
+	fmt.Fprintf(w, "\n%s (%s)", manifest[:64], pack.Manifest)
+	fmt.Fprintf(w, "\n%s to %s: %d session(s), %d NOT LOGGED, %d denied, %d without a record, %d output without a start; digests of %d hour(s): %d problem(s)\n",
+		data.From, data.To, s.Sessions, s.NotLogged, s.Denied, s.WithoutRecord, s.Forged, data.Validation.Hours, s.Problems)
+	fmt.Fprintf(w, "verdict: %s (%s)\n", s.Verdict, s.VerdictText)
+}

@@ -1,0 +1,288 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/evidence"
+	"github.com/sessionaudit/sessionaudit/operator/audit"
+	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/coverage"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// lookBackDays is how far before -to (today by default) show and play online search the ledger
+// for the session's start when -from is not given.
+const lookBackDays = 30
+
+// What the archive holds of a session found online (found.Recorded).
+const (
+	recordedTranscript = "transcript"
+	recordedForwarded  = "forwarded output"
+	recordedNothing    = "nothing"
+)
+
+// onlineFlags are the flags of show and play without -file: where the configuration is, the
+// period the ledger is searched, and how the log-archive account is reached.
+type onlineFlags struct {
+	configPath, from, to, role, archiveRole *string
+	poll, timeout                           *time.Duration
+	quiet                                   *bool
+}
+
+func addOnlineFlags(fs *flag.FlagSet, d Deps) onlineFlags {
+	env := ""
+	if d.Getenv != nil {
+		env = d.Getenv("SESSIONAUDIT_CONFIG")
+	}
+	return onlineFlags{
+		configPath:  fs.String("config", env, "configuration file, without -file (default $SESSIONAUDIT_CONFIG)"),
+		from:        fs.String("from", "", "without -file: first day the ledger is searched for the session's start (2026-11-01, or 7d; default: 30 days before -to), UTC"),
+		to:          fs.String("to", "", "without -file: last day searched, included (default: today, UTC)"),
+		role:        fs.String("role", permissions.DefaultReadRole, roleUsage),
+		archiveRole: fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)"),
+		poll:        fs.Duration("poll", 2*time.Second, "wait between two looks at a query"),
+		timeout:     fs.Duration("timeout", 10*time.Minute, "longest wait for one query"),
+		quiet:       fs.Bool("quiet", false, "no progress lines on stderr (the bytes scanned are still said)"),
+	}
+}
+
+// found is what the online lookup learnt of a session besides its output.
+type found struct {
+	Ledger coverage.Session
+	// Recorded is recordedTranscript, recordedForwarded or recordedNothing; Key the transcript's.
+	Recorded, Key string
+	// Versions are the transcript key's versions and delete markers, oldest first; Shown is the
+	// index of the one read (the oldest that is no delete marker).
+	Versions []evidence.Version
+	Shown    int
+	// Foreign counts forwarded events with the session's ID under another account's folder.
+	Foreign int
+}
+
+// Findings are what makes the lookup exit 1 although output was shown: a rewritten transcript
+// (more than one version, or a delete marker), and events of the session's ID forwarded from
+// another account.
+func (f *found) Findings() []string {
+	var out []string
+	if len(f.Versions) > 1 {
+		out = append(out, fmt.Sprintf("the transcript %s has %d versions: %s", f.Key, len(f.Versions), f.versionsLine()))
+	}
+	if f.Foreign > 0 {
+		out = append(out, fmt.Sprintf("%d forwarded event(s) with this session ID came from accounts other than %s and are not shown", f.Foreign, f.Ledger.Account))
+	}
+	if f.Recorded == recordedNothing {
+		out = append(out, "nothing of the session is in the archive: "+nothingWhy(f.Ledger))
+	}
+	return out
+}
+
+// versionsLine says which version is shown and when the others were written: the only facts
+// ListObjectVersions gives (the Owner of every version is the bucket owner under Object Ownership
+// "bucket owner enforced", so the API does not say who wrote one).
+func (f *found) versionsLine() string {
+	var all []string
+	for i, v := range f.Versions {
+		what := "written"
+		if v.DeleteMarker {
+			what = "delete marker"
+		}
+		if i == f.Shown {
+			what = "shown, written"
+		}
+		all = append(all, fmt.Sprintf("%s %s (version %s)", what, v.LastModified.UTC().Format(time.RFC3339), v.ID))
+	}
+	return "the first is shown; " + strings.Join(all, ", ")
+}
+
+func nothingWhy(s coverage.Session) string {
+	if s.Logged != coverage.Logged {
+		return "the ledger's line is its only record (" + s.Logged + ": " + s.Way + ")"
+	}
+	return "no transcript and no forwarded output (`sessionaudit coverage` says why)"
+}
+
+// lookupOnline finds session id through the ledger and reads its output from the archive: the
+// transcript's first version (show) or the forwarded output (play, for its timing), the other when
+// the first is absent. It returns the session (nil when nothing is recorded), what it found, and
+// the exit status when it could not go on (0 when it could). It never lists the bucket: the ledger
+// gives the account and region, which give the transcript's key.
+func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferForwarded bool, d Deps) (*audit.Session, *found, int) {
+	fail := func(code int, format string, a ...any) (*audit.Session, *found, int) {
+		fmt.Fprintf(d.Stderr, "sessionaudit %s: "+format+"\n", append([]any{name}, a...)...)
+		return nil, nil, code
+	}
+	if !coverage.SessionIDPattern.MatchString(id) {
+		return fail(report.ExitCouldNot, "SESSION: not a session ID (letters, digits and _+=,.@-, at most 96) (got %q)", id)
+	}
+	if *fl.configPath == "" {
+		return fail(report.ExitCouldNot, "give -file PATH (a downloaded archive object), or -config <file> (or SESSIONAUDIT_CONFIG) to read the archive")
+	}
+	c, err := config.LoadFile(*fl.configPath)
+	if err != nil {
+		return fail(report.ExitCouldNot, "configuration %s: %v", *fl.configPath, err)
+	}
+	now := d.Now()
+	from := *fl.from
+	if from == "" {
+		from = fmt.Sprintf("%dd", lookBackDays)
+		if t, err := time.Parse("2006-01-02", *fl.to); err == nil {
+			from = t.AddDate(0, 0, -lookBackDays).Format("2006-01-02")
+		}
+	}
+	first, last, problem := period(from, *fl.to, now, now.UTC().Truncate(24*time.Hour))
+	if problem != "" {
+		return fail(report.ExitCouldNot, "%s", problem)
+	}
+	progress := d.Stderr
+	if *fl.quiet {
+		progress = io.Discard
+	}
+	acfg, _, err := archiveConfig(ctx, d, c, 10, *fl.role, *fl.archiveRole)
+	if err != nil {
+		return fail(report.ExitCouldNot, "%v", err)
+	}
+	var scanned coverage.Scanned
+	// Said even with -quiet, as sessions does: the run's cost.
+	defer func() {
+		n := scanned.Bytes()
+		fmt.Fprintf(d.Stderr, "%s: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", name, n, coverage.Price(n), coverage.PricePerTB)
+	}()
+	ath := athena.NewFromConfig(acfg, scanned.Option)
+	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
+	// The ledger's day is the arrival day: the day after the period catches a late start.
+	fmt.Fprintf(progress, "%s: the ledger, %s to %s, for session %s\n", name, day(first), day(last.AddDate(0, 0, 1)), id)
+	rows, err := coverage.Query(ctx, ath, c.LogArchiveAccountID, coverage.SessionLedgerSQL,
+		[]string{day(first), day(last.AddDate(0, 0, 1)), id}, coverage.LedgerColumns, *fl.poll, *fl.timeout)
+	if err != nil {
+		return fail(report.ExitCouldNot, "%v", err)
+	}
+	list, err := coverage.Sessions(rows, first, last.AddDate(0, 0, 1), coverage.Filter{Regions: c.Regions})
+	if err != nil {
+		return fail(report.ExitCouldNot, "%v", err)
+	}
+	i := slices.IndexFunc(list, func(s coverage.Session) bool { return s.ID == id })
+	if i < 0 {
+		return fail(report.ExitFindings, "session %s did not start between %s and %s by the ledger (%d ledger event(s) name it; widen -from/-to)",
+			id, first.Format("2006-01-02"), last.Format("2006-01-02"), len(rows))
+	}
+	f := &found{Ledger: list[i], Recorded: recordedNothing}
+	if f.Ledger.Way != coverage.WaySession || !slices.Contains(c.Regions, f.Ledger.Region) {
+		return nil, f, report.ExitClean // Session Manager logs nothing of it (f.Ledger.Logged)
+	}
+	b := &bucketArchive{client: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)), bucket: stacks.CentralBucketName(c), account: c.LogArchiveAccountID, region: c.HomeRegion}
+	read := []func() (*audit.Session, error){
+		func() (*audit.Session, error) { return readTranscript(ctx, b, id, f, progress, name) },
+		func() (*audit.Session, error) {
+			return readForwarded(ctx, ath, c.LogArchiveAccountID, id, f, last, fl, progress, name)
+		},
+	}
+	if preferForwarded {
+		read[0], read[1] = read[1], read[0]
+	}
+	for _, r := range read {
+		s, err := r()
+		if err != nil {
+			return fail(report.ExitCouldNot, "%v", err)
+		}
+		if s != nil {
+			s.Who, s.Node, s.Account, s.Region = f.Ledger.Principal, f.Ledger.Node, f.Ledger.Account, f.Ledger.Region
+			return s, f, report.ExitClean
+		}
+	}
+	return nil, f, report.ExitClean
+}
+
+// readTranscript reads the first version of the session's transcript key (nil when the key has
+// no version). A member account can write its own transcript prefix (the central bucket's
+// policy), so a later version may be a rewrite: the first is what the agent uploaded.
+// ListObjectVersions lists a key's versions in the order they were stored, the most recent first
+// (S3 user guide, "Retrieving object versions from a versioning-enabled bucket"; the API
+// reference's second example; the SDK for .NET's ListVersions: "versions are sorted from most to
+// least recent"). The list is reversed to oldest first, then ordered by LastModified, stably, so
+// that versions of the same second keep the stored order (delete markers included, for the report).
+func readTranscript(ctx context.Context, b *bucketArchive, id string, f *found, progress io.Writer, name string) (*audit.Session, error) {
+	f.Key = archivelayout.TranscriptKeyPrefix(f.Ledger.Account, f.Ledger.Region) + "/" + id + ".log"
+	fmt.Fprintf(progress, "%s: the versions of %s/%s\n", name, b, f.Key)
+	vs, err := b.Versions(ctx, f.Key)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(vs)
+	slices.SortStableFunc(vs, func(x, y evidence.Version) int { return x.LastModified.Compare(y.LastModified) })
+	f.Versions = vs
+	f.Shown = slices.IndexFunc(vs, func(v evidence.Version) bool { return !v.DeleteMarker })
+	if f.Shown < 0 {
+		return nil, nil
+	}
+	data, err := b.Read(ctx, f.Key, vs[f.Shown].ID)
+	if err != nil {
+		return nil, err
+	}
+	s, _, err := audit.Read(data, f.Key, id)
+	if err != nil {
+		return nil, err
+	}
+	f.Recorded = recordedTranscript
+	return s, nil
+}
+
+// readForwarded reads the session's forwarded events with SessionOutputSQL, from the day of its
+// start to the day after its end (or after the period, when the ledger has no end), and builds the
+// session from them with the offline reader (nil when there are none). Events under another
+// account's folder are counted, not shown.
+func readForwarded(ctx context.Context, ath *athena.Client, archive, id string, f *found, last time.Time, fl onlineFlags, progress io.Writer, name string) (*audit.Session, error) {
+	start, err := time.Parse(time.RFC3339, f.Ledger.Start)
+	if err != nil {
+		return nil, fmt.Errorf("ledger start of %s: %q is not RFC 3339", id, f.Ledger.Start)
+	}
+	end := last
+	if t, err := time.Parse(time.RFC3339, f.Ledger.End); err == nil {
+		end = t
+	}
+	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
+	fmt.Fprintf(progress, "%s: forwarded output of %s, %s to %s\n", name, f.Ledger.Region, day(start), day(end.AddDate(0, 0, 1)))
+	rows, err := coverage.Query(ctx, ath, archive, coverage.SessionOutputSQL,
+		[]string{f.Ledger.Region, day(start), day(end.AddDate(0, 0, 1)), id}, coverage.SessionOutputColumns, *fl.poll, *fl.timeout)
+	if err != nil {
+		return nil, err
+	}
+	var lines []byte
+	for n, r := range rows {
+		if r["account"] != f.Ledger.Account {
+			f.Foreign++
+			continue
+		}
+		if !json.Valid([]byte(r["sessiondata"])) {
+			return nil, fmt.Errorf("forwarded event %d of %s (%s): sessiondata is not JSON (got %q)", n+1, id, r["object"], r["sessiondata"])
+		}
+		line, _ := json.Marshal(map[string]any{"eventTime": r["eventtime"], "awsRegion": r["awsregion"], "target": map[string]string{"id": r["node"]},
+			"userIdentity": map[string]string{"arn": r["principal"]}, "runAsUser": r["runasuser"], "sessionId": id, "sessionData": json.RawMessage(r["sessiondata"])})
+		lines = append(append(lines, line...), '\n')
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	s, sk, err := audit.Read(lines, "the forwarded output", id)
+	if err != nil {
+		return nil, err
+	}
+	if sk.Foreign > 0 {
+		return nil, fmt.Errorf("the forwarded output of %s: %d row(s) are no Session Manager event (an empty eventTime or sessiondata)", id, sk.Foreign)
+	}
+	f.Recorded = recordedForwarded
+	return s, nil
+}

@@ -1,0 +1,5 @@
+SELECT * FROM (
+-- ledger.sql
+) AS ledger
+WHERE session = ?
+ORDER BY time, id
