@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -34,18 +35,63 @@ func auditorFake(t *testing.T, members int) *fake {
 	})
 }
 
-// runAuditorCommands runs sessions (with -grep), coverage and the online validate.
-func runAuditorCommands(t *testing.T, f *fake) {
-	t.Helper()
-	for _, args := range [][]string{
-		{"sessions", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms", "-grep", "sudo"},
-		{"coverage", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms"},
-		onlineRange,
-	} {
-		if code, out, errOut := f.run(args...); code == report.ExitCouldNot {
-			t.Fatalf("%s could not run:\n%s%s", args[0], out, errOut)
+// auditorRun is one auditor command run against its own fake archive.
+type auditorRun struct {
+	name string
+	fake func(t *testing.T) *fake
+	run  func(t *testing.T, f *fake) (int, string)
+}
+
+// auditorRuns are the auditor's commands that call AWS: sessions (with -grep), coverage, the
+// online validate, show and play, and report.
+var auditorRuns = []auditorRun{
+	{"sessions, coverage, validate", func(t *testing.T) *fake { return auditorFake(t, 2) }, func(t *testing.T, f *fake) (int, string) {
+		for _, args := range [][]string{
+			{"sessions", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms", "-grep", "sudo"},
+			{"coverage", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms"},
+			onlineRange,
+		} {
+			if code, out, errOut := f.run(args...); code == report.ExitCouldNot {
+				return code, args[0] + ": " + out + errOut
+			}
 		}
+		return report.ExitClean, ""
+	}},
+	{"show", func(t *testing.T) *fake {
+		acct := onlineAccount()
+		return onlineFake(t, pageModes[0], onlineCase{ledger: aliceLedger(), versions: []string{"sh-5.2$ id\r\n"},
+			forwarded: [][]string{forwardedRow(acct, "2026-11-02T10:00:05Z", "sh-5.2$ id")}})
+	}, func(t *testing.T, f *fake) (int, string) {
+		code, out, errOut := f.run(append([]string{"show", alice}, period3...)...)
+		if code == report.ExitCouldNot {
+			return code, out + errOut
+		}
+		code, out, errOut = f.run(append([]string{"play", alice, "-cast", filepath.Join(t.TempDir(), "a.cast")}, period3...)...)
+		return code, out + errOut
+	}},
+	{"report", func(t *testing.T) *fake {
+		return newFake(t, 1, nil, both(cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "")}, nil), dayDigests(t, reportDay)))
+	}, func(t *testing.T, f *fake) (int, string) {
+		code, _, out, errOut := f.runReport()
+		return code, out + errOut
+	}},
+}
+
+// runAuditorCommands runs each of auditorRuns on a new fake, prepared by prepare, and returns the
+// operations recorded by all.
+func runAuditorCommands(t *testing.T, prepare func(f *fake)) []string {
+	t.Helper()
+	var recorded []string
+	for _, r := range auditorRuns {
+		f := r.fake(t)
+		prepare(f)
+		if code, msg := r.run(t, f); code == report.ExitCouldNot {
+			t.Fatalf("%s could not run:\n%s", r.name, msg)
+		}
+		recorded = append(recorded, f.recorder.Operations()...)
 	}
+	slices.Sort(recorded)
+	return slices.Compact(recorded)
 }
 
 // policyActions are the actions of the Allow statements of a policy document.
@@ -78,12 +124,12 @@ func policyActions(t *testing.T, doc string) map[string]bool {
 	return out
 }
 
-// sessionaudit policy -auditor grants every call the auditor's commands make, and nothing they do
-// not call or imply beyond what Athena does with the caller's credentials.
+// sessionaudit policy -auditor grants every call the auditor's commands make (sessions, coverage,
+// validate, show, play, report), and nothing they do not call or imply beyond
+// what Athena does with the caller's credentials.
 func TestAuditorPolicyMatchesTheCalls(t *testing.T) {
-	f := auditorFake(t, 2)
-	runAuditorCommands(t, f)
-	recorded := f.recorder.Operations()
+	recorded := runAuditorCommands(t, func(*fake) {})
+	f := auditorFake(t, 1)
 	var listed []string
 	for _, o := range permissions.AuditorOperations {
 		listed = append(listed, o.Key())
@@ -129,18 +175,18 @@ func TestAuditorPolicyMatchesTheCalls(t *testing.T) {
 // No auditor command lists the bucket: every ListObjectsV2 and ListObjectVersions names one key
 // as its Prefix (not empty, not a folder, a file name at its end).
 func TestAuditorCommandsListNoBucket(t *testing.T) {
-	f := auditorFake(t, 2)
 	var mu sync.Mutex
 	var lists []string
-	f.srv.Inject = func(r *fakeaws.Request) *fakeaws.APIError {
-		if r.Operation == "ListObjectsV2" || r.Operation == "ListObjectVersions" {
-			mu.Lock()
-			lists = append(lists, r.Operation+" "+r.Query.Get("prefix"))
-			mu.Unlock()
+	runAuditorCommands(t, func(f *fake) {
+		f.srv.Inject = func(r *fakeaws.Request) *fakeaws.APIError {
+			if r.Operation == "ListObjectsV2" || r.Operation == "ListObjectVersions" {
+				mu.Lock()
+				lists = append(lists, r.Operation+" "+r.Query.Get("prefix"))
+				mu.Unlock()
+			}
+			return nil
 		}
-		return nil
-	}
-	runAuditorCommands(t, f)
+	})
 	if len(lists) == 0 {
 		t.Fatalf("no list call seen: the test sees nothing")
 	}

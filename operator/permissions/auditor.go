@@ -10,18 +10,18 @@ import (
 	"github.com/sessionaudit/sessionaudit/install"
 )
 
-// AuditorOperations are the calls the auditor's commands make (sessions, coverage, validate
-// online; show and play with -file make none): who the caller is, the role in the log-archive
-// account, the Athena queries, and reads of the archive by exact key.
+// AuditorOperations are the calls the auditor's commands make (sessions, coverage, report, and
+// validate, show and play without -file): who the caller is, the role in the log-archive account,
+// the Athena queries, and reads of the archive by exact key.
 var AuditorOperations = []Operation{
 	{"STS", "GetCallerIdentity", "", "who runs the command (needs no permission: STS API reference)"},
 	{"STS", "AssumeRole", "sts:AssumeRole", "the role in the log-archive account (-archive-role), unless the caller is that account"},
-	{"Athena", "StartQueryExecution", "athena:StartQueryExecution", "sessions, coverage: the ledger, forwarded output and -grep queries"},
-	{"Athena", "GetQueryExecution", "athena:GetQueryExecution", "sessions, coverage: each query's state and bytes scanned"},
-	{"Athena", "GetQueryResults", "athena:GetQueryResults", "sessions, coverage: each query's rows"},
-	{"S3", "ListObjectsV2", "s3:ListBucket", "coverage: whether a session's transcript is there (Prefix = its exact key)"},
-	{"S3", "GetObject", "s3:GetObject", "validate: the digests, their signatures, the public key and each object version they list"},
-	{"S3", "ListObjectVersions", "s3:ListBucketVersions", "validate: the versions of each listed key (Prefix = the key)"},
+	{"Athena", "StartQueryExecution", "athena:StartQueryExecution", "sessions, coverage, show, play, report: the ledger, forwarded output and -grep queries"},
+	{"Athena", "GetQueryExecution", "athena:GetQueryExecution", "the queries' state and bytes scanned"},
+	{"Athena", "GetQueryResults", "athena:GetQueryResults", "the queries' rows"},
+	{"S3", "ListObjectsV2", "s3:ListBucket", "coverage, report: whether a session's transcript is there (Prefix = its exact key)"},
+	{"S3", "GetObject", "s3:GetObject", "validate, report: the digests, their signatures, the public key and each object version they list; show, play: the transcript"},
+	{"S3", "ListObjectVersions", "s3:ListBucketVersions", "validate, report: the versions of each listed key; show, play: the transcript's (Prefix = the key)"},
 }
 
 // AuditorImpliedActions are actions the calls need besides their own (S3 API reference, GetObject,
