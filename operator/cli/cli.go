@@ -72,7 +72,8 @@ commands:
   cost       the cost model over cdk.out (make cost; -h for its flags)
   preflight  read-only checks of the organization and its accounts before the first deploy
   verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
-  policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume)
+  policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume;
+             -auditor: the policy of sessions, show, play, coverage, validate and report)
 ` + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
@@ -100,8 +101,13 @@ func Main(ctx context.Context, args []string, d Deps) int {
 		fs := flag.NewFlagSet("policy", flag.ContinueOnError)
 		fs.SetOutput(d.Stderr)
 		role := fs.String("role", permissions.DefaultReadRole, roleUsage)
+		auditor := fs.Bool("auditor", false, "the policy of the auditor's commands (sessions, show, play, coverage, validate), with sts:AssumeRole on -role in the log-archive account")
 		if err := fs.Parse(args[1:]); err != nil || *role == "" || fs.NArg() > 0 {
 			return report.ExitCouldNot
+		}
+		if *auditor {
+			fmt.Fprintln(d.Stdout, permissions.AuditorPolicyJSON(*role))
+			return report.ExitClean
 		}
 		fmt.Fprintln(d.Stdout, permissions.PolicyJSONFor(*role))
 		return report.ExitClean

@@ -21,14 +21,19 @@ import (
 )
 
 const sessionsUsage = `  sessions   one line per session or connection the ledger saw start in -from … -to (-who, -account,
-             -node, -way; -json or -csv); NOT LOGGED where Session Manager logs nothing
+             -node, -way, -grep; -json or -csv): who, reason, approver, where it is recorded, NOT LOGGED
 `
 
-// sessionsHeader are the columns of the human and CSV output, in Session's JSON names.
-var sessionsHeader = []string{"start", "end", "duration", "person", "account", "region", "node", "way", "logged", "id", "principal"}
+// sessionsHeader are the columns of the CSV output, in Session's JSON names; the table shows the
+// first tableColumns of them.
+var sessionsHeader = []string{"start", "end", "duration", "person", "account", "region", "node", "way", "reason", "approver", "recorded", "id",
+	"logged", "request", "requester", "principal"}
+
+const tableColumns = 12
 
 func sessionsRow(s coverage.Session) []string {
-	return []string{s.Start, s.End, s.Duration, s.Person, s.Account, s.Region, s.Node, s.Way, s.Logged, s.ID, s.Principal}
+	return []string{s.Start, s.End, s.Duration, s.Person, s.Account, s.Region, s.Node, s.Way, s.Reason, s.Approver, s.Recorded, s.ID,
+		s.Logged, s.Request, s.Requester, s.Principal}
 }
 
 func sessionsCommand(ctx context.Context, args []string, d Deps) int {
@@ -42,6 +47,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	fs.StringVar(&f.Account, "account", "", "account `ID`")
 	fs.StringVar(&f.Node, "node", "", "node `ID` (instance, managed node, or ECS cluster)")
 	fs.StringVar(&f.Way, "way", "", "`KIND`: "+strings.Join(coverage.Ways, ", "))
+	grep := fs.String("grep", "", "`REGEX`: only sessions with a forwarded output line that matches (Athena regexp_like; see docs/audit.md)")
 	jsonOut := fs.Bool("json", false, "write the sessions as a JSON array")
 	csvOut := fs.Bool("csv", false, "write the sessions as CSV with a header row")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr (the bytes scanned are still said)")
@@ -61,6 +67,11 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	}
 	if f.Way != "" && !slices.Contains(coverage.Ways, f.Way) {
 		return fail("-way: not a way in (%s) (got %q)", strings.Join(coverage.Ways, ", "), f.Way)
+	}
+	if *grep != "" {
+		if problem := coverage.CheckGrep(*grep); problem != "" {
+			return fail("-grep: %s (got %q)", problem, *grep)
+		}
 	}
 	if *configPath == "" {
 		return fail("no configuration: pass -config <file> or set SESSIONAUDIT_CONFIG")
@@ -87,12 +98,28 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	// The ledger's day is the arrival day: the day after the period catches late arrivals and the
 	// TerminateSession of a session started on its last day.
 	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
-	fmt.Fprintf(progress, "sessions: the ledger, %s to %s, Athena workgroup in %s %s\n", day(first), day(last.AddDate(0, 0, 1)), c.LogArchiveAccountID, c.HomeRegion)
+	// The access requests of just-in-time sessions are read from LedgerLookBack days before.
+	fmt.Fprintf(progress, "sessions: the ledger, %s to %s (access requests from %s), Athena workgroup in %s %s\n",
+		day(first), day(last.AddDate(0, 0, 1)), day(first.AddDate(0, 0, -coverage.LedgerLookBack)), c.LogArchiveAccountID, c.HomeRegion)
 	started := time.Now()
-	rows, err := coverage.Query(ctx, athena.NewFromConfig(acfg, scanned.Option), c.LogArchiveAccountID, coverage.LedgerSQL,
-		[]string{day(first), day(last.AddDate(0, 0, 1))}, coverage.LedgerColumns, *poll, *timeout)
+	client := athena.NewFromConfig(acfg, scanned.Option)
+	rows, err := coverage.Query(ctx, client, c.LogArchiveAccountID, coverage.SessionsSQL,
+		[]string{day(first.AddDate(0, 0, -coverage.LedgerLookBack)), day(last.AddDate(0, 0, 1)), day(first)}, coverage.SessionsColumns, *poll, *timeout)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *grep != "" {
+		// A session's output arrives from its start day on, the day after the period included.
+		fmt.Fprintf(progress, "sessions: forwarded output matching %q, %s to %s\n", *grep, day(first), day(last.AddDate(0, 0, 1)))
+		matches, err := coverage.Query(ctx, client, c.LogArchiveAccountID, coverage.GrepSQL,
+			[]string{day(first), day(last.AddDate(0, 0, 1)), *grep}, coverage.GrepColumns, *poll, *timeout)
+		if err != nil {
+			return fail("%v", err)
+		}
+		f.Grep = map[string]bool{}
+		for _, m := range matches {
+			f.Grep[m["sessionid"]] = true
+		}
 	}
 	list, err := coverage.Sessions(rows, first, last.AddDate(0, 0, 1), f)
 	if err != nil {
@@ -131,15 +158,21 @@ func writeSessions(w io.Writer, list []coverage.Session, jsonOut, csvOut bool) e
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(strings.Join(sessionsHeader[:len(sessionsHeader)-1], "\t")))
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(sessionsHeader[:tableColumns], "\t")))
 	for _, s := range list {
 		r := sessionsRow(s)
+		var names []string // the table names the approvers; CSV and JSON keep their ARNs
+		for _, a := range strings.Fields(s.Approver) {
+			names = append(names, coverage.Person(a))
+		}
+		r[slices.Index(sessionsHeader, "approver")] = strings.Join(names, " ")
 		for i, v := range r {
-			if v == "" {
+			r[i] = strings.Join(strings.Fields(v), " ") // a reason's tabs and line breaks would break the table
+			if r[i] == "" {
 				r[i] = "-"
 			}
 		}
-		fmt.Fprintln(tw, strings.Join(r[:len(r)-1], "\t"))
+		fmt.Fprintln(tw, strings.Join(r[:tableColumns], "\t"))
 	}
 	return tw.Flush()
 }

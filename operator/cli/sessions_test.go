@@ -14,10 +14,19 @@ import (
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
-// cannedLedger answers the ledger query with rows, scanning scanned bytes.
+// sessionsColumns are SessionsSQL's: the ledger's, then reason, request, requester,
+// request_reason and approver.
+var sessionsColumns = append(slices.Clone(ledgerColumns), "reason", "request", "requester", "request_reason", "approver")
+
+// cannedLedger answers the sessions query with rows (ledger rows, padded with empty join
+// columns), scanning scanned bytes.
 func cannedLedger(scanned int64, rows ...[]string) func(*fakeaws.Org) {
 	return func(o *fakeaws.Org) {
-		o.Canned = map[string]*fakeaws.Canned{coverage.LedgerSQL: {Columns: ledgerColumns, Rows: rows, Scanned: scanned}}
+		var padded [][]string
+		for _, r := range rows {
+			padded = append(padded, append(slices.Clone(r), make([]string, max(len(sessionsColumns)-len(r), 0))...))
+		}
+		o.Canned = map[string]*fakeaws.Canned{coverage.SessionsSQL: {Columns: sessionsColumns, Rows: padded, Scanned: scanned}}
 	}
 }
 
@@ -151,7 +160,7 @@ func TestSessionsOutput(t *testing.T) {
 	code, out, _ = f.run("sessions", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms", "-csv")
 	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != report.ExitClean || err != nil || len(records) != 3 || !slices.Equal(records[0], sessionsHeader) ||
-		records[1][9] != "s-1" || records[2][8] != coverage.NotLogged || records[1][3] != "bob" {
+		records[1][11] != "s-1" || records[2][10] != coverage.NotLogged || records[2][12] != coverage.NotLogged || records[1][3] != "bob" {
 		t.Fatalf("exit %d, %v: %q", code, err, records)
 	}
 	// Progress on stderr without -quiet.
@@ -182,7 +191,7 @@ func TestSessionsCouldNotRun(t *testing.T) {
 		want   string
 	}{
 		{"query fails", func(o *fakeaws.Org) { ok(o); o.QueryFails = "Access denied" }, nil, "FAILED"},
-		{"wrong columns", func(o *fakeaws.Org) { ok(o); o.Canned[coverage.LedgerSQL].Columns = []string{"other"} }, nil, "no column"},
+		{"wrong columns", func(o *fakeaws.Org) { ok(o); o.Canned[coverage.SessionsSQL].Columns = []string{"other"} }, nil, "no column"},
 		{"not canned", nil, nil, "StartQueryExecution"},
 		{"unreadable time", cannedLedger(0, []string{"yesterday", "a", "r", "StartSession", "s-2", "p", "n", "", "", "i"}), nil, "not RFC 3339"},
 		{"unknown way", ok, []string{"-way", "ssh"}, "-way"},

@@ -29,6 +29,10 @@ func (e *QueryError) Error() string {
 	return fmt.Sprintf("query %s %s: %s", e.ID, e.State, e.Reason)
 }
 
+// MaxResultsPerPage is the most rows one GetQueryResults page holds (Athena API reference,
+// GetQueryResults, MaxResults: "Maximum value of 1000").
+const MaxResultsPerPage = 1000
+
 // Row is one result row by column name.
 type Row map[string]string
 
@@ -91,7 +95,8 @@ func Query(ctx context.Context, client *athena.Client, account, sql string, para
 func results(ctx context.Context, client *athena.Client, account, id string, columns []string) ([]Row, error) {
 	var header []string
 	var rows []Row
-	pages := athena.NewGetQueryResultsPaginator(client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)})
+	// MaxResults: the most rows a page holds (Athena API reference, GetQueryResults: 1 to 1000).
+	pages := athena.NewGetQueryResultsPaginator(client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id), MaxResults: aws.Int32(MaxResultsPerPage)})
 	for pages.HasMorePages() {
 		res, err := pages.NextPage(ctx)
 		if err != nil {

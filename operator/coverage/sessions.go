@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/constructs/sessiondocs"
 )
 
@@ -38,9 +40,40 @@ var Ways = append([]string{WaySession, WayRDP}, sessiondocs.AllWays...)
 // LedgerColumns are the columns of LedgerSQL that coverage and sessions read.
 var LedgerColumns = []string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"}
 
-// JustInTimeRole is the role a just-in-time node access session runs as; the person is in the
-// access request, which the ledger's rows (LedgerSQL) do not carry.
+// SessionsSQL is LedgerSQL's rows with, for each, the session's own reason and, for a
+// just-in-time session, the access request it ran under (its ID, requester, reason and
+// approvers), joined in the query. Parameters: the first and last arrival day read (yyyy/MM/dd;
+// the first is LedgerLookBack days before the period, for the requests), and the period's first
+// day (the sessions). test/search/sessions.test.js runs it on objects laid out as the ledger
+// writes them.
+//
+// Sources: StartSession's Reason ("The reason for connecting to the instance", SSM API reference,
+// StartSession) and StartAccessRequest's Reason, Targets and AccessRequestId (SSM API reference,
+// StartAccessRequest), as CloudTrail records them (requestParameters, responseElements, with
+// lower-case first letters: CloudTrail user guide, "CloudTrail record contents"). AWS documents
+// no field that ties a just-in-time session to its request: the query takes the latest successful
+// request of the same account and region that names the session's node before the session
+// started. The approvers come from SendAutomationSignal (signalType Approve) joined through the
+// "Requester Access Request Status Update" event's OpsItemId and ExecutionId, which AWS documents
+// only by example (AWS Samples; docs/proofs.md).
+//
+//go:embed sessions.sql
+var SessionsSQL string
+
+// SessionsColumns are the columns of SessionsSQL that sessions reads.
+var SessionsColumns = append(slices.Clone(LedgerColumns), "reason", "request", "requester", "request_reason", "approver")
+
+// JustInTimeRole is the role a just-in-time node access session runs as (the default
+// accessTokenRole of the approval policies); the person is the requester of the access request.
 const JustInTimeRole = "SSM-JustInTimeAccessTokenRole"
+
+// JustInTime says whether a principal ARN is a session of JustInTimeRole.
+func JustInTime(principal string) bool {
+	return strings.Contains(principal, ":assumed-role/"+JustInTimeRole+"/")
+}
+
+// NoRequest is the person of a just-in-time session whose access request the ledger does not hold.
+const NoRequest = "unknown (just-in-time: no access request in the ledger)"
 
 // Logging states of a session.
 const (
@@ -50,6 +83,17 @@ const (
 	// ssm-guiconnect writes recordings in the bucket is not documented; see classify).
 	RecordingUnknown = "recording not looked up"
 )
+
+// Recorded says where a session's record is, by its logging state (Session.Logged).
+func Recorded(s Session) string {
+	switch s.Logged {
+	case Logged:
+		return "transcript " + archivelayout.TranscriptKeyPrefix(s.Account, s.Region) + "/" + s.ID + ".log, forwarded output"
+	case RecordingUnknown:
+		return "RDP recording not looked up"
+	}
+	return NotLogged
+}
 
 // Session is one session or connection of the ledger.
 type Session struct {
@@ -64,7 +108,19 @@ type Session struct {
 	Node      string `json:"node"`
 	Way       string `json:"way"`
 	Document  string `json:"document,omitempty"`
-	Logged    string `json:"logged"`
+	// Reason is the session's own (StartSession's Reason), else its access request's.
+	Reason string `json:"reason,omitempty"`
+	// Request is the just-in-time access request the session ran under (oi-…); Requester its
+	// requester's ARN.
+	Request   string `json:"request,omitempty"`
+	Requester string `json:"requester,omitempty"`
+	// Approver is the ARNs of who approved the request, space-separated.
+	Approver string `json:"approver,omitempty"`
+	Logged   string `json:"logged"`
+	// Recorded says where the session's record is expected (Recorded), or NOT LOGGED.
+	Recorded string `json:"recorded"`
+	// Matched says the session's forwarded output matches -grep.
+	Matched bool `json:"matched,omitempty"`
 }
 
 // Person is the name in a principal ARN, the simple version of the notice formatter's
@@ -93,6 +149,8 @@ func Person(arn string) string {
 // principal ARN.
 type Filter struct {
 	Who, Account, Node, Way string
+	// Grep, when not nil, keeps only these sessions (the IDs whose forwarded output matches).
+	Grep map[string]bool
 	// Regions are the governed regions: a session elsewhere is not logged.
 	Regions []string
 }
@@ -142,9 +200,22 @@ func Sessions(rows []Row, from, to time.Time, f Filter) ([]Session, error) {
 		}
 		seen[r["session"]] = true
 		s := Session{ID: r["session"], Start: r["time"], Person: Person(r["principal"]), Principal: r["principal"], Account: r["account"],
-			Region: r["region"], Node: r["target"], Way: way, Document: r["document"], Logged: NotLogged}
-		if who != nil && !who.MatchString(s.Person) && !who.MatchString(s.Principal) ||
-			f.Account != "" && s.Account != f.Account || f.Node != "" && s.Node != f.Node || f.Way != "" && s.Way != f.Way {
+			Region: r["region"], Node: r["target"], Way: way, Document: r["document"], Logged: NotLogged,
+			Reason: r["reason"], Request: r["request"], Requester: r["requester"], Approver: r["approver"]}
+		if s.Reason == "" {
+			s.Reason = r["request_reason"]
+		}
+		if JustInTime(s.Principal) {
+			// The token role's session name is not documented to be the requester's: the person
+			// is the request's requester, or unknown.
+			s.Person = NoRequest
+			if s.Requester != "" {
+				s.Person = Person(s.Requester)
+			}
+		}
+		if who != nil && !who.MatchString(s.Person) && !who.MatchString(s.Principal) && (s.Requester == "" || !who.MatchString(s.Requester)) ||
+			f.Account != "" && s.Account != f.Account || f.Node != "" && s.Node != f.Node || f.Way != "" && s.Way != f.Way ||
+			f.Grep != nil && !f.Grep[s.ID] {
 			continue
 		}
 		switch {
@@ -153,6 +224,8 @@ func Sessions(rows []Row, from, to time.Time, f Filter) ([]Session, error) {
 		case way == WaySession && slices.Contains(f.Regions, s.Region) && sessiondocs.IsLogged(s.Document, s.Account):
 			s.Logged = Logged
 		}
+		s.Recorded = Recorded(s)
+		s.Matched = f.Grep != nil
 		if e := ended[s.ID]; e != "" {
 			s.End = e
 			if et, err := time.Parse(time.RFC3339, e); err == nil && !et.Before(t) {

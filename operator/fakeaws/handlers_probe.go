@@ -171,9 +171,11 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 		columns := []string{"account", "region", "eventtime", "sessionid", "principal", "instance", "line"}
 		rows := []any{row(columns)}
 		if c := o.Canned[q.sql]; c != nil {
-			columns, rows = c.Columns, []any{row(c.Columns)}
-			for _, r := range c.Rows {
-				rows = append(rows, row(r))
+			// Rows are built for the page only: a canned answer may hold tens of thousands.
+			columns, rows = c.Columns, make([]any, len(c.Rows)+1)
+			rows[0] = row(c.Columns)
+			for i := range c.Rows {
+				rows[i+1] = i
 			}
 		} else if !o.SearchBroken {
 			rows = append(rows, o.matchingLines(q.params)...)
@@ -184,6 +186,11 @@ func (o *Org) serveProbe(s *Server, h func(string, string, Handler)) {
 				"Precision": 2147483647, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": true})
 		}
 		page, next := o.paged(r, rows, "NextToken", "MaxResults")
+		for i, x := range page {
+			if n, ok := x.(int); ok {
+				page[i] = row(o.Canned[q.sql].Rows[n])
+			}
+		}
 		return withToken(map[string]any{"UpdateCount": 0, "ResultSet": map[string]any{"Rows": page, "ResultSetMetadata": map[string]any{"ColumnInfo": info}}}, "NextToken", next), nil
 	})
 }

@@ -12,8 +12,14 @@ const zlib = require('node:zlib');
 const { DuckDBInstance } = require('@duckdb/node-api');
 const { root, resources, cfg, loadTable } = require('./harness');
 
-const sql = (name) => fs.readFileSync(path.join(root, 'constructs', 'archivesearch', 'coverage_' + name), 'utf8');
-const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(');
+const sql = (name) => {
+  const shared = path.join(root, 'constructs', 'archivesearch', 'coverage_' + name);
+  return fs.readFileSync(fs.existsSync(shared) ? shared : path.join(root, 'operator', 'coverage', name), 'utf8');
+};
+// DuckDB names three of Trino's functions differently: json_extract_scalar, array_join and
+// regexp_like (DuckDB's regexp_matches also finds a match anywhere; DuckDB runs RE2, Athena Java
+// patterns: operator/coverage.CheckGrep refuses what the two read differently).
+const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(').replace(/\barray_join\(/g, 'array_to_string(').replace(/\bregexp_like\(/g, 'regexp_matches(');
 async function query(connection, name, params) {
   const statement = await connection.prepare(toDuckDB(sql(name)));
   params.forEach((p, i) => statement.bindVarchar(i + 1, p));
@@ -33,11 +39,11 @@ const ledgerEvents = [
   sample('send-ssh-public-key-iam-user', '2026-11-23T11:00:00Z'),
 ];
 
-function ledgerObjects(dir) {
+function ledgerObjects(dir, events = ledgerEvents) {
   const [, s] = resources('AWS::KinesisFirehose::DeliveryStream').find(([, r]) => r.Properties.ExtendedS3DestinationConfiguration.Prefix.startsWith('ledger/'));
   const conf = s.Properties.ExtendedS3DestinationConfiguration;
   const hours = new Map();
-  for (const e of ledgerEvents) hours.set(e.time.slice(0, 13), [...(hours.get(e.time.slice(0, 13)) || []), e]);
+  for (const e of events) hours.set(e.time.slice(0, 13), [...(hours.get(e.time.slice(0, 13)) || []), e]);
   return [...hours].map(([hour, es]) => {
     const [yyyy, MM, dd, HH] = hour.split(/[-T]/);
     const prefix = conf.Prefix.replace('!{timestamp:yyyy}', yyyy).replace('!{timestamp:MM}', MM).replace('!{timestamp:dd}', dd).replace('!{timestamp:HH}', HH);
@@ -121,6 +127,57 @@ test('coverage\'s forwarded query counts each session\'s output lines, with its 
   ]);
   assert.deepStrictEqual((await query(connection, 'forwarded.sql', ['2026/11/23', '2026/11/23'])).map((r) => r.sessionid), ['forged-0a1b2c3d4e5f60009']);
   // operator/coverage's Go test ties the account expression to archivesearch.AccountOfPath.
+});
+
+// sessions.sql: a just-in-time session gets the latest earlier request for its node in its account
+// and region (requester, reason, ID) and the request's approvers; a session's own reason is kept.
+test('the sessions query joins a just-in-time session to its access request and approver, and keeps a session\'s own reason', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-sessions-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const node = 'i-02573cafcf0e1a2b3';
+  const withDetail = (e, change) => { const c = structuredClone(e); change(c.detail, c); return c; };
+  const request = sample('start-access-request-identity-center', '2026-11-22T10:15:30Z');
+  const older = withDetail(sample('start-access-request-iam-user', '2026-11-21T09:00:00Z'), (d, e) => {
+    e.account = request.account; e.region = request.region; d.requestParameters.targets = [{ key: 'InstanceIds', values: [node] }];
+    d.responseElements.accessRequestId = 'oi-000000000001';
+  });
+  const elsewhere = withDetail(request, (d, e) => { e.account = '444444444444'; e.time = '2026-11-22T10:20:00Z'; d.responseElements.accessRequestId = 'oi-000000000002'; });
+  const approve = sample('send-automation-signal-approve-switched-role', '2026-11-22T10:30:00Z');
+  const status = sample('access-request-status-approved', '2026-11-22T10:40:02Z');
+  const jit = withDetail(sample('start-session-just-in-time', '2026-11-22T10:45:00Z'), (d) => { d.requestParameters.target = node; });
+  const noRequest = withDetail(sample('start-session-just-in-time', '2026-11-22T10:50:00Z'), (d, e) => { e.id = 'jit-other-node'; d.responseElements.sessionId = 'x-0000000000000000a'; });
+  const own = withDetail(sample('start-session-iam-user', '2026-11-22T11:00:00Z'), (d) => { d.requestParameters.reason = 'patching'; });
+  const events = [older, request, elsewhere, approve, status, jit, noRequest, own];
+  for (const e of [approve, status, request, jit, own]) assert.strictEqual(e.account, request.account, 'the samples share one account');
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  assert.strictEqual(await loadTable(connection, dir, ledgerObjects(dir, events), 'ledger_events'), events.length);
+  const rows = await query(connection, 'sessions.sql', ['2026/11/15', '2026/11/23', '2026/11/22']);
+  const by = (id) => rows.find((r) => r.session === id);
+  const s = by(jit.detail.responseElements.sessionId);
+  assert.strictEqual(s.request, 'oi-a71f4d891d72');
+  assert.strictEqual(s.requester, request.detail.userIdentity.arn);
+  assert.strictEqual(s.request_reason, request.detail.requestParameters.reason);
+  assert.strictEqual(s.approver, approve.detail.userIdentity.arn);
+  assert.strictEqual(s.reason, null);
+  const n = by('x-0000000000000000a');
+  assert.deepStrictEqual([n.request, n.requester, n.approver], [null, null, null], 'another node: no request');
+  const o = by(own.detail.responseElements.sessionId);
+  assert.deepStrictEqual([o.reason, o.request], ['patching', null]);
+  assert.ok(!rows.some((r) => r.time < '2026-11-22'), 'the third parameter starts the sessions: the days before only give requests');
+  assert.deepStrictEqual(rows.map((r) => r.time), [...rows.map((r) => r.time)].sort());
+});
+
+test('the -grep query finds the sessions with a forwarded line matching, line by line, in the days given', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-grep-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  await loadTable(connection, dir, await forwardedObjects(dir), 'forwarded_events');
+  const grep = async (expr, first = '2026/11/22', last = '2026/11/23') => (await query(connection, 'grep.sql', [first, last, expr])).map((r) => r.sessionid).sort();
+  assert.deepStrictEqual(await grep('exit'), ['bob-0a1b2c3d4e5f67890']);
+  assert.deepStrictEqual(await grep('^sh-5\\.2\\$ (id|nothing)'), ['bob-0a1b2c3d4e5f67890', 'forged-0a1b2c3d4e5f60009']);
+  assert.deepStrictEqual(await grep('id$'), ['bob-0a1b2c3d4e5f67890'], '$ ends a line');
+  assert.deepStrictEqual(await grep('exit', '2026/11/23', '2026/11/23'), [], 'a day outside is not read');
+  assert.deepStrictEqual(await grep('plain log line'), [], 'foreign lines have no session');
 });
 
 // show and play's two queries (operator/coverage/session.go). session_ledger.sql is a wrapper:

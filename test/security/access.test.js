@@ -200,8 +200,9 @@ const scenarios = [
   { name: 'instance writes another log group', principal: instance, action: 'logs:PutLogEvents', resource: `arn:aws:logs:${HOME}:${MEMBER}:log-group:app:log-stream:x`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'ImplicitlyDenied' },
   { name: 'instance reads session logs', principal: instance, action: 'logs:GetLogEvents', resource: `${sessionLogGroupArn}:log-stream:alice-0123`, account: MEMBER, identity: [instancePolicy], ctx: orgCtx(MEMBER), expect: 'ImplicitlyDenied' },
 
-  // Archive search: the auditor policy runs queries in the workgroup and reads the logs the
-  // tables read, through S3 only; it writes and deletes nothing in the archive.
+  // Archive search: the auditor policy runs queries in the workgroup and reads the archive by key
+  // (sessionaudit validate reads every object version the digests list, whatever its prefix),
+  // through S3 only; it lists only with a prefix, and writes and deletes nothing in the archive.
   athena('auditor runs a query in the session-audit workgroup', auditor, 'athena:StartQueryExecution', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/session-audit`, 'Allowed'),
   athena('auditor runs a query in another workgroup', auditor, 'athena:StartQueryExecution', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/primary`, DENIED),
   athena('auditor changes the workgroup settings', auditor, 'athena:UpdateWorkGroup', `arn:aws:athena:${HOME}:${ARCHIVE}:workgroup/session-audit`, DENIED),
@@ -214,7 +215,11 @@ const scenarios = [
   s3('auditor reads a transcript', auditor, 's3:GetObject', own, 'Allowed', { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
   s3('auditor lists the forwarded logs', auditor, 's3:ListBucket', null, 'Allowed', { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': `cloudwatch/${HOME}/2026/` } }),
   s3('auditor lists the whole bucket', auditor, 's3:ListBucket', null, DENIED, { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': '' } }),
-  s3('auditor reads delivery errors', auditor, 's3:GetObject', `cloudwatch-errors/processing-failed/${HOME}/2026/11/22/x`, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor reads delivery errors (the digests list them: validate reads them)', auditor, 's3:GetObject', `cloudwatch-errors/processing-failed/${HOME}/2026/11/22/x`, 'Allowed', { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor reads a listed object version', auditor, 's3:GetObjectVersion', forwardedKey, 'Allowed', { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
+  s3('auditor lists the versions of one key', auditor, 's3:ListBucketVersions', null, 'Allowed', { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': ledgerKey } }),
+  s3('auditor lists the versions of the whole bucket', auditor, 's3:ListBucketVersions', null, DENIED, { identity: [auditorPolicy], ctx: { ...orgCtx(ARCHIVE), 's3:prefix': '' } }),
+  s3('auditor lists without a prefix', auditor, 's3:ListBucket', null, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
   s3('auditor deletes a forwarded log object', auditor, 's3:DeleteObject', forwardedKey, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
   s3('auditor overwrites a transcript', auditor, 's3:PutObject', own, DENIED, { identity: [auditorPolicy], ctx: orgCtx(ARCHIVE) }),
   // The ledger (constructs/ledger): the auditor reads it; its delivery role only writes it.

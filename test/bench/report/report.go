@@ -188,7 +188,7 @@ func Render(r Results) (string, error) {
 	for _, row := range r.Operator {
 		p("| %s | %s | %s |", row[0], row[1], row[2])
 	}
-	p("| whole test process (both runs, the fake included): %.2f s, peak RSS %d MiB | | |", r.OperatorAll.Seconds, r.OperatorAll.PeakMiB)
+	p("| whole test process (all runs, the fake included): %.2f s, peak RSS %d MiB | | |", r.OperatorAll.Seconds, r.OperatorAll.PeakMiB)
 	p("%s", End)
 	return b.String(), nil
 }
