@@ -41,7 +41,7 @@ type command struct {
 const (
 	cmdBadConfigFile   = "app, -c configFile=testdata/bad-config.json"
 	cmdExampleWithCred = "app, the example with credentials at hand"
-	cmdOwnConfig       = "app, SESSIONAUDIT_CONFIG=testdata/other-org.json with credentials"
+	cmdOwnConfig       = "app, SESSIONAUDIT_CONFIG=testdata/other-org.json in the permissions phase, with credentials"
 	cmdBadConfigEnv    = "app, SESSIONAUDIT_CONFIG=testdata/bad-config.json"
 	cmdCLIContext      = "the pinned CDK CLI's context for cdk.json"
 )
@@ -76,8 +76,16 @@ func startCommands() (wait func()) {
 		run: app(`CDK_CONTEXT_JSON={"configFile":"testdata/bad-config.json"}`)}
 	commands[cmdExampleWithCred] = &command{tests: []string{"TestExampleCannotBeDeployed"},
 		run: app("CDK_DEFAULT_ACCOUNT=999999999999", "CDK_CONTEXT_JSON="+exampleContext)}
-	commands[cmdOwnConfig] = &command{tests: []string{"TestExampleCannotBeDeployed"},
-		run: app("CDK_DEFAULT_ACCOUNT=999999999999", "SESSIONAUDIT_CONFIG=testdata/other-org.json", "CDK_CONTEXT_JSON="+exampleContext)}
+	// One run serves two tests: the app reads SESSIONAUDIT_CONFIG (TestExampleCannotBeDeployed)
+	// and make cost reads what it wrote for a first rollout (TestCostOnWhatTheAppWrites).
+	commands[cmdOwnConfig] = &command{tests: []string{"TestExampleCannotBeDeployed", "TestCostOnWhatTheAppWrites"},
+		run: func() commandResult {
+			cfgFile, err := firstRolloutConfig()
+			if err != nil {
+				return commandResult{err: err}
+			}
+			return app("CDK_DEFAULT_ACCOUNT=999999999999", "SESSIONAUDIT_CONFIG="+cfgFile, "CDK_CONTEXT_JSON="+exampleContext)()
+		}}
 	commands[cmdBadConfigEnv] = &command{tests: []string{"TestExampleCannotBeDeployed"},
 		run: app("SESSIONAUDIT_CONFIG=testdata/bad-config.json", "CDK_CONTEXT_JSON="+exampleContext)}
 	commands[cmdCLIContext] = &command{tests: []string{"TestMatrixContextIsTheCLIs"}, run: cliContext}

@@ -3,8 +3,8 @@ package test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -327,37 +327,11 @@ func TestCostInEveryRolloutPhase(t *testing.T) {
 // on what it wrote: the configuration loads again (it once wrote "shellProfileLinux": null) and
 // the cost model prices the phase.
 func TestCostOnWhatTheAppWrites(t *testing.T) {
-	data, err := os.ReadFile("testdata/other-org.json")
-	if err != nil {
-		t.Fatal(err)
+	res := waitCommand(t, cmdOwnConfig)
+	if res.code != 0 {
+		t.Fatalf("the app: exit %d\n%s", res.code, res.stderr)
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		t.Fatal(err)
-	}
-	raw["rollout"] = map[string]any{"phase": config.PhasePermissions}
-	raw["guardrails"].(map[string]any)["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformBreakGlass_*"}
-	delete(raw, "session")
-	cfgFile := filepath.Join(t.TempDir(), "org.json")
-	data, _ = json.Marshal(raw)
-	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "sessionaudit")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	ctx, err := cdkContext()
-	if err != nil {
-		t.Fatal(err)
-	}
-	contextJSON, _ := json.Marshal(ctx)
-	out := t.TempDir()
-	cmd := exec.Command(bin)
-	cmd.Env = append(environWithoutConfig(), "CDK_CONTEXT_JSON="+string(contextJSON), "CDK_OUTDIR="+out, "SESSIONAUDIT_CONFIG="+cfgFile)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("the app: %v\n%s", err, msg)
-	}
+	out := res.outdir
 	if _, err := config.LoadFile(filepath.Join(out, config.WrittenFile)); err != nil {
 		t.Fatalf("the configuration the app wrote does not load: %v", err)
 	}
@@ -411,4 +385,28 @@ func TestDocsStateTheFixedCost(t *testing.T) {
 			t.Errorf("docs/cost.md does not have make cost's row %q", want)
 		}
 	}
+}
+
+// firstRolloutConfig writes testdata/other-org.json as the README's first rollout starts: the
+// permissions phase, an Identity Center break-glass exemption and no session settings (the
+// configuration of the background app run cmdOwnConfig).
+func firstRolloutConfig() (string, error) {
+	data, err := os.ReadFile("testdata/other-org.json")
+	if err != nil {
+		return "", err
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return "", err
+	}
+	guardrails, ok := raw["guardrails"].(map[string]any)
+	if !ok {
+		return "", fmt.Errorf("testdata/other-org.json has no guardrails object")
+	}
+	raw["rollout"] = map[string]any{"phase": config.PhasePermissions}
+	guardrails["exemptPrincipalArns"] = []any{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformBreakGlass_*"}
+	delete(raw, "session")
+	cfgFile := filepath.Join(mustTempDir(), "org.json")
+	data, _ = json.Marshal(raw)
+	return cfgFile, os.WriteFile(cfgFile, data, 0o644)
 }
