@@ -6,7 +6,9 @@
 # The targets named in BESIDE (space-separated) start at once, in the background; the others run
 # one after the other beside them, in the order given. So a step that leaves a core idle (make
 # test-go's one jsii runtime) shares the machine with the rest. Each step's output is kept
-# together (printed when it ends, with its line). The first step that fails stops the others and
+# together (printed when it ends, with its line). The others run at a lower priority (nice 10):
+# the steps of BESIDE are the longest, and the others fill the time they leave a core idle instead
+# of slowing them down. The first step that fails stops the others and
 # make test (its line says FAILED).
 # On a machine shared with other work the wall time grows and the CPU time much less: both show
 # where the time goes.
@@ -41,9 +43,11 @@ line() { # name start-ns end-ns cpu-seconds [suffix]
 # start and end time and CPU seconds (the subshell's children: make and everything it waited for)
 # in $dir/<step>.result.
 start() {
+  local prio=()
+  [[ $BESIDE == *" $1 "* ]] || prio=(nice -n 10)
   (
     s=$(now)
-    $MAKE --no-print-directory "$1" >"$dir/$1.out" 2>&1
+    "${prio[@]}" $MAKE --no-print-directory "$1" >"$dir/$1.out" 2>&1
     rc=$?
     e=$(now)
     cpu
