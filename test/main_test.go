@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -76,7 +77,41 @@ func (s *synthesized) template(stack awscdk.Stack) assertions.Template {
 	return assertions.Template_FromStack(stack, &assertions.TemplateParsingOptions{SkipCyclicalDependenciesCheck: jsii.Bool(true)})
 }
 
+// synth returns the app synthesized from cfg. A configuration is synthesized once: a later call
+// with an equal configuration gets the same app and a copy of its templates (so that a test that
+// changes its templates changes no other test's), as the issue on fast feedback asks (nothing
+// synthesized twice for the same configuration).
 func synth(cfg config.Config) *synthesized {
+	key, err := json.Marshal(cfg)
+	if err != nil {
+		panic(err)
+	}
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	s, ok := synthesizedApps[string(key)]
+	if !ok {
+		s = synthNew(cfg)
+		synthesizedApps[string(key)] = s
+	}
+	c := &synthesized{cfg: s.cfg, app: s.app, stacks: s.stacks, templates: map[string]map[string]any{}}
+	for name, tmpl := range s.templates {
+		var t map[string]any
+		if err := jsonRoundTrip(tmpl, &t); err != nil {
+			panic(err)
+		}
+		c.templates[name] = t
+	}
+	return c
+}
+
+// The apps synthesized so far, by their configuration's JSON.
+var (
+	synthMu         sync.Mutex
+	synthesizedApps = map[string]*synthesized{}
+)
+
+// synthNew synthesizes the app of cfg into a new directory below tempRoot.
+func synthNew(cfg config.Config) *synthesized {
 	// The same feature flags as `cdk synth`, which passes cdk.json's context to the app.
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(mustTempDir()), Context: &featureFlags})
 	all := stacks.New(app, cfg)
