@@ -100,7 +100,7 @@ func runCoverage(ctx context.Context, d Deps, rep *report.Report, path, from, to
 	err = coverage.Run(ctx, coverage.Input{Config: c, Athena: athena.NewFromConfig(acfg), S3: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)),
 		Bucket: stacks.Install(c).CentralBucketName(), From: first, To: last.AddDate(0, 0, 1), Poll: poll, Timeout: timeout, Report: rep, Progress: progress,
 		Recordings: rec})
-	sayDigestReads(progress, "coverage", rec)
+	sayDigestReads(d.Stderr, "coverage", rec) // said even with -quiet: the reads cost
 	if err != nil {
 		return fatal("%v", err)
 	}

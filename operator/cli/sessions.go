@@ -128,7 +128,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	// RDP recordings: the digests of each connection's hours, each hour read once.
 	rec := recordings(acfg, c)
 	err = coverage.LookUpRecordings(ctx, list, rec)
-	sayDigestReads(progress, "sessions", rec)
+	sayDigestReads(d.Stderr, "sessions", rec) // said even with -quiet, as the bytes scanned
 	if err != nil {
 		return fail("%v", err)
 	}
