@@ -224,3 +224,20 @@ func TestRDPRecordingDigestDenied(t *testing.T) {
 		})
 	}
 }
+
+// A connection whose hours' digests are not written yet (digestDue): cannot tell, and no read.
+func TestRDPRecordingDigestNotWrittenYet(t *testing.T) {
+	row := rdpStart(conn1, rdpHour.Add(5*time.Minute))
+	f := newFake(t, 1, nil, both(cannedCoverage([][]string{row}, nil), rdpDigests(t, map[int][]string{1: {recording(conn1)}})))
+	f.now = rdpHour.Add(90 * time.Minute) // the digest of 10:00 is due at 11:10; 11:00's at 12:10
+	reads := countDigestReads(f, false)
+	code, r := f.runJSON("coverage", "-from", "2026-11-02", "-to", "2026-11-02", "-poll", "1ms")
+	got := findings(r, "coverage.recording")
+	if code != report.ExitFindings || len(got) != 1 || got[0].Severity != report.Fail ||
+		!strings.Contains(got[0].Message, archivelayout.DigestKey(rdpHour.Add(time.Hour))+" (not written yet)") {
+		t.Fatalf("exit %d, fatal %q, findings %+v", code, r.Fatal, got)
+	}
+	if n := reads(); n != 1 {
+		t.Errorf("%d digest reads, want 1 (10:00 only)", n)
+	}
+}

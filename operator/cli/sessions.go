@@ -126,7 +126,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 		return fail("%v", err)
 	}
 	// RDP recordings: the digests of each connection's hours, each hour read once.
-	rec := recordings(acfg, c)
+	rec := recordings(acfg, c, now)
 	err = coverage.LookUpRecordings(ctx, list, rec)
 	sayDigestReads(d.Stderr, "sessions", rec) // said even with -quiet, as the bytes scanned
 	if err != nil {

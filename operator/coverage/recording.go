@@ -38,7 +38,10 @@ type DigestReader interface {
 // connections.
 type Recordings struct {
 	Archive DigestReader
-	hours   map[time.Time]*evidence.Digest // nil: the archive does not hold the hour's digest
+	// Due is the last hour whose digest is surely written by now; a later hour's digest is not
+	// read, and the connection's recording cannot be told yet. Zero: every hour is read.
+	Due   time.Time
+	hours map[time.Time]*evidence.Digest // nil: the archive does not hold the hour's digest
 	// Reads counts the digests read (GetObject calls).
 	Reads int
 }
@@ -52,8 +55,9 @@ func NewRecordings(a DigestReader) *Recordings {
 type Recording struct {
 	// Key is the object whose key names the connection; empty when none is listed.
 	Key string
-	// Missing are the digest keys of the connection's hours the archive does not hold: when Key
-	// is empty, whether the connection is recorded cannot be told.
+	// Missing are the digest keys of the connection's hours the archive does not hold (or not
+	// yet: after Recordings.Due): when Key is empty, whether the connection is recorded cannot be
+	// told.
 	Missing []string
 }
 
@@ -87,6 +91,10 @@ func (r *Recordings) Find(ctx context.Context, session string, start, end time.T
 		return out, fmt.Errorf("RDP connection %q: no connection ID", session)
 	}
 	for _, h := range RecordingHours(start, end) {
+		if !r.Due.IsZero() && h.After(r.Due) {
+			out.Missing = append(out.Missing, archivelayout.DigestKey(h)+" (not written yet)")
+			continue
+		}
 		d, err := r.digest(ctx, h)
 		if err != nil {
 			return out, err
