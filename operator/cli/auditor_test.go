@@ -20,14 +20,15 @@ import (
 )
 
 // auditorFake is an archive for every auditor command that calls AWS: a ledger with a session
-// whose transcript is there, forwarded output, a -grep answer, and signed digests.
+// whose transcript is there, an RDP connection, forwarded output, a -grep answer, and signed digests.
 func auditorFake(t *testing.T, members int) *fake {
 	t.Helper()
 	m := fakeaws.AccountID(1)
 	s := start("s-1", m, "us-east-1", "")
+	rdp := rdpStart(conn1, rdpHour) // its recording is looked up in the digests (GetObject)
 	return newFake(t, members, nil, func(o *fakeaws.Org) {
-		cannedLedger(0, s)(o) // sessions' query; the two of coverage below
-		o.Canned[coverage.LedgerSQL] = &fakeaws.Canned{Columns: ledgerColumns, Rows: [][]string{s}}
+		cannedLedger(0, s, rdp)(o) // sessions' query; the two of coverage below
+		o.Canned[coverage.LedgerSQL] = &fakeaws.Canned{Columns: ledgerColumns, Rows: [][]string{s, rdp}}
 		o.Canned[coverage.ForwardedSQL] = &fakeaws.Canned{Columns: forwardedColumns, Rows: [][]string{{m, "us-east-1", "s-1", "2", "2026-11-02T10:00:05Z", "2026-11-02T10:00:09Z"}}}
 		o.Objects[archivelayout.TranscriptKeyPrefix(m, "us-east-1")+"/s-1.log"] = time.Time{}
 		cannedGrep(coverage.GrepColumns, "s-1")(o)

@@ -96,8 +96,11 @@ func runCoverage(ctx context.Context, d Deps, rep *report.Report, path, from, to
 		progress = d.Stderr
 	}
 	fmt.Fprintf(progress, "coverage: %s to %s, Athena workgroup in %s %s\n", first.Format("2006-01-02"), last.Format("2006-01-02"), c.LogArchiveAccountID, c.HomeRegion)
+	rec := recordings(acfg, c, now)
 	err = coverage.Run(ctx, coverage.Input{Config: c, Athena: athena.NewFromConfig(acfg), S3: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)),
-		Bucket: stacks.Install(c).CentralBucketName(), From: first, To: last.AddDate(0, 0, 1), Poll: poll, Timeout: timeout, Report: rep, Progress: progress})
+		Bucket: stacks.Install(c).CentralBucketName(), From: first, To: last.AddDate(0, 0, 1), Poll: poll, Timeout: timeout, Report: rep, Progress: progress,
+		Recordings: rec})
+	sayDigestReads(d.Stderr, "coverage", rec) // said even with -quiet: the reads cost
 	if err != nil {
 		return fatal("%v", err)
 	}

@@ -131,14 +131,16 @@ func TestCoverageCouldNotRun(t *testing.T) {
 }
 
 // The printed policy (sessionaudit policy) grants every call coverage makes: coverage needs no
-// policy of its own (the probe's Athena reads and verify's s3:ListBucket).
+// policy of its own (the probe's Athena reads, verify's s3:ListBucket, and validate's s3:GetObject
+// of the digests, where RDP recordings are looked up).
 func TestCoveragePolicy(t *testing.T) {
-	f := newFake(t, 1, nil, cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "")}, nil))
+	f := newFake(t, 1, nil, both(cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", ""), rdpStart(conn1, rdpHour)}, nil),
+		rdpDigests(t, nil)))
 	if code, r := f.runJSON("coverage", "-from", "2026-11-01", "-to", "2026-11-03", "-poll", "1ms"); code != report.ExitFindings {
 		t.Fatalf("exit %d, fatal %q", code, r.Fatal)
 	}
 	recorded := f.recorder.Operations()
-	for _, want := range []string{"Athena StartQueryExecution", "Athena GetQueryResults", "S3 ListObjectsV2"} {
+	for _, want := range []string{"Athena StartQueryExecution", "Athena GetQueryResults", "S3 ListObjectsV2", "S3 GetObject"} {
 		if !strings.Contains(strings.Join(recorded, "\n"), want) {
 			t.Errorf("coverage did not call %s: %v", want, recorded)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
@@ -48,7 +49,13 @@ func TestCoverageSharedCases(t *testing.T) {
 					m["rollout"] = map[string]any{"phase": tc.Phase}
 				}
 			}
-			f := newFake(t, 1, change, cannedCoverage(tc.Ledger, tc.Forwarded, tc.Transcripts...))
+			// The day's digests, empty: an RDP connection's recording is looked up and not found
+			// (the daily check, which reads no digest, says it is not looked up: a warning too).
+			day, err := time.Parse("2006-01-02", all.Day)
+			if err != nil {
+				t.Fatalf("cases.json: day %q: %v", all.Day, err)
+			}
+			f := newFake(t, 1, change, both(cannedCoverage(tc.Ledger, tc.Forwarded, tc.Transcripts...), dayDigests(t, day)))
 			code, r := f.runJSON("coverage", "-from", all.Day, "-to", all.Day, "-poll", "1ms")
 			got := findings(r, tc.Check)
 			if r.Fatal != "" || len(got) == 0 {

@@ -120,13 +120,18 @@ func runReport(ctx context.Context, f reportFlags, d Deps) (pack.Data, []byte, s
 	var scanned coverage.Scanned
 	var ledger []coverage.Row
 	cov := &report.Report{Command: "coverage"}
+	rec := recordings(acfg, c, now) // coverage's and the sessions' look-ups share the digests read
 	err = coverage.Run(ctx, coverage.Input{Config: c, Athena: athena.NewFromConfig(acfg, scanned.Option), S3: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)),
 		Bucket: stacks.Install(c).CentralBucketName(), From: first, To: end, Poll: f.poll, Timeout: f.timeout, Report: cov, Progress: progress,
-		Ledger: func(rows []coverage.Row) { ledger = rows }})
+		Ledger: func(rows []coverage.Row) { ledger = rows }, Recordings: rec})
 	if err != nil {
 		return data, nil, err.Error()
 	}
 	sessions, err := coverage.Sessions(ledger, first, end, coverage.Filter{Regions: c.Regions})
+	if err == nil {
+		err = coverage.LookUpRecordings(ctx, sessions, rec)
+	}
+	sayDigestReads(progress, "report", rec)
 	if err != nil {
 		return data, nil, err.Error()
 	}

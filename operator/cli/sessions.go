@@ -125,6 +125,13 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	// RDP recordings: the digests of each connection's hours, each hour read once.
+	rec := recordings(acfg, c, now)
+	err = coverage.LookUpRecordings(ctx, list, rec)
+	sayDigestReads(d.Stderr, "sessions", rec) // said even with -quiet, as the bytes scanned
+	if err != nil {
+		return fail("%v", err)
+	}
 	n := scanned.Bytes()
 	fmt.Fprintf(progress, "sessions: %d ledger event(s) in %s; %d session(s) match\n", len(rows), time.Since(started).Round(time.Millisecond), len(list))
 	// Said even with -quiet: the run's cost (Athena pricing, coverage.PricePerTB).

@@ -75,7 +75,7 @@ func TestSessionsJustInTime(t *testing.T) {
 }
 
 // The recorded column names where each way's record is: the transcript's key and forwarded
-// output, the RDP recording not looked up, or NOT LOGGED.
+// output, the RDP recording (here: cannot tell, the archive holds no digest), or NOT LOGGED.
 func TestSessionsRecorded(t *testing.T) {
 	m := fakeaws.AccountID(1)
 	bob := "arn:aws:iam::" + m + ":user/bob"
@@ -92,7 +92,7 @@ func TestSessionsRecorded(t *testing.T) {
 	want := map[string]string{
 		"s-1":   "transcript " + archivelayout.TranscriptKeyPrefix(m, "us-east-1") + "/s-1.log, forwarded output",
 		"s-pf":  coverage.NotLogged,
-		"c-rdp": "RDP recording not looked up",
+		"c-rdp": "RDP recording: cannot tell, no digest digests/2026/11/02/10.json digests/2026/11/02/11.json digests/2026/11/02/12.json",
 		"e-ic":  coverage.NotLogged,
 		"s-sa":  coverage.NotLogged,
 	}

@@ -137,7 +137,7 @@ func TestSessionsFields(t *testing.T) {
 	for i, want := range []struct{ person, end, duration, way, logged string }{
 		{"alice@example.com", "2026-11-02T10:01:00Z", "1m0s", "session", coverage.Logged},
 		{"bob", "", "", "session", coverage.NotLogged},
-		{"root", "", "", "rdp", coverage.RecordingUnknown},
+		{"root", "", "", "rdp", coverage.RecordingCannotTell}, // no digest in this archive
 		{"arn:aws:sts::" + m + ":federated-user/x", "", "", "ecsExec", coverage.NotLogged},
 		{"bob", "", "", "session", coverage.NotLogged}, // ungoverned region
 	} {

@@ -65,6 +65,8 @@ type Input struct {
 	Report   *report.Report
 	// Progress receives a line per step (stderr); nil for none.
 	Progress io.Writer
+	// Recordings looks up RDP connections' recordings in the digests (recording.go).
+	Recordings *Recordings
 	// Ledger, when not nil, receives the ledger rows Run read (sessionaudit report lists the
 	// sessions and denied starts of the same rows).
 	Ledger func([]Row)
@@ -183,11 +185,7 @@ func classify(ctx context.Context, in Input, r Row, out forwarded, ended string)
 		f.Fix = "deny the way (guardrails.ways, docs/guardrails.md) or accept it; the ledger keeps who, when and where"
 		return f, nil
 	case slices.Contains(ConnectionStarts, r["event"]):
-		f.Check, f.Severity = "coverage.recording", report.Warn
-		f.Message = who + ": RDP connection; coverage does not look up its recording"
-		f.Meaning = "whether the connection's recording is archived is unknown: where ssm-guiconnect writes recordings in the bucket is not documented (docs/proofs.md), so coverage cannot name the key to look for"
-		f.Fix = "the recording preferences' bucket (GetConnectionRecordingPreferences) holds the connection's recording"
-		return f, nil
+		return recordingFinding(ctx, in, f, r, who)
 	}
 	transcript := false
 	if governed {

@@ -79,8 +79,8 @@ const NoRequest = "unknown (just-in-time: no access request in the ledger)"
 const (
 	Logged    = "logged"
 	NotLogged = "NOT LOGGED"
-	// RecordingUnknown: an RDP connection, whose recording sessions does not look up (where
-	// ssm-guiconnect writes recordings in the bucket is not documented; see classify).
+	// RecordingUnknown: an RDP connection whose recording was not looked up (yet): Sessions
+	// does not read the digests; LookUpRecordings (recording.go) does.
 	RecordingUnknown = "recording not looked up"
 )
 

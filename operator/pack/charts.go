@@ -48,7 +48,7 @@ const (
 var archiveKinds = []struct{ check, label, class string }{
 	{"coverage.session", "recorded", "ok"},
 	{"coverage.transcript", "output, no transcript", "warn"},
-	{"coverage.recording", "RDP, recording not looked up", "warn"},
+	{"coverage.recording", "RDP, recording not found or unknown", "warn"},
 	{"coverage.unlogged-way", "ledger entry only", "warn"},
 	{"coverage.missing", "nothing in the archive", "fail"},
 	{"coverage.forged", "output without a start", "fail"},

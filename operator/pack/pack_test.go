@@ -63,7 +63,7 @@ func TestCharts(t *testing.T) {
 		"by-way":      "session=2 rdp=1 instanceConnect=1 instanceConnectEndpoint=0 serialConsole=0 runCommand=0 ecsExec=0",
 		"not-logged":  "session=0 rdp=0 instanceConnect=1 instanceConnectEndpoint=0 serialConsole=0 runCommand=0 ecsExec=0",
 		"denied":      "session=1 rdp=0 instanceConnect=0 instanceConnectEndpoint=0 serialConsole=0 runCommand=0 ecsExec=0",
-		"archive":     "recorded=1 output, no transcript=0 RDP, recording not looked up=1 ledger entry only=1 nothing in the archive=1 output without a start=0",
+		"archive":     "recorded=1 output, no transcript=0 RDP, recording not found or unknown=1 ledger entry only=1 nothing in the archive=1 output without a start=0",
 		"digests":     "digest.missing-hour=1 digest.bad-signature=0 digest.unknown-key=0 digest.broken-chain=0 object.missing=0 object.altered=0 object.unlisted=0 object.many-versions=0",
 	}
 	charts := Charts(sample())

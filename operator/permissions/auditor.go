@@ -20,7 +20,7 @@ var AuditorOperations = []Operation{
 	{"Athena", "GetQueryExecution", "athena:GetQueryExecution", "the queries' state and bytes scanned"},
 	{"Athena", "GetQueryResults", "athena:GetQueryResults", "the queries' rows"},
 	{"S3", "ListObjectsV2", "s3:ListBucket", "coverage, report: whether a session's transcript is there (Prefix = its exact key)"},
-	{"S3", "GetObject", "s3:GetObject", "validate, report: the digests, their signatures, the public key and each object version they list; show, play: the transcript"},
+	{"S3", "GetObject", "s3:GetObject", "validate, report: the digests, their signatures, the public key and each object version they list; coverage, sessions, report: the digests of RDP connections' hours (their recordings); show, play: the transcript"},
 	{"S3", "ListObjectVersions", "s3:ListBucketVersions", "validate, report: the versions of each listed key; show, play: the transcript's (Prefix = the key)"},
 }
 
