@@ -99,8 +99,11 @@ func title(s *Session) string {
 	if s.Node != "" {
 		t += " on " + s.Node
 	}
-	if s.Who != "" {
+	if s.Who != "" || s.Name != "" {
 		t += " by " + s.Person()
+	}
+	if s.Reason != "" {
+		t += ", reason: " + s.Reason
 	}
 	return t
 }
