@@ -142,6 +142,13 @@ func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool)
 	if s.Who != "" {
 		who = s.Person() + " (" + s.Who + ")"
 	}
+	if f != nil && coverage.JustInTime(f.Ledger.Principal) {
+		// The person is the access request's requester; the token role is on the request line.
+		who = f.Ledger.Person
+		if f.Ledger.Requester != "" {
+			who += " (" + f.Ledger.Requester + ")"
+		}
+	}
 	line("who", who)
 	if f != nil {
 		// What only the ledger knows: the access request and its approvers, and the reason.
