@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -103,7 +104,7 @@ func title(s *Session) string {
 		t += " by " + s.Person()
 	}
 	if s.Reason != "" {
-		t += ", reason: " + s.Reason
+		t += ", reason: " + strings.Join(strings.Fields(s.Reason), " ") // one line
 	}
 	return t
 }

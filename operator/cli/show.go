@@ -200,7 +200,8 @@ func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool)
 
 // ledgerLines are the header's lines of what the ledger knows beyond the object (label, value):
 // for a just-in-time session its access request (the person is its requester, the principal the
-// token role) and who approved it, and for every session its reason, or that it has none.
+// token role) and who approved it, and for every session its reason (its white space folded), or
+// that it has none.
 func ledgerLines(l coverage.Session) [][2]string {
 	var out [][2]string
 	if coverage.JustInTime(l.Principal) {
@@ -219,7 +220,8 @@ func ledgerLines(l coverage.Session) [][2]string {
 	}
 	reason := "none given"
 	if l.Reason != "" {
-		reason = l.Reason
+		// One line, as sessions' table folds it: a line break in it would forge a header line.
+		reason = strings.Join(strings.Fields(l.Reason), " ")
 	}
 	return append(out, [2]string{"reason", reason})
 }

@@ -38,6 +38,10 @@ func TestShowOnlineLedgerFields(t *testing.T) {
 			header: []string{"who      alice@example.com (" + aliceARN + ")", "reason   restart nginx"}, absent: []string{"request", "approver"},
 			person: "alice@example.com", reason: "restart nginx",
 			title: "session " + alice + " on i-0123456789abcdef0 by alice@example.com, reason: restart nginx"},
+		{name: "a reason's control sequences are escaped, its line breaks folded", ledger: ledger(aliceARN, "x\x1b]0;owned\x07\nwho      mallory", "", "", "", ""),
+			header: []string{`reason   x\x1b]0;owned\x07 who mallory`},
+			person: "alice@example.com", reason: "x\x1b]0;owned\x07\nwho      mallory",
+			title: "session " + alice + " on i-0123456789abcdef0 by alice@example.com, reason: x\x1b]0;owned\x07 who mallory"},
 		{name: "a session without a reason", ledger: ledger(aliceARN, "", "", "", "", ""),
 			header: []string{"who      alice@example.com (" + aliceARN + ")", "reason   none given"}, absent: []string{"request", "approver"},
 			person: "alice@example.com", title: "session " + alice + " on i-0123456789abcdef0 by alice@example.com"},
@@ -72,6 +76,9 @@ func TestShowOnlineLedgerFields(t *testing.T) {
 				if hasLinePrefix(lines, label+" ") {
 					t.Errorf("header has a %s line:\n%s", label, head)
 				}
+			}
+			if n := strings.Count("\n"+head, "\nwho "); n != 1 {
+				t.Errorf("%d who lines: a value broke the header's lines:\n%s", n, head)
 			}
 			if strings.Contains(head, "e1fbc510-8081-70c2") && !strings.Contains(head, "request  ") {
 				t.Errorf("the token role's session name outside the request line:\n%s", head)
