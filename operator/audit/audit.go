@@ -36,6 +36,9 @@ type Session struct {
 	Events     []Event
 	// Who is the requester's ARN (userIdentity.arn), Account the account in it or in the key.
 	Who, Account, Region, Node, RunAs string
+	// Name and Reason are what the ledger knows beyond the object (online only): the person
+	// (a just-in-time session's requester, not the name in Who) and the session's reason.
+	Name, Reason string
 }
 
 // Skipped counts what Read passed over: lines that are no Session Manager event, and the events
@@ -181,9 +184,12 @@ func (s *Session) End() time.Time {
 	return s.Events[len(s.Events)-1].Time
 }
 
-// Person is the name in the requester's ARN: the role session name of an assumed role (an IAM
-// Identity Center user's e-mail), the user name of an IAM user.
+// Person is Name when set, else the name in the requester's ARN: the role session name of an
+// assumed role (an IAM Identity Center user's e-mail), the user name of an IAM user.
 func (s *Session) Person() string {
+	if s.Name != "" {
+		return s.Name
+	}
 	if i := strings.LastIndex(s.Who, "/"); i >= 0 {
 		return s.Who[i+1:]
 	}

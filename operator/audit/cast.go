@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -99,8 +100,11 @@ func title(s *Session) string {
 	if s.Node != "" {
 		t += " on " + s.Node
 	}
-	if s.Who != "" {
+	if s.Who != "" || s.Name != "" {
 		t += " by " + s.Person()
+	}
+	if s.Reason != "" {
+		t += ", reason: " + strings.Join(strings.Fields(s.Reason), " ") // one line
 	}
 	return t
 }

@@ -133,7 +133,8 @@ func orNot(v string) string {
 // ledger's way and times are in the header, and s is nil when nothing is recorded.
 func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool) {
 	if s == nil {
-		s = &audit.Session{ID: id, Who: f.Ledger.Principal, Node: f.Ledger.Node, Account: f.Ledger.Account, Region: f.Ledger.Region}
+		s = &audit.Session{ID: id, Who: f.Ledger.Principal, Node: f.Ledger.Node, Account: f.Ledger.Account, Region: f.Ledger.Region,
+			Name: f.Ledger.Person, Reason: f.Ledger.Reason}
 	}
 	line := func(label, v string) { fmt.Fprintf(w, "%-8s %s\n", label, audit.Escape(v)) }
 	line("session", s.ID)
@@ -141,7 +142,20 @@ func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool)
 	if s.Who != "" {
 		who = s.Person() + " (" + s.Who + ")"
 	}
+	if f != nil && coverage.JustInTime(f.Ledger.Principal) {
+		// The person is the access request's requester; the token role is on the request line.
+		who = f.Ledger.Person
+		if f.Ledger.Requester != "" {
+			who += " (" + f.Ledger.Requester + ")"
+		}
+	}
 	line("who", who)
+	if f != nil {
+		// What only the ledger knows: the access request and its approvers, and the reason.
+		for _, l := range ledgerLines(f.Ledger) {
+			line(l[0], l[1])
+		}
+	}
 	line("run as", orNot(s.RunAs))
 	line("node", orNot(s.Node))
 	line("account", orNot(s.Account))
@@ -184,6 +198,34 @@ func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool)
 	}
 }
 
+// ledgerLines are the header's lines of what the ledger knows beyond the object (label, value):
+// for a just-in-time session its access request (the person is its requester, the principal the
+// token role) and who approved it, and for every session its reason (its white space folded), or
+// that it has none.
+func ledgerLines(l coverage.Session) [][2]string {
+	var out [][2]string
+	if coverage.JustInTime(l.Principal) {
+		request, approver := "none in the ledger", "none in the ledger"
+		if l.Request != "" {
+			request = l.Request + ", by " + l.Requester
+		}
+		var names []string // names and ARNs, as sessions' table and -json give them
+		for _, a := range strings.Fields(l.Approver) {
+			names = append(names, coverage.Person(a)+" ("+a+")")
+		}
+		if len(names) > 0 {
+			approver = strings.Join(names, ", ")
+		}
+		out = append(out, [2]string{"request", request + "; just-in-time, the session ran as " + l.Principal}, [2]string{"approver", approver})
+	}
+	reason := "none given"
+	if l.Reason != "" {
+		// One line, as sessions' table folds it: a line break in it would forge a header line.
+		reason = strings.Join(strings.Fields(l.Reason), " ")
+	}
+	return append(out, [2]string{"reason", reason})
+}
+
 // showJSON is show -json's document.
 type showJSON struct {
 	Session    string      `json:"session"`
@@ -198,6 +240,13 @@ type showJSON struct {
 	End        *time.Time  `json:"end,omitempty"`
 	Events     []eventJSON `json:"events,omitempty"`
 	Transcript *string     `json:"transcript,omitempty"`
+	// Online only: the session's reason (its own, else its access request's), and for a
+	// just-in-time session the request, its requester's ARN and its approvers' ARNs
+	// (space-separated), as sessions -json gives them; Person is then the requester's name.
+	Reason    string `json:"reason,omitempty"`
+	Request   string `json:"request,omitempty"`
+	Requester string `json:"requester,omitempty"`
+	Approver  string `json:"approver,omitempty"`
 	// Online only: what the ledger says (Ledger) and the transcript key's versions.
 	Ledger   *coverage.Session `json:"ledger,omitempty"`
 	Key      string            `json:"key,omitempty"`
@@ -240,8 +289,9 @@ func writeShowJSON(w io.Writer, s *audit.Session, f *found, id string) error {
 	if f != nil {
 		l := f.Ledger
 		doc.Ledger, doc.Key, doc.Findings = &l, f.Key, f.Findings()
+		doc.Person, doc.Reason, doc.Request, doc.Requester, doc.Approver = l.Person, l.Reason, l.Request, l.Requester, l.Approver
 		if s == nil {
-			doc.Who, doc.Person, doc.Node, doc.Account, doc.Region = l.Principal, l.Person, l.Node, l.Account, l.Region
+			doc.Who, doc.Node, doc.Account, doc.Region = l.Principal, l.Node, l.Account, l.Region
 		}
 		for i, v := range f.Versions {
 			doc.Versions = append(doc.Versions, versionJSON{ID: v.ID, LastModified: v.LastModified.UTC(), DeleteMarker: v.DeleteMarker, Shown: i == f.Shown})

@@ -163,10 +163,13 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 	}()
 	ath := athena.NewFromConfig(acfg, scanned.Option)
 	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
-	// The ledger's day is the arrival day: the day after the period catches a late start.
-	fmt.Fprintf(progress, "%s: the ledger, %s to %s, for session %s\n", name, day(first), day(last.AddDate(0, 0, 1)), id)
+	// The ledger's day is the arrival day: the day after the period catches a late start. The
+	// access request of a just-in-time session is read from coverage.LedgerLookBack days before,
+	// as sessions reads it (the same query, for one session).
+	fmt.Fprintf(progress, "%s: the ledger, %s to %s (access requests from %s), for session %s\n", name, day(first), day(last.AddDate(0, 0, 1)),
+		day(first.AddDate(0, 0, -coverage.LedgerLookBack)), id)
 	rows, err := coverage.Query(ctx, ath, c.LogArchiveAccountID, coverage.SessionLedgerSQL,
-		[]string{day(first), day(last.AddDate(0, 0, 1)), id}, coverage.LedgerColumns, *fl.poll, *fl.timeout)
+		[]string{day(first.AddDate(0, 0, -coverage.LedgerLookBack)), day(last.AddDate(0, 0, 1)), day(first), id}, coverage.SessionsColumns, *fl.poll, *fl.timeout)
 	if err != nil {
 		return fail(report.ExitCouldNot, "%v", err)
 	}
@@ -200,6 +203,9 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 		}
 		if s != nil {
 			s.Who, s.Node, s.Account, s.Region = f.Ledger.Principal, f.Ledger.Node, f.Ledger.Account, f.Ledger.Region
+			// The person as sessions names them: a just-in-time session's requester, never the
+			// token role's session name; play's asciicast title says it and the reason.
+			s.Name, s.Reason = f.Ledger.Person, f.Ledger.Reason
 			return s, f, report.ExitClean
 		}
 	}

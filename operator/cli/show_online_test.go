@@ -37,7 +37,7 @@ func onlineFake(t *testing.T, m pageMode, c onlineCase) *fake {
 	t.Helper()
 	return newFakeIn(t, m, 1, nil, func(o *fakeaws.Org) {
 		o.Canned = map[string]*fakeaws.Canned{
-			coverage.SessionLedgerSQL: {Columns: ledgerColumns, Rows: c.ledger, Scanned: 1000},
+			coverage.SessionLedgerSQL: {Columns: sessionsColumns, Rows: padJoin(c.ledger), Scanned: 1000},
 			coverage.SessionOutputSQL: {Columns: coverage.SessionOutputColumns, Rows: c.forwarded, Scanned: 2000},
 		}
 		at := time.Date(2026, 11, 2, 10, 1, 0, 0, time.UTC)
@@ -48,6 +48,15 @@ func onlineFake(t *testing.T, m pageMode, c onlineCase) *fake {
 			c.mutate(o)
 		}
 	})
+}
+
+// padJoin pads ledger rows with empty join columns (sessionsColumns); rows made withJoin keep theirs.
+func padJoin(rows [][]string) [][]string {
+	var out [][]string
+	for _, r := range rows {
+		out = append(out, append(slices.Clone(r), make([]string, max(len(sessionsColumns)-len(r), 0))...))
+	}
+	return out
 }
 
 // aliceLedger is alice's session in the ledger: started and ended in account 1, us-east-1.
@@ -98,7 +107,7 @@ func TestShowOnline(t *testing.T) {
 				header: []string{"source   transcript " + transcriptKey(alice) + " (no timing)", "way      session (logged)", "account  " + acct,
 					"when     2026-11-02T10:00:00Z … 2026-11-02T10:01:00Z (1m0s), by the ledger", "who      alice@example.com (arn:aws:sts::"},
 				stderr:       []string{"show: 1000 bytes scanned"},
-				ledgerParams: [][]string{{"'2026/11/01'", "'2026/11/04'", "'" + alice + "'"}}},
+				ledgerParams: [][]string{{"'2026/10/25'", "'2026/11/04'", "'2026/11/01'", "'" + alice + "'"}}},
 			{name: "transcript with three versions: the first, exit 1", c: onlineCase{ledger: aliceLedger(), versions: []string{"the original\n", "rewritten\n", "again\n"}},
 				code: 1, lines: []string{"the original"},
 				header: []string{"versions 3: the first is shown; shown, written 2026-11-02T10:01:00Z (version v1), written 2026-11-02T10:02:00Z (version v2), written 2026-11-02T10:03:00Z (version v3)"},
@@ -139,7 +148,7 @@ func TestShowOnline(t *testing.T) {
 				code: 2, stderr: []string{"sessiondata is not JSON"}},
 			{name: "-from defaults to 30 days before -to", c: onlineCase{ledger: aliceLedger(), versions: []string{"x\n"}},
 				args: []string{"show", alice, "-to", "2026-11-03", "-poll", "1ms"}, lines: []string{"x"},
-				ledgerParams: [][]string{{"'2026/10/04'", "'2026/11/04'", "'" + alice + "'"}}},
+				ledgerParams: [][]string{{"'2026/09/27'", "'2026/11/04'", "'2026/10/04'", "'" + alice + "'"}}},
 			{name: "a SESSION that is no session ID never reaches SQL", c: onlineCase{ledger: aliceLedger()}, args: []string{"show", "x' OR '1'='1", "-from", "2026-11-01"},
 				code: 2, stderr: []string{"SESSION: not a session ID"}, ledgerParams: [][]string{}},
 			{name: "a SESSION with a slash never names another key", c: onlineCase{ledger: aliceLedger()}, args: []string{"show", "../../ledger/x", "-from", "2026-11-01"},

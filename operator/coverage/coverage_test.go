@@ -15,7 +15,7 @@ func TestQueriesUseTheArchiveSearchNames(t *testing.T) {
 		{"account of path", ForwardedSQL, archivesearch.AccountOfPath + " AS account"},
 		{"one session's forwarded table", SessionOutputSQL, "FROM " + archivesearch.ForwardedTable + "\n"},
 		{"one session's account of path", SessionOutputSQL, archivesearch.AccountOfPath + " AS account"},
-		{"one session's ledger is the ledger query", SessionLedgerSQL, "SELECT * FROM (\n" + strings.TrimSpace(LedgerSQL) + "\n) AS ledger\nWHERE session = ?"},
+		{"one session's ledger is the sessions query", SessionLedgerSQL, "SELECT * FROM (\n" + strings.TrimSpace(SessionsSQL) + "\n) AS ledger\nWHERE session = ?"},
 	} {
 		if !strings.Contains(tc.sql, tc.want) {
 			t.Errorf("%s: the query lacks %q:\n%s", tc.name, tc.want, tc.sql)

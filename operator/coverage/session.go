@@ -13,17 +13,20 @@ import (
 // in SQL and in a key; the queries still take it as an execution parameter, never as SQL text.
 var SessionIDPattern = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,96}$`)
 
-// ledgerPlaceholder is the line of session_ledger.sql that stands for LedgerSQL.
-const ledgerPlaceholder = "-- ledger.sql"
+// sessionsPlaceholder is the line of session_ledger.sql that stands for SessionsSQL.
+const sessionsPlaceholder = "-- sessions.sql"
 
 //go:embed session_ledger.sql
 var sessionLedgerWrapper string
 
-// SessionLedgerSQL is LedgerSQL for one session: the ledger events of the arrival days given
-// (first, last; yyyy/MM/dd) that name the session given (its start, resumes and end). It is
-// session_ledger.sql with LedgerSQL in place of its "-- ledger.sql" line, so that the two cannot
-// drift; test/search/coverage.test.js builds it the same way and runs it.
-var SessionLedgerSQL = strings.Replace(sessionLedgerWrapper, ledgerPlaceholder, strings.TrimSpace(LedgerSQL), 1)
+// SessionLedgerSQL is SessionsSQL for one session: the ledger events that name the session given
+// (its start, resumes and end), each with the session's reason and, for a just-in-time session,
+// its access request's ID, requester, reason and approvers (SessionsColumns). Parameters: those of
+// SessionsSQL (the first and last arrival day read, the first day of the starts; yyyy/MM/dd), then
+// the session ID. It is session_ledger.sql with SessionsSQL in place of its "-- sessions.sql"
+// line, so that show and sessions read a session alike; test/search/coverage.test.js builds it the
+// same way and runs it.
+var SessionLedgerSQL = strings.Replace(sessionLedgerWrapper, sessionsPlaceholder, strings.TrimSpace(SessionsSQL), 1)
 
 // SessionOutputColumns are the columns of SessionOutputSQL.
 var SessionOutputColumns = []string{"account", "eventtime", "principal", "node", "runasuser", "awsregion", "sessiondata", "object"}

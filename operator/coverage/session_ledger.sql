@@ -1,5 +1,5 @@
 SELECT * FROM (
--- ledger.sql
+-- sessions.sql
 ) AS ledger
 WHERE session = ?
 ORDER BY time, id

@@ -83,11 +83,12 @@ if [ -n "${FRESH:-}" ]; then
   chmod -R u+w "$work/cache" # the module cache is read-only; the trap removes it
 fi
 
-# The operator commands (preflight, verify; sessions for a month, operator/cli/sessions_scale_test.go) against the fake AWS endpoint with an organization of
+# The operator commands (preflight, verify; sessions for a month, operator/cli/sessions_scale_test.go;
+# show of one session of that month, operator/cli/show_scale_test.go) against the fake AWS endpoint with an organization of
 # 1,000 member accounts (operator/cli/scale_test.go): wall time of each run, AWS calls made, and
 # the test process's peak RSS (the fake endpoint and its 1,000-account model included).
 go test -c -o "$work/operator.test" ./operator/cli
-(cd operator/cli && SESSIONAUDIT_BENCH=1 /usr/bin/time -f "%e %M" -o "$work/optime" "$work/operator.test" -test.run 'TestOrganizationOf1000Accounts$|TestSessionsOf1000Accounts$' -test.count=1 | grep '^|' | grep -v heap) >"$work/operator.txt"
+(cd operator/cli && SESSIONAUDIT_BENCH=1 /usr/bin/time -f "%e %M" -o "$work/optime" "$work/operator.test" -test.run 'TestOrganizationOf1000Accounts$|TestSessionsOf1000Accounts$|TestShowOf1000Accounts$' -test.count=1 | grep '^|' | grep -v heap) >"$work/operator.txt"
 
 # The measurements as JSON (report.Results), rendered into the tables and the document.
 BENCH_ENV=$(printf '{"date":"%s","commit":"%s","cores":%d,"go":"%s","node":"%s","load":%s,"runs":%d}' \

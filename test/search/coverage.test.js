@@ -181,29 +181,31 @@ test('the -grep query finds the sessions with a forwarded line matching, line by
 });
 
 // show and play's two queries (operator/coverage/session.go). session_ledger.sql is a wrapper:
-// SessionLedgerSQL is it with ledger.sql in place of its "-- ledger.sql" line, and so is this.
+// SessionLedgerSQL is it with sessions.sql in place of its "-- sessions.sql" line, and so is this.
 // Athena's json_format(CAST(x AS JSON)) is DuckDB's to_json(x) as text.
 // They live beside it (only the CLI runs them); coverage's two are in constructs/archivesearch.
 const showSQL = (name) => fs.readFileSync(path.join(root, 'operator', 'coverage', name), 'utf8');
 async function showQuery(connection, name, params) {
-  const text = name === 'session_ledger.sql' ? showSQL(name).replace('-- ledger.sql', sql('ledger.sql').trim()) : showSQL(name);
+  const text = name === 'session_ledger.sql' ? showSQL(name).replace('-- sessions.sql', sql('sessions.sql').trim()) : showSQL(name);
   const statement = await connection.prepare(toDuckDB(text).replace(/\bjson_format\(CAST\((\w+) AS JSON\)\)/g, 'CAST(to_json($1) AS VARCHAR)'));
   params.forEach((p, i) => statement.bindVarchar(i + 1, p));
   return (await statement.runAndReadAll()).getRowObjectsJson();
 }
 
-test('show\'s ledger query keeps the ledger rows of one session: its start, resume and end', async (t) => {
+test('show\'s ledger query keeps the sessions query\'s rows of one session: its start, resume and end', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-coverage-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const connection = await (await DuckDBInstance.create(':memory:')).connect();
   await loadTable(connection, dir, ledgerObjects(dir), 'ledger_events');
-  const all = await query(connection, 'ledger.sql', ['2026/11/22', '2026/11/23']);
+  const days = ['2026/11/15', '2026/11/23', '2026/11/22'];
+  const all = await query(connection, 'sessions.sql', days);
   const id = all[0].session;
-  const rows = await showQuery(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', id]);
+  const rows = await showQuery(connection, 'session_ledger.sql', [...days, id]);
   assert.deepStrictEqual(rows, all.filter((r) => r.session === id));
   assert.deepStrictEqual(rows.map((r) => r.event), ['StartSession', 'ResumeSession', 'TerminateSession']);
-  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/22', '2026/11/23', 'nobody-0a1b2c3d4e5f60000']), []);
-  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/24', '2026/11/30', id]), []);
+  assert.ok('reason' in rows[0] && 'requester' in rows[0] && 'approver' in rows[0], 'the sessions query\'s columns');
+  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', [...days, 'nobody-0a1b2c3d4e5f60000']), []);
+  assert.deepStrictEqual(await showQuery(connection, 'session_ledger.sql', ['2026/11/17', '2026/11/30', '2026/11/24', id]), []);
 });
 
 test('show\'s forwarded query gives one session\'s events with their lines as JSON, pruned by region and day', async (t) => {
