@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -195,6 +196,29 @@ func TestAuditorCommandsListNoBucket(t *testing.T) {
 		prefix := l[strings.Index(l, " ")+1:]
 		if prefix == "" || strings.HasSuffix(prefix, "/") || !strings.Contains(path.Base(prefix), ".") {
 			t.Errorf("%q: a listing that is not one key", l)
+		}
+	}
+}
+
+// The help of policy -auditor names each command whose calls the recorder test checks against the
+// policy (and play, which runs with show), in the flag's help and in the command list.
+func TestAuditorPolicyHelpNamesItsCommands(t *testing.T) {
+	names := []string{"play"}
+	for _, r := range auditorRuns {
+		names = append(names, strings.Split(r.name, ", ")...)
+	}
+	_, _, flagHelp := run(t, "policy", "-h")
+	_, _, usage := run(t, "-h")
+	_, usageLine, _ := strings.Cut(usage, "-auditor:")
+	usageLine, _, _ = strings.Cut(usageLine, ")")
+	for _, help := range []struct{ where, text string }{{"policy -h", flagHelp}, {"sessionaudit -h", usageLine}} {
+		if help.text == "" {
+			t.Errorf("%s: no -auditor help", help.where)
+		}
+		for _, name := range names {
+			if !regexp.MustCompile(`\b` + name + `\b`).MatchString(help.text) {
+				t.Errorf("%s does not name %s among the auditor's commands:\n%s", help.where, name, help.text)
+			}
 		}
 	}
 }

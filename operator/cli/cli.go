@@ -73,11 +73,15 @@ commands:
   preflight  read-only checks of the organization and its accounts before the first deploy
   verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
   policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume;
-             -auditor: the policy of sessions, show, play, coverage, validate and report)
+             -auditor: the policy of ` + auditorCommands + `)
 ` + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
 `
+
+// auditorCommands are the commands whose calls sessionaudit policy -auditor grants (the recorder
+// test TestAuditorPolicyMatchesTheCalls runs each).
+const auditorCommands = "sessions, show, play, coverage, validate and report"
 
 // Main runs the command line args (without the program name) and returns the exit status.
 func Main(ctx context.Context, args []string, d Deps) int {
@@ -101,7 +105,7 @@ func Main(ctx context.Context, args []string, d Deps) int {
 		fs := flag.NewFlagSet("policy", flag.ContinueOnError)
 		fs.SetOutput(d.Stderr)
 		role := fs.String("role", permissions.DefaultReadRole, roleUsage)
-		auditor := fs.Bool("auditor", false, "the policy of the auditor's commands (sessions, show, play, coverage, validate), with sts:AssumeRole on -role in the log-archive account")
+		auditor := fs.Bool("auditor", false, "the policy of the auditor's commands ("+auditorCommands+"), with sts:AssumeRole on -role in the log-archive account")
 		if err := fs.Parse(args[1:]); err != nil || *role == "" || fs.NArg() > 0 {
 			return report.ExitCouldNot
 		}
