@@ -72,9 +72,7 @@ commands:
   cost       the cost model over cdk.out (make cost; -h for its flags)
   preflight  read-only checks of the organization and its accounts before the first deploy
   verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
-  policy     the IAM policy preflight and verify need (JSON; -role: the read role it may assume;
-             -auditor: the policy of ` + auditorCommands + `)
-` + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
+` + policyUsage + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
 `
@@ -98,12 +96,22 @@ func Main(ctx context.Context, args []string, d Deps) int {
 		fmt.Fprint(d.Stderr, usage)
 		return report.ExitCouldNot
 	}
+	if _, ok := helps[args[0]]; ok && helpOnly(args[1:]) {
+		dispatch(ctx, args, d) // prints the help and returns 2, as for a bad flag
+		return report.ExitClean
+	}
+	return dispatch(ctx, args, d)
+}
+
+// dispatch runs command args[0] with its arguments.
+func dispatch(ctx context.Context, args []string, d Deps) int {
 	switch args[0] {
 	case "cost":
 		return costCommand(args[1:], d)
 	case "policy":
 		fs := flag.NewFlagSet("policy", flag.ContinueOnError)
 		fs.SetOutput(d.Stderr)
+		setHelp(fs, d.Stderr)
 		role := fs.String("role", permissions.DefaultReadRole, roleUsage)
 		auditor := fs.Bool("auditor", false, "the policy of the auditor's commands ("+auditorCommands+"), with sts:AssumeRole on -role in the log-archive account")
 		if err := fs.Parse(args[1:]); err != nil || *role == "" || fs.NArg() > 0 {

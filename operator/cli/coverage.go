@@ -20,8 +20,8 @@ import (
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
-const coverageUsage = `  coverage   every session started in -from … -to (days, or -from 7d) and what the archive holds of it
-             (Athena in the log-archive account); exit 1 when one has no record
+const coverageUsage = `  coverage   lists every session started in -from … -to (days, or -from 7d) and what the archive holds
+             of it (Athena in the log-archive account); exit 1 when one has no record
 `
 
 // parseDay reads 2026-11-01, or Nd (N days before today, UTC) for -from.
@@ -36,6 +36,7 @@ func parseDay(s string, now time.Time) (time.Time, error) {
 func coverageCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("coverage", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
+	setHelp(fs, d.Stderr)
 	configPath := fs.String("config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
 	from := fs.String("from", "", "first day (2026-11-01, or 7d: seven days ago), UTC")
 	to := fs.String("to", "", "last day, included (default: yesterday, UTC)")

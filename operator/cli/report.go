@@ -21,8 +21,8 @@ import (
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
-const reportUsage = `  report     the evidence pack of -from … -to in a new directory -out: index.html (charts, no network),
-             report.json, sessions.csv and SHA256SUMS; exit 1 with findings (docs/audit.md)
+const reportUsage = `  report     writes the evidence pack of -from … -to into a new directory -out: index.html (charts, no
+             network), report.json, sessions.csv and SHA256SUMS; exit 1 with findings (docs/audit.md)
 `
 
 // digestDue is how long after an hour ends its digest is surely written: the digester runs at five
@@ -40,6 +40,7 @@ type reportFlags struct {
 func reportCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
+	setHelp(fs, d.Stderr)
 	var f reportFlags
 	fs.StringVar(&f.configPath, "config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
 	fs.StringVar(&f.from, "from", "", "first day (2026-10-01, or 90d: ninety days ago), UTC")

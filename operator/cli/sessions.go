@@ -20,8 +20,8 @@ import (
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
-const sessionsUsage = `  sessions   one line per session or connection the ledger saw start in -from … -to (-who, -account,
-             -node, -way, -grep; -json or -csv): who, reason, approver, where it is recorded, NOT LOGGED
+const sessionsUsage = `  sessions   lists the sessions and connections the ledger saw start in -from … -to, one line each (-who,
+             -account, -node, -way, -grep; -json or -csv): who, reason, approver, where it is recorded, NOT LOGGED
 `
 
 // sessionsHeader are the columns of the CSV output, in Session's JSON names; the table shows the
@@ -39,6 +39,7 @@ func sessionsRow(s coverage.Session) []string {
 func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("sessions", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
+	setHelp(fs, d.Stderr)
 	configPath := fs.String("config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
 	from := fs.String("from", "", "first day (2026-11-01, or 7d: seven days ago), UTC")
 	to := fs.String("to", "", "last day, included (default: today, UTC)")

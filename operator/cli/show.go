@@ -24,6 +24,7 @@ const showUsage = `  show       shows session SESSION: show SESSION [-from DAY] 
 
 // sessionArgs parses `SESSION [flags]` or `[flags] SESSION` into fs and returns SESSION.
 func sessionArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (string, bool) {
+	setHelp(fs, stderr)
 	id := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]

@@ -43,6 +43,7 @@ type validateFlags struct {
 func validateCommand(ctx context.Context, args []string, d Deps) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
+	setHelp(fs, d.Stderr)
 	var f validateFlags
 	fs.StringVar(&f.dir, "dir", "", "a downloaded copy of the archive bucket (aws s3 sync s3://<bucket> <dir>); without it, the bucket itself is read")
 	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key, PEM or DER (digests/public-key.pem, or aws kms get-public-key); online, default: the bucket's "+archivelayout.DigestPublicKey)
