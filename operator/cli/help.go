@@ -41,13 +41,13 @@ var helps = map[string]commandHelp{
 		doc:      "docs/audit.md",
 	},
 	"show": {
-		synopsis: []string{"show SESSION [-from DATE] [-to DATE] [-json] [-raw]", "show SESSION -file PATH [-json] [-raw]"},
+		synopsis: []string{"show SESSION [-from DAY] [-to DAY] [-json] [-raw]", "show SESSION -file PATH [-json] [-raw]"},
 		about:    showUsage,
 		exits:    [3]string{"the session was shown", showPlayExit1, couldNotRun},
 		doc:      "docs/audit.md",
 	},
 	"play": {
-		synopsis: []string{"play SESSION [-from DATE] [-to DATE] [-speed N] [-idle SECONDS] [-cast OUT]", "play SESSION -file PATH [-speed N] [-idle SECONDS] [-cast OUT]"},
+		synopsis: []string{"play SESSION [-from DAY] [-to DAY] [-speed N] [-idle SECONDS] [-cast OUT]", "play SESSION -file PATH [-speed N] [-idle SECONDS] [-cast OUT]"},
 		about:    playUsage,
 		exits:    [3]string{"the session was replayed or written", showPlayExit1, couldNotRun},
 		doc:      "docs/audit.md",
