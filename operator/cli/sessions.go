@@ -44,7 +44,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	from := fs.String("from", "", "first day (2026-11-01, or 7d: seven days ago), UTC")
 	to := fs.String("to", "", "last day, included (default: today, UTC)")
 	var f coverage.Filter
-	fs.StringVar(&f.Who, "who", "", "`pattern` (* and ?) of the person or the principal ARN")
+	fs.StringVar(&f.Who, "who", "", "`PATTERN` (* and ?) of the person, the principal ARN, or a just-in-time session's requester ARN")
 	fs.StringVar(&f.Account, "account", "", "account `ID`")
 	fs.StringVar(&f.Node, "node", "", "node `ID` (instance, managed node, or ECS cluster)")
 	fs.StringVar(&f.Way, "way", "", "`KIND`: "+strings.Join(coverage.Ways, ", "))
