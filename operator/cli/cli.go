@@ -75,6 +75,8 @@ commands:
 ` + policyUsage + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
+sessionaudit <command> -h prints the command's flags (and, for the auditor's commands, its forms
+and what each exit status means).
 `
 
 // auditorCommands are the commands whose calls sessionaudit policy -auditor grants (the recorder

@@ -15,7 +15,10 @@ import (
 )
 
 // validateUsage is the validate command's line in the usage.
-const validateUsage = "  validate   checks the signed hourly digests: in the bucket (-from, -to; -config) or in a downloaded copy (-dir, -public-key; docs/evidence.md)\n"
+const validateUsage = `  validate   checks the signed hourly digests of -from … -to (hours) and the objects they list: in the
+             bucket (-config) or in a downloaded copy (-dir, -public-key); exit 1 with findings
+             (docs/evidence.md)
+`
 
 // hourLayouts are the forms -from and -to accept (UTC).
 var hourLayouts = []string{time.RFC3339, "2006-01-02T15", "2006-01-02"}
