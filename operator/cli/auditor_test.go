@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -140,8 +141,10 @@ func TestAuditorPolicyMatchesTheCalls(t *testing.T) {
 	if !slices.Equal(recorded, listed) {
 		t.Errorf("recorded operations:\n  %s\nlisted in permissions.AuditorOperations:\n  %s", strings.Join(recorded, "\n  "), strings.Join(listed, "\n  "))
 	}
+	// The commands ran from another account than the log-archive account, so they assumed the
+	// read role: the policy for that is the one printed with -role.
 	var out, errOut bytes.Buffer
-	if code := Main(context.Background(), []string{"policy", "-auditor"}, f.deps(&out, &errOut)); code != report.ExitClean {
+	if code := Main(context.Background(), []string{"policy", "-auditor", "-role", permissions.DefaultReadRole}, f.deps(&out, &errOut)); code != report.ExitClean {
 		t.Fatalf("policy -auditor: exit %d: %s", code, errOut.String())
 	}
 	granted := policyActions(t, out.String())
@@ -219,6 +222,42 @@ func TestAuditorPolicyHelpNamesItsCommands(t *testing.T) {
 			if !regexp.MustCompile(`\b` + name + `\b`).MatchString(help.text) {
 				t.Errorf("%s does not name %s among the auditor's commands:\n%s", help.where, name, help.text)
 			}
+		}
+	}
+}
+
+// Without -role, policy -auditor is the policy of a role in the log-archive account: it allows
+// no sts:AssumeRole (the default read role, OrganizationAccountAccessRole, is an administrator
+// role in the accounts Organizations creates); with -role, AssumeRole on that role alone.
+func TestAuditorPolicyAssumesNoRoleByDefault(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string // the role AssumeRole allows; "" none
+	}{
+		{[]string{"policy", "-auditor"}, ""},
+		{[]string{"policy", "-auditor", "-role", "AuditorRead"}, "arn:*:iam::*:role/AuditorRead"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := Main(context.Background(), tt.args, Deps{Stdout: &out, Stderr: &errOut}); code != report.ExitClean {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, errOut.String())
+		}
+		var doc struct {
+			Statement []struct {
+				Action   any
+				Resource any
+			}
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatalf("%v: not a policy: %v\n%s", tt.args, err, out.String())
+		}
+		got := ""
+		for _, st := range doc.Statement {
+			if st.Action == "sts:AssumeRole" {
+				got = fmt.Sprint(st.Resource)
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%v: sts:AssumeRole on %q, want %q", tt.args, got, tt.want)
 		}
 	}
 }

@@ -115,12 +115,21 @@ func dispatch(ctx context.Context, args []string, d Deps) int {
 		fs.SetOutput(d.Stderr)
 		setHelp(fs, d.Stderr)
 		role := fs.String("role", permissions.DefaultReadRole, roleUsage)
-		auditor := fs.Bool("auditor", false, "the policy of the auditor's commands ("+auditorCommands+"), with sts:AssumeRole on -role in the log-archive account")
+		auditor := fs.Bool("auditor", false, "the policy of the auditor's commands ("+auditorCommands+"), for a role in the log-archive account; with -role also sts:AssumeRole on that role")
 		if err := fs.Parse(args[1:]); err != nil || *role == "" || fs.NArg() > 0 {
 			return report.ExitCouldNot
 		}
 		if *auditor {
-			fmt.Fprintln(d.Stdout, permissions.AuditorPolicyJSON(*role))
+			// No sts:AssumeRole unless -role names the role: the default read role is
+			// OrganizationAccountAccessRole, an administrator role in the accounts Organizations
+			// creates, which an auditor's policy must not reach by default.
+			assume := ""
+			fs.Visit(func(f *flag.Flag) {
+				if f.Name == "role" {
+					assume = *role
+				}
+			})
+			fmt.Fprintln(d.Stdout, permissions.AuditorPolicyJSON(assume))
 			return report.ExitClean
 		}
 		fmt.Fprintln(d.Stdout, permissions.PolicyJSONFor(*role))
