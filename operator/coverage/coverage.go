@@ -70,6 +70,9 @@ type Input struct {
 	// Ledger, when not nil, receives the ledger rows Run read (sessionaudit report lists the
 	// sessions and denied starts of the same rows).
 	Ledger func([]Row)
+	// Offline, when not nil, answers the queries and the transcripts' presence from a downloaded
+	// copy of the bucket (offline.go): Athena and S3 are not called.
+	Offline *Dir
 }
 
 type forwarded struct {
@@ -86,8 +89,8 @@ func Run(ctx context.Context, in Input) error {
 	// The ledger's day is the arrival day: a day either side catches late arrivals and the starts
 	// of sessions whose output is in the period.
 	progress(in, "coverage: the ledger, %s to %s", day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1)))
-	ledger, err := Query(ctx, in.Athena, in.Config.LogArchiveAccountID, LedgerSQL, []string{day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1))},
-		[]string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"}, in.Poll, in.Timeout)
+	ledger, err := in.query(ctx, LedgerSQL, []string{day(in.From.AddDate(0, 0, -LedgerLookBack)), day(last.AddDate(0, 0, 1))},
+		[]string{"time", "account", "region", "event", "session", "principal", "target", "document", "error"})
 	if err != nil {
 		return err
 	}
@@ -96,8 +99,8 @@ func Run(ctx context.Context, in Input) error {
 	}
 	// Output of a session may arrive the day after its start.
 	progress(in, "coverage: %d ledger event(s); forwarded output, %s to %s", len(ledger), day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1)))
-	out, err := Query(ctx, in.Athena, in.Config.LogArchiveAccountID, ForwardedSQL, []string{day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1))},
-		[]string{"account", "region", "sessionid", "events", "first_event"}, in.Poll, in.Timeout)
+	out, err := in.query(ctx, ForwardedSQL, []string{day(in.From.AddDate(0, 0, -1)), day(last.AddDate(0, 0, 1))},
+		[]string{"account", "region", "sessionid", "events", "first_event"})
 	if err != nil {
 		return err
 	}
@@ -188,7 +191,12 @@ func classify(ctx context.Context, in Input, r Row, out forwarded, ended string)
 		return recordingFinding(ctx, in, f, r, who)
 	}
 	transcript := false
-	if governed {
+	if governed && in.Offline != nil {
+		var err error
+		if transcript, err = in.Offline.Transcript(ctx, archivelayout.TranscriptKeyPrefix(account, region)+"/"+id+".log"); err != nil {
+			return f, err
+		}
+	} else if governed {
 		key := archivelayout.TranscriptKeyPrefix(account, region) + "/" + id + ".log"
 		list, err := in.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(in.Bucket), Prefix: aws.String(key)})
 		if err != nil {
