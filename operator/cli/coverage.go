@@ -21,7 +21,8 @@ import (
 )
 
 const coverageUsage = `  coverage   lists every session started in -from … -to (days, or -from 7d) and what the archive holds
-             of it (Athena in the log-archive account); exit 1 when one has no record
+             of it (Athena in the log-archive account; -dir DIR: a downloaded copy of the bucket,
+             no AWS call); exit 1 when one has no record
 `
 
 // parseDay reads 2026-11-01, or Nd (N days before today, UTC) for -from.
@@ -46,11 +47,17 @@ func coverageCommand(ctx context.Context, args []string, d Deps) int {
 	archiveRole := fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
 	poll := fs.Duration("poll", 2*time.Second, "wait between two looks at a query")
 	timeout := fs.Duration("timeout", 10*time.Minute, "longest wait for one query")
+	dir := fs.String("dir", "", dirUsage)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return report.ExitCouldNot
 	}
 	rep := &report.Report{Command: "coverage"}
-	code := runCoverage(ctx, d, rep, *configPath, *from, *to, *role, *archiveRole, *poll, *timeout, *quiet)
+	var code int
+	if *dir != "" {
+		code = runCoverageDir(ctx, d, rep, *configPath, *dir, *from, *to, *quiet)
+	} else {
+		code = runCoverage(ctx, d, rep, *configPath, *from, *to, *role, *archiveRole, *poll, *timeout, *quiet)
+	}
 	var err error
 	if *jsonOut {
 		if rep.Fatal != "" {

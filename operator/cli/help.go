@@ -53,7 +53,7 @@ var helps = map[string]commandHelp{
 		doc:      "docs/audit.md",
 	},
 	"coverage": {
-		synopsis: []string{"coverage -from DATE [-to DATE] [-json]"},
+		synopsis: []string{"coverage -from DATE [-to DATE] [-json]", "coverage -dir DIR -from DATE [-to DATE] [-json]"},
 		about:    coverageUsage,
 		exits:    [3]string{"each session of the period has a record", "a fail or warn finding (a session without a record, a way that is not logged, an empty ledger)", couldNotRun},
 		doc:      "docs/evidence.md",

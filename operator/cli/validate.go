@@ -48,7 +48,7 @@ func validateCommand(ctx context.Context, args []string, d Deps) int {
 	fs.SetOutput(d.Stderr)
 	setHelp(fs, d.Stderr)
 	var f validateFlags
-	fs.StringVar(&f.dir, "dir", "", "a downloaded copy of the archive bucket (aws s3 sync s3://<bucket> <dir>); without it, the bucket itself is read")
+	fs.StringVar(&f.dir, "dir", "", dirUsage)
 	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key, PEM or DER (digests/public-key.pem, or aws kms get-public-key); online, default: the bucket's "+archivelayout.DigestPublicKey)
 	fs.StringVar(&f.from, "from", "", "first hour checked, UTC (2026-12-06T10, 2026-12-06 or RFC 3339; with -dir, default: the first digest of the copy)")
 	fs.StringVar(&f.to, "to", "", "last hour checked, UTC (with -dir, default: the last digest of the copy)")

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sessionaudit/sessionaudit/config"
+	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
+	"github.com/sessionaudit/sessionaudit/evidence"
+	"github.com/sessionaudit/sessionaudit/operator/coverage"
+	"github.com/sessionaudit/sessionaudit/operator/report"
+	"github.com/sessionaudit/sessionaudit/stacks"
+)
+
+// dirUsage is the -dir flag of the commands that read a downloaded copy of the bucket.
+const dirUsage = "a downloaded copy of the archive bucket (aws s3 sync s3://<bucket> <dir>); without it, the bucket itself is read"
+
+// runCoverageDir is coverage -dir: the same comparison (coverage.Run) over the rows the Go reader
+// gives from the copy (coverage.Dir: the ledger's and forwarded output's day partitions of the
+// period, equal to the queries' rows: test/search/offline.test.js), transcripts by their files,
+// RDP recordings by the copy's digests. The configuration (-config) is still read: the governed
+// regions, the rollout phase and the log-archive account are the configuration's, as online.
+func runCoverageDir(ctx context.Context, d Deps, rep *report.Report, path, dir, from, to string, quiet bool) int {
+	fatal := func(format string, a ...any) int {
+		rep.Fatal = fmt.Sprintf(format, a...)
+		return report.ExitCouldNot
+	}
+	if path == "" {
+		return fatal("no configuration: pass -config <file> or set SESSIONAUDIT_CONFIG (the governed regions and the rollout phase are read from it, with -dir too)")
+	}
+	c, err := config.LoadFile(path)
+	if err != nil {
+		return fatal("configuration %s: %v", path, err)
+	}
+	rep.Organization, rep.Regions = c.OrganizationID, c.Regions
+	now := d.Now()
+	first, last, problem := period(from, to, now, now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1))
+	if problem != "" {
+		return fatal("%s", problem)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fatal("-dir: not a directory (got %q)", dir)
+	}
+	// A copy without the ledger's prefix is not a copy of the archive (or not all of it): coverage
+	// cannot see, which is not the same as an empty ledger for the period (a finding).
+	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(archivelayout.LedgerPrefix))); err != nil || !st.IsDir() {
+		return fatal("-dir %s: no %s directory: not a copy of the archive bucket (aws s3 sync s3://%s %s)", dir, archivelayout.LedgerPrefix, stacks.CentralBucketName(c), dir)
+	}
+	var progress io.Writer = io.Discard
+	if !quiet {
+		progress = d.Stderr
+	}
+	fmt.Fprintf(progress, "coverage: %s to %s, from the copy %s (no AWS call)\n", first.Format("2006-01-02"), last.Format("2006-01-02"), dir)
+	rec := coverage.NewRecordings(evidence.DirArchive(dir))
+	rec.Due = now.Add(-digestDue).Truncate(time.Hour)
+	err = coverage.Run(ctx, coverage.Input{Config: c, Offline: &coverage.Dir{Path: dir, Regions: c.Regions},
+		From: first, To: last.AddDate(0, 0, 1), Report: rep, Progress: progress, Recordings: rec})
+	if err != nil {
+		return fatal("%v", err)
+	}
+	rep.Sort()
+	return 0
+}
