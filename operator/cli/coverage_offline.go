@@ -37,6 +37,7 @@ func runCoverageDir(ctx context.Context, d Deps, rep *report.Report, path, dir, 
 		return fatal("configuration %s: %v", path, err)
 	}
 	rep.Organization, rep.Regions = c.OrganizationID, c.Regions
+	rep.Caller = "none: offline, the copy " + dir
 	now := d.Now()
 	first, last, problem := period(from, to, now, now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1))
 	if problem != "" {

@@ -204,6 +204,9 @@ func TestCoverageDir(t *testing.T) {
 				}
 				return
 			}
+			if !strings.Contains(r.Caller, "offline") {
+				t.Errorf("caller %q: the report does not say it ran offline", r.Caller)
+			}
 			got := findings(r, tc.check)
 			if r.Fatal != "" || len(got) == 0 || !strings.Contains(got[0].Message+" "+got[0].Meaning, tc.want) {
 				t.Fatalf("fatal %q, %s findings %+v, want %q:\n%s", r.Fatal, tc.check, got, tc.want, failing(r))
