@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// Dir answers coverage's two queries (LedgerSQL, ForwardedSQL) from a downloaded copy of the
+// Dir answers coverage's two queries (LedgerSQL, ForwardedSQL) and that of sessions (SessionsSQL) from a downloaded copy of the
 // central bucket (aws s3 sync s3://<bucket> DIR) with no AWS call: the same rows, columns and
 // order Athena gives over the Glue tables (constructs/archivesearch), reading only the day
 // partitions the query's WHERE names. test/search/offline.test.js runs the SQL (DuckDB) and
@@ -42,12 +42,16 @@ type Dir struct {
 	Regions []string
 }
 
-// Rows runs one of coverage's queries (LedgerSQL or ForwardedSQL, by its text) with params (the
-// first and last day, yyyy/MM/dd) on the copy. An unreadable object is an error, as a query that
+// Rows runs one of the queries (LedgerSQL, ForwardedSQL or SessionsSQL, by its text) with their
+// params (days, yyyy/MM/dd) on the copy. An unreadable object is an error, as a query that
 // fails on it is.
 func (d Dir) Rows(_ context.Context, sql string, params []string) ([]Row, error) {
-	if len(params) != 2 {
-		return nil, fmt.Errorf("offline query: 2 parameters (first and last day), got %d", len(params))
+	want := 2
+	if sql == SessionsSQL {
+		want = 3
+	}
+	if len(params) != want {
+		return nil, fmt.Errorf("offline query: %d parameters (days yyyy/MM/dd), got %d", want, len(params))
 	}
 	days, err := dayRange(params[0], params[1])
 	if err != nil {
@@ -58,8 +62,13 @@ func (d Dir) Rows(_ context.Context, sql string, params []string) ([]Row, error)
 		return d.ledger(days)
 	case ForwardedSQL:
 		return d.forwarded(days)
+	case SessionsSQL:
+		if _, err := time.Parse("2006/01/02", params[2]); err != nil {
+			return nil, fmt.Errorf("offline query: first day of the sessions: not yyyy/MM/dd (got %q)", params[2])
+		}
+		return d.sessions(days, params[2])
 	}
-	return nil, errors.New("offline query: not one of coverage's queries (LedgerSQL, ForwardedSQL)")
+	return nil, errors.New("offline query: not one of the queries read offline (LedgerSQL, ForwardedSQL, SessionsSQL)")
 }
 
 // Transcript says whether the copy holds the object key.

@@ -10,22 +10,49 @@ import (
 	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 )
 
-// ledger is LedgerSQL over the ledger's day partitions days.
-func (d Dir) ledger(days []string) ([]Row, error) {
-	var rows []Row
+// ledgerLine is one line of the ledger: its record (nil: not a JSON object), its day partition
+// and LedgerSQL's row of it.
+type ledgerLine struct {
+	m   map[string]any
+	day string
+	row Row
+}
+
+// ledgerLines reads the ledger's day partitions days, in day and key order.
+func (d Dir) ledgerLines(days []string) ([]ledgerLine, error) {
+	var out []ledgerLine
 	for _, day := range days {
 		err := d.lines(archivelayout.LedgerPrefix+day+"/", func(_ string, line []byte) {
-			rows = append(rows, ledgerRow(record(line, false)))
+			m := record(line, false)
+			out = append(out, ledgerLine{m: m, day: day, row: ledgerRow(m)})
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	// ORDER BY time, id: NULLs last (Athena's and DuckDB's default for ascending order).
+	return out, nil
+}
+
+// ledger is LedgerSQL over the ledger's day partitions days.
+func (d Dir) ledger(days []string) ([]Row, error) {
+	lines, err := d.ledgerLines(days)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]Row, 0, len(lines))
+	for _, l := range lines {
+		rows = append(rows, l.row)
+	}
+	sortByTimeID(rows)
+	return rows, nil
+}
+
+// sortByTimeID is ORDER BY time, id: NULLs last (Athena's and DuckDB's default for ascending
+// order); rows equal on both keep their order.
+func sortByTimeID(rows []Row) {
 	slices.SortStableFunc(rows, func(a, b Row) int {
 		return cmp.Or(nullsLast(a, b, "time"), nullsLast(a, b, "id"))
 	})
-	return rows, nil
 }
 
 // ledgerRow is LedgerSQL's select list of one ledger line (m nil: a malformed line, all NULL).

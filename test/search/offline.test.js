@@ -1,5 +1,5 @@
-// `sessionaudit coverage -dir` answers coverage's two queries (constructs/archivesearch/
-// coverage_ledger.sql, coverage_forwarded.sql) from a downloaded copy of the bucket with a Go
+// `sessionaudit coverage -dir` and `sessions -dir` answer their queries (constructs/archivesearch/
+// coverage_ledger.sql, coverage_forwarded.sql, operator/coverage/sessions.sql) from a downloaded copy of the bucket with a Go
 // reader (operator/coverage/offline.go) instead of Athena. This test lays objects out as the
 // ledger's and the forwarded logs' streams write them, runs the SQL on them with DuckDB through
 // the Glue tables of the golden template (harness.js) AND the Go reader on the same directory
@@ -14,8 +14,9 @@ const { execFileSync } = require('node:child_process');
 const { DuckDBInstance } = require('@duckdb/node-api');
 const { root, cfg, loadTable } = require('./harness');
 
-const sql = (name) => fs.readFileSync(path.join(root, 'constructs', 'archivesearch', 'coverage_' + name + '.sql'), 'utf8');
-const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(');
+const sql = (name) => fs.readFileSync(name === 'sessions' ? path.join(root, 'operator', 'coverage', 'sessions.sql') : path.join(root, 'constructs', 'archivesearch', 'coverage_' + name + '.sql'), 'utf8');
+// As in coverage.test.js: DuckDB's names of Trino's json_extract_scalar and array_join.
+const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(').replace(/\barray_join\(/g, 'array_to_string(');
 async function query(connection, name, params) {
   const statement = await connection.prepare(toDuckDB(sql(name)));
   params.forEach((p, i) => statement.bindVarchar(i + 1, p));
@@ -130,4 +131,51 @@ test('the Go reader gives the forwarded query\'s rows: two sessions interleaved,
   assert.deepStrictEqual(rows.map((r) => [r.account, r.region, r.sessionid, r.events]), [
     [A, other, 'bob-1', '1'], [A, home, 'bob-1', '3'], [B, home, 'carol-4', '1'], [A, home, 'alice-2', '2'], [A, home, 'mixed-case-3', '1'], [B, home, 'no-time-5', '1'],
   ]);
+});
+
+test('the Go reader gives the sessions query\'s rows: a just-in-time session joined to its latest request and approvers, a session\'s own reason, days before the sessions', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionaudit-offline-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const node = 'i-02573cafcf0e1a2b3';
+  const request = sample('start-access-request-identity-center', '2026-11-22T10:15:30Z');
+  const older = sample('start-access-request-iam-user', '2026-11-21T09:00:00Z', (d, e) => {
+    e.account = request.account; e.region = request.region; d.requestParameters.targets = [{ key: 'InstanceIds', values: [node] }];
+    d.responseElements.accessRequestId = 'oi-000000000001'; e.id = 'older-request';
+  });
+  const elsewhere = sample('start-access-request-identity-center', '2026-11-22T10:20:00Z', (d, e) => { e.account = '444444444444'; d.responseElements.accessRequestId = 'oi-000000000002'; e.id = 'elsewhere-request'; });
+  const deniedRequest = sample('start-access-request-identity-center', '2026-11-22T10:25:00Z', (d, e) => { d.errorCode = 'AccessDenied'; d.responseElements.accessRequestId = 'oi-000000000003'; e.id = 'denied-request'; });
+  const approve = sample('send-automation-signal-approve-switched-role', '2026-11-22T10:30:00Z');
+  const approve2 = sample('send-automation-signal-approve-identity-center', '2026-11-22T10:31:00Z', (d, e) => {
+    d.requestParameters.automationExecutionId = approve.detail.requestParameters.automationExecutionId; e.id = 'second-approver';
+  });
+  const again = sample('send-automation-signal-approve-switched-role', '2026-11-22T10:32:00Z', (d, e) => { e.id = 'same-approver-again'; });
+  const reject = sample('send-automation-signal-reject-switched-role', '2026-11-22T10:33:00Z');
+  const status = sample('access-request-status-approved', '2026-11-22T10:40:02Z');
+  const jit = sample('start-session-just-in-time', '2026-11-22T10:45:00Z', (d) => { d.requestParameters.target = node; });
+  const noRequest = sample('start-session-just-in-time', '2026-11-22T10:50:00Z', (d, e) => { e.id = 'jit-other-node'; d.responseElements.sessionId = 'x-0000000000000000a'; });
+  const own = sample('start-session-iam-user', '2026-11-22T11:00:00Z', (d) => { d.requestParameters.reason = 'patching'; });
+  const terminate = sample('terminate-session-iam-user', '2026-11-22T11:30:00Z');
+  const early = sample('start-session-iam-user', '2026-11-21T08:00:00Z', (d, e) => { e.id = 'before-the-sessions'; });
+  const events = [older, request, elsewhere, deniedRequest, approve, approve2, again, reject, status, jit, noRequest, own, terminate, early];
+  const seen = new Set();
+  for (const e of events) { if (seen.has(e.id)) e.id = e.id + '-' + seen.size; seen.add(e.id); }
+  const j = (e) => JSON.stringify(e);
+  const byHour = new Map();
+  for (const e of events) byHour.set(e.time.slice(0, 13), [...(byHour.get(e.time.slice(0, 13)) || []), j(e)]);
+  const keys = [...byHour].map(([hour, lines]) => write(dir, ledgerKey(hour), lines));
+  keys.push(write(dir, ledgerKey('2026-11-22T12', 2), ['not json: a foreign line']));
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  await loadTable(connection, dir, keys, 'ledger_events');
+  for (const days of [['2026/11/15', '2026/11/23', '2026/11/22'], ['2026/11/15', '2026/11/23', '2026/11/21'], ['2026/11/22', '2026/11/23', '2026/11/22'], ['2026/11/24', '2026/11/30', '2026/11/24']]) {
+    const want = await query(connection, 'sessions', days);
+    assert.deepStrictEqual(goRows(dir, 'sessions', days), want, days.join(' '));
+  }
+  // The rows are the cases meant.
+  const rows = await query(connection, 'sessions', ['2026/11/15', '2026/11/23', '2026/11/22']);
+  const s = rows.find((r) => r.session === jit.detail.responseElements.sessionId);
+  assert.deepStrictEqual([s.request, s.requester], [request.detail.responseElements.accessRequestId, request.detail.userIdentity.arn]);
+  assert.strictEqual(s.approver, [approve.detail.userIdentity.arn, approve2.detail.userIdentity.arn].sort().join(' '));
+  assert.strictEqual(rows.find((r) => r.session === 'x-0000000000000000a').request, null);
+  assert.strictEqual(rows.find((r) => r.id === own.id && r.event === 'StartSession').reason, 'patching');
+  assert.ok(!rows.some((r) => r.id === 'before-the-sessions'));
 });

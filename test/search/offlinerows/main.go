@@ -1,8 +1,8 @@
-// Command offlinerows prints the rows operator/coverage.Dir gives for one of coverage's queries on
+// Command offlinerows prints the rows operator/coverage.Dir gives for one of coverage's and sessions' queries on
 // a directory laid out as the central bucket, as JSON (NULL as null), for test/search's
 // offline.test.js to compare with the SQL's rows. Test-only: not part of the CLI.
 //
-//	offlinerows DIR ledger|forwarded REGIONS FIRST LAST
+//	offlinerows DIR ledger|forwarded|sessions REGIONS DAY…
 package main
 
 import (
@@ -21,6 +21,8 @@ var queries = map[string]struct {
 }{
 	"ledger":    {coverage.LedgerSQL, []string{"time", "account", "region", "event", "session", "principal", "target", "document", "error", "id"}},
 	"forwarded": {coverage.ForwardedSQL, []string{"account", "region", "sessionid", "events", "first_event", "last_event"}},
+	"sessions": {coverage.SessionsSQL, []string{"time", "account", "region", "event", "session", "principal", "target", "document", "error", "id",
+		"reason", "request", "requester", "request_reason", "approver"}},
 }
 
 func main() {
@@ -31,12 +33,12 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) != 5 {
-		return fmt.Errorf("usage: offlinerows DIR ledger|forwarded REGIONS FIRST LAST (got %d arguments)", len(args))
+	if len(args) < 3 {
+		return fmt.Errorf("usage: offlinerows DIR ledger|forwarded|sessions REGIONS DAY… (got %d arguments)", len(args))
 	}
 	q, ok := queries[args[1]]
 	if !ok {
-		return fmt.Errorf("query: ledger or forwarded (got %q)", args[1])
+		return fmt.Errorf("query: ledger, forwarded or sessions (got %q)", args[1])
 	}
 	d := coverage.Dir{Path: args[0], Regions: strings.Split(args[2], ",")}
 	rows, err := d.Rows(context.Background(), q.sql, args[3:])
