@@ -43,26 +43,40 @@ func runCoverageDir(ctx context.Context, d Deps, rep *report.Report, path, dir, 
 	if problem != "" {
 		return fatal("%s", problem)
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return fatal("-dir: not a directory (got %q)", dir)
-	}
-	// A copy without the ledger's prefix is not a copy of the archive (or not all of it): coverage
-	// cannot see, which is not the same as an empty ledger for the period (a finding).
-	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(archivelayout.LedgerPrefix))); err != nil || !st.IsDir() {
-		return fatal("-dir %s: no %s directory: not a copy of the archive bucket (aws s3 sync s3://%s %s)", dir, archivelayout.LedgerPrefix, stacks.CentralBucketName(c), dir)
+	offline, problem := offlineCopy(dir, c)
+	if problem != "" {
+		return fatal("%s", problem)
 	}
 	var progress io.Writer = io.Discard
 	if !quiet {
 		progress = d.Stderr
 	}
 	fmt.Fprintf(progress, "coverage: %s to %s, from the copy %s (no AWS call)\n", first.Format("2006-01-02"), last.Format("2006-01-02"), dir)
-	rec := coverage.NewRecordings(evidence.DirArchive(dir))
-	rec.Due = now.Add(-digestDue).Truncate(time.Hour)
-	err = coverage.Run(ctx, coverage.Input{Config: c, Offline: &coverage.Dir{Path: dir, Regions: c.Regions},
-		From: first, To: last.AddDate(0, 0, 1), Report: rep, Progress: progress, Recordings: rec})
+	err = coverage.Run(ctx, coverage.Input{Config: c, Offline: offline,
+		From: first, To: last.AddDate(0, 0, 1), Report: rep, Progress: progress, Recordings: dirRecordings(dir, now)})
 	if err != nil {
 		return fatal("%v", err)
 	}
 	rep.Sort()
 	return 0
+}
+
+// offlineCopy is the reader of the copy dir, or what is wrong with it: not a directory, or no
+// ledger/ directory (not a copy of the bucket, or not of all of it: the commands cannot see,
+// which is not the same as an empty ledger for the period, a finding).
+func offlineCopy(dir string, c config.Config) (*coverage.Dir, string) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Sprintf("-dir: not a directory (got %q)", dir)
+	}
+	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(archivelayout.LedgerPrefix))); err != nil || !st.IsDir() {
+		return nil, fmt.Sprintf("-dir %s: no %s directory: not a copy of the archive bucket (aws s3 sync s3://%s %s)", dir, archivelayout.LedgerPrefix, stacks.CentralBucketName(c), dir)
+	}
+	return &coverage.Dir{Path: dir, Regions: c.Regions}, ""
+}
+
+// dirRecordings looks up RDP recordings in the copy's digests, as recordings does in the bucket's.
+func dirRecordings(dir string, now time.Time) *coverage.Recordings {
+	r := coverage.NewRecordings(evidence.DirArchive(dir))
+	r.Due = now.Add(-digestDue).Truncate(time.Hour)
+	return r
 }

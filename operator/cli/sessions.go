@@ -22,6 +22,7 @@ import (
 
 const sessionsUsage = `  sessions   lists the sessions and connections the ledger saw start in -from … -to, one line each (-who,
              -account, -node, -way, -grep; -json or -csv): who, reason, approver, where it is recorded, NOT LOGGED
+             (Athena; -dir DIR: a downloaded copy of the bucket, no AWS call)
 `
 
 // sessionsHeader are the columns of the CSV output, in Session's JSON names; the table shows the
@@ -56,6 +57,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	archiveRole := fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
 	poll := fs.Duration("poll", 2*time.Second, "wait between two looks at a query")
 	timeout := fs.Duration("timeout", 10*time.Minute, "longest wait for one query")
+	dir := fs.String("dir", "", dirUsage)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return report.ExitCouldNot
 	}
@@ -91,29 +93,45 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	if *quiet {
 		progress = io.Discard
 	}
-	acfg, _, err := archiveConfig(ctx, d, c, 10, *role, *archiveRole)
-	if err != nil {
-		return fail("%v", err)
-	}
 	var scanned coverage.Scanned
+	var client *athena.Client
+	var rec *coverage.Recordings
+	where := fmt.Sprintf("Athena workgroup in %s %s", c.LogArchiveAccountID, c.HomeRegion)
+	query := func(sql string, params, columns []string) ([]coverage.Row, error) {
+		return coverage.Query(ctx, client, c.LogArchiveAccountID, sql, params, columns, *poll, *timeout)
+	}
+	if *dir != "" {
+		offline, problem := offlineCopy(*dir, c)
+		if problem != "" {
+			return fail("%s", problem)
+		}
+		where = "from the copy " + *dir + " (no AWS call)"
+		query = func(sql string, params, _ []string) ([]coverage.Row, error) { return offline.Rows(ctx, sql, params) }
+		rec = dirRecordings(*dir, now)
+	} else {
+		acfg, _, err := archiveConfig(ctx, d, c, 10, *role, *archiveRole)
+		if err != nil {
+			return fail("%v", err)
+		}
+		client = athena.NewFromConfig(acfg, scanned.Option)
+		rec = recordings(acfg, c, now)
+	}
 	// The ledger's day is the arrival day: the day after the period catches late arrivals and the
 	// TerminateSession of a session started on its last day.
 	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
 	// The access requests of just-in-time sessions are read from LedgerLookBack days before.
-	fmt.Fprintf(progress, "sessions: the ledger, %s to %s (access requests from %s), Athena workgroup in %s %s\n",
-		day(first), day(last.AddDate(0, 0, 1)), day(first.AddDate(0, 0, -coverage.LedgerLookBack)), c.LogArchiveAccountID, c.HomeRegion)
+	fmt.Fprintf(progress, "sessions: the ledger, %s to %s (access requests from %s), %s\n",
+		day(first), day(last.AddDate(0, 0, 1)), day(first.AddDate(0, 0, -coverage.LedgerLookBack)), where)
 	started := time.Now()
-	client := athena.NewFromConfig(acfg, scanned.Option)
-	rows, err := coverage.Query(ctx, client, c.LogArchiveAccountID, coverage.SessionsSQL,
-		[]string{day(first.AddDate(0, 0, -coverage.LedgerLookBack)), day(last.AddDate(0, 0, 1)), day(first)}, coverage.SessionsColumns, *poll, *timeout)
+	rows, err := query(coverage.SessionsSQL,
+		[]string{day(first.AddDate(0, 0, -coverage.LedgerLookBack)), day(last.AddDate(0, 0, 1)), day(first)}, coverage.SessionsColumns)
 	if err != nil {
 		return fail("%v", err)
 	}
 	if *grep != "" {
 		// A session's output arrives from its start day on, the day after the period included.
 		fmt.Fprintf(progress, "sessions: forwarded output matching %q, %s to %s\n", *grep, day(first), day(last.AddDate(0, 0, 1)))
-		matches, err := coverage.Query(ctx, client, c.LogArchiveAccountID, coverage.GrepSQL,
-			[]string{day(first), day(last.AddDate(0, 0, 1)), *grep}, coverage.GrepColumns, *poll, *timeout)
+		matches, err := query(coverage.GrepSQL, []string{day(first), day(last.AddDate(0, 0, 1)), *grep}, coverage.GrepColumns)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -127,7 +145,6 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 		return fail("%v", err)
 	}
 	// RDP recordings: the digests of each connection's hours, each hour read once.
-	rec := recordings(acfg, c, now)
 	err = coverage.LookUpRecordings(ctx, list, rec)
 	sayDigestReads(d.Stderr, "sessions", rec) // said even with -quiet, as the bytes scanned
 	if err != nil {
@@ -135,8 +152,10 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	}
 	n := scanned.Bytes()
 	fmt.Fprintf(progress, "sessions: %d ledger event(s) in %s; %d session(s) match\n", len(rows), time.Since(started).Round(time.Millisecond), len(list))
-	// Said even with -quiet: the run's cost (Athena pricing, coverage.PricePerTB).
-	fmt.Fprintf(d.Stderr, "sessions: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", n, coverage.Price(n), coverage.PricePerTB)
+	// Said even with -quiet: the run's cost (Athena pricing, coverage.PricePerTB); none offline.
+	if *dir == "" {
+		fmt.Fprintf(d.Stderr, "sessions: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", n, coverage.Price(n), coverage.PricePerTB)
+	}
 	if err := writeSessions(d.Stdout, list, *jsonOut, *csvOut); err != nil {
 		return fail("writing: %v", err)
 	}

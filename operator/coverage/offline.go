@@ -17,7 +17,8 @@ import (
 	"time"
 )
 
-// Dir answers coverage's two queries (LedgerSQL, ForwardedSQL) and that of sessions (SessionsSQL) from a downloaded copy of the
+// Dir answers coverage's two queries (LedgerSQL, ForwardedSQL) and those of sessions (SessionsSQL,
+// GrepSQL) from a downloaded copy of the
 // central bucket (aws s3 sync s3://<bucket> DIR) with no AWS call: the same rows, columns and
 // order Athena gives over the Glue tables (constructs/archivesearch), reading only the day
 // partitions the query's WHERE names. test/search/offline.test.js runs the SQL (DuckDB) and
@@ -42,12 +43,12 @@ type Dir struct {
 	Regions []string
 }
 
-// Rows runs one of the queries (LedgerSQL, ForwardedSQL or SessionsSQL, by its text) with their
+// Rows runs one of the queries (LedgerSQL, ForwardedSQL, SessionsSQL or GrepSQL, by its text) with their
 // params (days, yyyy/MM/dd) on the copy. An unreadable object is an error, as a query that
 // fails on it is.
 func (d Dir) Rows(_ context.Context, sql string, params []string) ([]Row, error) {
 	want := 2
-	if sql == SessionsSQL {
+	if sql == SessionsSQL || sql == GrepSQL {
 		want = 3
 	}
 	if len(params) != want {
@@ -67,8 +68,10 @@ func (d Dir) Rows(_ context.Context, sql string, params []string) ([]Row, error)
 			return nil, fmt.Errorf("offline query: first day of the sessions: not yyyy/MM/dd (got %q)", params[2])
 		}
 		return d.sessions(days, params[2])
+	case GrepSQL:
+		return d.grep(days, params[2])
 	}
-	return nil, errors.New("offline query: not one of the queries read offline (LedgerSQL, ForwardedSQL, SessionsSQL)")
+	return nil, errors.New("offline query: not one of the queries read offline (LedgerSQL, ForwardedSQL, SessionsSQL, GrepSQL)")
 }
 
 // Transcript says whether the copy holds the object key.

@@ -3,6 +3,7 @@ package coverage
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -119,13 +120,7 @@ func (d Dir) forwarded(days []string) ([]Row, error) {
 	}
 	var order []string
 	groups := map[string]*group{}
-	var regions []string
-	for _, r := range d.Regions {
-		if !slices.Contains(regions, r) {
-			regions = append(regions, r)
-		}
-	}
-	for _, region := range regions {
+	for _, region := range d.regions() {
 		for _, day := range days {
 			err := d.lines(archivelayout.ForwardedPrefix+region+"/"+day+"/", func(key string, line []byte) {
 				m := record(line, true)
@@ -173,6 +168,52 @@ func (d Dir) forwarded(days []string) ([]Row, error) {
 		return cmp.Or(nullsLast(a, b, "first_event"), nullsLast(a, b, "sessionid"))
 	})
 	return rows, nil
+}
+
+// grep is GrepSQL: the sessions of the governed regions' forwarded output of days with a line of
+// sessionData that expr matches (Go's RE2: CheckGrep refuses what Athena's Java patterns read
+// otherwise), each once, in the order found.
+func (d Dir) grep(days []string, expr string) ([]Row, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, fmt.Errorf("offline query: -grep: %v", err)
+	}
+	seen := map[string]bool{}
+	var rows []Row
+	for _, region := range d.regions() {
+		for _, day := range days {
+			err := d.lines(archivelayout.ForwardedPrefix+region+"/"+day+"/", func(_ string, line []byte) {
+				m := record(line, true)
+				session, ok := column(m["sessionid"])
+				list, _ := m["sessiondata"].([]any)
+				if m == nil || !ok || seen[session] {
+					return
+				}
+				for _, l := range list {
+					if s, ok := column(l); ok && re.MatchString(s) {
+						seen[session] = true
+						rows = append(rows, Row{"sessionid": session})
+						return
+					}
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rows, nil
+}
+
+// regions are the governed regions, each once.
+func (d Dir) regions() []string {
+	var out []string
+	for _, r := range d.Regions {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // query answers one of Run's queries: from the copy with Input.Offline, else from Athena.

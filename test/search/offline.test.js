@@ -14,9 +14,9 @@ const { execFileSync } = require('node:child_process');
 const { DuckDBInstance } = require('@duckdb/node-api');
 const { root, cfg, loadTable } = require('./harness');
 
-const sql = (name) => fs.readFileSync(name === 'sessions' ? path.join(root, 'operator', 'coverage', 'sessions.sql') : path.join(root, 'constructs', 'archivesearch', 'coverage_' + name + '.sql'), 'utf8');
-// As in coverage.test.js: DuckDB's names of Trino's json_extract_scalar and array_join.
-const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(').replace(/\barray_join\(/g, 'array_to_string(');
+const sql = (name) => fs.readFileSync(['sessions', 'grep'].includes(name) ? path.join(root, 'operator', 'coverage', name + '.sql') : path.join(root, 'constructs', 'archivesearch', 'coverage_' + name + '.sql'), 'utf8');
+// As in coverage.test.js: DuckDB's names of Trino's json_extract_scalar, array_join and regexp_like.
+const toDuckDB = (s) => s.replace(/\bjson_extract_scalar\(/g, 'json_extract_string(').replace(/\barray_join\(/g, 'array_to_string(').replace(/\bregexp_like\(/g, 'regexp_matches(');
 async function query(connection, name, params) {
   const statement = await connection.prepare(toDuckDB(sql(name)));
   params.forEach((p, i) => statement.bindVarchar(i + 1, p));
@@ -127,6 +127,12 @@ test('the Go reader gives the forwarded query\'s rows: two sessions interleaved,
     const want = await query(connection, 'forwarded', days);
     assert.deepStrictEqual(goRows(dir, 'forwarded', days), want, days.join(' to '));
   }
+  // sessions -grep's query (operator/coverage/grep.sql): each session once, in no order.
+  for (const [expr, days] of [['id$', ['2026/11/22', '2026/11/23']], ['^sh-5\\.2\\$', ['2026/11/21', '2026/11/24']], ['plain log line', ['2026/11/22', '2026/11/23']], ['id', ['2026/11/23', '2026/11/23']], ['(?i)ID', ['2026/11/25', '2026/11/30']]]) {
+    const sorted = (rows) => rows.map((r) => r.sessionid).sort();
+    assert.deepStrictEqual(sorted(goRows(dir, 'grep', [...days, expr])), sorted(await query(connection, 'grep', [...days, expr])), expr + ' ' + days.join(' to '));
+  }
+  assert.deepStrictEqual((await query(connection, 'grep', ['2026/11/22', '2026/11/23', 'id$'])).map((r) => r.sessionid).sort(), ['alice-2', 'bob-1', 'carol-4'], 'the cases meant');
   const rows = await query(connection, 'forwarded', ['2026/11/22', '2026/11/23']);
   assert.deepStrictEqual(rows.map((r) => [r.account, r.region, r.sessionid, r.events]), [
     [A, other, 'bob-1', '1'], [A, home, 'bob-1', '3'], [B, home, 'carol-4', '1'], [A, home, 'alice-2', '2'], [A, home, 'mixed-case-3', '1'], [B, home, 'no-time-5', '1'],

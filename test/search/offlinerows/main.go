@@ -2,7 +2,7 @@
 // a directory laid out as the central bucket, as JSON (NULL as null), for test/search's
 // offline.test.js to compare with the SQL's rows. Test-only: not part of the CLI.
 //
-//	offlinerows DIR ledger|forwarded|sessions REGIONS DAY…
+//	offlinerows DIR ledger|forwarded|sessions|grep REGIONS DAY…
 package main
 
 import (
@@ -21,6 +21,7 @@ var queries = map[string]struct {
 }{
 	"ledger":    {coverage.LedgerSQL, []string{"time", "account", "region", "event", "session", "principal", "target", "document", "error", "id"}},
 	"forwarded": {coverage.ForwardedSQL, []string{"account", "region", "sessionid", "events", "first_event", "last_event"}},
+	"grep":      {coverage.GrepSQL, []string{"sessionid"}},
 	"sessions": {coverage.SessionsSQL, []string{"time", "account", "region", "event", "session", "principal", "target", "document", "error", "id",
 		"reason", "request", "requester", "request_reason", "approver"}},
 }
@@ -34,11 +35,11 @@ func main() {
 
 func run(args []string) error {
 	if len(args) < 3 {
-		return fmt.Errorf("usage: offlinerows DIR ledger|forwarded|sessions REGIONS DAY… (got %d arguments)", len(args))
+		return fmt.Errorf("usage: offlinerows DIR ledger|forwarded|sessions|grep REGIONS DAY… (got %d arguments)", len(args))
 	}
 	q, ok := queries[args[1]]
 	if !ok {
-		return fmt.Errorf("query: ledger, forwarded or sessions (got %q)", args[1])
+		return fmt.Errorf("query: ledger, forwarded, sessions or grep (got %q)", args[1])
 	}
 	d := coverage.Dir{Path: args[0], Regions: strings.Split(args[2], ",")}
 	rows, err := d.Rows(context.Background(), q.sql, args[3:])
