@@ -110,17 +110,22 @@ func (c copyDir) digests(objects map[int][]string, skip ...int) {
 	}
 }
 
+// offlineDeps are deps that fail the test on any AWS call.
+func offlineDeps(t *testing.T, out, errOut *bytes.Buffer) Deps {
+	return Deps{Stdout: out, Stderr: errOut, Getenv: func(string) string { return "" },
+		Now: func() time.Time { return time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC) },
+		LoadAWS: func(context.Context, string, func() aws.Retryer) (aws.Config, error) {
+			t.Error("an offline command loaded the AWS configuration")
+			return aws.Config{}, context.Canceled
+		}}
+}
+
 // coverageDir runs coverage -dir with deps that fail the test on any AWS call.
 func coverageDir(t *testing.T, dir string, extra ...string) (int, *report.Report, string) {
 	t.Helper()
 	_, path := exampleConfig(t, nil)
 	var out, errOut bytes.Buffer
-	d := Deps{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" },
-		Now: func() time.Time { return time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC) },
-		LoadAWS: func(context.Context, string, func() aws.Retryer) (aws.Config, error) {
-			t.Error("coverage -dir loaded the AWS configuration")
-			return aws.Config{}, context.Canceled
-		}}
+	d := offlineDeps(t, &out, &errOut)
 	args := append([]string{"coverage", "-dir", dir, "-config", path, "-from", "2026-11-01", "-to", "2026-11-03", "-json", "-quiet"}, extra...)
 	code := Main(context.Background(), args, d)
 	var r report.Report

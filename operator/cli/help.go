@@ -35,7 +35,8 @@ const showPlayExit1 = "SESSION is not in the file or the ledger, nothing of it i
 // helps are the auditor's commands' help, by command name.
 var helps = map[string]commandHelp{
 	"sessions": {
-		synopsis: []string{"sessions -from DATE [-to DATE] [-who PATTERN] [-account ID] [-node ID] [-way KIND] [-grep REGEX] [-json|-csv]"},
+		synopsis: []string{"sessions -from DATE [-to DATE] [-who PATTERN] [-account ID] [-node ID] [-way KIND] [-grep REGEX] [-json|-csv]",
+			"sessions -dir DIR -from DATE [-to DATE] [-who PATTERN] [-account ID] [-node ID] [-way KIND] [-grep REGEX] [-json|-csv]"},
 		about:    sessionsUsage,
 		exits:    [3]string{"the list was written (an empty period too)", "", couldNotRun},
 		doc:      "docs/audit.md",
