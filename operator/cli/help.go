@@ -37,9 +37,9 @@ var helps = map[string]commandHelp{
 	"sessions": {
 		synopsis: []string{"sessions -from DATE [-to DATE] [-who PATTERN] [-account ID] [-node ID] [-way KIND] [-grep REGEX] [-json|-csv]",
 			"sessions -dir DIR -from DATE [-to DATE] [-who PATTERN] [-account ID] [-node ID] [-way KIND] [-grep REGEX] [-json|-csv]"},
-		about:    sessionsUsage,
-		exits:    [3]string{"the list was written (an empty period too)", "", couldNotRun},
-		doc:      "docs/audit.md",
+		about: sessionsUsage,
+		exits: [3]string{"the list was written (an empty period too)", "", couldNotRun},
+		doc:   "docs/audit.md",
 	},
 	"show": {
 		synopsis: []string{"show SESSION [-from DAY] [-to DAY] [-json] [-raw]", "show SESSION -file PATH [-json] [-raw]"},
