@@ -32,9 +32,8 @@ import (
 // ignore.malformed.json, is a row of NULLs); the ledger's keys are read as written
 // (case.insensitive false, detail-type as detail_type), the forwarded output's case-insensitively.
 // A NULL is a column absent from the Row (Athena's empty string reads the same: Row[c] == "").
-// Files whose names begin with "." or "_" are skipped, as Athena skips them ("Athena ignores
-// files that begin with an underscore or a dot": Athena user guide, "Table location in Amazon
-// S3"). Not modelled: the projection's range (NOW-<archiveDays>DAYS to NOW; a day after today is
+// Every file below a day is read: "Athena reads all data stored in the Amazon S3 folder that you
+// specify" (Athena user guide, "Specify a table location in Amazon S3"). Not modelled: the projection's range (NOW-<archiveDays>DAYS to NOW; a day after today is
 // never in coverage's period).
 type Dir struct {
 	// Path is the copy's directory.
@@ -115,7 +114,7 @@ func (d Dir) lines(prefix string, each func(key string, line []byte)) error {
 			}
 			return err
 		}
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+		if e.IsDir() {
 			return nil
 		}
 		rel, err := filepath.Rel(d.Path, p)

@@ -35,15 +35,12 @@ func gz(t *testing.T, text string) []byte {
 }
 
 // Dir reads only the day partitions the query names (a broken object on another day is never
-// opened), skips the files Athena skips, reads a file without .gz as text, and refuses what it
-// cannot answer.
+// opened), reads a file without .gz as text, and refuses what it cannot answer.
 func TestDirReadsOnlyTheDaysAsked(t *testing.T) {
 	dir := t.TempDir()
 	line := `{"id":"e-1","time":"2026-11-02T10:00:00Z","account":"333333333333","region":"us-east-1","detail-type":"x","detail":{"eventName":"StartSession","responseElements":{"sessionId":"s-1"}}}` + "\n"
 	writeFile(t, dir, "ledger/2026/11/02/10/a.json.gz", gz(t, line))
 	writeFile(t, dir, "ledger/2026/11/02/11/plain.json", []byte(strings.Replace(line, "e-1", "e-2", 1)))
-	writeFile(t, dir, "ledger/2026/11/02/11/.DS_Store", []byte("not gzip, not JSON"))
-	writeFile(t, dir, "ledger/2026/11/02/11/_SUCCESS.gz", []byte("not gzip"))
 	writeFile(t, dir, "ledger/2026/11/01/10/broken.json.gz", []byte("not gzip"))
 	writeFile(t, dir, "ledger/2026/11/03/10/broken.json.gz", []byte("not gzip"))
 	writeFile(t, dir, "cloudwatch/eu-west-1/2026/11/02/333333333333/broken.json.gz", []byte("not gzip"))
