@@ -15,7 +15,9 @@ const playUsage = `  play       replays session SESSION with its recorded timing
              play SESSION [-from DAY] [-to DAY] [-file PATH] [-speed N] [-idle SECONDS] [-cast OUT]
              (-cast: writes an asciicast v2 file)
 show and play exit 0 when shown, 1 when SESSION is not in the file or the ledger, nothing of it is
-recorded, or its transcript was rewritten; 2 when they could not run.
+recorded, or its transcript was rewritten; 2 when they could not run. For an RDP connection (SESSION
+its ARN), show exits 0 when the digests list its recording (a video: play exits 1), 1 when not
+found or a digest of its hours is missing, 2 when a digest could not be read.
 `
 
 // playSleep waits during a replay; tests replace it.
@@ -50,6 +52,12 @@ func playCommand(ctx context.Context, args []string, d Deps) int {
 		}
 	}
 	if s == nil {
+		if f != nil && f.Recorded == recordedRDP {
+			// A video, not terminal output: exit 1, as for a session with nothing to replay.
+			fmt.Fprintf(d.Stderr, "sessionaudit play: %s is an RDP connection: its recording %s is a video, not terminal output; nothing to replay (download the object to watch it)\n",
+				id, audit.Escape(f.Recording.Key))
+			return report.ExitFindings
+		}
 		if f != nil {
 			return onlineFindings("play", f, d.Stderr)
 		}

@@ -170,6 +170,8 @@ func writeShowText(w io.Writer, s *audit.Session, f *found, id string, raw bool)
 		line("when", f.Ledger.Start+" … "+end+", by the ledger")
 	}
 	switch {
+	case f != nil && f.Recording != nil:
+		line("source", rdpSource(f))
 	case f != nil && f.Recorded == recordedNothing:
 		line("source", "nothing recorded: "+nothingWhy(f.Ledger))
 	case s.Transcript:
@@ -252,7 +254,25 @@ type showJSON struct {
 	Ledger   *coverage.Session `json:"ledger,omitempty"`
 	Key      string            `json:"key,omitempty"`
 	Versions []versionJSON     `json:"versions,omitempty"`
-	Findings []string          `json:"findings,omitempty"`
+	// Online, an RDP connection only: its recording as the digests say (Source is then
+	// "rdp recording" when found, else "nothing").
+	Recording *recordingJSON `json:"recording,omitempty"`
+	Findings  []string       `json:"findings,omitempty"`
+}
+
+// States of an RDP connection's recording in show -json.
+const (
+	recordingFound      = "found"
+	recordingNotFound   = "not found"
+	recordingCannotTell = "cannot tell"
+)
+
+// recordingJSON is an RDP connection's recording: its key (found), or the digests of its hours
+// the archive does not hold (cannot tell).
+type recordingJSON struct {
+	State          string   `json:"state"`
+	Key            string   `json:"key,omitempty"`
+	MissingDigests []string `json:"missingDigests,omitempty"`
 }
 
 // versionJSON is one version of the transcript key; Shown marks the one read.
@@ -293,6 +313,15 @@ func writeShowJSON(w io.Writer, s *audit.Session, f *found, id string) error {
 		doc.Person, doc.Reason, doc.Request, doc.Requester, doc.Approver = l.Person, l.Reason, l.Request, l.Requester, l.Approver
 		if s == nil {
 			doc.Who, doc.Node, doc.Account, doc.Region = l.Principal, l.Node, l.Account, l.Region
+		}
+		if r := f.Recording; r != nil {
+			doc.Recording = &recordingJSON{State: recordingNotFound, Key: r.Key}
+			switch {
+			case r.Key != "":
+				doc.Source, doc.Recording.State = "rdp recording", recordingFound
+			case len(r.Missing) > 0:
+				doc.Recording.State, doc.Recording.MissingDigests = recordingCannotTell, r.Missing
+			}
 		}
 		for i, v := range f.Versions {
 			doc.Versions = append(doc.Versions, versionJSON{ID: v.ID, LastModified: v.LastModified.UTC(), DeleteMarker: v.DeleteMarker, Shown: i == f.Shown})

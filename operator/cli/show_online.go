@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,7 +34,15 @@ const (
 	recordedTranscript = "transcript"
 	recordedForwarded  = "forwarded output"
 	recordedNothing    = "nothing"
+	// recordedRDP: an RDP connection whose recording the digests list (found.Recording.Key).
+	recordedRDP = "RDP recording"
 )
+
+// connectionARN is the shape of an RDP connection's ID as the ledger and sessions name it:
+// StartConnection's responseElements.ConnectionArn
+// (arn:aws:ssm-guiconnect:<region>:<account>:connection/<ID>; GUI Connect API reference). It has
+// no quote, space or control character, so it too is a plain literal in SQL; it names no S3 key.
+var connectionARN = regexp.MustCompile(`^arn:aws[a-z-]{0,16}:ssm-guiconnect:[a-z0-9-]{1,32}:[0-9]{12}:connection/[A-Za-z0-9_-]{1,96}$`)
 
 // onlineFlags are the flags of show and play without -file: where the configuration is, the
 // period the ledger is searched, and how the log-archive account is reached.
@@ -71,6 +80,8 @@ type found struct {
 	Shown    int
 	// Foreign counts forwarded events with the session's ID under another account's folder.
 	Foreign int
+	// Recording is what the digests say of an RDP connection's recording; nil for a session.
+	Recording *coverage.Recording
 }
 
 // Findings are what makes the lookup exit 1 although output was shown: a rewritten transcript
@@ -84,7 +95,13 @@ func (f *found) Findings() []string {
 	if f.Foreign > 0 {
 		out = append(out, fmt.Sprintf("%d forwarded event(s) with this session ID came from accounts other than %s and are not shown", f.Foreign, f.Ledger.Account))
 	}
-	if f.Recorded == recordedNothing {
+	switch {
+	case f.Recording != nil && f.Recording.Key == "" && len(f.Recording.Missing) > 0:
+		out = append(out, "cannot tell whether the RDP connection is recorded: no digest "+strings.Join(f.Recording.Missing, ", ")+
+			" (sessionaudit validate for those hours)")
+	case f.Recording != nil && f.Recording.Key == "":
+		out = append(out, rdpNotFound(f.Ledger)+": not recorded, or ssm-guiconnect names its recordings otherwise (docs/proofs.md)")
+	case f.Recorded == recordedNothing:
 		out = append(out, "nothing of the session is in the archive: "+nothingWhy(f.Ledger))
 	}
 	return out
@@ -108,6 +125,29 @@ func (f *found) versionsLine() string {
 	return "the first is shown; " + strings.Join(all, ", ")
 }
 
+// rdpNotFound says that the digests of the connection's hours list no object naming it.
+func rdpNotFound(s coverage.Session) string {
+	span := ""
+	if start, err := time.Parse(time.RFC3339, s.Start); err == nil {
+		end, _ := time.Parse(time.RFC3339, s.End) // no end: the zero time, as LookUpRecordings
+		h := coverage.RecordingHours(start, end)
+		span = " (" + h[0].Format(time.RFC3339) + " to " + h[len(h)-1].Add(time.Hour).Format(time.RFC3339) + ")"
+	}
+	return "RDP recording not found in the digests of its hours" + span
+}
+
+// rdpSource is the header's source line of an RDP connection (f.Recording set).
+func rdpSource(f *found) string {
+	switch {
+	case f.Recording.Key != "":
+		return "RDP recording " + f.Recording.Key + " (listed in the signed digests) — a video, not terminal output: " +
+			"download the object from the archive bucket to watch it"
+	case len(f.Recording.Missing) > 0:
+		return "RDP recording: cannot tell, no digest " + strings.Join(f.Recording.Missing, ", ")
+	}
+	return rdpNotFound(f.Ledger)
+}
+
 func nothingWhy(s coverage.Session) string {
 	if s.Logged != coverage.Logged {
 		return "the ledger's line is its only record (" + s.Logged + ": " + s.Way + ")"
@@ -125,8 +165,8 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 		fmt.Fprintf(d.Stderr, "sessionaudit %s: "+format+"\n", append([]any{name}, a...)...)
 		return nil, nil, code
 	}
-	if !coverage.SessionIDPattern.MatchString(id) {
-		return fail(report.ExitCouldNot, "SESSION: not a session ID (letters, digits and _+=,.@-, at most 96) (got %q)", id)
+	if !coverage.SessionIDPattern.MatchString(id) && !connectionARN.MatchString(id) {
+		return fail(report.ExitCouldNot, "SESSION: not a session ID (letters, digits and _+=,.@-, at most 96) nor an RDP connection's ARN (got %q)", id)
 	}
 	if *fl.configPath == "" {
 		return fail(report.ExitCouldNot, "give -file PATH (a downloaded archive object), or -config <file> (or SESSIONAUDIT_CONFIG) to read the archive")
@@ -183,6 +223,12 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 			id, first.Format("2006-01-02"), last.Format("2006-01-02"), len(rows))
 	}
 	f := &found{Ledger: list[i], Recorded: recordedNothing}
+	if f.Ledger.Way == coverage.WayRDP {
+		if err := lookUpRecording(ctx, f, recordings(acfg, c, now), d.Stderr, name); err != nil {
+			return fail(report.ExitCouldNot, "%v", err)
+		}
+		return nil, f, report.ExitClean // no terminal output: the recording is a video
+	}
 	if f.Ledger.Way != coverage.WaySession || !slices.Contains(c.Regions, f.Ledger.Region) {
 		return nil, f, report.ExitClean // Session Manager logs nothing of it (f.Ledger.Logged)
 	}
@@ -210,6 +256,30 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 		}
 	}
 	return nil, f, report.ExitClean
+}
+
+// lookUpRecording finds the recording of the RDP connection f.Ledger in the digests of its hours,
+// as sessions does (coverage.LookUpRecordings, which also sets the ledger's logging state), and
+// says on stderr how many digests it read. An error means a digest could not be read.
+func lookUpRecording(ctx context.Context, f *found, r *coverage.Recordings, stderr io.Writer, name string) error {
+	one := []coverage.Session{f.Ledger}
+	err := coverage.LookUpRecordings(ctx, one, r)
+	sayDigestReads(stderr, name, r) // said even with -quiet, as the bytes scanned
+	if err != nil {
+		return err
+	}
+	f.Ledger = one[0]
+	start, _ := time.Parse(time.RFC3339, f.Ledger.Start) // LookUpRecordings checked it
+	end, _ := time.Parse(time.RFC3339, f.Ledger.End)
+	rec, err := r.Find(ctx, f.Ledger.ID, start, end) // the digests read above, kept: no new read
+	if err != nil {
+		return err
+	}
+	f.Recording = &rec
+	if rec.Key != "" {
+		f.Recorded = recordedRDP
+	}
+	return nil
 }
 
 // readTranscript reads the first version of the session's transcript key (nil when the key has
