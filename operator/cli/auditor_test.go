@@ -72,6 +72,17 @@ var auditorRuns = []auditorRun{
 		code, out, errOut = f.run(append([]string{"play", alice, "-cast", filepath.Join(t.TempDir(), "a.cast")}, period3...)...)
 		return code, out + errOut
 	}},
+	// show and play of an RDP connection read the digests (its name is the command's, for the help test).
+	{"show", func(t *testing.T) *fake {
+		return rdpFake(t, pageModes[0], rdpHour.Add(5*time.Minute), map[int][]string{1: {recording(conn1)}})
+	}, func(t *testing.T, f *fake) (int, string) {
+		code, out, errOut := f.run(append([]string{"show", connection(conn1)}, period3...)...)
+		if code != report.ExitClean {
+			return report.ExitCouldNot, out + errOut // the recording is found: anything else is a broken run
+		}
+		code, out, errOut = f.run(append([]string{"play", connection(conn1)}, period3...)...)
+		return code, out + errOut
+	}},
 	{"report", func(t *testing.T) *fake {
 		return newFake(t, 1, nil, both(cannedCoverage([][]string{start("s-1", fakeaws.AccountID(1), "us-east-1", "")}, nil), dayDigests(t, reportDay)))
 	}, func(t *testing.T, f *fake) (int, string) {

@@ -170,3 +170,25 @@ func TestShowOnlineRDPArgument(t *testing.T) {
 		t.Errorf("a session's JSON: err %v, recording %+v", err, doc.Recording)
 	}
 }
+
+// The read policy grants every call show and play make for an RDP connection: the ledger's query
+// and the digests' GetObject, never a listing.
+func TestShowPlayOnlineRDPCallsArePermitted(t *testing.T) {
+	f := rdpFake(t, pageModes[0], rdpHour.Add(5*time.Minute), map[int][]string{1: {recording(conn1)}})
+	if code, _, errs := f.run(append([]string{"show", connection(conn1)}, period3...)...); code != report.ExitClean {
+		t.Fatalf("show exit %d:\n%s", code, errs)
+	}
+	if code, _, errs := f.run(append([]string{"play", connection(conn1)}, period3...)...); code != report.ExitFindings {
+		t.Fatalf("play exit %d, want 1:\n%s", code, errs)
+	}
+	recorded := f.recorder.Operations()
+	for _, want := range []string{"Athena StartQueryExecution", "S3 GetObject"} {
+		if !slices.Contains(recorded, want) {
+			t.Errorf("show and play did not call %s (recorded %q)", want, recorded)
+		}
+	}
+	checkPolicyGrants(t, recorded)
+	if slices.Contains(recorded, "S3 ListObjectsV2") || slices.Contains(recorded, "S3 ListObjectVersions") {
+		t.Errorf("show or play listed the bucket: %q", recorded)
+	}
+}
