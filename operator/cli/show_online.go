@@ -158,9 +158,9 @@ func nothingWhy(s coverage.Session) string {
 // lookupOnline finds session id through the ledger and reads its output from the archive: the
 // transcript's first version (show) or the forwarded output (play, for its timing), the other when
 // the first is absent; for an RDP connection, only its recording in the digests (lookUpRecording:
-// a video, so the session is nil). It returns the session (nil when nothing is recorded), what it found, and
-// the exit status when it could not go on (0 when it could). It never lists the bucket: the ledger
-// gives the account and region, which give the transcript's key.
+// a video, so the session is nil). It returns the session (nil when nothing is recorded), what it
+// found, and the exit status when it could not go on (0 when it could). It never lists the bucket:
+// the ledger gives the account and region, which give the transcript's key.
 func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferForwarded bool, d Deps) (*audit.Session, *found, int) {
 	fail := func(code int, format string, a ...any) (*audit.Session, *found, int) {
 		fmt.Fprintf(d.Stderr, "sessionaudit %s: "+format+"\n", append([]any{name}, a...)...)
