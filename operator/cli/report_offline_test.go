@@ -106,6 +106,29 @@ func deniedEvent(t *testing.T, event string) string {
 	return string(data)
 }
 
+// tamperDigest alters hour 3's digest in the copy.
+func tamperDigest(t *testing.T, copyPath string) {
+	p := filepath.Join(copyPath, filepath.FromSlash(archivelayout.DigestKey(reportDay.Add(3*time.Hour))))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, bytes.Replace(data, []byte("archive"), []byte("archivf"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unlisted adds a transcript written in the period that no digest lists.
+func unlisted(t *testing.T, copyPath string) {
+	c := copyDir{t: t, dir: copyPath}
+	key := archivelayout.TranscriptKeyPrefix(fakeaws.AccountID(1), "us-east-1") + "/unlisted.log"
+	c.file(key, []byte("written around the digester\n"))
+	at := reportDay.Add(12 * time.Hour)
+	if err := os.Chtimes(filepath.Join(copyPath, filepath.FromSlash(key)), at, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // reportDir runs report -dir over reportDay, read on reportNow, with deps that fail the test on
 // any AWS call; it returns the exit status, the pack's directory, stdout and stderr.
 func reportDir(t *testing.T, args ...string) (int, string, string, string) {
@@ -136,28 +159,22 @@ func TestReportDir(t *testing.T) {
 		name     string
 		start    []string
 		denied   []string
-		tamper   bool // hour 3's digest altered
+		mutate   func(t *testing.T, copyPath string)
 		code     int
 		sessions []string
 		checks   []string
 		inPage   string
 	}{
-		{"healthy copy", []string{"s-1"}, []string{"s-9"}, false, report.ExitClean, []string{"s-1"}, nil, `class="verdict clean"`},
-		{"a session without a record", []string{"s-1", "s-2"}, nil, false, report.ExitFindings, []string{"s-1", "s-2"}, []string{"coverage.missing"}, `class="verdict fail"`},
-		{"tampered digest", []string{"s-1"}, nil, true, report.ExitFindings, []string{"s-1"}, []string{evidence.BadSignature, evidence.BrokenChain}, evidence.BadSignature},
-		{"empty ledger", nil, nil, false, report.ExitFindings, nil, []string{"coverage.forged", "coverage.ledger"}, `id="ledger-empty"`},
+		{"healthy copy", []string{"s-1"}, []string{"s-9"}, nil, report.ExitClean, []string{"s-1"}, nil, `class="verdict clean"`},
+		{"a session without a record", []string{"s-1", "s-2"}, nil, nil, report.ExitFindings, []string{"s-1", "s-2"}, []string{"coverage.missing"}, `class="verdict fail"`},
+		{"tampered digest", []string{"s-1"}, nil, tamperDigest, report.ExitFindings, []string{"s-1"}, []string{evidence.BadSignature, evidence.BrokenChain}, evidence.BadSignature},
+		{"an object no digest lists", []string{"s-1"}, nil, unlisted, report.ExitFindings, []string{"s-1"}, []string{evidence.UnlistedObject}, "unlisted.log"},
+		{"empty ledger", nil, nil, nil, report.ExitFindings, nil, []string{"coverage.forged", "coverage.ledger"}, `id="ledger-empty"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			copyPath, pub := reportCopy(t, tc.start, tc.denied)
-			if tc.tamper {
-				p := filepath.Join(copyPath, filepath.FromSlash(archivelayout.DigestKey(reportDay.Add(3*time.Hour))))
-				data, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, bytes.Replace(data, []byte("archive"), []byte("archivf"), 1), 0o600); err != nil {
-					t.Fatal(err)
-				}
+			if tc.mutate != nil {
+				tc.mutate(t, copyPath)
 			}
 			code, dir, stdout, stderr := reportDir(t, "-dir", copyPath, "-public-key", pub)
 			if code != tc.code {
