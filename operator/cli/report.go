@@ -17,8 +17,8 @@ import (
 )
 
 const reportUsage = `  report     writes the evidence pack of -from … -to into a new directory -out: index.html (charts, no
-             network), report.json, sessions.csv and SHA256SUMS; from the bucket, or -dir DIR -public-key PEM: a
-             downloaded copy, no AWS call; exit 1 with findings (docs/audit.md)
+             network), report.json, sessions.csv and SHA256SUMS; from the bucket, or from a downloaded copy
+             (-dir, -public-key: no AWS call); exit 1 with findings (docs/audit.md)
 `
 
 // digestDue is how long after an hour ends its digest is surely written: the digester runs at five
