@@ -8,21 +8,17 @@ import (
 	"io"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/evidence"
-	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
 	"github.com/sessionaudit/sessionaudit/operator/pack"
 	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
-	"github.com/sessionaudit/sessionaudit/stacks"
 )
 
 const reportUsage = `  report     writes the evidence pack of -from … -to into a new directory -out: index.html (charts, no
-             network), report.json, sessions.csv and SHA256SUMS; exit 1 with findings (docs/audit.md)
+             network), report.json, sessions.csv and SHA256SUMS; from the bucket, or from a downloaded copy
+             (-dir, -public-key: no AWS call); exit 1 with findings (docs/audit.md)
 `
 
 // digestDue is how long after an hour ends its digest is surely written: the digester runs at five
@@ -31,10 +27,10 @@ const digestDue = time.Hour + 10*time.Minute
 
 // reportFlags are the report command's flags.
 type reportFlags struct {
-	configPath, from, to, out, role, archiveRole, pubPath string
-	maxAttempts                                           int
-	poll, timeout                                         time.Duration
-	quiet                                                 bool
+	configPath, from, to, out, role, archiveRole, pubPath, dir string
+	maxAttempts                                                int
+	poll, timeout                                              time.Duration
+	quiet                                                      bool
 }
 
 func reportCommand(ctx context.Context, args []string, d Deps) int {
@@ -48,7 +44,8 @@ func reportCommand(ctx context.Context, args []string, d Deps) int {
 	fs.StringVar(&f.out, "out", "", "`DIR` to write the pack into: a new or empty directory")
 	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)
 	fs.StringVar(&f.archiveRole, "archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
-	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key an auditor trusts, PEM or DER (default: the bucket's)")
+	fs.StringVar(&f.dir, "dir", "", dirUsage)
+	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key an auditor trusts, PEM or DER (online, default: the bucket's; required with -dir)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", 10, "attempts per AWS call (throttling and 5xx are retried with backoff)")
 	fs.DurationVar(&f.poll, "poll", 2*time.Second, "wait between two looks at a query")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "longest wait for one query")
@@ -81,8 +78,8 @@ func packFiles(data pack.Data, csv []byte) ([]pack.File, string) {
 }
 
 // runReport reads the period: coverage's two queries (the ledger's rows also give the sessions and
-// the denied starts) and the digests of its hours, with one archive configuration. It returns the
-// pack's data and sessions.csv, or why it could not run.
+// the denied starts) and the digests of its hours, from the bucket or, with -dir, from a
+// downloaded copy. It returns the pack's data and sessions.csv, or why it could not run.
 func runReport(ctx context.Context, f reportFlags, d Deps) (pack.Data, []byte, string) {
 	var data pack.Data
 	if f.out == "" {
@@ -108,31 +105,42 @@ func runReport(ctx context.Context, f reportFlags, d Deps) (pack.Data, []byte, s
 	if err := pack.Check(f.out); err != nil {
 		return data, nil, fmt.Sprintf("-out: %v", err)
 	}
-	acfg, arn, err := archiveConfig(ctx, d, c, f.maxAttempts, f.role, f.archiveRole)
-	if err != nil {
-		return data, nil, err.Error()
+	var src reportSource
+	if f.dir != "" {
+		src, problem = copySource(f, c, now)
+	} else {
+		src, problem = bucketSource(ctx, f, d, c, now)
+	}
+	if problem != "" {
+		return data, nil, problem
 	}
 	var progress io.Writer = io.Discard
 	if !f.quiet {
 		progress = d.Stderr
 	}
+	return gatherReport(ctx, d, c, src, first, last, now, progress)
+}
+
+// gatherReport reads the period's rows, recordings and digests from src and makes the pack's data:
+// the one path of report online and offline, which differ only in src.
+func gatherReport(ctx context.Context, d Deps, c config.Config, src reportSource, first, last, now time.Time, progress io.Writer) (pack.Data, []byte, string) {
+	var data pack.Data
 	end := last.AddDate(0, 0, 1)
-	fmt.Fprintf(progress, "report: %s to %s, Athena workgroup and bucket in %s %s\n", first.Format("2006-01-02"), last.Format("2006-01-02"), c.LogArchiveAccountID, c.HomeRegion)
-	var scanned coverage.Scanned
+	fmt.Fprintf(progress, "report: %s to %s, %s\n", first.Format("2006-01-02"), last.Format("2006-01-02"), src.where)
 	var ledger []coverage.Row
 	cov := &report.Report{Command: "coverage"}
-	rec := recordings(acfg, c, now) // coverage's and the sessions' look-ups share the digests read
-	err = coverage.Run(ctx, coverage.Input{Config: c, Athena: athena.NewFromConfig(acfg, scanned.Option), S3: s3.NewFromConfig(acfg, awsapi.S3Options(acfg)),
-		Bucket: stacks.Install(c).CentralBucketName(), From: first, To: end, Poll: f.poll, Timeout: f.timeout, Report: cov, Progress: progress,
-		Ledger: func(rows []coverage.Row) { ledger = rows }, Recordings: rec})
-	if err != nil {
+	in := src.input
+	in.Config, in.From, in.To, in.Report, in.Progress = c, first, end, cov, progress
+	in.Ledger = func(rows []coverage.Row) { ledger = rows }
+	in.Recordings = src.rec // coverage's and the sessions' look-ups share the digests read
+	if err := coverage.Run(ctx, in); err != nil {
 		return data, nil, err.Error()
 	}
 	sessions, err := coverage.Sessions(ledger, first, end, coverage.Filter{Regions: c.Regions})
 	if err == nil {
-		err = coverage.LookUpRecordings(ctx, sessions, rec)
+		err = coverage.LookUpRecordings(ctx, sessions, src.rec)
 	}
-	sayDigestReads(progress, "report", rec)
+	sayDigestReads(progress, "report", src.rec)
 	if err != nil {
 		return data, nil, err.Error()
 	}
@@ -147,19 +155,22 @@ func runReport(ctx context.Context, f reportFlags, d Deps) (pack.Data, []byte, s
 	}
 	fmt.Fprintf(progress, "report: %d session(s), %d denied; the digests of %s to %s\n", len(sessions), len(denied), opts.From.Format(hourLayout), opts.To.Format(hourLayout))
 	val := &report.Report{Command: "validate"}
-	if fatal := validateBucket(ctx, val, acfg, c, f.pubPath, opts); fatal != "" {
+	if fatal := src.validate(ctx, val, opts); fatal != "" {
 		return data, nil, fatal
 	}
 	cov.Sort()
 	val.Sort()
-	n := scanned.Bytes()
-	fmt.Fprintf(d.Stderr, "report: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", n, coverage.Price(n), coverage.PricePerTB)
+	var n int64
+	if src.scanned != nil {
+		n = src.scanned.Bytes()
+		fmt.Fprintf(d.Stderr, "report: %d bytes scanned, $%.6f at $%.2f per TB scanned (https://aws.amazon.com/athena/pricing/)\n", n, coverage.Price(n), coverage.PricePerTB)
+	}
 	var csv bytes.Buffer
 	if err := writeSessions(&csv, sessions, false, true); err != nil {
 		return data, nil, err.Error()
 	}
-	data = pack.Data{Generated: now, From: first.Format("2006-01-02"), To: last.Format("2006-01-02"), Organization: c.OrganizationID, Caller: arn,
-		BytesScanned: n, Sessions: sessions, Denied: denied, Coverage: cov.Findings,
+	data = pack.Data{Generated: now, From: first.Format("2006-01-02"), To: last.Format("2006-01-02"), Organization: c.OrganizationID, Caller: src.caller,
+		Source: src.name, BytesScanned: n, Sessions: sessions, Denied: denied, Coverage: cov.Findings,
 		Validation: pack.Validation{From: opts.From.Format(hourLayout), To: opts.To.Format(hourLayout),
 			Hours: int(opts.To.Sub(opts.From)/time.Hour) + 1, Findings: val.Findings}}
 	return data, csv.Bytes(), ""

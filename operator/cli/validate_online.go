@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"io"
@@ -155,19 +156,28 @@ func validateBucket(ctx context.Context, rep *report.Report, acfg aws.Config, c 
 		}
 		source = a.String() + "/" + archivelayout.DigestPublicKey
 	}
-	fp, err := evidence.PublicKeySHA256(opts.PublicKey)
-	if err != nil {
-		return err.Error()
+	if fatal := publicKeyFinding(rep, c, source, opts.PublicKey); fatal != "" {
+		return fatal
 	}
-	rep.Add(report.Finding{Check: checkPublicKey, Severity: report.Info, Account: arch, Region: home, Subject: source,
-		Message: "the signatures are verified with the public key of SHA-256 " + fp,
-		Meaning: "a key read from the bucket proves the digests agree with each other; the proof an auditor keeps compares this fingerprint with the key exported at deployment",
-		Fix:     "compare it with `openssl pkey -pubin -in <exported key> -outform DER | sha256sum`, or pass -public-key <exported key>"})
 	problems, err := evidence.Validate(ctx, a, opts)
 	if err != nil {
 		return err.Error()
 	}
 	addProblems(rep, problems)
+	return ""
+}
+
+// publicKeyFinding adds the line naming the key the signatures are verified with (source: where it
+// was read) and its fingerprint.
+func publicKeyFinding(rep *report.Report, c config.Config, source string, pub crypto.PublicKey) string {
+	fp, err := evidence.PublicKeySHA256(pub)
+	if err != nil {
+		return err.Error()
+	}
+	rep.Add(report.Finding{Check: checkPublicKey, Severity: report.Info, Account: c.LogArchiveAccountID, Region: c.HomeRegion, Subject: source,
+		Message: "the signatures are verified with the public key of SHA-256 " + fp,
+		Meaning: "a key read from the bucket proves the digests agree with each other; the proof an auditor keeps compares this fingerprint with the key exported at deployment",
+		Fix:     "compare it with `openssl pkey -pubin -in <exported key> -outform DER | sha256sum`, or pass -public-key <exported key>"})
 	return ""
 }
 

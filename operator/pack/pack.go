@@ -39,6 +39,8 @@ type Data struct {
 	To           string `json:"to"`
 	Organization string `json:"organization"`
 	Caller       string `json:"caller"`
+	// Source is what the pack was read from: the bucket (s3://…) or a downloaded copy's path.
+	Source string `json:"source"`
 	// BytesScanned are the bytes Athena scanned for the pack.
 	BytesScanned int64 `json:"bytesScanned"`
 	// Sessions are sessionaudit sessions' rows of the period.
