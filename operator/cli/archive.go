@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
+	"github.com/sessionaudit/sessionaudit/operator/permissions"
 )
 
 // archiveConfig is the AWS configuration of the commands that read the archive (coverage,
@@ -57,4 +59,20 @@ func period(from, to string, now, lastByDefault time.Time) (first, last time.Tim
 		return first, last, fmt.Sprintf("-to %s is before -from %s", last.Format("2006-01-02"), first.Format("2006-01-02"))
 	}
 	return first, last, ""
+}
+
+// archiveFlags are the flags of the commands that query the archive (coverage, sessions, report,
+// show and play without -file): the roles that reach the log-archive account and how a query is
+// waited for.
+type archiveFlags struct {
+	role, archiveRole string
+	poll, timeout     time.Duration
+}
+
+// addArchiveFlags registers -role, -archive-role, -poll and -timeout on fs, into f.
+func addArchiveFlags(fs *flag.FlagSet, f *archiveFlags) {
+	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)
+	fs.StringVar(&f.archiveRole, "archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
+	fs.DurationVar(&f.poll, "poll", 2*time.Second, "wait between two looks at a query")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "longest wait for one query")
 }

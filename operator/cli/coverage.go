@@ -15,7 +15,6 @@ import (
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
-	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -43,10 +42,8 @@ func coverageCommand(ctx context.Context, args []string, d Deps) int {
 	to := fs.String("to", "", "last day, included (default: yesterday, UTC)")
 	jsonOut := fs.Bool("json", false, "write the report as JSON")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	role := fs.String("role", permissions.DefaultReadRole, roleUsage)
-	archiveRole := fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
-	poll := fs.Duration("poll", 2*time.Second, "wait between two looks at a query")
-	timeout := fs.Duration("timeout", 10*time.Minute, "longest wait for one query")
+	var a archiveFlags
+	addArchiveFlags(fs, &a)
 	dir := fs.String("dir", "", dirUsage)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return report.ExitCouldNot
@@ -56,7 +53,7 @@ func coverageCommand(ctx context.Context, args []string, d Deps) int {
 	if *dir != "" {
 		code = runCoverageDir(ctx, d, rep, *configPath, *dir, *from, *to, *quiet)
 	} else {
-		code = runCoverage(ctx, d, rep, *configPath, *from, *to, *role, *archiveRole, *poll, *timeout, *quiet)
+		code = runCoverage(ctx, d, rep, *configPath, *from, *to, a.role, a.archiveRole, a.poll, a.timeout, *quiet)
 	}
 	var err error
 	if *jsonOut {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -51,31 +50,7 @@ func expectedAction(t *testing.T, key string) (string, bool) {
 // grantedActions are the actions of the Allow statements of the printed policy.
 func grantedActions(t *testing.T) map[string]bool {
 	t.Helper()
-	var doc struct {
-		Statement []struct {
-			Effect string
-			Action json.RawMessage
-		}
-	}
-	if err := json.Unmarshal([]byte(permissions.PolicyJSON()), &doc); err != nil {
-		t.Fatalf("the policy is not JSON: %v", err)
-	}
-	out := map[string]bool{}
-	for i, s := range doc.Statement {
-		var list []string
-		if err := json.Unmarshal(s.Action, &list); err != nil {
-			var one string
-			if err := json.Unmarshal(s.Action, &one); err != nil {
-				t.Errorf("statement %d: Action is neither a string nor a list: %s", i, s.Action)
-				continue
-			}
-			list = []string{one}
-		}
-		for _, a := range list {
-			out[a] = out[a] || s.Effect == "Allow"
-		}
-	}
-	return out
+	return policyActions(t, permissions.PolicyJSON())
 }
 
 // checkPolicyGrants: for every recorded operation, the printed policy allows its IAM action, and

@@ -12,7 +12,6 @@ import (
 	"github.com/sessionaudit/sessionaudit/evidence"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
 	"github.com/sessionaudit/sessionaudit/operator/pack"
-	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
@@ -27,10 +26,10 @@ const digestDue = time.Hour + 10*time.Minute
 
 // reportFlags are the report command's flags.
 type reportFlags struct {
-	configPath, from, to, out, role, archiveRole, pubPath, dir string
-	maxAttempts                                                int
-	poll, timeout                                              time.Duration
-	quiet                                                      bool
+	configPath, from, to, out, pubPath, dir string
+	maxAttempts                             int
+	quiet                                   bool
+	archiveFlags
 }
 
 func reportCommand(ctx context.Context, args []string, d Deps) int {
@@ -42,13 +41,10 @@ func reportCommand(ctx context.Context, args []string, d Deps) int {
 	fs.StringVar(&f.from, "from", "", "first day (2026-10-01, or 90d: ninety days ago), UTC")
 	fs.StringVar(&f.to, "to", "", "last day, included, a day that has ended (default: yesterday, UTC)")
 	fs.StringVar(&f.out, "out", "", "`DIR` to write the pack into: a new or empty directory")
-	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)
-	fs.StringVar(&f.archiveRole, "archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
+	addArchiveFlags(fs, &f.archiveFlags)
 	fs.StringVar(&f.dir, "dir", "", dirUsage)
 	fs.StringVar(&f.pubPath, "public-key", "", "the digests' public key an auditor trusts, PEM or DER (online, default: the bucket's; required with -dir)")
 	fs.IntVar(&f.maxAttempts, "max-attempts", 10, "attempts per AWS call (throttling and 5xx are retried with backoff)")
-	fs.DurationVar(&f.poll, "poll", 2*time.Second, "wait between two looks at a query")
-	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "longest wait for one query")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines on stderr (the bytes scanned are still said)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return report.ExitCouldNot

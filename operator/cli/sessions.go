@@ -16,7 +16,6 @@ import (
 
 	"github.com/sessionaudit/sessionaudit/config"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
-	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
 
@@ -53,10 +52,8 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	jsonOut := fs.Bool("json", false, "write the sessions as a JSON array")
 	csvOut := fs.Bool("csv", false, "write the sessions as CSV with a header row")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr (the bytes scanned are still said)")
-	role := fs.String("role", permissions.DefaultReadRole, roleUsage)
-	archiveRole := fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)")
-	poll := fs.Duration("poll", 2*time.Second, "wait between two looks at a query")
-	timeout := fs.Duration("timeout", 10*time.Minute, "longest wait for one query")
+	var a archiveFlags
+	addArchiveFlags(fs, &a)
 	dir := fs.String("dir", "", dirUsage)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return report.ExitCouldNot
@@ -98,7 +95,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 	var rec *coverage.Recordings
 	where := fmt.Sprintf("Athena workgroup in %s %s", c.LogArchiveAccountID, c.HomeRegion)
 	query := func(sql string, params, columns []string) ([]coverage.Row, error) {
-		return coverage.Query(ctx, client, c.LogArchiveAccountID, sql, params, columns, *poll, *timeout)
+		return coverage.Query(ctx, client, c.LogArchiveAccountID, sql, params, columns, a.poll, a.timeout)
 	}
 	if *dir != "" {
 		offline, problem := offlineCopy(*dir, c)
@@ -109,7 +106,7 @@ func sessionsCommand(ctx context.Context, args []string, d Deps) int {
 		query = func(sql string, params, _ []string) ([]coverage.Row, error) { return offline.Rows(ctx, sql, params) }
 		rec = dirRecordings(*dir, now)
 	} else {
-		acfg, _, err := archiveConfig(ctx, d, c, 10, *role, *archiveRole)
+		acfg, _, err := archiveConfig(ctx, d, c, 10, a.role, a.archiveRole)
 		if err != nil {
 			return fail("%v", err)
 		}

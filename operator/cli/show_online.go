@@ -20,7 +20,6 @@ import (
 	"github.com/sessionaudit/sessionaudit/operator/audit"
 	"github.com/sessionaudit/sessionaudit/operator/awsapi"
 	"github.com/sessionaudit/sessionaudit/operator/coverage"
-	"github.com/sessionaudit/sessionaudit/operator/permissions"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 	"github.com/sessionaudit/sessionaudit/stacks"
 )
@@ -47,9 +46,9 @@ var connectionARN = regexp.MustCompile(`^arn:aws[a-z-]{0,16}:ssm-guiconnect:[a-z
 // onlineFlags are the flags of show and play without -file: where the configuration is, the
 // period the ledger is searched, and how the log-archive account is reached.
 type onlineFlags struct {
-	configPath, from, to, role, archiveRole *string
-	poll, timeout                           *time.Duration
-	quiet                                   *bool
+	configPath, from, to *string
+	quiet                *bool
+	*archiveFlags
 }
 
 func addOnlineFlags(fs *flag.FlagSet, d Deps) onlineFlags {
@@ -57,15 +56,14 @@ func addOnlineFlags(fs *flag.FlagSet, d Deps) onlineFlags {
 	if d.Getenv != nil {
 		env = d.Getenv("SESSIONAUDIT_CONFIG")
 	}
+	a := &archiveFlags{}
+	addArchiveFlags(fs, a)
 	return onlineFlags{
-		configPath:  fs.String("config", env, "configuration file, without -file (default $SESSIONAUDIT_CONFIG)"),
-		from:        fs.String("from", "", "without -file: first day the ledger is searched for the session's start (2026-11-01, or 7d; default: 30 days before -to), UTC"),
-		to:          fs.String("to", "", "without -file: last day searched, included (default: today, UTC)"),
-		role:        fs.String("role", permissions.DefaultReadRole, roleUsage),
-		archiveRole: fs.String("archive-role", "", "role assumed in the log-archive account (default: -role; none when the caller is the log-archive account)"),
-		poll:        fs.Duration("poll", 2*time.Second, "wait between two looks at a query"),
-		timeout:     fs.Duration("timeout", 10*time.Minute, "longest wait for one query"),
-		quiet:       fs.Bool("quiet", false, "no progress lines on stderr (the bytes scanned are still said)"),
+		configPath:   fs.String("config", env, "configuration file, without -file (default $SESSIONAUDIT_CONFIG)"),
+		from:         fs.String("from", "", "without -file: first day the ledger is searched for the session's start (2026-11-01, or 7d; default: 30 days before -to), UTC"),
+		to:           fs.String("to", "", "without -file: last day searched, included (default: today, UTC)"),
+		quiet:        fs.Bool("quiet", false, "no progress lines on stderr (the bytes scanned are still said)"),
+		archiveFlags: a,
 	}
 }
 
@@ -192,7 +190,7 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 	if *fl.quiet {
 		progress = io.Discard
 	}
-	acfg, _, err := archiveConfig(ctx, d, c, 10, *fl.role, *fl.archiveRole)
+	acfg, _, err := archiveConfig(ctx, d, c, 10, fl.role, fl.archiveRole)
 	if err != nil {
 		return fail(report.ExitCouldNot, "%v", err)
 	}
@@ -210,7 +208,7 @@ func lookupOnline(ctx context.Context, name, id string, fl onlineFlags, preferFo
 	fmt.Fprintf(progress, "%s: the ledger, %s to %s (access requests from %s), for session %s\n", name, day(first), day(last.AddDate(0, 0, 1)),
 		day(first.AddDate(0, 0, -coverage.LedgerLookBack)), id)
 	rows, err := coverage.Query(ctx, ath, c.LogArchiveAccountID, coverage.SessionLedgerSQL,
-		[]string{day(first.AddDate(0, 0, -coverage.LedgerLookBack)), day(last.AddDate(0, 0, 1)), day(first), id}, coverage.SessionsColumns, *fl.poll, *fl.timeout)
+		[]string{day(first.AddDate(0, 0, -coverage.LedgerLookBack)), day(last.AddDate(0, 0, 1)), day(first), id}, coverage.SessionsColumns, fl.poll, fl.timeout)
 	if err != nil {
 		return fail(report.ExitCouldNot, "%v", err)
 	}
@@ -333,7 +331,7 @@ func readForwarded(ctx context.Context, ath *athena.Client, archive, id string, 
 	day := func(t time.Time) string { return t.UTC().Format("2006/01/02") }
 	fmt.Fprintf(progress, "%s: forwarded output of %s, %s to %s\n", name, f.Ledger.Region, day(start), day(end.AddDate(0, 0, 1)))
 	rows, err := coverage.Query(ctx, ath, archive, coverage.SessionOutputSQL,
-		[]string{f.Ledger.Region, day(start), day(end.AddDate(0, 0, 1)), id}, coverage.SessionOutputColumns, *fl.poll, *fl.timeout)
+		[]string{f.Ledger.Region, day(start), day(end.AddDate(0, 0, 1)), id}, coverage.SessionOutputColumns, fl.poll, fl.timeout)
 	if err != nil {
 		return nil, err
 	}
