@@ -69,14 +69,10 @@ func loadDefault(ctx context.Context, region string, retryer func() aws.Retryer)
 const usage = `usage: sessionaudit <command> [flags]
 
 commands:
-  cost       the cost model over cdk.out (make cost; -h for its flags)
-  preflight  read-only checks of the organization and its accounts before the first deploy
-  verify     read-only checks of a deployment (-probe: the end-to-end probe, which writes one test event)
-` + policyUsage + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
+` + costUsage + preflightUsage + verifyUsage + policyUsage + validateUsage + coverageUsage + sessionsUsage + reportUsage + showUsage + playUsage + `
 preflight and verify read the configuration of -config (default $SESSIONAUDIT_CONFIG) and exit
 0 when clean, 1 with findings, 2 when they could not run. docs/preflight-verify.md explains them.
-sessionaudit <command> -h prints the command's flags (and, for the auditor's commands, its forms
-and what each exit status means).
+sessionaudit <command> -h prints the command's forms, its flags and what each exit status means.
 `
 
 // auditorCommands are the commands whose calls sessionaudit policy -auditor grants (the recorder
@@ -175,6 +171,7 @@ type checkFlags struct {
 func checkCommand(ctx context.Context, name string, args []string, d Deps) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
+	setHelp(fs, d.Stderr)
 	var f checkFlags
 	fs.StringVar(&f.configPath, "config", d.Getenv("SESSIONAUDIT_CONFIG"), "configuration file (default $SESSIONAUDIT_CONFIG)")
 	fs.StringVar(&f.role, "role", permissions.DefaultReadRole, roleUsage)

@@ -16,6 +16,7 @@ import (
 func costCommand(args []string, d Deps) int {
 	fs := flag.NewFlagSet("cost", flag.ContinueOnError)
 	fs.SetOutput(d.Stderr)
+	setHelp(fs, d.Stderr)
 	dir := fs.String("dir", "cdk.out", "directory of synthesized <stack>.template.json files")
 	pricesFile := fs.String("prices", "", "prices file (default: cost/prices.json as built in)")
 	accounts := fs.Int("accounts", 1000, "accounts of the organization (the detailed tables and the endpoints)")

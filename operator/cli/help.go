@@ -14,6 +14,16 @@ const policyUsage = `  policy     prints the IAM policy preflight and verify nee
              -auditor: the policy of ` + auditorCommands + `)
 `
 
+// The command list's lines of cost, preflight and verify.
+const (
+	costUsage      = "  cost       prints the cost model over cdk.out (make cost)\n"
+	preflightUsage = "  preflight  checks the organization and its accounts before the first deploy (read-only)\n"
+	verifyUsage    = "  verify     checks a deployment (read-only; -probe: the end-to-end probe, which writes one test event)\n"
+)
+
+// checkExits are preflight's and verify's exit statuses.
+var checkExits = [3]string{"clean", "a fail or warn finding", couldNotRun}
+
 // commandHelp is what a command's -h says beyond its flags.
 type commandHelp struct {
 	// synopsis are the command's forms, after "sessionaudit ".
@@ -66,10 +76,28 @@ var helps = map[string]commandHelp{
 		doc:      "docs/evidence.md",
 	},
 	"report": {
-		synopsis: []string{"report -from DATE [-to DATE] -out DIR [-public-key FILE]"},
+		synopsis: []string{"report -from DATE [-to DATE] -out DIR [-public-key FILE]", "report -dir COPY -public-key FILE -from DATE [-to DATE] -out DIR"},
 		about:    reportUsage,
 		exits:    [3]string{"the pack was written, without findings", "the pack was written, with findings", couldNotRun + "; nothing was written"},
 		doc:      "docs/audit.md",
+	},
+	"cost": {
+		synopsis: []string{"cost [-dir DIR] [-accounts N] [-regions N] [-vpcs N] [-azs N] [-prices FILE]"},
+		about:    costUsage,
+		exits:    [3]string{"the report was printed", "the templates or prices could not be read", "a bad flag"},
+		doc:      "docs/cost.md",
+	},
+	"preflight": {
+		synopsis: []string{"preflight [-config FILE] [-role ROLE] [-json]"},
+		about:    preflightUsage,
+		exits:    checkExits,
+		doc:      "docs/preflight-verify.md",
+	},
+	"verify": {
+		synopsis: []string{"verify [-config FILE] [-role ROLE] [-json] [-probe]"},
+		about:    verifyUsage,
+		exits:    checkExits,
+		doc:      "docs/preflight-verify.md",
 	},
 	"policy": {
 		synopsis: []string{"policy [-role ROLE]", "policy -auditor [-role ROLE]"},

@@ -11,7 +11,7 @@ import (
 // Each auditor command's -h says how to call it, what it does (a sentence that starts with a
 // verb), its flags (each one its synopsis names) and what each exit status means, and exits 0; a
 // bad flag prints the same help and exits 2.
-func TestAuditorHelp(t *testing.T) {
+func TestCommandHelp(t *testing.T) {
 	synopsisFlag := regexp.MustCompile(`\[?(-[a-z-]+)`)
 	for _, tc := range []struct {
 		name string
@@ -25,6 +25,9 @@ func TestAuditorHelp(t *testing.T) {
 		{"validate", []string{"validate", "-h"}},
 		{"report", []string{"report", "-h"}},
 		{"policy", []string{"policy", "-h"}},
+		{"preflight", []string{"preflight", "-h"}},
+		{"verify", []string{"verify", "-h"}},
+		{"cost", []string{"cost", "-h"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, help := run(t, tc.args...)
