@@ -90,9 +90,13 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprint(d.Stderr, usage)
 		return report.ExitCouldNot
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(d.Stderr, usage) // asked for: exit 0, as gh's and tsh's help
+		return report.ExitClean
 	}
 	if _, ok := helps[args[0]]; ok && helpOnly(args[1:]) {
 		dispatch(ctx, args, d) // prints the help and returns 2, as for a bad flag

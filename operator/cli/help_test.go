@@ -62,3 +62,21 @@ func TestCommandHelp(t *testing.T) {
 		})
 	}
 }
+
+// sessionaudit -h (or help) prints the command list and exits 0; without a command it exits 2.
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{nil, report.ExitCouldNot},
+		{[]string{"-h"}, report.ExitClean},
+		{[]string{"--help"}, report.ExitClean},
+		{[]string{"help"}, report.ExitClean},
+	} {
+		code, out, usage := run(t, tc.args...)
+		if code != tc.code || out != "" || !strings.HasPrefix(usage, "usage: sessionaudit <command>") {
+			t.Errorf("sessionaudit %v: exit %d (want %d), stdout %q, stderr:\n%s", tc.args, code, tc.code, out, usage)
+		}
+	}
+}
