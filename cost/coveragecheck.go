@@ -75,17 +75,5 @@ func coverageCheckReport(w io.Writer, p *Prices, plan Plan, g Governed, accounts
 	}
 	fmt.Fprintf(w, "One run a day of %v ms at %v MiB, %v sessions per member account a day (assumption sessionsPerAccountDay), at most one message a day to %d e-mail subscription(s):\n\n",
 		p.assume("coverageCheckMillis"), plan.CoverageCheckMemoryMiB, p.assume("sessionsPerAccountDay"), plan.Emails)
-	fmt.Fprintf(w, "| accounts | USD a month |\n|---|---:|\n")
-	var lines []Line
-	for _, n := range accounts {
-		l := CoverageCheck(p, plan, g, n)
-		lines = append(lines, l...)
-		fmt.Fprintf(w, "| %d | %s |\n", n, usd(Total(l)))
-	}
-	if n := accounts[len(accounts)-1]; n > 0 {
-		fmt.Fprintf(w, "\nAt %d accounts:\n\n", n)
-		table(w, CoverageCheck(p, plan, g, n))
-	}
-	fmt.Fprintln(w)
-	return lines
+	return bySize(w, accounts, func(n int) []Line { return CoverageCheck(p, plan, g, n) })
 }

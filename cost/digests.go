@@ -64,16 +64,22 @@ func digestsReport(w io.Writer, p *Prices, plan Plan, g Governed, accounts []int
 	}
 	fmt.Fprintf(w, "At %v objects written per member account a month besides the ledger's (assumption archivedObjectsPerAccount), one run an hour (%d a month), %v ms per object and %v ms per run at %v MiB:\n\n",
 		p.assume("archivedObjectsPerAccount"), hoursPerMonth, p.assume("digesterMillisPerObject"), p.assume("digesterMillisPerRun"), plan.DigesterMemoryMiB)
+	return bySize(w, accounts, func(n int) []Line { return Digests(p, plan, g, n) })
+}
+
+// bySize prints the monthly total of linesAt at each organization size, then the lines at the
+// largest, and returns the lines of every size (the report's sections of per-use costs).
+func bySize(w io.Writer, accounts []int, linesAt func(n int) []Line) []Line {
 	fmt.Fprintf(w, "| accounts | USD a month |\n|---|---:|\n")
 	var lines []Line
 	for _, n := range accounts {
-		l := Digests(p, plan, g, n)
+		l := linesAt(n)
 		lines = append(lines, l...)
 		fmt.Fprintf(w, "| %d | %s |\n", n, usd(Total(l)))
 	}
 	if n := accounts[len(accounts)-1]; n > 0 {
 		fmt.Fprintf(w, "\nAt %d accounts:\n\n", n)
-		table(w, Digests(p, plan, g, n))
+		table(w, linesAt(n))
 	}
 	fmt.Fprintln(w)
 	return lines
