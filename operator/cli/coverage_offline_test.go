@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,28 +82,13 @@ func rdpEvent(t *testing.T, id string) string {
 // listing the keys of objects[hour]; the hours in skip have none.
 func (c copyDir) digests(objects map[int][]string, skip ...int) {
 	c.t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var prev *evidence.Previous
-	for i := range 4 {
-		h := rdpHour.Add(time.Duration(i) * time.Hour)
-		var list []evidence.Object
+	lists := make([][]evidence.Object, 4)
+	for i := range lists {
 		for _, key := range objects[i] {
-			list = append(list, evidence.Object{SHA256: evidence.SHA256Hex([]byte(key)), Size: int64(len(key)), VersionID: "r1", Key: key})
-		}
-		file, sig, err := evidence.Build(context.Background(), "archive", h, list, prev, &k.PublicKey, evidence.KeySigner{Key: k})
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		key := archivelayout.DigestKey(h)
-		prev = &evidence.Previous{Key: key, File: file, Signature: sig}
-		if !slices.Contains(skip, i) {
-			c.file(key, file)
-			c.file(key+archivelayout.DigestSignatureSuffix, sig)
+			lists[i] = append(lists[i], evidence.Object{SHA256: evidence.SHA256Hex([]byte(key)), Size: int64(len(key)), VersionID: "r1", Key: key})
 		}
 	}
+	signedHours(c.t, signingKey(c.t), rdpHour, lists, func(key string, body []byte, _ time.Time) { c.file(key, body) }, skip...)
 }
 
 // offlineDeps are deps that fail the test on any AWS call.

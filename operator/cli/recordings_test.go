@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"strings"
 	"sync"
 	"testing"
@@ -37,32 +33,15 @@ func rdpStart(id string, t time.Time) []string {
 func rdpDigests(t *testing.T, objects map[int][]string, skip ...int) func(*fakeaws.Org) {
 	return func(o *fakeaws.Org) {
 		t.Helper()
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var prev *evidence.Previous
-		for i := range 6 {
+		lists := make([][]evidence.Object, 6)
+		for i := range lists {
 			h := rdpHour.Add(time.Duration(i) * time.Hour)
-			list := []evidence.Object{{SHA256: evidence.SHA256Hex(nil), VersionID: "l1", Key: archivelayout.LedgerPrefix + h.Format("2006/01/02/15") + "/ledger-1"}}
+			lists[i] = []evidence.Object{{SHA256: evidence.SHA256Hex(nil), VersionID: "l1", Key: archivelayout.LedgerPrefix + h.Format("2006/01/02/15") + "/ledger-1"}}
 			for _, key := range objects[i] {
-				list = append(list, evidence.Object{SHA256: evidence.SHA256Hex([]byte(key)), Size: int64(len(key)), VersionID: "r1", Key: key})
-			}
-			file, sig, err := evidence.Build(context.Background(), "archive", h, list, prev, &k.PublicKey, evidence.KeySigner{Key: k})
-			if err != nil {
-				t.Fatal(err)
-			}
-			key := archivelayout.DigestKey(h)
-			prev = &evidence.Previous{Key: key, File: file, Signature: sig}
-			skipped := false
-			for _, s := range skip {
-				skipped = skipped || s == i
-			}
-			if !skipped {
-				o.PutVersion(key, fakeaws.ObjectVersion{ID: "d1", Body: file, LastModified: h.Add(time.Hour)})
-				o.PutVersion(key+archivelayout.DigestSignatureSuffix, fakeaws.ObjectVersion{ID: "s1", Body: sig, LastModified: h.Add(time.Hour)})
+				lists[i] = append(lists[i], evidence.Object{SHA256: evidence.SHA256Hex([]byte(key)), Size: int64(len(key)), VersionID: "r1", Key: key})
 			}
 		}
+		signedHours(t, signingKey(t), rdpHour, lists, inFake(o), skip...)
 	}
 }
 

@@ -3,9 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -64,26 +61,10 @@ func reportCopy(t *testing.T, start, denied []string) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var prev *evidence.Previous
-	for i := range 24 {
-		h := reportDay.Add(time.Duration(i) * time.Hour)
-		var list []evidence.Object
-		if i == 10 {
-			list = objects
-		}
-		file, sig, err := evidence.Build(context.Background(), "archive", h, list, prev, &k.PublicKey, evidence.KeySigner{Key: k})
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := archivelayout.DigestKey(h)
-		prev = &evidence.Previous{Key: key, File: file, Signature: sig}
-		c.file(key, file)
-		c.file(key+archivelayout.DigestSignatureSuffix, sig)
-	}
+	k := signingKey(t)
+	lists := make([][]evidence.Object, 24)
+	lists[10] = objects
+	signedHours(t, k, reportDay, lists, func(key string, body []byte, _ time.Time) { c.file(key, body) })
 	pub := filepath.Join(t.TempDir(), "public-key.pem")
 	if err := os.WriteFile(pub, pemOf(t, &k.PublicKey), 0o600); err != nil {
 		t.Fatal(err)

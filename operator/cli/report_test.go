@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -35,25 +31,8 @@ var (
 func dayDigests(t *testing.T, day time.Time, skip ...int) func(*fakeaws.Org) {
 	return func(o *fakeaws.Org) {
 		t.Helper()
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var prev *evidence.Previous
-		for i := range 24 {
-			h := day.Add(time.Duration(i) * time.Hour)
-			file, sig, err := evidence.Build(context.Background(), "archive", h, nil, prev, &k.PublicKey, evidence.KeySigner{Key: k})
-			if err != nil {
-				t.Fatal(err)
-			}
-			key := archivelayout.DigestKey(h)
-			prev = &evidence.Previous{Key: key, File: file, Signature: sig}
-			if slices.Contains(skip, i) {
-				continue
-			}
-			o.PutVersion(key, fakeaws.ObjectVersion{ID: "d1", Body: file, LastModified: h.Add(time.Hour)})
-			o.PutVersion(key+archivelayout.DigestSignatureSuffix, fakeaws.ObjectVersion{ID: "s1", Body: sig, LastModified: h.Add(time.Hour)})
-		}
+		k := signingKey(t)
+		signedHours(t, k, day, make([][]evidence.Object, 24), inFake(o), skip...)
 		o.PutVersion(archivelayout.DigestPublicKey, fakeaws.ObjectVersion{ID: "p1", Body: pemOf(t, &k.PublicKey), LastModified: day})
 	}
 }

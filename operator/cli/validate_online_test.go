@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -46,18 +45,7 @@ func digestBucket(t *testing.T, o *fakeaws.Org) *ecdsa.PrivateKey {
 		{{SHA256: evidence.SHA256Hex(longer), Size: int64(len(longer)), VersionID: "b1", Key: onlineLonger}},
 		nil,
 	}
-	var prev *evidence.Previous
-	for i, objs := range objects {
-		h := onlineHour.Add(time.Duration(i) * time.Hour)
-		file, sig, err := evidence.Build(context.Background(), "archive", h, objs, prev, &k.PublicKey, evidence.KeySigner{Key: k})
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := archivelayout.DigestKey(h)
-		o.PutVersion(key, fakeaws.ObjectVersion{ID: "d1", Body: file, LastModified: h.Add(time.Hour)})
-		o.PutVersion(key+archivelayout.DigestSignatureSuffix, fakeaws.ObjectVersion{ID: "s1", Body: sig, LastModified: h.Add(time.Hour)})
-		prev = &evidence.Previous{Key: key, File: file, Signature: sig}
-	}
+	signedHours(t, k, onlineHour, objects, inFake(o))
 	o.PutVersion(archivelayout.DigestPublicKey, fakeaws.ObjectVersion{ID: "p1", Body: pemOf(t, &k.PublicKey), LastModified: onlineHour})
 	return k
 }

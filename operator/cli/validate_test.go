@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessionaudit/sessionaudit/constructs/archivelayout"
 	"github.com/sessionaudit/sessionaudit/evidence"
 	"github.com/sessionaudit/sessionaudit/operator/report"
 )
@@ -46,18 +45,7 @@ func signedCopy(t *testing.T) (dir, pubFile, transcript string) {
 	body := []byte("$ id\n")
 	transcript = write("session-manager/111122223333/eu-west-1/alice-1.log", body, hour.Add(time.Minute))
 	objects := [][]evidence.Object{{{SHA256: evidence.SHA256Hex(body), Size: int64(len(body)), VersionID: "v1", Key: "session-manager/111122223333/eu-west-1/alice-1.log"}}, nil}
-	var prev *evidence.Previous
-	for i, objs := range objects {
-		h := hour.Add(time.Duration(i) * time.Hour)
-		file, sig, err := evidence.Build(context.Background(), "archive", h, objs, prev, &k.PublicKey, evidence.KeySigner{Key: k})
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := archivelayout.DigestKey(h)
-		write(key, file, h.Add(time.Hour))
-		write(key+archivelayout.DigestSignatureSuffix, sig, h.Add(time.Hour))
-		prev = &evidence.Previous{Key: key, File: file, Signature: sig}
-	}
+	signedHours(t, k, hour, objects, func(key string, body []byte, written time.Time) { write(key, body, written) })
 	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	if err != nil {
 		t.Fatal(err)
